@@ -1,0 +1,46 @@
+/** Who is making a request. Produced by authentication, consumed by `can()` and the services. */
+export type Actor =
+  | { kind: "visitor" }
+  | { kind: "account"; accountId: string; sessionId: string; reauthAt: number; isSupportAgent: boolean }
+  | {
+      kind: "token";
+      accountId: string;
+      tokenId: string;
+      permissions: readonly Permission[];
+      /** Domain names the token is limited to; null means every domain its holder may manage. */
+      domains: readonly string[] | null;
+    };
+
+/** Permissions a route can require. The `account:*` ones are never granted to API tokens. */
+export const PERMISSIONS = [
+  "account:self",
+  "account:credentials",
+  "domains:read",
+  "domains:write",
+  "mailboxes:read",
+  "mailboxes:write",
+  "dns:read",
+  "dns:write",
+  "support:work",
+] as const;
+export type Permission = (typeof PERMISSIONS)[number];
+
+/** What a token may be given (security.md 21: never credentials, contacts, tokens, deputies, ownership). */
+export const TOKEN_PERMISSIONS: readonly Permission[] = [
+  "domains:read",
+  "mailboxes:read",
+  "mailboxes:write",
+  "dns:read",
+  "dns:write",
+];
+
+/** Request facts services need besides the actor: where it came from and when. */
+export interface RequestContext {
+  actor: Actor;
+  ip: string | null;
+  userAgent: string | null;
+  now: number;
+}
+
+export const accountIdOf = (actor: Actor): string | null =>
+  actor.kind === "visitor" ? null : actor.accountId;

@@ -1,0 +1,129 @@
+import { Type } from "@sinclair/typebox";
+import { accountIdOf } from "../access/actor.js";
+import { errors } from "../http/schemas.js";
+import { clearSessionCookie, setSessionCookie } from "../http/session-cookie.js";
+import type { App } from "../http/types.js";
+import { AppError } from "../lib/errors.js";
+import type { Services } from "../services.js";
+import { Profile, RegisterBody, SessionInfo, SignInBody } from "./accounts.schemas.js";
+import { SECURITY_QUESTIONS } from "./security-questions.js";
+
+const tags = ["accounts"];
+
+/** Registration, sign-in and the signed-in account's profile. */
+export async function accountsRoutes(app: App, services: Services): Promise<void> {
+  const { accounts } = services;
+  const config = services.deps.config;
+
+  app.get(
+    "/api/v1/security-questions",
+    {
+      config: { access: { public: true } },
+      schema: {
+        tags,
+        summary: "The security questions an account can choose from",
+        response: { 200: Type.Array(Type.Object({ id: Type.String(), text: Type.String() })) },
+      },
+    },
+    async () => Object.entries(SECURITY_QUESTIONS).map(([id, text]) => ({ id, text })),
+  );
+
+  app.post(
+    "/api/v1/accounts",
+    {
+      config: { access: { public: true } },
+      schema: {
+        tags,
+        summary: "Register a service account and sign in",
+        body: RegisterBody,
+        response: { 201: SessionInfo, ...errors(400, 409, 429) },
+      },
+    },
+    async (request, reply) => {
+      const signedIn = await accounts.register(request.ctx, request.body);
+      setSessionCookie(reply, config, signedIn.sessionToken);
+      return reply
+        .status(201)
+        .send({
+          accountId: signedIn.accountId,
+          csrfToken: signedIn.csrfToken,
+          reauthenticatedAt: new Date(request.ctx.now).toISOString(),
+        });
+    },
+  );
+
+  app.post(
+    "/api/v1/session",
+    {
+      config: { access: { public: true } },
+      schema: {
+        tags,
+        summary: "Sign in with login or login@<service domain>",
+        body: SignInBody,
+        response: { 200: SessionInfo, ...errors(400, 401, 429) },
+      },
+    },
+    async (request, reply) => {
+      const signedIn = await accounts.signIn(request.ctx, request.body);
+      setSessionCookie(reply, config, signedIn.sessionToken);
+      return {
+        accountId: signedIn.accountId,
+        csrfToken: signedIn.csrfToken,
+        reauthenticatedAt: new Date(request.ctx.now).toISOString(),
+      };
+    },
+  );
+
+  app.get(
+    "/api/v1/session",
+    {
+      config: { access: { permission: "account:self" } },
+      schema: {
+        tags,
+        summary: "The current browser session and its anti-CSRF token",
+        response: { 200: SessionInfo, ...errors(401) },
+      },
+    },
+    async (request) => {
+      const session = request.session;
+      if (!session) throw new AppError("UNAUTHENTICATED");
+      return {
+        accountId: session.accountId,
+        csrfToken: session.csrfToken,
+        reauthenticatedAt: new Date(session.reauthAt).toISOString(),
+      };
+    },
+  );
+
+  app.delete(
+    "/api/v1/session",
+    {
+      config: { access: { permission: "account:self" } },
+      schema: {
+        tags,
+        summary: "Sign out (the session cannot be replayed)",
+        response: { 204: Type.Null(), ...errors(401) },
+      },
+    },
+    async (request, reply) => {
+      const session = request.session;
+      if (!session) throw new AppError("UNAUTHENTICATED");
+      await services.sessions.end(request.ctx, session.accountId, session.id, "sign-out");
+      clearSessionCookie(reply);
+      return reply.status(204).send(null);
+    },
+  );
+
+  app.get(
+    "/api/v1/account",
+    {
+      config: { access: { permission: "account:self" } },
+      schema: {
+        tags,
+        summary: "The signed-in account's profile and what it still lacks",
+        response: { 200: Profile, ...errors(401) },
+      },
+    },
+    async (request) => accounts.profile(request.ctx, accountIdOf(request.ctx.actor) as string),
+  );
+}

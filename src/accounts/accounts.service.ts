@@ -1,0 +1,366 @@
+import type { RequestContext } from "../access/actor.js";
+import { recordEvent } from "../audit/audit.service.js";
+import type { Executor } from "../db/database.js";
+import type { Deps } from "../deps.js";
+import { HOUR, MINUTE } from "../lib/clock.js";
+import { AppError } from "../lib/errors.js";
+import { newId } from "../lib/random.js";
+import { hitLimits } from "../lib/rate-limit.js";
+import { issueCode } from "./codes.js";
+import { normaliseEmail, normalisePhone } from "./contacts.js";
+import { checkPasswordPolicy, hashPassword, needsRehash, verifyPassword } from "./passwords.js";
+import { isSecurityQuestion, normaliseAnswer, SECURITY_QUESTIONS } from "./security-questions.js";
+import type { SessionsService } from "./sessions.service.js";
+import { matchTotp } from "./totp.js";
+
+/** security.md 4: after this many consecutive failures further tries are slowed. */
+export const THROTTLE_AFTER_FAILURES = 10;
+const MAX_THROTTLE_MS = 15 * MINUTE;
+
+const LOGIN = /^[a-z][a-z0-9._-]{0,29}$/;
+const RESERVED_LOGINS = new Set([
+  "admin",
+  "administrator",
+  "root",
+  "postmaster",
+  "abuse",
+  "hostmaster",
+  "webmaster",
+  "support",
+  "security",
+  "noreply",
+  "no-reply",
+  "mailer-daemon",
+  "mfd",
+  "system",
+  "operator",
+  "info",
+  "help",
+]);
+
+export interface RegisterInput {
+  login: string;
+  password: string;
+  firstName: string;
+  lastName: string;
+  securityQuestion?: string;
+  securityAnswer?: string;
+  phone?: string;
+  recoveryEmail?: string;
+}
+
+export interface SignInInput {
+  login: string;
+  password: string;
+  totpCode?: string;
+}
+
+export interface ProfileView {
+  id: string;
+  login: string;
+  address: string;
+  firstName: string;
+  lastName: string;
+  securityQuestion: { id: string; text: string } | null;
+  phone: { number: string; confirmed: boolean } | null;
+  recoveryEmail: { address: string; confirmed: boolean } | null;
+  pendingPhone: string | null;
+  pendingEmail: string | null;
+  twoFactor: boolean;
+  isSupportAgent: boolean;
+  complete: boolean;
+  missing: string[];
+  createdAt: string;
+}
+
+export interface SignedIn {
+  accountId: string;
+  sessionToken: string;
+  csrfToken: string;
+}
+
+export class AccountsService {
+  constructor(
+    private readonly deps: Deps,
+    private readonly sessions: SessionsService,
+  ) {}
+
+  private get db() {
+    return this.deps.database.db;
+  }
+
+  /** `alice` or `alice@<service domain>` → `alice`; any other address is refused with a reason. */
+  loginFromIdentifier(identifier: string): string {
+    const value = identifier.trim().toLowerCase();
+    const at = value.lastIndexOf("@");
+    if (at === -1) return value;
+    const domain = value.slice(at + 1);
+    if (domain === this.deps.config.serviceDomain) return value.slice(0, at);
+    throw new AppError(
+      "MAILBOX_ADDRESS_NOT_ACCOUNT",
+      `${value} is not a service account. Domain management needs a service account (login@${this.deps.config.serviceDomain}); ` +
+        "register one on the sign-up page, then connect your domain to it. Mailbox users read mail in their mail program.",
+      { serviceDomain: this.deps.config.serviceDomain },
+    );
+  }
+
+  validateLogin(login: string): string {
+    const value = login.trim().toLowerCase();
+    if (!LOGIN.test(value) || /[._-]$/.test(value) || /[._-]{2}/.test(value)) {
+      throw new AppError(
+        "LOGIN_INVALID",
+        "Use up to 30 Latin letters, digits, dots, hyphens or underscores, starting with a letter and ending with a letter or digit.",
+      );
+    }
+    if (RESERVED_LOGINS.has(value)) throw new AppError("LOGIN_RESERVED");
+    return value;
+  }
+
+  async register(ctx: RequestContext, input: RegisterInput): Promise<SignedIn> {
+    const login = this.validateLogin(input.login);
+    const firstName = input.firstName.trim();
+    const lastName = input.lastName.trim();
+    if (!firstName || !lastName)
+      throw new AppError("VALIDATION_FAILED", "First and last name are required.", {
+        field: firstName ? "lastName" : "firstName",
+      });
+    checkPasswordPolicy(input.password, { login, serviceDomain: this.deps.config.serviceDomain });
+    const phone = input.phone ? normalisePhone(input.phone) : null;
+    const email = input.recoveryEmail ? this.checkRecoveryEmail(normaliseEmail(input.recoveryEmail)) : null;
+    if ((input.securityQuestion === undefined) !== (input.securityAnswer === undefined)) {
+      throw new AppError("SECURITY_QUESTION_INVALID", "Give both a question and its answer, or neither.");
+    }
+    if (input.securityQuestion !== undefined && !isSecurityQuestion(input.securityQuestion))
+      throw new AppError("SECURITY_QUESTION_INVALID");
+    const answer = input.securityAnswer !== undefined ? normaliseAnswer(input.securityAnswer) : null;
+    if (answer !== null && answer.length < 2)
+      throw new AppError("SECURITY_QUESTION_INVALID", "The answer is too short.");
+
+    const now = ctx.now;
+    await hitLimits(this.db, now, [
+      { key: `register:ip:${ctx.ip}`, max: 20, windowMs: HOUR },
+      { key: "register:global", max: 2000, windowMs: HOUR },
+    ]);
+
+    const [passwordHash, answerHash] = await Promise.all([
+      hashPassword(input.password),
+      answer !== null ? hashPassword(answer) : Promise.resolve(null),
+    ]);
+    const id = newId();
+    return this.db.transaction().execute(async (tx) => {
+      const taken = await tx
+        .selectFrom("accounts")
+        .select("id")
+        .where("login", "=", login)
+        .executeTakeFirst();
+      if (taken) throw new AppError("LOGIN_TAKEN");
+      await tx
+        .insertInto("accounts")
+        .values({
+          id,
+          login,
+          passwordHash,
+          firstName,
+          lastName,
+          securityQuestion: input.securityQuestion ?? null,
+          securityAnswerHash: answerHash,
+          phone: null,
+          phoneConfirmedAt: null,
+          recoveryEmail: null,
+          emailConfirmedAt: null,
+          totpSecret: null,
+          totpPendingSecret: null,
+          totpEnabledAt: null,
+          totpLastStep: null,
+          throttledUntil: null,
+          createdAt: now,
+          passwordChangedAt: now,
+        })
+        .execute();
+      const actorCtx: RequestContext = {
+        ...ctx,
+        actor: { kind: "account", accountId: id, sessionId: "", reauthAt: now, isSupportAgent: false },
+      };
+      await recordEvent(tx, actorCtx, { action: "account.register", accountId: id, target: login });
+      // Contacts given at registration become pending until their codes are typed back.
+      if (phone) await this.sendContactCode(tx, now, id, "phone", phone);
+      if (email) await this.sendContactCode(tx, now, id, "email", email);
+      const session = await this.sessions.create(tx, actorCtx, id);
+      await recordEvent(
+        tx,
+        { ...actorCtx, actor: { ...actorCtx.actor, sessionId: session.id } as never },
+        { action: "sign-in", accountId: id, target: session.id },
+      );
+      return { accountId: id, sessionToken: session.token, csrfToken: session.csrfToken };
+    });
+  }
+
+  /** Sends a confirmation code for a new phone or e-mail; the contact is set when the code comes back. */
+  async sendContactCode(
+    db: Executor,
+    now: number,
+    accountId: string,
+    kind: "phone" | "email",
+    value: string,
+  ): Promise<void> {
+    await hitLimits(db, now, [{ key: `send:account:${accountId}`, max: 5, windowMs: HOUR }]);
+    const { code } = await issueCode(db, now, {
+      accountId,
+      purpose: kind === "phone" ? "confirm_phone" : "confirm_email",
+      target: value,
+    });
+    const text = `Your mfd confirmation code is ${code}. It is valid for 10 minutes. If you did not ask for it, ignore this message.`;
+    await this.deps.outbox.enqueue(db, now, {
+      channel: kind === "phone" ? "sms" : "email",
+      recipient: value,
+      subject: "Confirm your contact for mfd",
+      body: text,
+      accountId,
+    });
+  }
+
+  /** security.md 12: never on the service's own domain (or, once domains exist, a managed one). */
+  checkRecoveryEmail(email: string): string {
+    const domain = email.slice(email.lastIndexOf("@") + 1);
+    if (domain === this.deps.config.serviceDomain || domain.endsWith(`.${this.deps.config.serviceDomain}`)) {
+      throw new AppError("EMAIL_ON_SERVICE_DOMAIN");
+    }
+    return email;
+  }
+
+  async signIn(ctx: RequestContext, input: SignInInput): Promise<SignedIn> {
+    const login = this.loginFromIdentifier(input.login);
+    const now = ctx.now;
+    await hitLimits(this.db, now, [
+      { key: `sign-in:ip:${ctx.ip}`, max: 60, windowMs: MINUTE },
+      { key: "sign-in:global", max: 3000, windowMs: MINUTE },
+    ]);
+    const account = await this.db
+      .selectFrom("accounts")
+      .select([
+        "id",
+        "passwordHash",
+        "failedSignIns",
+        "throttledUntil",
+        "totpSecret",
+        "totpEnabledAt",
+        "totpLastStep",
+      ])
+      .where("login", "=", login)
+      .executeTakeFirst();
+    // The hash is computed whether or not the account exists or is throttled (security.md 3).
+    const passwordOk = await verifyPassword(account?.passwordHash, input.password);
+    if (!account) throw new AppError("INVALID_CREDENTIALS");
+    const forAccount: RequestContext = { ...ctx };
+
+    if (account.throttledUntil !== null && account.throttledUntil > now) {
+      await recordEvent(this.db, forAccount, { action: "sign-in.throttled", accountId: account.id });
+      throw new AppError("INVALID_CREDENTIALS");
+    }
+    if (!passwordOk) {
+      await this.countFailure(account.id, account.failedSignIns, forAccount, "password");
+      throw new AppError("INVALID_CREDENTIALS");
+    }
+    let totpStep: number | null = null;
+    if (account.totpEnabledAt !== null && account.totpSecret) {
+      if (!input.totpCode) throw new AppError("TWO_FACTOR_REQUIRED");
+      totpStep = matchTotp(account.totpSecret, input.totpCode, now, account.totpLastStep);
+      if (totpStep === null) {
+        await this.countFailure(account.id, account.failedSignIns, forAccount, "two-factor");
+        throw new AppError("INVALID_TWO_FACTOR_CODE");
+      }
+    }
+    const rehash = needsRehash(account.passwordHash) ? await hashPassword(input.password) : null;
+    return this.db.transaction().execute(async (tx) => {
+      await tx
+        .updateTable("accounts")
+        .set({
+          failedSignIns: 0,
+          throttledUntil: null,
+          ...(totpStep !== null ? { totpLastStep: totpStep } : {}),
+          ...(rehash ? { passwordHash: rehash } : {}),
+        })
+        .where("id", "=", account.id)
+        .execute();
+      const session = await this.sessions.create(tx, ctx, account.id);
+      await recordEvent(tx, ctx, {
+        action: "sign-in",
+        accountId: account.id,
+        target: session.id,
+        details: rehash ? { rehashed: true } : undefined,
+      });
+      return { accountId: account.id, sessionToken: session.token, csrfToken: session.csrfToken };
+    });
+  }
+
+  private async countFailure(
+    accountId: string,
+    previous: number,
+    ctx: RequestContext,
+    reason: string,
+  ): Promise<void> {
+    const failures = previous + 1;
+    const throttledUntil =
+      failures >= THROTTLE_AFTER_FAILURES
+        ? ctx.now + Math.min(MAX_THROTTLE_MS, 2 ** (failures - THROTTLE_AFTER_FAILURES) * 1000)
+        : null;
+    await this.db.transaction().execute(async (tx) => {
+      await tx
+        .updateTable("accounts")
+        .set({ failedSignIns: failures, throttledUntil })
+        .where("id", "=", accountId)
+        .execute();
+      await recordEvent(tx, ctx, {
+        action: "sign-in.failure",
+        accountId,
+        details: { reason, consecutive: failures },
+      });
+      if (throttledUntil !== null) {
+        await recordEvent(tx, ctx, {
+          action: "sign-in.throttle",
+          accountId,
+          details: { until: new Date(throttledUntil).toISOString() },
+        });
+      }
+    });
+  }
+
+  async profile(ctx: RequestContext, accountId: string): Promise<ProfileView> {
+    const a = await this.db.selectFrom("accounts").selectAll().where("id", "=", accountId).executeTakeFirst();
+    if (!a) throw new AppError("NOT_FOUND");
+    const pending = await this.db
+      .selectFrom("verificationCodes")
+      .select(["purpose", "target"])
+      .where("accountId", "=", accountId)
+      .where("purpose", "in", ["confirm_phone", "confirm_email"])
+      .where("consumedAt", "is", null)
+      .where("expiresAt", ">", ctx.now)
+      .execute();
+    const missing: string[] = [];
+    if (!a.firstName || !a.lastName) missing.push("names");
+    if (!a.securityQuestion || !a.securityAnswerHash) missing.push("securityQuestion");
+    if (!a.phone || a.phoneConfirmedAt === null) missing.push("confirmedPhone");
+    return {
+      id: a.id,
+      login: a.login,
+      address: `${a.login}@${this.deps.config.serviceDomain}`,
+      firstName: a.firstName,
+      lastName: a.lastName,
+      securityQuestion:
+        a.securityQuestion && isSecurityQuestion(a.securityQuestion)
+          ? { id: a.securityQuestion, text: SECURITY_QUESTIONS[a.securityQuestion] }
+          : null,
+      phone: a.phone ? { number: a.phone, confirmed: a.phoneConfirmedAt !== null } : null,
+      recoveryEmail: a.recoveryEmail
+        ? { address: a.recoveryEmail, confirmed: a.emailConfirmedAt !== null }
+        : null,
+      pendingPhone: pending.find((p) => p.purpose === "confirm_phone")?.target ?? null,
+      pendingEmail: pending.find((p) => p.purpose === "confirm_email")?.target ?? null,
+      twoFactor: a.totpEnabledAt !== null,
+      isSupportAgent: a.isSupportAgent === 1,
+      complete: missing.length === 0,
+      missing,
+      createdAt: new Date(a.createdAt).toISOString(),
+    };
+  }
+}

@@ -1,0 +1,81 @@
+import { Algorithm, hash, verify } from "@node-rs/argon2";
+import { dictionary } from "@zxcvbn-ts/language-common";
+import { AppError } from "../lib/errors.js";
+
+/** argon2id with OWASP's minimum (security.md 2); stored as a PHC string. */
+export const ARGON2_PARAMS = {
+  algorithm: Algorithm.Argon2id,
+  memoryCost: 19456,
+  timeCost: 2,
+  parallelism: 1,
+} as const;
+
+export const hashPassword = (password: string): Promise<string> => hash(password, ARGON2_PARAMS);
+
+// A real hash of a random string: verifying against it costs the same as a real account, so an
+// unknown login takes as long as a wrong password (security.md 3).
+let dummyHash: Promise<string> | null = null;
+const getDummyHash = () => {
+  dummyHash ??= hash(`dummy-${Math.random()}`, ARGON2_PARAMS);
+  return dummyHash;
+};
+
+/** Verifies a password; with no stored hash it verifies against a dummy and returns false. */
+export async function verifyPassword(stored: string | null | undefined, password: string): Promise<boolean> {
+  const phc = stored ?? (await getDummyHash());
+  try {
+    const ok = await verify(phc, password);
+    return ok && Boolean(stored);
+  } catch {
+    return false;
+  }
+}
+
+/** True when a stored hash uses weaker parameters than today's and should be re-hashed. */
+export function needsRehash(stored: string): boolean {
+  const match = /^\$argon2id\$v=19\$m=(\d+),t=(\d+),p=(\d+)\$/.exec(stored);
+  if (!match) return true;
+  return (
+    Number(match[1]) < ARGON2_PARAMS.memoryCost ||
+    Number(match[2]) < ARGON2_PARAMS.timeCost ||
+    Number(match[3]) !== 1
+  );
+}
+
+const COMMON = new Set<string>((dictionary["passwords-common"] as string[]).map((p) => p.toLowerCase()));
+
+export const PASSWORD_MIN = 10; // security.md 1: ≥ 10 for accounts without two-factor
+export const PASSWORD_MAX_BYTES = 1024;
+
+/**
+ * Password rules of security.md 1: length only (no composition rules), no truncation or case
+ * folding, and refusal of common passwords and of the obvious context words.
+ */
+export function checkPasswordPolicy(
+  password: string,
+  context: { login?: string; serviceDomain: string; domains?: string[] },
+  min = PASSWORD_MIN,
+): void {
+  if ([...password].length < min)
+    throw new AppError("PASSWORD_TOO_SHORT", `Use at least ${min} characters.`, { min });
+  if (Buffer.byteLength(password, "utf8") > PASSWORD_MAX_BYTES) {
+    throw new AppError("PASSWORD_TOO_LONG", `Use at most ${PASSWORD_MAX_BYTES} bytes.`);
+  }
+  const lower = password.toLowerCase();
+  if (COMMON.has(lower))
+    throw new AppError("PASSWORD_TOO_COMMON", "This password is on the list of the most common passwords.");
+  const words = [
+    context.login,
+    context.serviceDomain,
+    context.serviceDomain.split(".")[0],
+    "mfd",
+    ...(context.domains ?? []),
+  ]
+    .filter((w): w is string => Boolean(w) && (w as string).length >= 3)
+    .map((w) => w.toLowerCase());
+  for (const word of words) {
+    if (lower.includes(word) && lower.length - word.length < 6) {
+      throw new AppError("PASSWORD_CONTAINS_CONTEXT", `The password is too close to "${word}".`);
+    }
+  }
+}

@@ -1,0 +1,157 @@
+import type { RequestContext } from "../access/actor.js";
+import { recordEvent } from "../audit/audit.service.js";
+import type { Executor } from "../db/database.js";
+import type { Deps } from "../deps.js";
+import { HOUR, MINUTE } from "../lib/clock.js";
+import { AppError } from "../lib/errors.js";
+import { newId, randomSecret, sha256 } from "../lib/random.js";
+
+/** security.md 14: enforced on the server. */
+export const SESSION_IDLE_MS = 30 * MINUTE;
+export const SESSION_ABSOLUTE_MS = 12 * HOUR;
+/** lastSeenAt is written at most this often, so reads do not turn into writes. */
+const TOUCH_EVERY_MS = MINUTE;
+
+export interface ResolvedSession {
+  id: string;
+  accountId: string;
+  reauthAt: number;
+  csrfToken: string;
+  isSupportAgent: boolean;
+}
+
+export interface SessionView {
+  id: string;
+  createdAt: string;
+  lastSeenAt: string;
+  ip: string | null;
+  userAgent: string | null;
+  current: boolean;
+}
+
+export class SessionsService {
+  constructor(private readonly deps: Deps) {}
+
+  /** Starts a session; returns the secret for the cookie (only its hash is stored). */
+  async create(
+    db: Executor,
+    ctx: RequestContext,
+    accountId: string,
+  ): Promise<{ token: string; csrfToken: string; id: string }> {
+    const token = randomSecret(32);
+    const csrfToken = randomSecret(24);
+    const id = newId();
+    await db
+      .insertInto("sessions")
+      .values({
+        id,
+        tokenHash: sha256(token),
+        accountId,
+        createdAt: ctx.now,
+        lastSeenAt: ctx.now,
+        reauthAt: ctx.now,
+        csrfToken,
+        ip: ctx.ip,
+        userAgent: ctx.userAgent?.slice(0, 300) ?? null,
+      })
+      .execute();
+    return { token, csrfToken, id };
+  }
+
+  /** The live session behind a cookie value, or null when unknown, idle too long or too old. */
+  async resolve(token: string, now: number): Promise<ResolvedSession | null> {
+    const { db } = this.deps.database;
+    const row = await db
+      .selectFrom("sessions")
+      .innerJoin("accounts", "accounts.id", "sessions.accountId")
+      .select([
+        "sessions.id",
+        "sessions.accountId",
+        "sessions.reauthAt",
+        "sessions.csrfToken",
+        "sessions.createdAt",
+        "sessions.lastSeenAt",
+        "accounts.isSupportAgent",
+      ])
+      .where("sessions.tokenHash", "=", sha256(token))
+      .executeTakeFirst();
+    if (!row) return null;
+    if (now - row.lastSeenAt > SESSION_IDLE_MS || now - row.createdAt > SESSION_ABSOLUTE_MS) {
+      await db.deleteFrom("sessions").where("id", "=", row.id).execute();
+      return null;
+    }
+    if (now - row.lastSeenAt >= TOUCH_EVERY_MS) {
+      await db.updateTable("sessions").set({ lastSeenAt: now }).where("id", "=", row.id).execute();
+    }
+    return {
+      id: row.id,
+      accountId: row.accountId,
+      reauthAt: row.reauthAt,
+      csrfToken: row.csrfToken,
+      isSupportAgent: row.isSupportAgent === 1,
+    };
+  }
+
+  async list(ctx: RequestContext, accountId: string, currentId: string | null): Promise<SessionView[]> {
+    const rows = await this.deps.database.db
+      .selectFrom("sessions")
+      .selectAll()
+      .where("accountId", "=", accountId)
+      .where("lastSeenAt", ">", ctx.now - SESSION_IDLE_MS)
+      .where("createdAt", ">", ctx.now - SESSION_ABSOLUTE_MS)
+      .orderBy("createdAt", "desc")
+      .execute();
+    return rows.map((r) => ({
+      id: r.id,
+      createdAt: new Date(r.createdAt).toISOString(),
+      lastSeenAt: new Date(r.lastSeenAt).toISOString(),
+      ip: r.ip,
+      userAgent: r.userAgent,
+      current: r.id === currentId,
+    }));
+  }
+
+  /** Ends one of the account's sessions; another account's session id answers NOT_FOUND. */
+  async end(
+    ctx: RequestContext,
+    accountId: string,
+    sessionId: string,
+    reason: "sign-out" | "ended",
+  ): Promise<void> {
+    await this.deps.database.db.transaction().execute(async (tx) => {
+      const deleted = await tx
+        .deleteFrom("sessions")
+        .where("id", "=", sessionId)
+        .where("accountId", "=", accountId)
+        .executeTakeFirst();
+      if (Number(deleted.numDeletedRows) === 0) throw new AppError("NOT_FOUND");
+      await recordEvent(tx, ctx, {
+        action: reason === "sign-out" ? "session.sign-out" : "session.end",
+        accountId,
+        target: sessionId,
+      });
+    });
+  }
+
+  /** Ends every session of an account except `keep` (if given). Used by "end all", resets and password changes. */
+  async endAll(db: Executor, accountId: string, keep: string | null = null): Promise<number> {
+    let query = db.deleteFrom("sessions").where("accountId", "=", accountId);
+    if (keep) query = query.where("id", "!=", keep);
+    const result = await query.executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+
+  /**
+   * Marks a session re-authenticated and rotates its secret (security.md 13: new id at
+   * re-authentication). Returns the new cookie value.
+   */
+  async rotateAfterReauth(db: Executor, sessionId: string, now: number): Promise<string> {
+    const token = randomSecret(32);
+    await db
+      .updateTable("sessions")
+      .set({ tokenHash: sha256(token), reauthAt: now, lastSeenAt: now })
+      .where("id", "=", sessionId)
+      .execute();
+    return token;
+  }
+}

@@ -1,0 +1,153 @@
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import fastifyCookie from "@fastify/cookie";
+import fastifyHelmet from "@fastify/helmet";
+import fastifyStatic from "@fastify/static";
+import fastifySwagger from "@fastify/swagger";
+import fastifySwaggerUi from "@fastify/swagger-ui";
+import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
+import Fastify, { type FastifyServerOptions } from "fastify";
+import { accountsRoutes } from "./accounts/accounts.routes.js";
+import { auditRoutes } from "./audit/audit.routes.js";
+import type { Deps } from "./deps.js";
+import { authenticationHook } from "./http/authenticate.js";
+import { operationsRoutes } from "./http/operations.routes.js";
+import { handleError, sendProblem } from "./http/problem.js";
+import { ProblemSchema } from "./http/schemas.js";
+import type { App } from "./http/types.js";
+import { AppError } from "./lib/errors.js";
+import { devOutboxRoutes } from "./notify/dev-outbox.routes.js";
+import { recoveryRoutes } from "./recovery/recovery.routes.js";
+import { createServices, type Services } from "./services.js";
+
+export interface BuiltApp {
+  app: App;
+  services: Services;
+  /** Every route as registered, with its access rule: the authorization matrix test walks it. */
+  routes: Array<{ method: string; url: string; access: unknown }>;
+}
+
+const WEB_DIST = fileURLToPath(new URL("../web/dist/", import.meta.url));
+
+/** Builds the HTTP application. Never listens: `serve` listens, tests use `app.inject()`. */
+export async function buildApp(
+  deps: Deps,
+  options: { logger?: FastifyServerOptions["logger"] } = {},
+): Promise<BuiltApp> {
+  const { config } = deps;
+  const app = Fastify({
+    logger: options.logger ?? false,
+    trustProxy: config.trustedProxy ?? false,
+    bodyLimit: 64 * 1024,
+    ajv: {
+      customOptions: { removeAdditional: false, coerceTypes: "array", useDefaults: true, allErrors: false },
+    },
+    routerOptions: { maxParamLength: 200 },
+  }).withTypeProvider<TypeBoxTypeProvider>() as unknown as App;
+
+  const services = createServices(deps);
+  const routes: BuiltApp["routes"] = [];
+
+  // A route that does not say who may call it is a bug: refuse to start (architecture.md, request flow 1).
+  app.addHook("onRoute", (route) => {
+    const url = route.url;
+    if (url.startsWith("/api/docs") || url.startsWith("/assets/")) {
+      route.config = { ...(route.config ?? {}), access: { public: true } };
+    }
+    if (!route.config?.access) {
+      throw new Error(`Route ${String(route.method)} ${url} declares no access rule (config.access).`);
+    }
+    for (const method of [route.method].flat()) {
+      if (method !== "HEAD") routes.push({ method: String(method), url, access: route.config.access });
+    }
+  });
+
+  await app.register(fastifyCookie);
+  await app.register(fastifyHelmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", "data:"],
+        connectSrc: ["'self'"],
+        frameAncestors: ["'none'"],
+        formAction: ["'self'"],
+        objectSrc: ["'none'"],
+        baseUri: ["'none'"],
+        upgradeInsecureRequests: null,
+      },
+    },
+    referrerPolicy: { policy: "no-referrer" },
+    strictTransportSecurity: config.publicUrl.startsWith("https://"),
+  });
+
+  app.addSchema(ProblemSchema);
+  app.decorateRequest("ctx", null as never);
+  app.decorateRequest("session", null);
+  app.addHook("onRequest", authenticationHook(services, config));
+  // Authenticated answers are private and never cached (security.md 17).
+  app.addHook("onSend", async (request, reply) => {
+    if (request.url.startsWith("/api/") || request.session) reply.header("cache-control", "no-store");
+  });
+
+  app.setErrorHandler((error, request, reply) => handleError(error, request, reply));
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split("?")[0] ?? "";
+    const wantsPage = request.method === "GET" && !path.startsWith("/api") && !path.startsWith("/api2");
+    if (wantsPage && existsSync(`${WEB_DIST}index.html`))
+      return reply.type("text/html").sendFile("index.html", WEB_DIST);
+    if (wantsPage) {
+      return reply
+        .type("text/html")
+        .send(
+          "<!doctype html><title>mfd</title><p>The console is not built. Run <code>npm run build</code> and restart mfd.</p>",
+        );
+    }
+    return sendProblem(
+      reply,
+      new AppError("ROUTE_NOT_FOUND", `${request.method} ${path} is not an endpoint.`),
+    );
+  });
+
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: "3.1.0",
+      info: {
+        title: "mfd API",
+        version: "1",
+        description:
+          "REST API of mfd — Mail for Domain. Errors are application/problem+json documents with a stable `code`. " +
+          "Browser sessions send the X-CSRF-Token header on state-changing requests; API tokens use Authorization: Bearer.",
+      },
+      components: {
+        securitySchemes: {
+          session: { type: "apiKey", in: "cookie", name: "mfd_session" },
+          bearer: { type: "http", scheme: "bearer" },
+        },
+      },
+    },
+  });
+  await app.register(fastifySwaggerUi, { routePrefix: "/api/docs", staticCSP: true });
+
+  await app.register(fastifyStatic, { root: existsSync(WEB_DIST) ? WEB_DIST : process.cwd(), serve: false });
+  if (existsSync(WEB_DIST)) {
+    await app.register(fastifyStatic, {
+      root: `${WEB_DIST}assets`,
+      prefix: "/assets/",
+      decorateReply: false,
+      immutable: true,
+      maxAge: "365d",
+    });
+  }
+
+  await app.register(async (api) => {
+    await operationsRoutes(api as App, services);
+    await accountsRoutes(api as App, services);
+    await recoveryRoutes(api as App, services);
+    await auditRoutes(api as App, services);
+    if (config.dev) await devOutboxRoutes(api as App, services);
+  });
+
+  return { app, services, routes };
+}

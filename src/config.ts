@@ -1,0 +1,230 @@
+import { isIP } from "node:net";
+import { resolve } from "node:path";
+
+/**
+ * Every MFD_* variable in one place. `loadConfig` validates all of them at start and reports every
+ * problem at once, so an operator fixes the environment in one go instead of one error per boot.
+ */
+export interface Config {
+  serviceDomain: string;
+  listen: { host: string; port: number };
+  dataDir: string;
+  databaseUrl: string; // "sqlite:<path>" or "postgres://…"
+  publicUrl: string;
+  smtpUrl: string | null;
+  smtpFrom: string;
+  smsUrl: string | null;
+  trustedProxy: string[] | null;
+  dev: boolean;
+  mxHost: string;
+  dnsResolvers: string[];
+  allowPrivateFetch: boolean;
+  domainLimit: number;
+  mailboxLimit: number;
+}
+
+interface VariableSpec {
+  name: string;
+  description: string;
+  default?: string;
+  secret?: boolean;
+}
+
+/** The documented variables; README's configuration table is generated from the same list. */
+export const VARIABLES: VariableSpec[] = [
+  {
+    name: "MFD_SERVICE_DOMAIN",
+    description: "The service's own domain: accounts are login@<this>.",
+    default: "mfd.localhost",
+  },
+  {
+    name: "MFD_LISTEN",
+    description: "host:port the web console and API listen on.",
+    default: "127.0.0.1:8080",
+  },
+  {
+    name: "MFD_DATA_DIR",
+    description: "Folder for the embedded SQLite database and other state.",
+    default: "./data",
+  },
+  {
+    name: "MFD_DATABASE_URL",
+    description: "postgres://user:pass@host/db for PostgreSQL; empty means SQLite in MFD_DATA_DIR.",
+    secret: true,
+  },
+  {
+    name: "MFD_PUBLIC_URL",
+    description: "The URL users reach the console at (links in messages).",
+    default: "http://localhost:8080",
+  },
+  {
+    name: "MFD_SMTP_URL",
+    description: "smtp://user:pass@host:port for outgoing mail; unset keeps mail in the outbox.",
+    secret: true,
+  },
+  { name: "MFD_SMTP_FROM", description: "Sender address of notifications.", default: "mfd@<service domain>" },
+  { name: "MFD_SMS_URL", description: "HTTP gateway that receives POST {to, text} for SMS.", secret: true },
+  {
+    name: "MFD_TRUSTED_PROXY",
+    description: "Comma-separated proxy addresses whose X-Forwarded-For is believed.",
+  },
+  {
+    name: "MFD_DEV",
+    description: "1 for development mode: messages readable at /dev/outbox, cookies without Secure.",
+    default: "0",
+  },
+  {
+    name: "MFD_MX_HOST",
+    description: "The host customers' MX records must point at.",
+    default: "mx.<service domain>",
+  },
+  {
+    name: "MFD_DNS_RESOLVERS",
+    description: "Comma-separated resolvers (ip or ip:port) for ownership checks.",
+    default: "system resolvers",
+  },
+  {
+    name: "MFD_ALLOW_PRIVATE_FETCH",
+    description: "1 lets the file ownership check fetch private addresses (tests only).",
+    default: "0",
+  },
+  { name: "MFD_DOMAIN_LIMIT", description: "Domains one account may connect.", default: "50" },
+  { name: "MFD_MAILBOX_LIMIT", description: "Mailboxes per domain.", default: "1000" },
+];
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "ConfigError";
+  }
+}
+
+const HOSTNAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/;
+
+const flag = (value: string | undefined): boolean | null => {
+  if (value === undefined || value === "") return false;
+  if (["1", "true", "yes", "on"].includes(value.toLowerCase())) return true;
+  if (["0", "false", "no", "off"].includes(value.toLowerCase())) return false;
+  return null;
+};
+
+const hostPort = (value: string): { host: string; port: number } | null => {
+  const match = /^(?:\[([^\]]+)\]|([^:]+)):(\d{1,5})$/.exec(value);
+  if (!match) return null;
+  const port = Number(match[3]);
+  if (port > 65535) return null;
+  return { host: (match[1] ?? match[2]) as string, port };
+};
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const problems: string[] = [];
+  const get = (name: string) => {
+    const v = env[name];
+    return v === undefined || v.trim() === "" ? undefined : v.trim();
+  };
+
+  const serviceDomain = (get("MFD_SERVICE_DOMAIN") ?? "mfd.localhost").toLowerCase().replace(/\.$/, "");
+  if (!HOSTNAME.test(serviceDomain) || !serviceDomain.includes(".")) {
+    problems.push(
+      `MFD_SERVICE_DOMAIN must be a domain name such as mail.example.net (got "${serviceDomain}")`,
+    );
+  }
+
+  const listen = hostPort(get("MFD_LISTEN") ?? "127.0.0.1:8080");
+  if (!listen) problems.push('MFD_LISTEN must be host:port, for example "127.0.0.1:8080"');
+
+  const dataDir = resolve(get("MFD_DATA_DIR") ?? "./data");
+
+  let databaseUrl = get("MFD_DATABASE_URL") ?? `sqlite:${resolve(dataDir, "mfd.sqlite")}`;
+  if (databaseUrl.startsWith("postgresql://")) databaseUrl = `postgres://${databaseUrl.slice(13)}`;
+  if (!databaseUrl.startsWith("postgres://") && !databaseUrl.startsWith("sqlite:")) {
+    problems.push("MFD_DATABASE_URL must start with postgres:// or sqlite:");
+  }
+
+  const publicUrl = (get("MFD_PUBLIC_URL") ?? `http://localhost:${listen?.port ?? 8080}`).replace(/\/$/, "");
+  if (!/^https?:\/\/[^/]+/.test(publicUrl))
+    problems.push("MFD_PUBLIC_URL must be an http:// or https:// URL");
+
+  const smtpUrl = get("MFD_SMTP_URL") ?? null;
+  if (smtpUrl && !/^smtps?:\/\//.test(smtpUrl))
+    problems.push("MFD_SMTP_URL must start with smtp:// or smtps://");
+  const smsUrl = get("MFD_SMS_URL") ?? null;
+  if (smsUrl && !/^https?:\/\//.test(smsUrl)) problems.push("MFD_SMS_URL must be an http:// or https:// URL");
+
+  const trusted = get("MFD_TRUSTED_PROXY");
+  const trustedProxy = trusted
+    ? trusted
+        .split(",")
+        .map((s) => s.trim())
+        .filter(Boolean)
+    : null;
+  for (const proxy of trustedProxy ?? []) {
+    if (!isIP(proxy.split("/")[0] ?? ""))
+      problems.push(`MFD_TRUSTED_PROXY entry "${proxy}" is not an IP address or CIDR`);
+  }
+
+  const dev = flag(get("MFD_DEV"));
+  if (dev === null) problems.push("MFD_DEV must be 0 or 1");
+  const allowPrivateFetch = flag(get("MFD_ALLOW_PRIVATE_FETCH"));
+  if (allowPrivateFetch === null) problems.push("MFD_ALLOW_PRIVATE_FETCH must be 0 or 1");
+
+  const mxHost = (get("MFD_MX_HOST") ?? `mx.${serviceDomain}`).toLowerCase().replace(/\.$/, "");
+  if (!HOSTNAME.test(mxHost)) problems.push("MFD_MX_HOST must be a host name");
+
+  const resolversRaw = get("MFD_DNS_RESOLVERS");
+  const dnsResolvers = resolversRaw
+    ? resolversRaw
+        .split(",")
+        .map((s) => s.trim())
+        .filter(Boolean)
+    : [];
+  for (const r of dnsResolvers) {
+    const ip = r.startsWith("[") ? r.slice(1, r.indexOf("]")) : r.includes(".") ? (r.split(":")[0] ?? "") : r;
+    if (!isIP(ip)) problems.push(`MFD_DNS_RESOLVERS entry "${r}" is not ip or ip:port`);
+  }
+
+  const positive = (name: string, fallback: number): number => {
+    const raw = get(name);
+    if (raw === undefined) return fallback;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < 1) {
+      problems.push(`${name} must be a whole number of at least 1`);
+      return fallback;
+    }
+    return n;
+  };
+  const domainLimit = positive("MFD_DOMAIN_LIMIT", 50);
+  const mailboxLimit = positive("MFD_MAILBOX_LIMIT", 1000);
+
+  const smtpFrom = get("MFD_SMTP_FROM") ?? `mfd@${serviceDomain}`;
+
+  if (problems.length > 0) throw new ConfigError(problems);
+  return {
+    serviceDomain,
+    listen: listen as { host: string; port: number },
+    dataDir,
+    databaseUrl,
+    publicUrl,
+    smtpUrl,
+    smtpFrom,
+    smsUrl,
+    trustedProxy,
+    dev: dev as boolean,
+    mxHost,
+    dnsResolvers,
+    allowPrivateFetch: allowPrivateFetch as boolean,
+    domainLimit,
+    mailboxLimit,
+  };
+}
+
+/** The configuration with secrets (passwords inside URLs) replaced, for `mfd config print`. */
+export function redactedConfig(config: Config): Record<string, unknown> {
+  const redactUrl = (url: string | null) => url?.replace(/\/\/([^:/@]+):([^@]+)@/, "//$1:***@") ?? null;
+  return {
+    ...config,
+    databaseUrl: redactUrl(config.databaseUrl),
+    smtpUrl: redactUrl(config.smtpUrl),
+    smsUrl: redactUrl(config.smsUrl),
+  };
+}

@@ -1,0 +1,34 @@
+import { type Kysely, type Migration, Migrator } from "kysely";
+import type { Database, Dialect } from "./database.js";
+import * as m001 from "./migrations/001_accounts.js";
+
+type Step = (db: Kysely<unknown>, dialect: Dialect) => Promise<void>;
+
+/**
+ * The ordered list of migrations. Append only; each must run on SQLite and PostgreSQL (CI runs
+ * the whole suite on both).
+ */
+const STEPS: Array<[name: string, up: Step]> = [
+  [
+    "001_accounts",
+    async (db, dialect) => {
+      await m001.up(db);
+      await m001.appendOnlyAudit(db, dialect);
+    },
+  ],
+];
+
+/** Runs pending migrations. Kysely's migrator takes a lock (advisory lock on PostgreSQL). */
+export async function migrate(database: Database): Promise<string[]> {
+  const migrations: Record<string, Migration> = {};
+  for (const [name, up] of STEPS) migrations[name] = { up: (db) => up(db, database.dialect) };
+  const migrator = new Migrator({
+    db: database.db,
+    provider: { getMigrations: async () => migrations },
+    migrationTableName: "mfd_migrations",
+    migrationLockTableName: "mfd_migrations_lock",
+  });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) throw error;
+  return (results ?? []).filter((r) => r.status === "Success").map((r) => r.migrationName);
+}

@@ -1,0 +1,104 @@
+import type { Generated } from "kysely";
+
+/**
+ * Table types as the application sees them (camelCase; the CamelCasePlugin maps to snake_case).
+ * Timestamps are epoch milliseconds (bigint), booleans 0/1 through `bool` in database.ts.
+ */
+export interface AccountsTable {
+  id: string;
+  login: string;
+  passwordHash: string;
+  firstName: string;
+  lastName: string;
+  securityQuestion: string | null;
+  securityAnswerHash: string | null;
+  phone: string | null;
+  phoneConfirmedAt: number | null;
+  recoveryEmail: string | null;
+  emailConfirmedAt: number | null;
+  totpSecret: string | null;
+  totpPendingSecret: string | null;
+  totpEnabledAt: number | null;
+  totpLastStep: number | null;
+  failedSignIns: Generated<number>;
+  throttledUntil: number | null;
+  isSupportAgent: Generated<number>;
+  createdAt: number;
+  passwordChangedAt: number;
+}
+
+export interface SessionsTable {
+  id: string;
+  tokenHash: string;
+  accountId: string;
+  createdAt: number;
+  lastSeenAt: number;
+  reauthAt: number;
+  csrfToken: string;
+  ip: string | null;
+  userAgent: string | null;
+}
+
+export interface VerificationCodesTable {
+  id: string;
+  accountId: string | null;
+  purpose: string;
+  target: string | null;
+  codeHash: string | null;
+  expiresAt: number;
+  failures: Generated<number>;
+  sends: Generated<number>;
+  createdAt: number;
+  consumedAt: number | null;
+  grantHash: string | null;
+  grantExpiresAt: number | null;
+}
+
+export interface RateLimitsTable {
+  key: string;
+  windowStart: number;
+  count: number;
+}
+
+export interface OutboxTable {
+  id: string;
+  channel: "email" | "sms";
+  recipient: string;
+  subject: string;
+  body: string;
+  accountId: string | null;
+  createdAt: number;
+  attempts: Generated<number>;
+  nextAttemptAt: number;
+  sentAt: number | null;
+  failedAt: number | null;
+  lastError: string | null;
+}
+
+export interface AuditEventsTable {
+  id: string;
+  at: number;
+  actorType: "visitor" | "account" | "token" | "agent" | "system" | "operator";
+  actorId: string | null;
+  accountId: string | null;
+  action: string;
+  domain: string | null;
+  target: string | null;
+  ip: string | null;
+  details: string | null;
+}
+
+export interface AppSecretsTable {
+  name: string;
+  value: string;
+}
+
+export interface DB {
+  accounts: AccountsTable;
+  sessions: SessionsTable;
+  verificationCodes: VerificationCodesTable;
+  rateLimits: RateLimitsTable;
+  outbox: OutboxTable;
+  auditEvents: AuditEventsTable;
+  appSecrets: AppSecretsTable;
+}

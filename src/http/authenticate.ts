@@ -1,0 +1,70 @@
+import type { FastifyReply, FastifyRequest } from "fastify";
+import { authorizeRoute } from "../access/access.js";
+import type { Actor } from "../access/actor.js";
+import type { Config } from "../config.js";
+import { AppError } from "../lib/errors.js";
+import type { Services } from "../services.js";
+import { CSRF_HEADER, SESSION_COOKIE } from "./types.js";
+
+const UNSAFE = new Set(["POST", "PUT", "PATCH", "DELETE"]);
+
+/**
+ * Runs first on every request: who is calling (cookie session or bearer token), may they call
+ * this route, and does a state-changing browser request really come from our console.
+ */
+export function authenticationHook(services: Services, config: Config) {
+  const expectedOrigin = new URL(config.publicUrl).origin;
+  return async function authenticate(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+    const now = services.deps.clock.now();
+    let actor: Actor = { kind: "visitor" };
+    request.session = null;
+
+    const authorization = request.headers.authorization;
+    if (authorization !== undefined) {
+      const match = /^Bearer\s+(\S+)$/i.exec(authorization);
+      const tokenActor = match ? await services.resolveBearer(match[1] as string, now, request.ip) : null;
+      if (!tokenActor)
+        throw new AppError("UNAUTHENTICATED", "The API token is missing, unknown, expired or revoked.");
+      actor = tokenActor;
+    } else {
+      const cookie = request.cookies[SESSION_COOKIE];
+      if (cookie) {
+        const session = await services.sessions.resolve(cookie, now);
+        if (session) {
+          request.session = session;
+          actor = {
+            kind: "account",
+            accountId: session.accountId,
+            sessionId: session.id,
+            reauthAt: session.reauthAt,
+            isSupportAgent: session.isSupportAgent,
+          };
+        } else {
+          reply.clearCookie(SESSION_COOKIE, { path: "/" });
+        }
+      }
+    }
+
+    request.ctx = {
+      actor,
+      ip: request.ip ?? null,
+      userAgent: typeof request.headers["user-agent"] === "string" ? request.headers["user-agent"] : null,
+      now,
+    };
+
+    // Cross-site checks apply to every unsafe browser request, signed in or not (login CSRF too).
+    if (UNSAFE.has(request.method) && authorization === undefined) {
+      const origin = request.headers.origin;
+      if (origin !== undefined && origin !== expectedOrigin)
+        throw new AppError("CSRF_REJECTED", "The request came from another site.");
+      if (request.headers["sec-fetch-site"] === "cross-site")
+        throw new AppError("CSRF_REJECTED", "The request came from another site.");
+      if (request.session && request.headers[CSRF_HEADER] !== request.session.csrfToken) {
+        throw new AppError("CSRF_REJECTED", "The anti-CSRF token is missing or wrong; reload the console.");
+      }
+    }
+
+    const access = request.routeOptions.config.access;
+    if (access) authorizeRoute(actor, access, now);
+  };
+}

@@ -1,0 +1,60 @@
+import { sql } from "kysely";
+import { Counter, collectDefaultMetrics, Histogram, Registry } from "prom-client";
+import type { Services } from "../services.js";
+import type { App } from "./types.js";
+
+/** Health, readiness, Prometheus metrics and the OpenAPI document. */
+export async function operationsRoutes(app: App, services: Services): Promise<void> {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: "mfd_" });
+  const requests = new Counter({
+    name: "mfd_http_requests_total",
+    help: "HTTP requests by route and status",
+    labelNames: ["method", "route", "status"] as const,
+    registers: [registry],
+  });
+  const duration = new Histogram({
+    name: "mfd_http_request_duration_seconds",
+    help: "HTTP request duration by route",
+    labelNames: ["method", "route"] as const,
+    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [registry],
+  });
+  app.addHook("onResponse", async (request, reply) => {
+    const route = request.routeOptions.url ?? "unmatched";
+    requests.inc({ method: request.method, route, status: String(reply.statusCode) });
+    duration.observe({ method: request.method, route }, reply.elapsedTime / 1000);
+  });
+
+  app.get("/healthz", { config: { access: { public: true } }, schema: { hide: true } }, async () => ({
+    status: "ok",
+  }));
+
+  app.get(
+    "/readyz",
+    { config: { access: { public: true } }, schema: { hide: true } },
+    async (_request, reply) => {
+      try {
+        await sql`select 1`.execute(services.deps.database.db);
+        return { status: "ready" };
+      } catch {
+        return reply.status(503).send({ status: "database unavailable" });
+      }
+    },
+  );
+
+  app.get(
+    "/metrics",
+    { config: { access: { public: true } }, schema: { hide: true } },
+    async (_request, reply) => {
+      reply.type(registry.contentType);
+      return registry.metrics();
+    },
+  );
+
+  app.get(
+    "/api/v1/openapi.json",
+    { config: { access: { public: true } }, schema: { hide: true } },
+    async () => app.swagger(),
+  );
+}

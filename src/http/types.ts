@@ -1,0 +1,34 @@
+import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
+import type {
+  FastifyBaseLogger,
+  FastifyInstance,
+  RawReplyDefaultExpression,
+  RawRequestDefaultExpression,
+  RawServerDefault,
+} from "fastify";
+import type { RouteAccess } from "../access/access.js";
+import type { RequestContext } from "../access/actor.js";
+import type { ResolvedSession } from "../accounts/sessions.service.js";
+
+/** The Fastify instance with TypeBox types: route files take this. */
+export type App = FastifyInstance<
+  RawServerDefault,
+  RawRequestDefaultExpression,
+  RawReplyDefaultExpression,
+  FastifyBaseLogger,
+  TypeBoxTypeProvider
+>;
+
+declare module "fastify" {
+  interface FastifyRequest {
+    ctx: RequestContext;
+    session: ResolvedSession | null;
+  }
+  interface FastifyContextConfig {
+    /** Every route says who may call it; registration without it fails at start (see app.ts). */
+    access?: RouteAccess;
+  }
+}
+
+export const SESSION_COOKIE = "mfd_session";
+export const CSRF_HEADER = "x-csrf-token";

@@ -1,0 +1,103 @@
+/**
+ * The one registry of error codes. Services throw `AppError(code)`; the HTTP layer turns it into
+ * an `application/problem+json` answer with the status and title listed here. Codes are stable:
+ * clients and the console match on them, so never rename one.
+ */
+export const ERRORS = {
+  // request shape
+  VALIDATION_FAILED: { status: 400, title: "The request is not valid." },
+  UNKNOWN_FIELD: { status: 400, title: "The request contains a field that is not allowed here." },
+  BODY_TOO_LARGE: { status: 413, title: "The request body is too large." },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, title: "This content type is not accepted here." },
+  MALFORMED_BODY: { status: 400, title: "The request body could not be parsed." },
+  ROUTE_NOT_FOUND: { status: 404, title: "There is no such endpoint." },
+  METHOD_NOT_ALLOWED: { status: 405, title: "This method is not allowed here." },
+  // authentication and authorization
+  UNAUTHENTICATED: { status: 401, title: "Sign in to continue." },
+  INVALID_CREDENTIALS: { status: 401, title: "The login or password is wrong." },
+  TWO_FACTOR_REQUIRED: { status: 401, title: "Enter the code from your authenticator app." },
+  INVALID_TWO_FACTOR_CODE: { status: 401, title: "The two-factor code is wrong or was already used." },
+  REAUTH_REQUIRED: { status: 403, title: "Confirm your password to continue." },
+  CSRF_REJECTED: { status: 403, title: "The request did not come from the mfd console." },
+  FORBIDDEN: { status: 403, title: "You may not do this." },
+  TOKEN_NOT_ALLOWED: { status: 403, title: "API tokens cannot do this; sign in to the console." },
+  NOT_FOUND: { status: 404, title: "Not found." },
+  MAILBOX_ADDRESS_NOT_ACCOUNT: {
+    status: 401,
+    title: "Domain management needs a service account.",
+  },
+  RATE_LIMITED: { status: 429, title: "Too many attempts. Try again later." },
+  // accounts
+  LOGIN_TAKEN: { status: 409, title: "This login is already taken." },
+  LOGIN_INVALID: { status: 400, title: "This login is not valid." },
+  LOGIN_RESERVED: { status: 400, title: "This login is reserved." },
+  PASSWORD_TOO_SHORT: { status: 400, title: "The password is too short." },
+  PASSWORD_TOO_LONG: { status: 400, title: "The password is too long." },
+  PASSWORD_TOO_COMMON: { status: 400, title: "This password is too common." },
+  PASSWORD_CONTAINS_CONTEXT: {
+    status: 400,
+    title: "The password must not contain your login or the service name.",
+  },
+  PASSWORD_WRONG: { status: 403, title: "The current password is wrong." },
+  PHONE_INVALID: { status: 400, title: "This is not a valid international phone number." },
+  EMAIL_INVALID: { status: 400, title: "This is not a valid e-mail address." },
+  EMAIL_ON_MANAGED_DOMAIN: {
+    status: 400,
+    title: "The recovery e-mail must not be on a domain this account manages.",
+  },
+  EMAIL_ON_SERVICE_DOMAIN: { status: 400, title: "The recovery e-mail must be outside this service." },
+  SECURITY_QUESTION_INVALID: { status: 400, title: "Choose one of the offered security questions." },
+  NOTHING_TO_CONFIRM: { status: 409, title: "There is nothing waiting for confirmation." },
+  INVALID_CODE: { status: 400, title: "The code is wrong or has expired." },
+  TWO_FACTOR_ALREADY_ENABLED: { status: 409, title: "Two-factor authentication is already on." },
+  TWO_FACTOR_NOT_ENABLED: { status: 409, title: "Two-factor authentication is not on." },
+  TWO_FACTOR_NOT_STARTED: { status: 409, title: "Start two-factor setup first." },
+  TWO_FACTOR_REQUIRED_FOR_ROLE: {
+    status: 409,
+    title: "Support agents must keep two-factor authentication on.",
+  },
+  // restore access
+  RECOVERY_INVALID: { status: 400, title: "These details do not let you restore access." },
+  // domains
+  DOMAIN_INVALID: { status: 400, title: "This is not a valid domain name." },
+  DOMAIN_EMPTY: { status: 400, title: "Enter a domain name." },
+  DOMAIN_TOO_LONG: { status: 400, title: "The domain name is longer than 253 characters." },
+  DOMAIN_LABEL_TOO_LONG: { status: 400, title: "A part of the domain name is longer than 63 characters." },
+  DOMAIN_BAD_CHARACTERS: { status: 400, title: "The domain name contains characters that are not allowed." },
+  DOMAIN_IS_IP: { status: 400, title: "An IP address is not a domain name." },
+  DOMAIN_IS_PUBLIC_SUFFIX: { status: 400, title: "This is a public suffix, not a domain you can own." },
+  DOMAIN_NOT_UNDER_PUBLIC_SUFFIX: { status: 400, title: "This name is not under a known public suffix." },
+  DOMAIN_OF_SERVICE: { status: 400, title: "The service's own domains cannot be connected." },
+  DOMAIN_LIMIT_REACHED: { status: 409, title: "You have reached the limit of connected domains." },
+  DOMAIN_OCCUPIED: { status: 409, title: "This domain is already connected to another account." },
+  DOMAIN_ALREADY_CONNECTED: { status: 409, title: "You have already connected this domain." },
+  CLAIM_EXPIRED: { status: 409, title: "The ownership check expired; renew it to get a new token." },
+  DOMAIN_NOT_CONFIRMED: { status: 409, title: "The domain's ownership is not confirmed yet." },
+  CONFIRMATION_MISMATCH: { status: 400, title: "The typed confirmation does not match." },
+  MAILBOXES_REMAIN: { status: 409, title: "Delete the domain's mailboxes first." },
+  // mailboxes, deputies, tokens
+  MAILBOX_EXISTS: { status: 409, title: "This address is already taken on the domain." },
+  MAILBOX_LIMIT_REACHED: { status: 409, title: "The domain has reached its mailbox limit." },
+  ACCOUNT_NOT_FOUND: { status: 404, title: "There is no service account with this login." },
+  DEPUTY_EXISTS: { status: 409, title: "This account is already an administrator of the domain." },
+  SCOPE_EXCEEDS_RIGHTS: { status: 403, title: "A token cannot have more rights than you do." },
+  // everything else
+  INTERNAL: { status: 500, title: "Something went wrong on our side. Try again." },
+} as const satisfies Record<string, { status: number; title: string }>;
+
+export type ErrorCode = keyof typeof ERRORS;
+
+export class AppError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    readonly detail?: string,
+    /** Extra members of the problem document (e.g. `count`, `retryAfter`, `field`). */
+    readonly extra: Record<string, unknown> = {},
+  ) {
+    super(detail ?? ERRORS[code].title);
+    this.name = "AppError";
+  }
+  get status(): number {
+    return ERRORS[this.code].status;
+  }
+}

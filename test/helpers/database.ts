@@ -1,0 +1,39 @@
+import pg from "pg";
+import { type Database, openDatabase } from "../../src/db/database.js";
+import { migrate } from "../../src/db/migrate.js";
+import { randomSecret } from "../../src/lib/random.js";
+
+/** Which database this run uses: SQLite in memory, or PostgreSQL when MFD_TEST_DATABASE_URL is set. */
+export const TEST_DATABASE_URL = process.env.MFD_TEST_DATABASE_URL ?? "";
+export const testDialect = TEST_DATABASE_URL ? "postgres" : "sqlite";
+
+/**
+ * A fresh, migrated database for one test app: an in-memory SQLite file, or its own schema in the
+ * PostgreSQL test database (dropped again by `destroy`).
+ */
+export async function createTestDatabase(): Promise<Database> {
+  if (!TEST_DATABASE_URL) {
+    const database = openDatabase("sqlite::memory:");
+    await migrate(database);
+    return database;
+  }
+  const schema = `t_${randomSecret(9)
+    .toLowerCase()
+    .replace(/[^a-z0-9]/g, "x")}`;
+  const admin = new pg.Client({ connectionString: TEST_DATABASE_URL });
+  await admin.connect();
+  await admin.query(`CREATE SCHEMA ${schema}`);
+  await admin.end();
+  const database = openDatabase(TEST_DATABASE_URL, { schema, poolSize: 20 });
+  await migrate(database);
+  return {
+    ...database,
+    destroy: async () => {
+      await database.destroy();
+      const cleanup = new pg.Client({ connectionString: TEST_DATABASE_URL });
+      await cleanup.connect();
+      await cleanup.query(`DROP SCHEMA ${schema} CASCADE`);
+      await cleanup.end();
+    },
+  };
+}
