@@ -10,6 +10,7 @@ import Fastify, { type FastifyServerOptions } from "fastify";
 import { accountsRoutes } from "./accounts/accounts.routes.js";
 import { auditRoutes } from "./audit/audit.routes.js";
 import type { Deps } from "./deps.js";
+import { domainsRoutes } from "./domains/domains.routes.js";
 import { authenticationHook } from "./http/authenticate.js";
 import { operationsRoutes } from "./http/operations.routes.js";
 import { handleError, sendProblem } from "./http/problem.js";
@@ -146,6 +147,7 @@ export async function buildApp(
     await accountsRoutes(api as App, services);
     await recoveryRoutes(api as App, services);
     await auditRoutes(api as App, services);
+    await domainsRoutes(api as App, services);
     if (config.dev) await devOutboxRoutes(api as App, services);
   });
 

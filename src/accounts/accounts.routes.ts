@@ -42,13 +42,11 @@ export async function accountsRoutes(app: App, services: Services): Promise<void
     async (request, reply) => {
       const signedIn = await accounts.register(request.ctx, request.body);
       setSessionCookie(reply, config, signedIn.sessionToken);
-      return reply
-        .status(201)
-        .send({
-          accountId: signedIn.accountId,
-          csrfToken: signedIn.csrfToken,
-          reauthenticatedAt: new Date(request.ctx.now).toISOString(),
-        });
+      return reply.status(201).send({
+        accountId: signedIn.accountId,
+        csrfToken: signedIn.csrfToken,
+        reauthenticatedAt: new Date(request.ctx.now).toISOString(),
+      });
     },
   );
 

@@ -113,7 +113,7 @@ export async function consumeCode(
       ? query.where("id", "=", where.id).where("purpose", "in", where.purposes)
       : query.where("accountId", "=", where.accountId).where("purpose", "=", where.purpose);
   const row = await query.orderBy("createdAt", "desc").executeTakeFirst();
-  if (!row || !row.codeHash) return null;
+  if (!row?.codeHash) return null;
   if (
     !/^\d{6,8}$/.test(code) ||
     !constantTimeEqual(row.codeHash, hashCode(key, row.id, code)) ||

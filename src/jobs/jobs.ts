@@ -1,0 +1,16 @@
+import { pruneLimits } from "../lib/rate-limit.js";
+import { deliveryJob } from "../notify/delivery.js";
+import type { Job } from "./worker.js";
+
+/** Every background job of mfd. */
+export const JOBS: Job[] = [
+  deliveryJob,
+  {
+    name: "prune-rate-limits",
+    everyMs: 15 * 60_000,
+    run: async (deps) => {
+      await pruneLimits(deps.database.db, deps.clock.now());
+      return 0;
+    },
+  },
+];
