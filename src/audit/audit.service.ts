@@ -9,6 +9,8 @@ export interface AuditInput {
   domain?: string | null;
   target?: string | null;
   details?: Record<string, unknown>;
+  /** For changes made outside a request: the operator's CLI or the system's own jobs. */
+  actorType?: "operator" | "system";
 }
 
 /**
@@ -22,7 +24,7 @@ export async function recordEvent(db: Executor, ctx: RequestContext, input: Audi
     .values({
       id: newId(),
       at: ctx.now,
-      actorType: actor.kind === "visitor" ? "visitor" : actor.kind === "token" ? "token" : "account",
+      actorType: input.actorType ?? (actor.kind === "visitor" ? "visitor" : actor.kind === "token" ? "token" : "account"),
       actorId: actor.kind === "visitor" ? null : actor.kind === "token" ? actor.tokenId : actor.accountId,
       accountId: input.accountId ?? null,
       action: input.action,

@@ -1,0 +1,119 @@
+import { Command, Option } from "commander";
+import { buildApp } from "./app.js";
+import { openRuntime } from "./cli/runtime.js";
+import { ConfigError, loadConfig, redactedConfig, VARIABLES } from "./config.js";
+import { openDatabase } from "./db/database.js";
+import { migrate } from "./db/migrate.js";
+import { JOBS } from "./jobs/jobs.js";
+import { Worker } from "./jobs/worker.js";
+import { listOutbox } from "./notify/delivery.js";
+import { setSupportAgent } from "./accounts/support-agents.js";
+
+const program = new Command();
+program
+  .name("mfd")
+  .description("mfd — Mail for Domain: e-mail on customers' own domains, self-hosted.\nConfiguration comes from MFD_* environment variables (see `mfd config print`).")
+  .showHelpAfterError();
+
+program
+  .command("serve")
+  .description("run mfd: web console + API and the background worker (DNS joins later)")
+  .addOption(new Option("--services <list>", "comma-separated services to run").default("web,worker"))
+  .option("--dev", "development mode (same as MFD_DEV=1): messages readable at /dev/outbox, no Secure cookie")
+  .action(async (options: { services: string; dev?: boolean }) => {
+    const wanted = new Set(options.services.split(",").map((s) => s.trim()));
+    for (const s of wanted) if (!["web", "worker"].includes(s)) throw new Error(`unknown service "${s}" (web, worker)`);
+    const { deps, config, database } = await openRuntime(options.dev ? { MFD_DEV: "1" } : {});
+    const { app } = await buildApp(deps, { logger: { level: process.env.MFD_LOG_LEVEL ?? "info" } });
+    const worker = new Worker(deps, JOBS, (message, error) => app.log.error({ err: error }, message));
+    if (wanted.has("worker")) worker.start();
+    if (wanted.has("web")) {
+      await app.listen({ host: config.listen.host, port: config.listen.port });
+      app.log.info(`mfd console at ${config.publicUrl}${config.dev ? " (development mode: messages at /dev/outbox)" : ""}`);
+    }
+    const stop = async () => {
+      await worker.stop();
+      await app.close();
+      await database.destroy();
+      process.exit(0);
+    };
+    process.once("SIGINT", stop);
+    process.once("SIGTERM", stop);
+  });
+
+program
+  .command("migrate")
+  .description("apply pending database migrations and exit")
+  .action(async () => {
+    const config = loadConfig();
+    const database = openDatabase(config.databaseUrl);
+    const applied = await migrate(database);
+    console.log(applied.length ? `applied: ${applied.join(", ")}` : "database is up to date");
+    await database.destroy();
+  });
+
+const configCommand = program.command("config").description("inspect the configuration");
+configCommand
+  .command("print")
+  .description("print the effective configuration (secrets redacted) and the documented variables")
+  .action(() => {
+    console.log(JSON.stringify(redactedConfig(loadConfig()), null, 2));
+  });
+configCommand
+  .command("variables")
+  .description("list every MFD_* variable with its default")
+  .action(() => {
+    for (const v of VARIABLES) console.log(`${v.name}${v.default ? ` (default ${v.default})` : ""}\n    ${v.description}`);
+  });
+
+const agents = program.command("support-agent").description("grant or remove the support role (operator only)");
+for (const [name, value] of [
+  ["add", true],
+  ["remove", false],
+] as const) {
+  agents
+    .command(`${name} <login>`)
+    .description(value ? "give a service account the support role" : "take the support role away")
+    .action(async (login: string) => {
+      const { deps, database } = await openRuntime();
+      try {
+        console.log(await setSupportAgent(deps, login, value));
+      } finally {
+        await database.destroy();
+      }
+    });
+}
+
+const outbox = program.command("outbox").description("notifications waiting or sent");
+outbox
+  .command("list")
+  .description("show the newest messages (development mode: this is where codes arrive)")
+  .option("-n, --limit <n>", "how many", "20")
+  .action(async (options: { limit: string }) => {
+    const { deps, config, database } = await openRuntime();
+    try {
+      if (!config.dev) {
+        console.error("mfd outbox list works in development mode only (MFD_DEV=1): outside it, message bodies are not kept.");
+        process.exitCode = 1;
+        return;
+      }
+      const rows = await listOutbox(deps.database.db, Number(options.limit) || 20);
+      if (rows.length === 0) console.log("the outbox is empty");
+      for (const m of rows) {
+        console.log(`${m.createdAt}  ${m.channel.padEnd(5)}  to ${m.recipient}  ${m.sentAt ? "delivered" : "pending"}\n  ${m.subject}\n  ${m.body.replaceAll("\n", "\n  ")}\n`);
+      }
+    } finally {
+      await database.destroy();
+    }
+  });
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  if (error instanceof ConfigError) {
+    console.error(error.message);
+    process.exit(2);
+  }
+  console.error(`mfd: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+}

@@ -1,0 +1,67 @@
+#!/usr/bin/env node
+// The README's test command: builds the console (browser tests drive it), runs the whole suite on
+// SQLite, then again on PostgreSQL, and ends with one line "N passed, N failed".
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import pg from "pg";
+
+const ci = Boolean(process.env.CI);
+const extra = process.argv.slice(2);
+const pgUrl = process.env.MFD_TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/mfd_test";
+mkdirSync("test-results", { recursive: true });
+
+function run(command, args, env = {}) {
+  const result = spawnSync(command, args, { stdio: "inherit", env: { ...process.env, ...env } });
+  return result.status ?? 1;
+}
+
+async function ensurePostgres() {
+  const url = new URL(pgUrl);
+  const database = url.pathname.slice(1);
+  url.pathname = "/postgres";
+  const client = new pg.Client({ connectionString: url.toString(), connectionTimeoutMillis: 3000 });
+  try {
+    await client.connect();
+    const exists = await client.query("select 1 from pg_database where datname = $1", [database]);
+    if (exists.rowCount === 0) await client.query(`create database "${database.replaceAll('"', "")}"`);
+    return true;
+  } catch (error) {
+    console.error(`PostgreSQL at ${url.host} is not reachable: ${error.message}`);
+    return false;
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+function counts(file) {
+  if (!existsSync(file)) return { passed: 0, failed: 1 };
+  const report = JSON.parse(readFileSync(file, "utf8"));
+  // A file that failed to load counts as a failure even though none of its tests ran.
+  const brokenFiles = (report.testResults ?? []).filter((r) => r.status === "failed" && (r.assertionResults ?? []).length === 0).length;
+  return { passed: report.numPassedTests, failed: report.numFailedTests + brokenFiles };
+}
+
+let status = 0;
+if (!existsSync("web/dist/index.html") || process.env.MFD_TEST_BUILD !== "0") {
+  status |= run("npx", ["vite", "build", "web", "--logLevel", "warn"]);
+}
+
+const runs = [{ name: "SQLite", env: { MFD_TEST_DATABASE_URL: "" } }];
+if (await ensurePostgres()) runs.push({ name: "PostgreSQL", env: { MFD_TEST_DATABASE_URL: pgUrl } });
+else if (ci) status = 1;
+else console.warn("Skipping the PostgreSQL run: start PostgreSQL or set MFD_TEST_DATABASE_URL.");
+
+let passed = 0;
+let failed = 0;
+for (const r of runs) {
+  console.log(`\n=== tests on ${r.name} ===`);
+  const out = `test-results/vitest-${r.name.toLowerCase()}.json`;
+  status |= run("npx", ["vitest", "run", "--reporter=default", "--reporter=json", `--outputFile.json=${out}`, ...extra], r.env);
+  const c = counts(out);
+  console.log(`${r.name}: ${c.passed} passed, ${c.failed} failed`);
+  passed += c.passed;
+  failed += c.failed;
+}
+if (status !== 0 && failed === 0) failed = 1;
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed > 0 || status !== 0 ? 1 : 0);
