@@ -8,7 +8,11 @@ import { ManualClock } from "../src/lib/clock.js";
 import { Outbox } from "../src/notify/outbox.js";
 
 export async function generateOpenApi(): Promise<string> {
-  const config = loadConfig({ MFD_SERVICE_DOMAIN: "mfd.example", MFD_PUBLIC_URL: "https://mfd.example", MFD_DEV: "0" });
+  const config = loadConfig({
+    MFD_SERVICE_DOMAIN: "mfd.example",
+    MFD_PUBLIC_URL: "https://mfd.example",
+    MFD_DEV: "0",
+  });
   const database = openDatabase("sqlite::memory:");
   const { app } = await buildApp({ config, database, clock: new ManualClock(), outbox: new Outbox() });
   await app.ready();

@@ -1,4 +1,5 @@
 import { Command, Option } from "commander";
+import { setSupportAgent } from "./accounts/support-agents.js";
 import { buildApp } from "./app.js";
 import { openRuntime } from "./cli/runtime.js";
 import { ConfigError, loadConfig, redactedConfig, VARIABLES } from "./config.js";
@@ -7,12 +8,13 @@ import { migrate } from "./db/migrate.js";
 import { JOBS } from "./jobs/jobs.js";
 import { Worker } from "./jobs/worker.js";
 import { listOutbox } from "./notify/delivery.js";
-import { setSupportAgent } from "./accounts/support-agents.js";
 
 const program = new Command();
 program
   .name("mfd")
-  .description("mfd — Mail for Domain: e-mail on customers' own domains, self-hosted.\nConfiguration comes from MFD_* environment variables (see `mfd config print`).")
+  .description(
+    "mfd — Mail for Domain: e-mail on customers' own domains, self-hosted.\nConfiguration comes from MFD_* environment variables (see `mfd config print`).",
+  )
   .showHelpAfterError();
 
 program
@@ -22,14 +24,17 @@ program
   .option("--dev", "development mode (same as MFD_DEV=1): messages readable at /dev/outbox, no Secure cookie")
   .action(async (options: { services: string; dev?: boolean }) => {
     const wanted = new Set(options.services.split(",").map((s) => s.trim()));
-    for (const s of wanted) if (!["web", "worker"].includes(s)) throw new Error(`unknown service "${s}" (web, worker)`);
+    for (const s of wanted)
+      if (!["web", "worker"].includes(s)) throw new Error(`unknown service "${s}" (web, worker)`);
     const { deps, config, database } = await openRuntime(options.dev ? { MFD_DEV: "1" } : {});
     const { app } = await buildApp(deps, { logger: { level: process.env.MFD_LOG_LEVEL ?? "info" } });
     const worker = new Worker(deps, JOBS, (message, error) => app.log.error({ err: error }, message));
     if (wanted.has("worker")) worker.start();
     if (wanted.has("web")) {
       await app.listen({ host: config.listen.host, port: config.listen.port });
-      app.log.info(`mfd console at ${config.publicUrl}${config.dev ? " (development mode: messages at /dev/outbox)" : ""}`);
+      app.log.info(
+        `mfd console at ${config.publicUrl}${config.dev ? " (development mode: messages at /dev/outbox)" : ""}`,
+      );
     }
     const stop = async () => {
       await worker.stop();
@@ -63,10 +68,13 @@ configCommand
   .command("variables")
   .description("list every MFD_* variable with its default")
   .action(() => {
-    for (const v of VARIABLES) console.log(`${v.name}${v.default ? ` (default ${v.default})` : ""}\n    ${v.description}`);
+    for (const v of VARIABLES)
+      console.log(`${v.name}${v.default ? ` (default ${v.default})` : ""}\n    ${v.description}`);
   });
 
-const agents = program.command("support-agent").description("grant or remove the support role (operator only)");
+const agents = program
+  .command("support-agent")
+  .description("grant or remove the support role (operator only)");
 for (const [name, value] of [
   ["add", true],
   ["remove", false],
@@ -93,14 +101,18 @@ outbox
     const { deps, config, database } = await openRuntime();
     try {
       if (!config.dev) {
-        console.error("mfd outbox list works in development mode only (MFD_DEV=1): outside it, message bodies are not kept.");
+        console.error(
+          "mfd outbox list works in development mode only (MFD_DEV=1): outside it, message bodies are not kept.",
+        );
         process.exitCode = 1;
         return;
       }
       const rows = await listOutbox(deps.database.db, Number(options.limit) || 20);
       if (rows.length === 0) console.log("the outbox is empty");
       for (const m of rows) {
-        console.log(`${m.createdAt}  ${m.channel.padEnd(5)}  to ${m.recipient}  ${m.sentAt ? "delivered" : "pending"}\n  ${m.subject}\n  ${m.body.replaceAll("\n", "\n  ")}\n`);
+        console.log(
+          `${m.createdAt}  ${m.channel.padEnd(5)}  to ${m.recipient}  ${m.sentAt ? "delivered" : "pending"}\n  ${m.subject}\n  ${m.body.replaceAll("\n", "\n  ")}\n`,
+        );
       }
     } finally {
       await database.destroy();

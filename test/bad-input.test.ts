@@ -12,9 +12,18 @@ const spec = (await t.app.inject({ url: "/api/v1/openapi.json" })).json();
 
 type Schema = { type?: string | string[]; properties?: Record<string, Schema>; required?: string[] };
 const operations: Array<{ method: string; path: string; body: Schema | null }> = [];
-for (const [path, methods] of Object.entries(spec.paths as Record<string, Record<string, { requestBody?: { content: Record<string, { schema: Schema }> } }>>)) {
+for (const [path, methods] of Object.entries(
+  spec.paths as Record<
+    string,
+    Record<string, { requestBody?: { content: Record<string, { schema: Schema }> } }>
+  >,
+)) {
   for (const [method, op] of Object.entries(methods)) {
-    operations.push({ method: method.toUpperCase(), path, body: op.requestBody?.content["application/json"]?.schema ?? null });
+    operations.push({
+      method: method.toUpperCase(),
+      path,
+      body: op.requestBody?.content["application/json"]?.schema ?? null,
+    });
   }
 }
 const url = (path: string) => path.replace(/\{[^}]+\}/g, "example.org");
@@ -23,7 +32,13 @@ const url = (path: string) => path.replace(/\{[^}]+\}/g, "example.org");
 const TABLES = ["accounts", "sessions", "verificationCodes", "outbox", "auditEvents"] as const;
 async function snapshot() {
   const counts: Record<string, unknown> = {};
-  for (const table of TABLES) counts[table] = (await t.db.selectFrom(table).select((eb) => eb.fn.countAll().as("n")).executeTakeFirst())?.n;
+  for (const table of TABLES)
+    counts[table] = (
+      await t.db
+        .selectFrom(table)
+        .select((eb) => eb.fn.countAll().as("n"))
+        .executeTakeFirst()
+    )?.n;
   return JSON.stringify(counts);
 }
 
@@ -58,12 +73,19 @@ describe("every route with a body refuses bad input", () => {
           url: url(op.path),
           payload,
           remoteAddress: client.ip,
-          headers: { "content-type": contentType, cookie: `mfd_session=${client.cookie}`, "x-csrf-token": client.csrf ?? "" },
+          headers: {
+            "content-type": contentType,
+            cookie: `mfd_session=${client.cookie}`,
+            "x-csrf-token": client.csrf ?? "",
+          },
         });
       expectProblem(await send("{not json"), "malformed JSON");
       expectProblem(await send("[]"), "array body");
       expectProblem(await send('"text"'), "string body");
-      expectProblem(await send(JSON.stringify({ ownerId: "x", role: "owner", confirmed: true })), "unknown fields");
+      expectProblem(
+        await send(JSON.stringify({ ownerId: "x", role: "owner", confirmed: true })),
+        "unknown fields",
+      );
       expectProblem(await send(JSON.stringify({ big: "x".repeat(70 * 1024) })), "oversized body");
       expectProblem(await send("a=b", "text/plain"), "wrong content type");
       for (const [name, property] of Object.entries(op.body?.properties ?? {})) {

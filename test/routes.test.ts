@@ -26,9 +26,13 @@ const t = await createTestApp();
 
 it("public routes are exactly the reviewed list", () => {
   const declared = t.routes
-    .filter((r) => "public" in (r.access as object) && !r.url.startsWith("/api/docs") && !r.url.startsWith("/assets/"))
+    .filter(
+      (r) =>
+        "public" in (r.access as object) && !r.url.startsWith("/api/docs") && !r.url.startsWith("/assets/"),
+    )
     .map((r) => `${r.method} ${r.url}`);
-  for (const route of declared) expect(PUBLIC, `${route} is public but not in the reviewed list`).toContain(route);
+  for (const route of declared)
+    expect(PUBLIC, `${route} is public but not in the reviewed list`).toContain(route);
 });
 
 it("every other route refuses a visitor with 401 UNAUTHENTICATED", async () => {

@@ -37,7 +37,9 @@ function counts(file) {
   if (!existsSync(file)) return { passed: 0, failed: 1 };
   const report = JSON.parse(readFileSync(file, "utf8"));
   // A file that failed to load counts as a failure even though none of its tests ran.
-  const brokenFiles = (report.testResults ?? []).filter((r) => r.status === "failed" && (r.assertionResults ?? []).length === 0).length;
+  const brokenFiles = (report.testResults ?? []).filter(
+    (r) => r.status === "failed" && (r.assertionResults ?? []).length === 0,
+  ).length;
   return { passed: report.numPassedTests, failed: report.numFailedTests + brokenFiles };
 }
 
@@ -56,7 +58,11 @@ let failed = 0;
 for (const r of runs) {
   console.log(`\n=== tests on ${r.name} ===`);
   const out = `test-results/vitest-${r.name.toLowerCase()}.json`;
-  status |= run("npx", ["vitest", "run", "--reporter=default", "--reporter=json", `--outputFile.json=${out}`, ...extra], r.env);
+  status |= run(
+    "npx",
+    ["vitest", "run", "--reporter=default", "--reporter=json", `--outputFile.json=${out}`, ...extra],
+    r.env,
+  );
   const c = counts(out);
   console.log(`${r.name}: ${c.passed} passed, ${c.failed} failed`);
   passed += c.passed;

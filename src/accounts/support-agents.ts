@@ -19,14 +19,21 @@ export async function setSupportAgent(deps: Deps, login: string, agent: boolean)
       .where("login", "=", login.trim().toLowerCase())
       .executeTakeFirst();
     if (!account) throw new AppError("ACCOUNT_NOT_FOUND", `No service account "${login}".`);
-    await tx.updateTable("accounts").set({ isSupportAgent: agent ? 1 : 0 }).where("id", "=", account.id).execute();
+    await tx
+      .updateTable("accounts")
+      .set({ isSupportAgent: agent ? 1 : 0 })
+      .where("id", "=", account.id)
+      .execute();
     await recordEvent(tx, ctx, {
       action: agent ? "support-agent.add" : "support-agent.remove",
       accountId: account.id,
       target: account.id,
       actorType: "operator",
     });
-    const warning = agent && account.totpEnabledAt === null ? " (two-factor is off: the account must enable it before working tickets)" : "";
+    const warning =
+      agent && account.totpEnabledAt === null
+        ? " (two-factor is off: the account must enable it before working tickets)"
+        : "";
     return `${login}: support role ${agent ? "granted" : "removed"}${warning}`;
   });
 }

@@ -6,7 +6,9 @@ import { systemClock } from "../lib/clock.js";
 import { Outbox } from "../notify/outbox.js";
 
 /** Opens the configured database (migrating it) and builds the deps every command needs. */
-export async function openRuntime(overrides: Record<string, string> = {}): Promise<{ deps: Deps; config: Config; database: Database }> {
+export async function openRuntime(
+  overrides: Record<string, string> = {},
+): Promise<{ deps: Deps; config: Config; database: Database }> {
   const config = loadConfig({ ...process.env, ...overrides });
   const database = openDatabase(config.databaseUrl);
   await migrate(database);

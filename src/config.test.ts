@@ -1,0 +1,50 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, loadConfig, redactedConfig } from "./config.js";
+
+describe("configuration", () => {
+  it("starts with no variables at all: SQLite in ./data, console on 127.0.0.1:8080", () => {
+    const config = loadConfig({});
+    expect(config.listen).toEqual({ host: "127.0.0.1", port: 8080 });
+    expect(config.databaseUrl).toMatch(/^sqlite:.*\/data\/mfd\.sqlite$/);
+    expect(config.dev).toBe(false);
+    expect(config.mxHost).toBe(`mx.${config.serviceDomain}`);
+  });
+
+  it("lists every problem at once", () => {
+    try {
+      loadConfig({
+        MFD_LISTEN: "nope",
+        MFD_DEV: "maybe",
+        MFD_DATABASE_URL: "mysql://x",
+        MFD_DOMAIN_LIMIT: "-3",
+        MFD_DNS_RESOLVERS: "resolver",
+      });
+      expect.unreachable();
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      const problems = (error as ConfigError).problems.join("\n");
+      for (const name of [
+        "MFD_LISTEN",
+        "MFD_DEV",
+        "MFD_DATABASE_URL",
+        "MFD_DOMAIN_LIMIT",
+        "MFD_DNS_RESOLVERS",
+      ])
+        expect(problems).toContain(name);
+    }
+  });
+
+  it("redacts passwords inside URLs when printed", () => {
+    const printed = JSON.stringify(
+      redactedConfig(
+        loadConfig({
+          MFD_DATABASE_URL: "postgres://mfd:s3cret@db/mfd",
+          MFD_SMTP_URL: "smtp://u:hunter2@mail:587",
+        }),
+      ),
+    );
+    expect(printed).not.toContain("s3cret");
+    expect(printed).not.toContain("hunter2");
+    expect(printed).toContain("postgres://mfd:***@db/mfd");
+  });
+});
