@@ -8,6 +8,7 @@ import fastifySwaggerUi from "@fastify/swagger-ui";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import Fastify, { type FastifyServerOptions } from "fastify";
 import { accountsRoutes } from "./accounts/accounts.routes.js";
+import { settingsRoutes } from "./accounts/settings.routes.js";
 import { auditRoutes } from "./audit/audit.routes.js";
 import type { Deps } from "./deps.js";
 import { domainsRoutes } from "./domains/domains.routes.js";
@@ -145,6 +146,7 @@ export async function buildApp(
   await app.register(async (api) => {
     await operationsRoutes(api as App, services);
     await accountsRoutes(api as App, services);
+    await settingsRoutes(api as App, services);
     await recoveryRoutes(api as App, services);
     await auditRoutes(api as App, services);
     await domainsRoutes(api as App, services);

@@ -1,6 +1,7 @@
 import type { Actor } from "./access/actor.js";
 import { AccountsService } from "./accounts/accounts.service.js";
 import { SessionsService } from "./accounts/sessions.service.js";
+import { SettingsService } from "./accounts/settings.service.js";
 import type { Deps } from "./deps.js";
 import { DomainsService } from "./domains/domains.service.js";
 import { RecoveryService } from "./recovery/recovery.service.js";
@@ -10,6 +11,7 @@ export interface Services {
   deps: Deps;
   sessions: SessionsService;
   accounts: AccountsService;
+  settings: SettingsService;
   recovery: RecoveryService;
   domains: DomainsService;
   /** Resolves an `Authorization: Bearer` token to an actor (API tokens arrive with their issue). */
@@ -18,10 +20,12 @@ export interface Services {
 
 export function createServices(deps: Deps): Services {
   const sessions = new SessionsService(deps);
+  const accounts = new AccountsService(deps, sessions);
   return {
     deps,
     sessions,
-    accounts: new AccountsService(deps, sessions),
+    accounts,
+    settings: new SettingsService(deps, sessions, accounts),
     recovery: new RecoveryService(deps, sessions),
     domains: new DomainsService(deps),
     resolveBearer: async () => null,

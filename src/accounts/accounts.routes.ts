@@ -5,7 +5,7 @@ import { clearSessionCookie, setSessionCookie } from "../http/session-cookie.js"
 import type { App } from "../http/types.js";
 import { AppError } from "../lib/errors.js";
 import type { Services } from "../services.js";
-import { Profile, RegisterBody, SessionInfo, SignInBody } from "./accounts.schemas.js";
+import { Profile, ReauthenticateBody, RegisterBody, SessionInfo, SignInBody } from "./accounts.schemas.js";
 import { SECURITY_QUESTIONS } from "./security-questions.js";
 
 const tags = ["accounts"];
@@ -89,6 +89,33 @@ export async function accountsRoutes(app: App, services: Services): Promise<void
         accountId: session.accountId,
         csrfToken: session.csrfToken,
         reauthenticatedAt: new Date(session.reauthAt).toISOString(),
+      };
+    },
+  );
+
+  app.post(
+    "/api/v1/session/reauthenticate",
+    {
+      config: { access: { permission: "account:credentials" } },
+      schema: {
+        tags,
+        summary: "Confirm the password (and two-factor code) before a sensitive change",
+        description:
+          "Opens the 10-minute window for changes that answer 403 REAUTH_REQUIRED, and replaces the " +
+          "session cookie (same session, new secret). A wrong password counts as a failed sign-in.",
+        body: ReauthenticateBody,
+        response: { 200: SessionInfo, ...errors(400, 401, 403) },
+      },
+    },
+    async (request, reply) => {
+      const session = request.session;
+      if (!session) throw new AppError("UNAUTHENTICATED");
+      const token = await accounts.reauthenticate(request.ctx, request.body);
+      setSessionCookie(reply, config, token);
+      return {
+        accountId: session.accountId,
+        csrfToken: session.csrfToken,
+        reauthenticatedAt: new Date(request.ctx.now).toISOString(),
       };
     },
   );

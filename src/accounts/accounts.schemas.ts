@@ -1,11 +1,18 @@
-import { Type } from "@sinclair/typebox";
+import { type TSchema, Type } from "@sinclair/typebox";
 import { Closed, Code, Password } from "../http/schemas.js";
+
+const TotpCode = Type.String({
+  pattern: "^[0-9]{6}$",
+  description: "6-digit code from the authenticator app",
+});
+const Name = Type.String({ minLength: 1, maxLength: 100 });
+const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 
 export const RegisterBody = Closed({
   login: Type.String({ minLength: 1, maxLength: 64 }),
   password: Password,
-  firstName: Type.String({ minLength: 1, maxLength: 100 }),
-  lastName: Type.String({ minLength: 1, maxLength: 100 }),
+  firstName: Name,
+  lastName: Name,
   securityQuestion: Type.Optional(Type.String({ maxLength: 64 })),
   securityAnswer: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
   phone: Type.Optional(Type.String({ minLength: 1, maxLength: 32 })),
@@ -15,7 +22,12 @@ export const RegisterBody = Closed({
 export const SignInBody = Closed({
   login: Type.String({ minLength: 1, maxLength: 320, description: "login or login@<service domain>" }),
   password: Password,
-  totpCode: Type.Optional(Type.String({ pattern: "^[0-9]{6}$" })),
+  totpCode: Type.Optional(TotpCode),
+});
+
+export const ReauthenticateBody = Closed({
+  password: Password,
+  totpCode: Type.Optional(TotpCode),
 });
 
 export const SessionInfo = Type.Object({
@@ -46,3 +58,51 @@ export const Profile = Type.Object({
 });
 
 export const ConfirmBody = Closed({ code: Code });
+
+export const SessionView = Type.Object({
+  id: Type.String(),
+  createdAt: Type.String(),
+  lastSeenAt: Type.String(),
+  ip: Nullable(Type.String()),
+  userAgent: Nullable(Type.String()),
+  current: Type.Boolean({ description: "The session making this request" }),
+});
+
+export const SessionIdParams = Closed({ id: Type.String({ minLength: 1, maxLength: 64 }) });
+
+export const EndedSessions = Type.Object({ ended: Type.Integer({ description: "Sessions ended" }) });
+
+export const ChangePasswordBody = Closed({ currentPassword: Password, newPassword: Password });
+
+export const ProfileBody = Closed({ firstName: Type.Optional(Name), lastName: Type.Optional(Name) });
+
+export const SecurityQuestionBody = Closed({
+  question: Type.String({
+    minLength: 1,
+    maxLength: 64,
+    description: "An id from /api/v1/security-questions",
+  }),
+  answer: Type.String({ minLength: 1, maxLength: 200 }),
+});
+
+export const PhoneBody = Closed({
+  phone: Type.String({
+    minLength: 1,
+    maxLength: 32,
+    description: "Full international number, +<country code>…",
+  }),
+});
+
+export const RecoveryEmailBody = Closed({ email: Type.String({ minLength: 3, maxLength: 254 }) });
+
+export const PendingContact = Type.Object({
+  pending: Type.String({ description: "The normalised contact the code was sent to" }),
+});
+
+export const TwoFactorSetup = Type.Object({
+  secret: Type.String({ description: "Base32 secret, for typing into the app by hand" }),
+  otpauthUri: Type.String(),
+  qrSvg: Type.String({ description: "The otpauth URI as an SVG QR code" }),
+});
+
+export const TwoFactorCodeBody = Closed({ code: TotpCode });

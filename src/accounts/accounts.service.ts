@@ -6,10 +6,10 @@ import { HOUR, MINUTE } from "../lib/clock.js";
 import { AppError } from "../lib/errors.js";
 import { newId } from "../lib/random.js";
 import { hitLimits } from "../lib/rate-limit.js";
-import { issueCode } from "./codes.js";
+import { issueCode, MAX_CODE_FAILURES } from "./codes.js";
 import { normaliseEmail, normalisePhone } from "./contacts.js";
 import { checkPasswordPolicy, hashPassword, needsRehash, verifyPassword } from "./passwords.js";
-import { isSecurityQuestion, normaliseAnswer, SECURITY_QUESTIONS } from "./security-questions.js";
+import { checkSecurityQuestion, isSecurityQuestion, SECURITY_QUESTIONS } from "./security-questions.js";
 import type { SessionsService } from "./sessions.service.js";
 import { matchTotp } from "./totp.js";
 
@@ -130,11 +130,10 @@ export class AccountsService {
     if ((input.securityQuestion === undefined) !== (input.securityAnswer === undefined)) {
       throw new AppError("SECURITY_QUESTION_INVALID", "Give both a question and its answer, or neither.");
     }
-    if (input.securityQuestion !== undefined && !isSecurityQuestion(input.securityQuestion))
-      throw new AppError("SECURITY_QUESTION_INVALID");
-    const answer = input.securityAnswer !== undefined ? normaliseAnswer(input.securityAnswer) : null;
-    if (answer !== null && answer.length < 2)
-      throw new AppError("SECURITY_QUESTION_INVALID", "The answer is too short.");
+    const answer =
+      input.securityQuestion !== undefined && input.securityAnswer !== undefined
+        ? checkSecurityQuestion(input.securityQuestion, input.securityAnswer)
+        : null;
 
     const now = ctx.now;
     await hitLimits(this.db, now, [
@@ -293,6 +292,87 @@ export class AccountsService {
     });
   }
 
+  /**
+   * Checks the signed-in account's own password (and its TOTP code when `totp.required` and
+   * two-factor is on) under the same throttle and failure count as sign-in, so a stolen session
+   * is no oracle for the password. A throttled account gets PASSWORD_WRONG without a check, as a
+   * throttled sign-in gets the wrong-password answer. On success the caller clears the failures
+   * in its transaction with `markVerified`.
+   */
+  async verifyOwnPassword(
+    ctx: RequestContext,
+    accountId: string,
+    password: string,
+    totp: { required: boolean; code?: string | undefined },
+  ): Promise<{ totpStep: number | null }> {
+    const account = await this.db
+      .selectFrom("accounts")
+      .select([
+        "passwordHash",
+        "failedSignIns",
+        "throttledUntil",
+        "totpSecret",
+        "totpEnabledAt",
+        "totpLastStep",
+      ])
+      .where("id", "=", accountId)
+      .executeTakeFirst();
+    if (!account) throw new AppError("UNAUTHENTICATED");
+    const passwordOk = await verifyPassword(account.passwordHash, password);
+    if (account.throttledUntil !== null && account.throttledUntil > ctx.now) {
+      await recordEvent(this.db, ctx, { action: "sign-in.throttled", accountId });
+      throw new AppError("PASSWORD_WRONG");
+    }
+    if (!passwordOk) {
+      await this.countFailure(accountId, account.failedSignIns, ctx, "password");
+      throw new AppError("PASSWORD_WRONG");
+    }
+    if (!totp.required || account.totpEnabledAt === null || !account.totpSecret) return { totpStep: null };
+    if (!totp.code) throw new AppError("TWO_FACTOR_REQUIRED");
+    const totpStep = matchTotp(account.totpSecret, totp.code, ctx.now, account.totpLastStep);
+    if (totpStep === null) {
+      await this.countFailure(accountId, account.failedSignIns, ctx, "two-factor");
+      throw new AppError("INVALID_TWO_FACTOR_CODE");
+    }
+    return { totpStep };
+  }
+
+  /** After a successful `verifyOwnPassword`: the failure run ends and the TOTP step is spent. */
+  async markVerified(db: Executor, accountId: string, totpStep: number | null): Promise<void> {
+    await db
+      .updateTable("accounts")
+      .set({
+        failedSignIns: 0,
+        throttledUntil: null,
+        ...(totpStep !== null ? { totpLastStep: totpStep } : {}),
+      })
+      .where("id", "=", accountId)
+      .execute();
+  }
+
+  /**
+   * Re-authentication (security.md 15) of the current session: password and, when on, a TOTP
+   * code. Rotates the session secret (security.md 13) and returns the new cookie value.
+   */
+  async reauthenticate(ctx: RequestContext, input: { password: string; totpCode?: string }): Promise<string> {
+    const actor = ctx.actor;
+    if (actor.kind !== "account") throw new AppError("UNAUTHENTICATED");
+    const { totpStep } = await this.verifyOwnPassword(ctx, actor.accountId, input.password, {
+      required: true,
+      code: input.totpCode,
+    });
+    return this.db.transaction().execute(async (tx) => {
+      await this.markVerified(tx, actor.accountId, totpStep);
+      const token = await this.sessions.rotateAfterReauth(tx, actor.sessionId, ctx.now);
+      await recordEvent(tx, ctx, {
+        action: "session.reauthenticate",
+        accountId: actor.accountId,
+        target: actor.sessionId,
+      });
+      return token;
+    });
+  }
+
   private async countFailure(
     accountId: string,
     previous: number,
@@ -335,6 +415,7 @@ export class AccountsService {
       .where("purpose", "in", ["confirm_phone", "confirm_email"])
       .where("consumedAt", "is", null)
       .where("expiresAt", ">", ctx.now)
+      .where("failures", "<", MAX_CODE_FAILURES)
       .execute();
     const missing: string[] = [];
     if (!a.firstName || !a.lastName) missing.push("names");

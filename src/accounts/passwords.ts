@@ -45,6 +45,7 @@ export function needsRehash(stored: string): boolean {
 const COMMON = new Set<string>((dictionary["passwords-common"] as string[]).map((p) => p.toLowerCase()));
 
 export const PASSWORD_MIN = 10; // security.md 1: ≥ 10 for accounts without two-factor
+export const PASSWORD_MIN_WITH_TWO_FACTOR = 8; // security.md 1: ≥ 8 when a second factor guards it
 export const PASSWORD_MAX_BYTES = 1024;
 
 /**

@@ -1,3 +1,5 @@
+import { AppError } from "../lib/errors.js";
+
 /**
  * Security questions come from a fixed catalog (as in the original service). Because the catalog
  * is fixed, restore access can show a plausible question for a login that does not exist or that
@@ -20,3 +22,11 @@ export const isSecurityQuestion = (id: string): id is SecurityQuestionId =>
 /** Answers are compared after trimming, folding case and collapsing spaces (security.md 10). */
 export const normaliseAnswer = (answer: string): string =>
   answer.normalize("NFKC").trim().toLowerCase().replace(/\s+/g, " ");
+
+/** A chosen question and its answer, checked; returns the normalised answer to hash. */
+export function checkSecurityQuestion(question: string, answer: string): string {
+  if (!isSecurityQuestion(question)) throw new AppError("SECURITY_QUESTION_INVALID");
+  const normalised = normaliseAnswer(answer);
+  if (normalised.length < 2) throw new AppError("SECURITY_QUESTION_INVALID", "The answer is too short.");
+  return normalised;
+}

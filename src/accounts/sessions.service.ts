@@ -97,8 +97,9 @@ export class SessionsService {
       .selectFrom("sessions")
       .selectAll()
       .where("accountId", "=", accountId)
-      .where("lastSeenAt", ">", ctx.now - SESSION_IDLE_MS)
-      .where("createdAt", ">", ctx.now - SESSION_ABSOLUTE_MS)
+      // The same bounds as `resolve`: a session listed here is one its cookie still opens.
+      .where("lastSeenAt", ">=", ctx.now - SESSION_IDLE_MS)
+      .where("createdAt", ">=", ctx.now - SESSION_ABSOLUTE_MS)
       .orderBy("createdAt", "desc")
       .execute();
     return rows.map((r) => ({
@@ -131,6 +132,36 @@ export class SessionsService {
         target: sessionId,
       });
     });
+  }
+
+  /**
+   * Ends every session of the account except `keep`, in the caller's transaction (a password
+   * change ends them together with the change). Each live session ended gets its own audit event,
+   * so the account's log says which devices were signed out; rows already past their timeouts are
+   * removed silently. Returns how many live sessions ended.
+   */
+  async endOthers(
+    db: Executor,
+    ctx: RequestContext,
+    accountId: string,
+    keep: string | null,
+    reason: "end-others" | "password-change",
+  ): Promise<number> {
+    let query = db.deleteFrom("sessions").where("accountId", "=", accountId);
+    if (keep) query = query.where("id", "!=", keep);
+    const ended = await query.returning(["id", "createdAt", "lastSeenAt"]).execute();
+    const live = ended.filter(
+      (s) => ctx.now - s.lastSeenAt <= SESSION_IDLE_MS && ctx.now - s.createdAt <= SESSION_ABSOLUTE_MS,
+    );
+    for (const session of live) {
+      await recordEvent(db, ctx, {
+        action: "session.end",
+        accountId,
+        target: session.id,
+        details: { reason },
+      });
+    }
+    return live.length;
   }
 
   /** Ends every session of an account except `keep` (if given). Used by "end all", resets and password changes. */
