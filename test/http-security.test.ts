@@ -1,0 +1,163 @@
+import fastifyCookie from "@fastify/cookie";
+import Fastify from "fastify";
+import { describe, expect, it } from "vitest";
+import { authorizeRoute, type RouteAccess } from "../src/access/access.js";
+import { TOKEN_PERMISSIONS } from "../src/access/actor.js";
+import { setSessionCookie } from "../src/http/session-cookie.js";
+import { AppError } from "../src/lib/errors.js";
+import { Client, createTestApp, GOOD_PASSWORD, PUBLIC_URL, registerAccount } from "./helpers/app.js";
+
+/** Browser-facing protections (security.md 13, 16, 17, 21). */
+const t = await createTestApp();
+
+let seq = 0;
+const nextIp = () => `10.5.${Math.floor(++seq / 250)}.${(seq % 250) + 1}`;
+
+async function firstName(client: Client): Promise<string> {
+  return (await client.get("/api/v1/account")).json().firstName;
+}
+
+describe("cross-site request forgery", () => {
+  /** A signed-in browser request to change the name, with the given extra headers. */
+  async function rename(client: Client, headers: Record<string, string | undefined>) {
+    const sent: Record<string, string> = {
+      cookie: `mfd_session=${client.cookie}`,
+      "content-type": "application/json",
+    };
+    for (const [name, value] of Object.entries(headers)) if (value !== undefined) sent[name] = value;
+    return t.app.inject({
+      method: "PATCH",
+      url: "/api/v1/account/profile",
+      remoteAddress: client.ip,
+      headers: sent,
+      payload: JSON.stringify({ firstName: "Mallory" }),
+    });
+  }
+
+  it.each([
+    ["without the anti-CSRF token", {}],
+    ["with a wrong anti-CSRF token", { "x-csrf-token": "guessed" }],
+    ["from a foreign Origin", { origin: "https://evil.example", "x-csrf-token": "from-client" }],
+    ["marked Sec-Fetch-Site: cross-site", { "sec-fetch-site": "cross-site", "x-csrf-token": "from-client" }],
+  ])("refuses a cookie-session change %s, changing nothing", async (_name, extra: Record<string, string>) => {
+    const { client } = await registerAccount(t, {}, nextIp());
+    const headers = { ...extra };
+    if (headers["x-csrf-token"] === "from-client") headers["x-csrf-token"] = client.csrf ?? "";
+    const res = await rename(client, headers);
+    expect(res.statusCode).toBe(403);
+    expect(res.json().code).toBe("CSRF_REJECTED");
+    expect(await firstName(client)).toBe("Alice");
+  });
+
+  it("accepts the same change from the console: our Origin, same-origin fetch, the token", async () => {
+    const { client } = await registerAccount(t, {}, nextIp());
+    const res = await rename(client, {
+      origin: PUBLIC_URL,
+      "sec-fetch-site": "same-origin",
+      "x-csrf-token": client.csrf ?? undefined,
+    });
+    expect(res.statusCode).toBe(200);
+    expect(await firstName(client)).toBe("Mallory");
+  });
+
+  it("refuses a sign-in posted from another site (login CSRF) without starting a session", async () => {
+    const { login } = await registerAccount(t, {}, nextIp());
+    const res = await new Client(t, nextIp()).post(
+      "/api/v1/session",
+      { login, password: GOOD_PASSWORD },
+      { origin: "https://evil.example" },
+    );
+    expect(res.statusCode).toBe(403);
+    expect(res.json().code).toBe("CSRF_REJECTED");
+    expect(res.cookies.find((c) => c.name === "mfd_session")).toBeUndefined();
+  });
+});
+
+describe("API tokens and account settings", () => {
+  it("never lets a token reach an account:* route, whatever permissions it holds", () => {
+    const token = {
+      kind: "token" as const,
+      accountId: "a",
+      tokenId: "t",
+      permissions: TOKEN_PERMISSIONS,
+      domains: null,
+    };
+    const accountRoutes = t.routes.filter((r) => {
+      const access = r.access as RouteAccess;
+      return "permission" in access && access.permission.startsWith("account:");
+    });
+    // The settings endpoints are among them (so this test cannot pass on an empty list).
+    const urls = accountRoutes.map((r) => `${r.method} ${r.url}`);
+    for (const expected of [
+      "PUT /api/v1/account/password",
+      "POST /api/v1/account/two-factor/disable",
+      "DELETE /api/v1/account/sessions/:id",
+      "GET /api/v1/account/events",
+      "POST /api/v1/session/reauthenticate",
+    ]) {
+      expect(urls).toContain(expected);
+    }
+    for (const route of accountRoutes) {
+      let refusal: unknown = null;
+      try {
+        authorizeRoute(token, route.access as RouteAccess, Date.now());
+      } catch (error) {
+        refusal = error;
+      }
+      expect(refusal, `${route.method} ${route.url}`).toBeInstanceOf(AppError);
+      expect((refusal as AppError).code).toBe("TOKEN_NOT_ALLOWED");
+    }
+  });
+
+  it("ignores a session cookie sent with a bearer token", async () => {
+    const { client } = await registerAccount(t, {}, nextIp());
+    const res = await client.get("/api/v1/account/sessions", {
+      authorization: "Bearer mfd_not_a_real_token",
+    });
+    expect(res.statusCode).toBe(401);
+    expect(res.json().code).toBe("UNAUTHENTICATED");
+  });
+});
+
+describe("security headers", () => {
+  it("sends CSP with frame-ancestors 'none', nosniff, a referrer policy and no-store on API answers", async () => {
+    const { client } = await registerAccount(t, {}, nextIp());
+    for (const res of [await client.get("/api/v1/account"), await new Client(t).get("/api/v1/account")]) {
+      expect(res.headers["content-security-policy"]).toContain("frame-ancestors 'none'");
+      expect(res.headers["x-content-type-options"]).toBe("nosniff");
+      expect(res.headers["referrer-policy"]).toBe("no-referrer");
+      expect(res.headers["cache-control"]).toBe("no-store");
+    }
+  });
+});
+
+describe("the session cookie", () => {
+  it("is HttpOnly and SameSite=Lax, and not Secure only in plain local development", async () => {
+    const res = await new Client(t, nextIp()).post("/api/v1/accounts", {
+      login: `cookie${++seq}`,
+      password: GOOD_PASSWORD,
+      firstName: "C",
+      lastName: "K",
+    });
+    const cookie = res.cookies.find((c) => c.name === "mfd_session");
+    expect(cookie).toMatchObject({ httpOnly: true, sameSite: "Lax", path: "/" });
+    expect(cookie?.secure).toBeFalsy();
+    expect(cookie?.value.length).toBeGreaterThanOrEqual(22); // ≥ 128 bits, base64url
+  });
+
+  it.each([
+    ["served over HTTPS in development", { dev: true, publicUrl: "https://mfd.example.net" }],
+    ["in production", { dev: false, publicUrl: "http://mfd.example.net" }],
+  ])("is Secure when %s", async (_name, settings) => {
+    // A bare Fastify with the cookie helper: the setting is a pure function of the configuration.
+    const app = Fastify();
+    await app.register(fastifyCookie);
+    app.get("/", async (_request, reply) => {
+      setSessionCookie(reply, { ...t.config, ...settings }, "value");
+      return {};
+    });
+    const res = await app.inject("/");
+    await app.close();
+    expect(res.cookies.find((c) => c.name === "mfd_session")).toMatchObject({ secure: true, httpOnly: true });
+  });
+});
