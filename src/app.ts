@@ -96,7 +96,12 @@ export async function buildApp(
   app.setErrorHandler((error, request, reply) => handleError(error, request, reply));
   app.setNotFoundHandler((request, reply) => {
     const path = request.url.split("?")[0] ?? "";
-    const wantsPage = request.method === "GET" && !path.startsWith("/api") && !path.startsWith("/api2");
+    // /dev/* exists only in development mode; elsewhere it is a plain 404, not a console page.
+    const wantsPage =
+      request.method === "GET" &&
+      !path.startsWith("/api") &&
+      !path.startsWith("/api2") &&
+      !path.startsWith("/dev/");
     if (wantsPage && existsSync(`${WEB_DIST}index.html`))
       return reply.type("text/html").sendFile("index.html", WEB_DIST);
     if (wantsPage) {
