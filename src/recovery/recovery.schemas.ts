@@ -1,7 +1,13 @@
 import { Type } from "@sinclair/typebox";
 import { Closed, Code, Password } from "../http/schemas.js";
 
-const Login = Type.String({ minLength: 1, maxLength: 320, description: "login or login@<service domain>" });
+// Every login starts with a letter; the pattern also stops a number from being coerced into a login.
+const Login = Type.String({
+  minLength: 1,
+  maxLength: 320,
+  pattern: "^\\s*[A-Za-z]",
+  description: "login or login@<service domain>",
+});
 const FlowId = Type.String({ minLength: 1, maxLength: 64 });
 
 export const CodeRequestBody = Closed({

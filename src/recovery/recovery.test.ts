@@ -604,6 +604,7 @@ describe("bad input", () => {
       ],
       ["/api/v1/recovery/question", { login, role: "admin" }, 400, "UNKNOWN_FIELD"],
       ["/api/v1/recovery/question", {}, 400, "VALIDATION_FAILED"],
+      ["/api/v1/recovery/question", { login: 12345 }, 400, "VALIDATION_FAILED"],
       ["/api/v1/recovery/verify", { flowId, code, answer: "x" }, 400, "VALIDATION_FAILED"],
       ["/api/v1/recovery/verify", { flowId }, 400, "VALIDATION_FAILED"],
       ["/api/v1/recovery/verify", { flowId, code: "12ab56" }, 400, "VALIDATION_FAILED"],
