@@ -140,7 +140,7 @@ export class SessionsService {
    * so the account's log says which devices were signed out; rows already past their timeouts are
    * removed silently. Returns how many live sessions ended.
    */
-  async endOthers(
+  async endOthersIn(
     db: Executor,
     ctx: RequestContext,
     accountId: string,
@@ -162,6 +162,13 @@ export class SessionsService {
       });
     }
     return live.length;
+  }
+
+  /** "End every other session" from the sessions page. */
+  async endOthers(ctx: RequestContext, accountId: string, keep: string): Promise<number> {
+    return this.deps.database.db
+      .transaction()
+      .execute((tx) => this.endOthersIn(tx, ctx, accountId, keep, "end-others"));
   }
 
   /** Ends every session of an account except `keep` (if given). Used by "end all", resets and password changes. */

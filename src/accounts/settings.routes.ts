@@ -84,10 +84,7 @@ export async function settingsRoutes(app: App, services: Services): Promise<void
     },
     async (request) => {
       const session = sessionOf(request);
-      const ended = await services.deps.database.db
-        .transaction()
-        .execute((tx) => sessions.endOthers(tx, request.ctx, session.accountId, session.id, "end-others"));
-      return { ended };
+      return { ended: await sessions.endOthers(request.ctx, session.accountId, session.id) };
     },
   );
 

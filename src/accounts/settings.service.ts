@@ -109,7 +109,7 @@ export class SettingsService {
         .set({ passwordHash, passwordChangedAt: ctx.now })
         .where("id", "=", accountId)
         .execute();
-      const endedSessions = await this.sessions.endOthers(tx, ctx, accountId, sessionId, "password-change");
+      const endedSessions = await this.sessions.endOthersIn(tx, ctx, accountId, sessionId, "password-change");
       await recordEvent(tx, ctx, { action: "password.change", accountId, details: { endedSessions } });
       await notifySecurityChange(tx, this.deps, ctx.now, accountId, "The password was changed");
       return { endedSessions };
