@@ -1,0 +1,85 @@
+import { existsSync, mkdirSync, rmSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+
+/** Shared set-up of the browser tests: Debian's chromium driven by playwright-core. */
+
+export const CHROMIUM = process.env.MFD_CHROMIUM ?? "/usr/bin/chromium";
+export const WEB_DIST_INDEX = fileURLToPath(new URL("../../web/dist/index.html", import.meta.url));
+const RESULTS = fileURLToPath(new URL("../../test-results/", import.meta.url));
+
+export const haveChromium = existsSync(CHROMIUM);
+
+/**
+ * Without chromium the browser tests fail on CI and are skipped (with a warning) elsewhere.
+ * Returns true when the suite should be skipped.
+ */
+export function skipWithoutChromium(): boolean {
+  if (haveChromium) return false;
+  if (process.env.CI) return false; // run, and fail in beforeAll with a clear message
+  console.warn(`Browser tests skipped: no chromium at ${CHROMIUM} (apt-get install chromium).`);
+  return true;
+}
+
+export async function launch(): Promise<Browser> {
+  if (!haveChromium) {
+    throw new Error(`No chromium at ${CHROMIUM}: install Debian's chromium package (or set MFD_CHROMIUM).`);
+  }
+  if (!existsSync(WEB_DIST_INDEX)) {
+    throw new Error(
+      "web/dist is missing: build the console first with `npx vite build web` (or `npm run build`).",
+    );
+  }
+  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: ["--no-sandbox"] });
+}
+
+export interface Session {
+  context: BrowserContext;
+  page: Page;
+  /** Saves test-results/<folder>/<NN>-<name>.png. */
+  shot(name: string): Promise<void>;
+  /** Console errors, CSP violations and uncaught exceptions seen so far. */
+  problems: string[];
+  /** Runs a walk; on failure saves a screenshot and adds the browser's complaints to the error. */
+  walk(steps: () => Promise<void>): Promise<void>;
+}
+
+export async function openPage(browser: Browser, baseURL: string, folder: string): Promise<Session> {
+  const context = await browser.newContext({
+    baseURL,
+    viewport: { width: 1280, height: 860 },
+    locale: "en-GB",
+  });
+  const page = await context.newPage();
+  page.setDefaultTimeout(10_000);
+  const problems: string[] = [];
+  page.on("console", (message) => {
+    if (message.type() === "error") problems.push(`console: ${message.text()}`);
+  });
+  page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
+  const dir = `${RESULTS}${folder}/`;
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  let step = 0;
+  const shot = async (name: string) => {
+    step += 1;
+    await page.screenshot({ path: `${dir}${String(step).padStart(2, "0")}-${name}.png`, fullPage: true });
+  };
+  return {
+    context,
+    page,
+    problems,
+    shot,
+    async walk(steps: () => Promise<void>) {
+      try {
+        await steps();
+      } catch (error) {
+        await shot("failure").catch(() => {});
+        if (error instanceof Error && problems.length > 0) {
+          error.message += `\nBrowser reported:\n  ${problems.join("\n  ")}`;
+        }
+        throw error;
+      }
+    },
+  };
+}

@@ -1,0 +1,58 @@
+import { BrowserRouter, Link, Navigate, Route, Routes } from "react-router";
+import { AccountLayout, ConsoleLayout, VisitorLayout } from "./components/Layout";
+import { Page } from "./components/ui";
+import { HOME } from "./home";
+import { t } from "./i18n";
+import { Activity } from "./pages/account/Activity";
+import { ConfirmContacts } from "./pages/account/ConfirmContacts";
+import { Contacts } from "./pages/account/Contacts";
+import { Profile } from "./pages/account/Profile";
+import { Security } from "./pages/account/Security";
+import { Sessions } from "./pages/account/Sessions";
+import { Register } from "./pages/visitor/Register";
+import { Restore } from "./pages/visitor/Restore";
+import { SignIn } from "./pages/visitor/SignIn";
+import { SessionProvider, useSession } from "./session";
+
+function NotFound() {
+  const { status } = useSession();
+  return (
+    <Page title={t("notFound.title")} intro={t("notFound.text")} narrow>
+      <Link to={status === "signed-in" ? HOME : "/sign-in"}>{t("notFound.back")}</Link>
+    </Page>
+  );
+}
+
+function Root() {
+  const { status } = useSession();
+  if (status === "loading") return null;
+  return <Navigate to={status === "signed-in" ? HOME : "/sign-in"} replace />;
+}
+
+export function App() {
+  return (
+    <BrowserRouter>
+      <SessionProvider>
+        <Routes>
+          <Route index element={<Root />} />
+          <Route element={<VisitorLayout />}>
+            <Route path="sign-in" element={<SignIn />} />
+            <Route path="register" element={<Register />} />
+            <Route path="restore" element={<Restore />} />
+          </Route>
+          <Route element={<ConsoleLayout />}>
+            <Route path="account/confirm" element={<ConfirmContacts />} />
+            <Route path="account" element={<AccountLayout />}>
+              <Route index element={<Profile />} />
+              <Route path="contacts" element={<Contacts />} />
+              <Route path="security" element={<Security />} />
+              <Route path="sessions" element={<Sessions />} />
+              <Route path="activity" element={<Activity />} />
+            </Route>
+            <Route path="*" element={<NotFound />} />
+          </Route>
+        </Routes>
+      </SessionProvider>
+    </BrowserRouter>
+  );
+}

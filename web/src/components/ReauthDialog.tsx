@@ -1,0 +1,111 @@
+import { type FormEvent, type ReactNode, useEffect, useRef, useState } from "react";
+import { ApiError, api, onReauthRequired, type SessionInfo } from "../api";
+import { t } from "../i18n";
+import { useSession } from "../session";
+import { Button, CodeField, Dialog, FormError, TextField, useAction } from "./ui";
+
+/**
+ * Whenever an action answers 403 REAUTH_REQUIRED, this asks for the password (and the
+ * authenticator code when two-factor is on), re-authenticates the session and lets the action
+ * be retried. Cancelling leaves the action failed with its REAUTH_REQUIRED message.
+ */
+export function ReauthProvider({ children }: { children: ReactNode }) {
+  const { signedIn, account } = useSession();
+  const [open, setOpen] = useState(false);
+  const [password, setPassword] = useState("");
+  const [totpCode, setTotpCode] = useState("");
+  const [needsCode, setNeedsCode] = useState(false);
+  const pending = useRef<{ promise: Promise<boolean>; resolve: (ok: boolean) => void } | null>(null);
+  const { busy, error, setError, run } = useAction();
+
+  useEffect(() => {
+    onReauthRequired(() => {
+      if (pending.current) return pending.current.promise;
+      let resolve: (ok: boolean) => void = () => {};
+      const promise = new Promise<boolean>((r) => {
+        resolve = r;
+      });
+      pending.current = { promise, resolve };
+      setPassword("");
+      setTotpCode("");
+      setError(null);
+      setOpen(true);
+      return promise;
+    });
+    return () => onReauthRequired(null);
+  }, [setError]);
+
+  useEffect(() => {
+    if (account) setNeedsCode(account.twoFactor);
+  }, [account]);
+
+  const finish = (ok: boolean) => {
+    setOpen(false);
+    setPassword("");
+    setTotpCode("");
+    pending.current?.resolve(ok);
+    pending.current = null;
+  };
+
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    void run(async () => {
+      try {
+        const info = await api<SessionInfo>(
+          "POST",
+          "/api/v1/session/reauthenticate",
+          { password, ...(needsCode && totpCode ? { totpCode } : {}) },
+          { noReauth: true },
+        );
+        signedIn(info);
+        finish(true);
+      } catch (caught) {
+        if (caught instanceof ApiError && caught.code === "TWO_FACTOR_REQUIRED") {
+          setNeedsCode(true);
+        }
+        throw caught;
+      }
+    });
+  };
+
+  return (
+    <>
+      {children}
+      <Dialog
+        open={open}
+        title={t("reauth.title")}
+        description={t("reauth.description")}
+        onClose={() => finish(false)}
+      >
+        <form onSubmit={submit} noValidate={false}>
+          <FormError error={error} />
+          <TextField
+            label={t("field.password")}
+            type="password"
+            autoComplete="current-password"
+            required
+            autoFocus
+            value={password}
+            onChange={(event) => setPassword(event.target.value)}
+          />
+          {needsCode ? (
+            <CodeField
+              label={t("field.totpCode")}
+              hint={t("field.totpCode.hint")}
+              value={totpCode}
+              onChange={(event) => setTotpCode(event.target.value.trim())}
+            />
+          ) : null}
+          <div className="form-actions">
+            <Button type="submit" busy={busy}>
+              {t("reauth.submit")}
+            </Button>
+            <Button variant="secondary" onClick={() => finish(false)}>
+              {t("common.cancel")}
+            </Button>
+          </div>
+        </form>
+      </Dialog>
+    </>
+  );
+}

@@ -1,0 +1,74 @@
+import { hasMessage, t } from "./i18n";
+import type { DomainStatus, SecurityQuestion } from "./types";
+
+/** Server-side names (question ids, statuses, audit actions) shown through the catalog. */
+
+export const questionText = (question: SecurityQuestion): string => {
+  const key = `question.${question.id}`;
+  return hasMessage(key) ? t(key) : question.text;
+};
+
+export const statusLabel = (status: DomainStatus | string): string => {
+  const key = `domain.status.${status}`;
+  return hasMessage(key) ? t(key) : status;
+};
+
+export const statusTone = (status: DomainStatus | string): "warning" | "info" | "success" | "neutral" =>
+  status === "added"
+    ? "success"
+    : status === "mx-activate"
+      ? "info"
+      : status === "domain-activate"
+        ? "warning"
+        : "neutral";
+
+export const roleLabel = (role: string): string => {
+  const key = `domain.role.${role}`;
+  return hasMessage(key) ? t(key) : role;
+};
+
+export const actionLabel = (action: string): string => {
+  const key = `audit.action.${action}`;
+  return hasMessage(key) ? t(key) : action;
+};
+
+export const missingLabel = (missing: string): string => {
+  const key = `profile.missing.${missing}`;
+  return hasMessage(key) ? t(key) : missing;
+};
+
+export const checkMethodLabel = (method: string): string => {
+  const key = `domain.method.${method}`;
+  return hasMessage(key) ? t(key) : method;
+};
+
+/** A short, readable description of a browser's User-Agent string. */
+export function describeUserAgent(userAgent: string | null): string {
+  if (!userAgent) return t("sessions.unknownDevice");
+  const browser = /Edg\//.test(userAgent)
+    ? "Edge"
+    : /OPR\//.test(userAgent)
+      ? "Opera"
+      : /Firefox\//.test(userAgent)
+        ? "Firefox"
+        : /Chrome\/|Chromium\//.test(userAgent)
+          ? "Chrome"
+          : /Safari\//.test(userAgent)
+            ? "Safari"
+            : /curl|node|undici|python|Go-http/i.test(userAgent)
+              ? t("sessions.script")
+              : null;
+  const system = /Windows/.test(userAgent)
+    ? "Windows"
+    : /Android/.test(userAgent)
+      ? "Android"
+      : /iPhone|iPad/.test(userAgent)
+        ? "iOS"
+        : /Mac OS X/.test(userAgent)
+          ? "macOS"
+          : /Linux/.test(userAgent)
+            ? "Linux"
+            : null;
+  if (browser && system) return t("sessions.browserOn", { browser, system });
+  return browser ?? system ?? userAgent.slice(0, 60);
+}

@@ -1,0 +1,310 @@
+import { type FormEvent, useEffect, useState } from "react";
+import { api } from "../../api";
+import {
+  Badge,
+  Button,
+  Card,
+  CodeField,
+  CopyButton,
+  FormError,
+  Loading,
+  Notice,
+  Page,
+  SelectField,
+  TextField,
+  useAction,
+} from "../../components/ui";
+import { t } from "../../i18n";
+import { questionText } from "../../labels";
+import { useSession } from "../../session";
+import type { Account, SecurityQuestion } from "../../types";
+
+function PasswordCard() {
+  const { refreshSession } = useSession();
+  const [current, setCurrent] = useState("");
+  const [next, setNext] = useState("");
+  const [repeat, setRepeat] = useState("");
+  const [localError, setLocalError] = useState<string | null>(null);
+  const [done, setDone] = useState(false);
+  const { busy, error, run } = useAction();
+
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    setDone(false);
+    if (next.length < 10) return setLocalError(t("register.passwordTooShort"));
+    if (next !== repeat) return setLocalError(t("password.mismatch"));
+    setLocalError(null);
+    void run(async () => {
+      await api("PUT", "/api/v1/account/password", { currentPassword: current, newPassword: next });
+      setCurrent("");
+      setNext("");
+      setRepeat("");
+      setDone(true);
+      // A password change may rotate the session; pick up its new anti-CSRF token.
+      await refreshSession();
+    });
+  };
+
+  return (
+    <Card title={t("password.title")} description={t("password.description")} id="password">
+      <form onSubmit={submit}>
+        {done ? <Notice>{t("password.changed")}</Notice> : null}
+        <FormError error={error}>{localError}</FormError>
+        <TextField
+          label={t("field.currentPassword")}
+          name="currentPassword"
+          type="password"
+          autoComplete="current-password"
+          required
+          value={current}
+          onChange={(event) => setCurrent(event.target.value)}
+        />
+        <div className="field-row">
+          <TextField
+            label={t("field.newPassword")}
+            hint={t("field.newPassword.hint")}
+            name="newPassword"
+            type="password"
+            autoComplete="new-password"
+            required
+            value={next}
+            onChange={(event) => setNext(event.target.value)}
+          />
+          <TextField
+            label={t("field.repeatPassword")}
+            name="repeatPassword"
+            type="password"
+            autoComplete="new-password"
+            required
+            value={repeat}
+            onChange={(event) => setRepeat(event.target.value)}
+          />
+        </div>
+        <div className="form-actions">
+          <Button type="submit" busy={busy}>
+            {t("password.submit")}
+          </Button>
+        </div>
+      </form>
+    </Card>
+  );
+}
+
+function SecurityQuestionCard({ account }: { account: Account }) {
+  const { refreshAccount } = useSession();
+  const [questions, setQuestions] = useState<SecurityQuestion[]>([]);
+  const [question, setQuestion] = useState(account.securityQuestion?.id ?? "");
+  const [answer, setAnswer] = useState("");
+  const [done, setDone] = useState(false);
+  const { busy, error, run } = useAction();
+
+  useEffect(() => {
+    api<SecurityQuestion[]>("GET", "/api/v1/security-questions")
+      .then((list) => {
+        setQuestions(list);
+        setQuestion((current) => current || list[0]?.id || "");
+      })
+      .catch(() => setQuestions([]));
+  }, []);
+
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    setDone(false);
+    void run(async () => {
+      await api("PUT", "/api/v1/account/security-question", { question, answer });
+      setAnswer("");
+      setDone(true);
+      await refreshAccount();
+    });
+  };
+
+  return (
+    <Card
+      title={t("securityQuestion.title")}
+      description={t("securityQuestion.description")}
+      id="security-question"
+    >
+      <p>
+        {account.securityQuestion ? (
+          <>
+            {t("securityQuestion.current")} <strong>{questionText(account.securityQuestion)}</strong>
+          </>
+        ) : (
+          <Badge tone="warning">{t("securityQuestion.none")}</Badge>
+        )}
+      </p>
+      <form onSubmit={submit}>
+        {done ? <Notice>{t("securityQuestion.saved")}</Notice> : null}
+        <FormError error={error} />
+        <div className="field-row">
+          <SelectField
+            label={t("field.securityQuestion")}
+            name="question"
+            required
+            value={question}
+            onChange={(event) => setQuestion(event.target.value)}
+          >
+            {questions.map((item) => (
+              <option key={item.id} value={item.id}>
+                {questionText(item)}
+              </option>
+            ))}
+          </SelectField>
+          <TextField
+            label={t("field.securityAnswer")}
+            hint={t("field.securityAnswer.hint")}
+            name="answer"
+            autoComplete="off"
+            required
+            value={answer}
+            onChange={(event) => setAnswer(event.target.value)}
+          />
+        </div>
+        <div className="form-actions">
+          <Button type="submit" busy={busy}>
+            {account.securityQuestion ? t("securityQuestion.change") : t("securityQuestion.set")}
+          </Button>
+        </div>
+      </form>
+    </Card>
+  );
+}
+
+interface Setup {
+  secret: string;
+  otpauthUri: string;
+  qrSvg: string;
+}
+
+const groupSecret = (secret: string) => secret.replace(/(.{4})/g, "$1 ").trim();
+
+function TwoFactorCard({ account }: { account: Account }) {
+  const { refreshAccount } = useSession();
+  const [setup, setSetup] = useState<Setup | null>(null);
+  const [code, setCode] = useState("");
+  const [done, setDone] = useState<"enabled" | "disabled" | null>(null);
+  const { busy, error, run } = useAction();
+
+  const start = () =>
+    void run(async () => {
+      setDone(null);
+      setSetup(await api<Setup>("POST", "/api/v1/account/two-factor/setup"));
+      setCode("");
+    });
+
+  const enable = (event: FormEvent) => {
+    event.preventDefault();
+    void run(async () => {
+      await api("POST", "/api/v1/account/two-factor/enable", { code: code.trim() });
+      setSetup(null);
+      setCode("");
+      setDone("enabled");
+      await refreshAccount();
+    });
+  };
+
+  const disable = (event: FormEvent) => {
+    event.preventDefault();
+    void run(async () => {
+      await api("POST", "/api/v1/account/two-factor/disable", { code: code.trim() });
+      setCode("");
+      setDone("disabled");
+      await refreshAccount();
+    });
+  };
+
+  return (
+    <Card title={t("twoFactor.title")} description={t("twoFactor.description")} id="two-factor">
+      <p>
+        {t("twoFactor.state")}{" "}
+        {account.twoFactor ? (
+          <Badge tone="success">{t("common.on")}</Badge>
+        ) : (
+          <Badge>{t("common.off")}</Badge>
+        )}
+      </p>
+      {done === "enabled" ? <Notice>{t("twoFactor.enabled")}</Notice> : null}
+      {done === "disabled" ? <Notice>{t("twoFactor.disabled")}</Notice> : null}
+      <FormError error={error} />
+      {account.twoFactor ? (
+        <form onSubmit={disable}>
+          {account.isSupportAgent ? <Notice tone="warning">{t("twoFactor.agentMustKeep")}</Notice> : null}
+          <div className="inline-form">
+            <CodeField
+              label={t("field.totpCode")}
+              hint={t("twoFactor.disableHint")}
+              name="disableCode"
+              value={code}
+              onChange={(event) => setCode(event.target.value.trim())}
+            />
+            <Button type="submit" variant="danger" busy={busy}>
+              {t("twoFactor.disable")}
+            </Button>
+          </div>
+        </form>
+      ) : setup ? (
+        <form onSubmit={enable} className="totp-setup">
+          <ol className="totp-steps">
+            <li>
+              <p>{t("twoFactor.step.scan")}</p>
+              <img
+                className="qr"
+                src={`data:image/svg+xml;charset=utf-8,${encodeURIComponent(setup.qrSvg)}`}
+                alt={t("twoFactor.qrAlt")}
+                width={200}
+                height={200}
+              />
+              <p className="hint">{t("twoFactor.step.manual")}</p>
+              <p className="secret">
+                <span className="visually-hidden">{t("twoFactor.secret")}: </span>
+                <code>{groupSecret(setup.secret)}</code>
+                <CopyButton value={setup.secret} label={t("twoFactor.secret")} />
+              </p>
+            </li>
+            <li>
+              <p>{t("twoFactor.step.code")}</p>
+              <div className="inline-form">
+                <CodeField
+                  label={t("field.totpCode")}
+                  name="enableCode"
+                  autoFocus
+                  value={code}
+                  onChange={(event) => setCode(event.target.value.trim())}
+                />
+                <Button type="submit" busy={busy}>
+                  {t("twoFactor.enable")}
+                </Button>
+                <Button variant="ghost" onClick={() => setSetup(null)}>
+                  {t("common.cancel")}
+                </Button>
+              </div>
+            </li>
+          </ol>
+        </form>
+      ) : (
+        <div className="form-actions">
+          <Button onClick={start} busy={busy}>
+            {t("twoFactor.setUp")}
+          </Button>
+        </div>
+      )}
+    </Card>
+  );
+}
+
+export function Security() {
+  const { account } = useSession();
+  return (
+    <Page title={t("security.title")} intro={t("security.intro")}>
+      {account ? (
+        <div className="stack">
+          <PasswordCard />
+          <TwoFactorCard account={account} />
+          <SecurityQuestionCard account={account} />
+        </div>
+      ) : (
+        <Loading />
+      )}
+    </Page>
+  );
+}

@@ -1,0 +1,121 @@
+import { useCallback, useEffect, useState } from "react";
+import { api } from "../../api";
+import { Badge, Button, Card, FormError, Loading, Notice, Page, useAction } from "../../components/ui";
+import { formatDateTime, formatRelative, t, tp } from "../../i18n";
+import { describeUserAgent } from "../../labels";
+import type { SessionView } from "../../types";
+
+export function Sessions() {
+  const [sessions, setSessions] = useState<SessionView[] | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  const load = useAction();
+  const act = useAction();
+
+  const refresh = useCallback(
+    () =>
+      load.run(async () => {
+        setSessions(await api<SessionView[]>("GET", "/api/v1/account/sessions"));
+      }),
+    [load.run],
+  );
+
+  useEffect(() => {
+    void refresh();
+  }, [refresh]);
+
+  const end = (session: SessionView) =>
+    void act.run(async () => {
+      setNotice(null);
+      await api("DELETE", `/api/v1/account/sessions/${encodeURIComponent(session.id)}`);
+      setNotice(t("sessions.ended", { device: describeUserAgent(session.userAgent) }));
+      await refresh();
+    });
+
+  const endOthers = () =>
+    void act.run(async () => {
+      setNotice(null);
+      const result = await api<{ ended: number }>("POST", "/api/v1/account/sessions/end-others");
+      setNotice(tp("sessions.endedOthers", result.ended));
+      await refresh();
+    });
+
+  const others = sessions?.filter((session) => !session.current).length ?? 0;
+
+  return (
+    <Page
+      title={t("sessions.title")}
+      intro={t("sessions.intro")}
+      actions={
+        others > 0 ? (
+          <Button variant="secondary" busy={act.busy} onClick={endOthers}>
+            {t("sessions.endOthers")}
+          </Button>
+        ) : null
+      }
+    >
+      {notice ? <Notice>{notice}</Notice> : null}
+      <FormError error={act.error ?? load.error} />
+      {sessions === null ? (
+        load.error ? null : (
+          <Loading />
+        )
+      ) : (
+        <Card>
+          <div className="table-wrap">
+            <table className="table">
+              <caption className="visually-hidden">{t("sessions.title")}</caption>
+              <thead>
+                <tr>
+                  <th scope="col">{t("sessions.device")}</th>
+                  <th scope="col">{t("sessions.ip")}</th>
+                  <th scope="col">{t("sessions.started")}</th>
+                  <th scope="col">{t("sessions.lastSeen")}</th>
+                  <th scope="col">
+                    <span className="visually-hidden">{t("common.actions")}</span>
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {sessions.map((session) => (
+                  <tr key={session.id}>
+                    <td>
+                      <span title={session.userAgent ?? undefined}>
+                        {describeUserAgent(session.userAgent)}
+                      </span>
+                      {session.current ? (
+                        <>
+                          {" "}
+                          <Badge tone="info">{t("sessions.current")}</Badge>
+                        </>
+                      ) : null}
+                    </td>
+                    <td className="mono">{session.ip ?? "—"}</td>
+                    <td>{formatDateTime(session.createdAt)}</td>
+                    <td>
+                      <time dateTime={session.lastSeenAt} title={formatDateTime(session.lastSeenAt)}>
+                        {formatRelative(session.lastSeenAt)}
+                      </time>
+                    </td>
+                    <td className="cell-actions">
+                      {session.current ? null : (
+                        <Button
+                          variant="secondary"
+                          className="button-small"
+                          busy={act.busy}
+                          onClick={() => end(session)}
+                          aria-label={t("sessions.endOne", { device: describeUserAgent(session.userAgent) })}
+                        >
+                          {t("sessions.end")}
+                        </Button>
+                      )}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </Card>
+      )}
+    </Page>
+  );
+}

@@ -1,0 +1,104 @@
+import { type FormEvent, useRef, useState } from "react";
+import { Link, useLocation, useNavigate } from "react-router";
+import { ApiError, api, type SessionInfo } from "../../api";
+import { Button, CodeField, FormError, Notice, Page, TextField, useAction } from "../../components/ui";
+import { HOME } from "../../home";
+import { t } from "../../i18n";
+import { useSession } from "../../session";
+
+export function SignIn() {
+  const location = useLocation();
+  const navigate = useNavigate();
+  const { signedIn, ended } = useSession();
+  const state = (location.state ?? {}) as { notice?: "restored"; from?: string; login?: string };
+  const [login, setLogin] = useState(state.login ?? "");
+  const [password, setPassword] = useState("");
+  const [totpCode, setTotpCode] = useState("");
+  const [needsCode, setNeedsCode] = useState(false);
+  const { busy, error, run } = useAction();
+  const codeRef = useRef<HTMLInputElement>(null);
+
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    void run(async () => {
+      try {
+        const info = await api<SessionInfo>(
+          "POST",
+          "/api/v1/session",
+          { login: login.trim(), password, ...(needsCode ? { totpCode } : {}) },
+          { expectUnauthenticated: true },
+        );
+        signedIn(info);
+        navigate(state.from && state.from !== "/sign-in" ? state.from : HOME, { replace: true });
+      } catch (caught) {
+        if (caught instanceof ApiError && caught.code === "TWO_FACTOR_REQUIRED" && !needsCode) {
+          setNeedsCode(true);
+          window.setTimeout(() => codeRef.current?.focus(), 0);
+          return;
+        }
+        throw caught;
+      }
+    });
+  };
+
+  return (
+    <Page title={t("signIn.title")} intro={t("signIn.intro")} narrow>
+      <div className="card card-form">
+        {state.notice === "restored" ? <Notice>{t("signIn.notice.restored")}</Notice> : null}
+        {!state.notice && ended === "signedOut" ? (
+          <Notice tone="info">{t("signIn.notice.signedOut")}</Notice>
+        ) : null}
+        {!state.notice && ended === "lost" ? (
+          <Notice tone="warning">{t("signIn.notice.sessionLost")}</Notice>
+        ) : null}
+        <form onSubmit={submit}>
+          <FormError error={error} />
+          <TextField
+            label={t("field.loginOrAddress")}
+            hint={t("field.loginOrAddress.hint")}
+            name="login"
+            autoComplete="username"
+            autoCapitalize="none"
+            spellCheck={false}
+            required
+            value={login}
+            onChange={(event) => setLogin(event.target.value)}
+          />
+          <TextField
+            label={t("field.password")}
+            name="password"
+            type="password"
+            autoComplete="current-password"
+            required
+            value={password}
+            onChange={(event) => setPassword(event.target.value)}
+          />
+          {needsCode ? (
+            <>
+              <Notice tone="info">{t("signIn.twoFactor")}</Notice>
+              <CodeField
+                ref={codeRef}
+                label={t("field.totpCode")}
+                hint={t("field.totpCode.hint")}
+                name="totpCode"
+                value={totpCode}
+                onChange={(event) => setTotpCode(event.target.value.trim())}
+              />
+            </>
+          ) : null}
+          <div className="form-actions">
+            <Button type="submit" busy={busy} className="button-wide">
+              {t("signIn.submit")}
+            </Button>
+          </div>
+        </form>
+        <div className="form-links">
+          <Link to="/restore">{t("signIn.forgot")}</Link>
+          <span>
+            {t("signIn.noAccount")} <Link to="/register">{t("signIn.register")}</Link>
+          </span>
+        </div>
+      </div>
+    </Page>
+  );
+}

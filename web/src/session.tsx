@@ -1,0 +1,90 @@
+import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useState } from "react";
+import { ApiError, api, onSessionLost, type SessionInfo, setCsrfToken } from "./api";
+import type { Account } from "./types";
+
+type Status = "loading" | "visitor" | "signed-in";
+export type EndReason = "signedOut" | "lost";
+
+interface SessionContextValue {
+  status: Status;
+  accountId: string | null;
+  account: Account | null;
+  /** Why the last session ended: the user signed out, or the server ended it (idle, elsewhere). */
+  ended: EndReason | null;
+  signedIn(info: SessionInfo): void;
+  signedOut(reason?: EndReason): void;
+  refreshAccount(): Promise<Account | null>;
+  /** Re-reads the session (its anti-CSRF token changes when the server rotates the session). */
+  refreshSession(): Promise<void>;
+}
+
+const SessionContext = createContext<SessionContextValue | null>(null);
+
+export function SessionProvider({ children }: { children: ReactNode }) {
+  const [status, setStatus] = useState<Status>("loading");
+  const [accountId, setAccountId] = useState<string | null>(null);
+  const [account, setAccount] = useState<Account | null>(null);
+  const [ended, setEnded] = useState<EndReason | null>(null);
+
+  const signedIn = useCallback((info: SessionInfo) => {
+    setCsrfToken(info.csrfToken);
+    setAccountId(info.accountId);
+    setStatus("signed-in");
+    setEnded(null);
+  }, []);
+
+  const signedOut = useCallback((reason?: EndReason) => {
+    setCsrfToken(null);
+    setEnded(reason ?? null);
+    setAccountId(null);
+    setAccount(null);
+    setStatus("visitor");
+  }, []);
+
+  const refreshSession = useCallback(async () => {
+    try {
+      const info = await api<SessionInfo>("GET", "/api/v1/session", undefined, {
+        expectUnauthenticated: true,
+      });
+      signedIn(info);
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 401) signedOut();
+      else throw error;
+    }
+  }, [signedIn, signedOut]);
+
+  const refreshAccount = useCallback(async () => {
+    try {
+      const next = await api<Account>("GET", "/api/v1/account");
+      setAccount(next);
+      return next;
+    } catch {
+      return null;
+    }
+  }, []);
+
+  useEffect(() => {
+    refreshSession().catch(() => signedOut());
+  }, [refreshSession, signedOut]);
+
+  useEffect(() => {
+    onSessionLost(() => signedOut("lost"));
+    return () => onSessionLost(null);
+  }, [signedOut]);
+
+  useEffect(() => {
+    if (status === "signed-in") void refreshAccount();
+  }, [status, refreshAccount]);
+
+  const value = useMemo(
+    () => ({ status, accountId, account, ended, signedIn, signedOut, refreshAccount, refreshSession }),
+    [status, accountId, account, ended, signedIn, signedOut, refreshAccount, refreshSession],
+  );
+  return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;
+}
+
+export function useSession(): SessionContextValue {
+  const value = useContext(SessionContext);
+  if (!value) throw new Error("useSession outside SessionProvider");
+  return value;
+}
