@@ -17,6 +17,7 @@ import { operationsRoutes } from "./http/operations.routes.js";
 import { handleError, sendProblem } from "./http/problem.js";
 import { ProblemSchema } from "./http/schemas.js";
 import type { App } from "./http/types.js";
+import { validatorCompiler } from "./http/validation.js";
 import { AppError } from "./lib/errors.js";
 import { devOutboxRoutes } from "./notify/dev-outbox.routes.js";
 import { recoveryRoutes } from "./recovery/recovery.routes.js";
@@ -41,11 +42,10 @@ export async function buildApp(
     logger: options.logger ?? false,
     trustProxy: config.trustedProxy ?? false,
     bodyLimit: 64 * 1024,
-    ajv: {
-      customOptions: { removeAdditional: false, coerceTypes: "array", useDefaults: true, allErrors: false },
-    },
     routerOptions: { maxParamLength: 200 },
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as App;
+
+  app.setValidatorCompiler(validatorCompiler);
 
   const services = createServices(deps);
   const routes: BuiltApp["routes"] = [];

@@ -19,6 +19,8 @@ export type Dialect = "sqlite" | "postgres";
 export interface Database {
   db: Kysely<DB>;
   dialect: Dialect;
+  /** PostgreSQL schema the tables live in (migrations look only there); null on SQLite. */
+  schema: string | null;
   destroy(): Promise<void>;
 }
 
@@ -57,7 +59,7 @@ export function openDatabase(url: string, options: DatabaseOptions = {}): Databa
       ...(options.schema ? { options: `-c search_path=${options.schema}` } : {}),
     });
     const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }), plugins: [new CamelCasePlugin()] });
-    return { db, dialect: "postgres", destroy: () => db.destroy() };
+    return { db, dialect: "postgres", schema: options.schema ?? "public", destroy: () => db.destroy() };
   }
   const file = url.slice("sqlite:".length);
   if (file !== ":memory:") mkdirSync(dirname(file), { recursive: true });
@@ -70,7 +72,7 @@ export function openDatabase(url: string, options: DatabaseOptions = {}): Databa
     dialect: new ImmediateSqliteDialect({ database: sqlite }),
     plugins: [new CamelCasePlugin()],
   });
-  return { db, dialect: "sqlite", destroy: () => db.destroy() };
+  return { db, dialect: "sqlite", schema: null, destroy: () => db.destroy() };
 }
 
 /** Booleans are stored as 0/1 on both databases; this is the one codec. */

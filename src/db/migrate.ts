@@ -1,6 +1,7 @@
 import { type Kysely, type Migration, Migrator } from "kysely";
 import type { Database, Dialect } from "./database.js";
 import * as m001 from "./migrations/001_accounts.js";
+import * as m002 from "./migrations/002_domains.js";
 
 type Step = (db: Kysely<unknown>, dialect: Dialect) => Promise<void>;
 
@@ -16,6 +17,7 @@ const STEPS: Array<[name: string, up: Step]> = [
       await m001.appendOnlyAudit(db, dialect);
     },
   ],
+  ["002_domains", (db) => m002.up(db)],
 ];
 
 /** Runs pending migrations. Kysely's migrator takes a lock (advisory lock on PostgreSQL). */
@@ -27,6 +29,8 @@ export async function migrate(database: Database): Promise<string[]> {
     provider: { getMigrations: async () => migrations },
     migrationTableName: "mfd_migrations",
     migrationLockTableName: "mfd_migrations_lock",
+    // Without a schema Kysely looks for its tables in every schema of the database.
+    ...(database.schema ? { migrationTableSchema: database.schema } : {}),
   });
   const { error, results } = await migrator.migrateToLatest();
   if (error) throw error;
