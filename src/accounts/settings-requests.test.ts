@@ -110,6 +110,12 @@ describe.each(BODY_ROUTES)("$method $url with bad input", (route) => {
       code: "VALIDATION_FAILED",
     },
     {
+      name: "a number for a string",
+      payload: json({ ...route.body, [route.field]: 123456 }),
+      status: 400,
+      code: "VALIDATION_FAILED",
+    },
+    {
       name: "a wrong type",
       payload: json({ ...route.body, [route.field]: { $ne: null } }),
       status: 400,
