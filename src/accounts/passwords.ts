@@ -1,5 +1,7 @@
+import { availableParallelism } from "node:os";
 import { Algorithm, hash, verify } from "@node-rs/argon2";
 import { dictionary } from "@zxcvbn-ts/language-common";
+import pLimit from "p-limit";
 import { AppError } from "../lib/errors.js";
 
 /** argon2id with OWASP's minimum (security.md 2); stored as a PHC string. */
@@ -10,13 +12,19 @@ export const ARGON2_PARAMS = {
   parallelism: 1,
 } as const;
 
-export const hashPassword = (password: string): Promise<string> => hash(password, ARGON2_PARAMS);
+// argon2 runs on libuv's thread pool (4 threads). Unbounded, 4 hashes on 2 cores starve the event
+// loop and every other request waits; one hash per core less one leaves a core for the event loop
+// (bench/README.md has the figures). MFD_HASH_CONCURRENCY overrides.
+const hashing = pLimit(Number(process.env.MFD_HASH_CONCURRENCY) || Math.max(1, availableParallelism() - 1));
+
+export const hashPassword = (password: string): Promise<string> =>
+  hashing(() => hash(password, ARGON2_PARAMS));
 
 // A real hash of a random string: verifying against it costs the same as a real account, so an
 // unknown login takes as long as a wrong password (security.md 3).
 let dummyHash: Promise<string> | null = null;
 const getDummyHash = () => {
-  dummyHash ??= hash(`dummy-${Math.random()}`, ARGON2_PARAMS);
+  dummyHash ??= hashPassword(`dummy-${Math.random()}`);
   return dummyHash;
 };
 
@@ -24,7 +32,7 @@ const getDummyHash = () => {
 export async function verifyPassword(stored: string | null | undefined, password: string): Promise<boolean> {
   const phc = stored ?? (await getDummyHash());
   try {
-    const ok = await verify(phc, password);
+    const ok = await hashing(() => verify(phc, password));
     return ok && Boolean(stored);
   } catch {
     return false;

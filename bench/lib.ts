@@ -1,0 +1,81 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import autocannon from "autocannon";
+
+export type Result = autocannon.Result;
+
+/** Starts `mfd serve` in its own process (as an operator would) and waits until /readyz answers. */
+export async function startMfd(
+  port: number,
+  env: Record<string, string> = {},
+): Promise<{ url: string; stop: () => Promise<void> }> {
+  const dataDir = mkdtempSync(join(tmpdir(), "mfd-bench-"));
+  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts", "serve", "--services", "web"], {
+    env: {
+      ...process.env,
+      MFD_LISTEN: `127.0.0.1:${port}`,
+      MFD_PUBLIC_URL: `http://127.0.0.1:${port}`,
+      MFD_DATA_DIR: dataDir,
+      MFD_DEV: "1",
+      MFD_LOG_LEVEL: "warn",
+      MFD_TRUSTED_PROXY: "127.0.0.1",
+      ...env,
+    },
+    stdio: ["ignore", "inherit", "inherit"],
+  });
+  const url = `http://127.0.0.1:${port}`;
+  await waitReady(url, child);
+  return { url, stop: () => stopChild(child) };
+}
+
+/** A bare Fastify hello-world in its own process: the yardstick for the ratio figures. */
+export async function startBareFastify(port: number): Promise<{ url: string; stop: () => Promise<void> }> {
+  const code = `import Fastify from "fastify"; const app = Fastify(); app.get("/", async () => ({ hello: "world" })); await app.listen({ port: ${port}, host: "127.0.0.1" }); console.log("ready");`;
+  const child = spawn(process.execPath, ["--input-type=module", "-e", code], {
+    stdio: ["ignore", "inherit", "inherit"],
+  });
+  const url = `http://127.0.0.1:${port}`;
+  await waitReady(`${url}/`, child, "");
+  return { url, stop: () => stopChild(child) };
+}
+
+async function waitReady(url: string, child: ChildProcess, path = "/readyz"): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
+    try {
+      const response = await fetch(`${url}${path}`);
+      if (response.ok) return;
+    } catch {}
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`server at ${url} did not become ready`);
+}
+
+function stopChild(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null) return resolve();
+    child.once("exit", () => resolve());
+    child.kill("SIGTERM");
+  });
+}
+
+export function run(options: autocannon.Options): Promise<Result> {
+  return new Promise((resolve, reject) => {
+    autocannon(options, (error, result) => (error ? reject(error) : resolve(result)));
+  });
+}
+
+export const summary = (r: Result) => ({
+  requestsPerSecond: Math.round(r.requests.average),
+  p50ms: r.latency.p50,
+  p99ms: r.latency.p99,
+  non2xx: r.non2xx,
+  errors: r.errors,
+  total: r.requests.total,
+});
+
+/** Distinct client addresses (through the trusted proxy header) so per-IP limits do not shape the figures. */
+export const randomClientIp = () =>
+  `198.18.${Math.floor(Math.random() * 255)}.${1 + Math.floor(Math.random() * 254)}`;
