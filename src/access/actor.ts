@@ -7,7 +7,7 @@ export type Actor =
       accountId: string;
       tokenId: string;
       permissions: readonly Permission[];
-      /** Domain names the token is limited to; null means every domain its holder may manage. */
+      /** Domain ids the token is limited to; null means every domain its holder may manage. */
       domains: readonly string[] | null;
     };
 
