@@ -1,0 +1,108 @@
+import { execFile } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { describe, expect, it } from "vitest";
+import { openDatabase } from "../src/db/database.js";
+
+const exec = promisify(execFile);
+const dataDir = mkdtempSync(join(tmpdir(), "mfd-cli-"));
+const env = {
+  ...process.env,
+  MFD_DATA_DIR: dataDir,
+  MFD_DATABASE_URL: "",
+  MFD_SERVICE_DOMAIN: "cli.example",
+  MFD_DEV: "1",
+};
+
+/** Runs the real `mfd` command line (from source) as an operator would. */
+const mfd = (...args: string[]) =>
+  exec(process.execPath, ["--import", "tsx", "src/main.ts", ...args], { env, timeout: 60_000 }).catch(
+    (error: { stdout: string; stderr: string; code: number }) => ({
+      stdout: error.stdout,
+      stderr: error.stderr,
+      code: error.code,
+    }),
+  );
+
+describe("mfd command line", () => {
+  it("explains itself with --help, also for subcommands", async () => {
+    const top = await mfd("--help");
+    for (const command of ["serve", "migrate", "config", "support-agent", "outbox"])
+      expect(top.stdout).toContain(command);
+    expect((await mfd("support-agent", "--help")).stdout).toContain("add");
+  });
+
+  it("migrates, prints the configuration without secrets, and lists every variable", async () => {
+    expect((await mfd("migrate")).stdout).toMatch(/applied: 001_accounts|up to date/);
+    const printed = await exec(process.execPath, ["--import", "tsx", "src/main.ts", "config", "print"], {
+      env: { ...env, MFD_SMTP_URL: "smtp://mailer:hunter2@relay:587" },
+    });
+    expect(printed.stdout).toContain('"serviceDomain": "cli.example"');
+    expect(printed.stdout).not.toContain("hunter2");
+    expect((await mfd("config", "variables")).stdout).toContain("MFD_DATABASE_URL");
+  });
+
+  it("refuses a bad configuration listing every problem, with exit code 2", async () => {
+    const result = await exec(process.execPath, ["--import", "tsx", "src/main.ts", "config", "print"], {
+      env: { ...env, MFD_LISTEN: "nowhere", MFD_DEV: "perhaps" },
+    }).catch((error) => error);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("MFD_LISTEN");
+    expect(result.stderr).toContain("MFD_DEV");
+  });
+
+  it("grants and removes the support role, and says when the login does not exist", async () => {
+    await mfd("migrate");
+    const database = openDatabase(`sqlite:${join(dataDir, "mfd.sqlite")}`);
+    await database.db
+      .insertInto("accounts")
+      .values({
+        id: "agent-1",
+        login: "agent",
+        passwordHash: "x",
+        firstName: "A",
+        lastName: "Gent",
+        securityQuestion: null,
+        securityAnswerHash: null,
+        phone: null,
+        phoneConfirmedAt: null,
+        recoveryEmail: null,
+        emailConfirmedAt: null,
+        totpSecret: null,
+        totpPendingSecret: null,
+        totpEnabledAt: null,
+        totpLastStep: null,
+        throttledUntil: null,
+        createdAt: 0,
+        passwordChangedAt: 0,
+      })
+      .execute();
+    const added = await mfd("support-agent", "add", "agent");
+    expect(added.stdout).toContain("support role granted");
+    expect(added.stdout).toContain("two-factor is off");
+    const row = await database.db
+      .selectFrom("accounts")
+      .select("isSupportAgent")
+      .where("login", "=", "agent")
+      .executeTakeFirstOrThrow();
+    expect(row.isSupportAgent).toBe(1);
+    const events = await database.db
+      .selectFrom("auditEvents")
+      .select(["action", "actorType"])
+      .where("accountId", "=", "agent-1")
+      .execute();
+    expect(events).toContainEqual({ action: "support-agent.add", actorType: "operator" });
+    expect((await mfd("support-agent", "remove", "agent")).stdout).toContain("removed");
+    const missing = await mfd("support-agent", "add", "nobody");
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain("nobody");
+    await database.destroy();
+  });
+
+  it("shows the development outbox", async () => {
+    const listed = await mfd("outbox", "list");
+    expect(listed.stdout).toMatch(/outbox is empty|to /);
+  });
+});
