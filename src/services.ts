@@ -26,7 +26,7 @@ export function createServices(deps: Deps): Services {
     sessions,
     accounts,
     settings: new SettingsService(deps, sessions, accounts),
-    recovery: new RecoveryService(deps, sessions),
+    recovery: new RecoveryService(deps, sessions, accounts),
     domains: new DomainsService(deps),
     resolveBearer: async () => null,
   };
