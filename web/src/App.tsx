@@ -9,6 +9,9 @@ import { Contacts } from "./pages/account/Contacts";
 import { Profile } from "./pages/account/Profile";
 import { Security } from "./pages/account/Security";
 import { Sessions } from "./pages/account/Sessions";
+import { Connect } from "./pages/domains/Connect";
+import { Domain } from "./pages/domains/Domain";
+import { Domains } from "./pages/domains/Domains";
 import { Register } from "./pages/visitor/Register";
 import { Restore } from "./pages/visitor/Restore";
 import { SignIn } from "./pages/visitor/SignIn";
@@ -41,6 +44,9 @@ export function App() {
             <Route path="restore" element={<Restore />} />
           </Route>
           <Route element={<ConsoleLayout />}>
+            <Route path="domains" element={<Domains />} />
+            <Route path="domains/new" element={<Connect />} />
+            <Route path="domains/:name" element={<Domain />} />
             <Route path="account/confirm" element={<ConfirmContacts />} />
             <Route path="account" element={<AccountLayout />}>
               <Route index element={<Profile />} />

@@ -1,4 +1,4 @@
-import { hasMessage, type MessageKey, t } from "./i18n";
+import { hasMessage, type MessageKey, t, tp } from "./i18n";
 
 /** An `application/problem+json` answer of the mfd API. */
 export interface Problem {
@@ -126,6 +126,9 @@ const DETAIL_FIRST = new Set([
   "MALFORMED_BODY",
   "PASSWORD_CONTAINS_CONTEXT",
   "LOGIN_INVALID",
+  "DOMAIN_INVALID",
+  "DOMAIN_BAD_CHARACTERS",
+  "CONFIRMATION_MISMATCH",
 ]);
 
 /** The text to show for an error: the catalog's message for its code, else the server's words. */
@@ -133,17 +136,21 @@ export function errorMessage(error: unknown): string {
   if (!(error instanceof ApiError)) return t("error.INTERNAL");
   const { code, detail, title } = error.problem;
   if (DETAIL_FIRST.has(code) && detail) return detail;
-  const key = `error.${code}`;
-  if (hasMessage(key)) {
-    const params: Record<string, string | number> = {};
-    for (const [name, value] of Object.entries(error.problem)) {
-      if (typeof value === "string" || typeof value === "number") params[name] = value;
-    }
-    if (code === "RATE_LIMITED" && typeof error.problem.retryAfter === "number") {
-      return t("error.RATE_LIMITED.retry", { seconds: Math.max(1, Math.ceil(error.problem.retryAfter)) });
-    }
-    return t(key as MessageKey, params);
+  const params: Record<string, string | number> = {};
+  for (const [name, value] of Object.entries(error.problem)) {
+    if (typeof value === "string" || typeof value === "number") params[name] = value;
   }
+  if (code === "RATE_LIMITED" && typeof error.problem.retryAfter === "number") {
+    return t("error.RATE_LIMITED.retry", { seconds: Math.max(1, Math.ceil(error.problem.retryAfter)) });
+  }
+  let text: string | null = null;
+  if (typeof error.problem.count === "number" && hasMessage(`error.${code}.other`)) {
+    text = tp(`error.${code}`, error.problem.count, params);
+  } else if (hasMessage(`error.${code}`)) {
+    text = t(`error.${code}` as MessageKey, params);
+  }
+  // A placeholder the server did not fill: its own words are better than a hole.
+  if (text && !/\{\w+\}/.test(text)) return text;
   return detail ?? title;
 }
 

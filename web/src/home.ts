@@ -1,2 +1,2 @@
 /** Where a signed-in user lands (after sign-in, registration, or visiting "/"). */
-export const HOME = "/account";
+export const HOME = "/domains";

@@ -72,3 +72,15 @@ export function describeUserAgent(userAgent: string | null): string {
   if (browser && system) return t("sessions.browserOn", { browser, system });
   return browser ?? system ?? userAgent.slice(0, 60);
 }
+
+export const checkResultLabel = (result: string): string => {
+  const key = `domain.result.${result}`;
+  return hasMessage(key) ? t(key) : result;
+};
+
+export const checkResultTone = (result: string): "success" | "warning" | "danger" | "neutral" =>
+  result === "ok" || result === "confirmed" || result === "mx-ok"
+    ? "success"
+    : result === "wrong" || result === "mx-wrong" || result === "failed" || result === "mx-failed"
+      ? "danger"
+      : "warning";

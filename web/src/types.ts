@@ -48,31 +48,41 @@ export type DomainStatus = "domain-activate" | "mx-activate" | "added";
 export interface DomainSummary {
   name: string;
   unicodeName: string;
-  role: "owner" | "deputy" | string;
+  role: "owner" | "deputy";
   status: DomainStatus;
-  stage: string;
+  stage: "owner-check" | "mx-check" | "added";
   mailboxCount: number;
   delegated: boolean;
   claimExpiresAt: string | null;
 }
 
+export type ProofMethod = "txt" | "cname" | "file" | "delegation";
+
 export interface DomainCheck {
+  id: string;
   at: string;
-  method: string;
+  trigger: "manual" | "worker";
+  kind: "ownership" | "mx";
+  /** ownership: confirmed | not-confirmed; mx: mx-ok | mx-wrong | mx-not-found | mx-failed */
   result: string;
-  detail: string | null;
+  /** The method that proved ownership. */
+  method: string | null;
+  /** Per method (txt, cname, file, delegation, mx): ok | absent | wrong | failed, with a detail. */
+  results: Record<string, { result: string; detail: string }>;
 }
 
 export interface DomainView {
   name: string;
   unicodeName: string;
-  role: string;
+  role: "owner" | "deputy";
   status: DomainStatus;
-  stage: string;
+  stage: "owner-check" | "mx-check" | "added";
   confirmedAt: string | null;
+  /** What to publish to prove ownership; any one method suffices. Null once confirmed. */
   claim: {
     id: string;
     expiresAt: string;
+    expired: boolean;
     methods: {
       txt: { name: string; value: string };
       cname: { name: string; target: string };
@@ -80,9 +90,8 @@ export interface DomainView {
       delegation: { nameServers: string[] };
     };
   } | null;
-  /** When the last check ran (or the check itself, depending on the server version). */
-  lastCheck: string | DomainCheck | null;
+  lastCheck: DomainCheck | null;
   nextCheck: string | null;
-  mx: { expected: string; ok: boolean } | null;
+  mx: { expected: string; ok: boolean | null };
   delegated: boolean;
 }

@@ -96,6 +96,7 @@ export function ConsoleLayout() {
           <div className="topbar-inner">
             <Brand />
             <nav aria-label={t("nav.main")} className="topnav">
+              <NavLink to="/domains">{t("nav.domains")}</NavLink>
               <NavLink to="/account">{t("nav.account")}</NavLink>
             </nav>
             <div className="topbar-user">

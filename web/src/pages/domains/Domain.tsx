@@ -1,0 +1,526 @@
+import { type FormEvent, type ReactNode, useCallback, useEffect, useRef, useState } from "react";
+import { Link, useLocation, useNavigate, useParams } from "react-router";
+import { ApiError, api, errorMessage } from "../../api";
+import { type Tab, Tabs } from "../../components/Tabs";
+import {
+  Badge,
+  Button,
+  Card,
+  CopyValue,
+  Dialog,
+  FormError,
+  Loading,
+  Notice,
+  Page,
+  TextField,
+  useAction,
+} from "../../components/ui";
+import { formatDateTime, formatRelative, t } from "../../i18n";
+import {
+  checkMethodLabel,
+  checkResultLabel,
+  checkResultTone,
+  roleLabel,
+  statusLabel,
+  statusTone,
+} from "../../labels";
+import type { DomainCheck, DomainView, ProofMethod } from "../../types";
+
+/** How often the page asks for news while the server is still checking. */
+const POLL_PENDING_MS = 5_000;
+const POLL_MX_MS = 15_000;
+
+const METHODS: ProofMethod[] = ["txt", "cname", "file", "delegation"];
+
+/** "_mfd-challenge.example.org" → "_mfd-challenge": what many DNS providers want as the host. */
+const relativeTo = (fqdn: string, domain: string) =>
+  fqdn.endsWith(`.${domain}`) ? fqdn.slice(0, -domain.length - 1) : fqdn;
+
+function MethodResult({ check, method }: { check: DomainCheck | null; method: string }) {
+  const outcome = check?.kind === "ownership" ? check.results[method] : undefined;
+  if (!check || !outcome) return <p className="muted small">{t("domain.method.notChecked")}</p>;
+  return (
+    <p className="method-result">
+      <Badge tone={checkResultTone(outcome.result)}>{checkResultLabel(outcome.result)}</Badge>{" "}
+      <span className="muted small">
+        {t("domain.method.lastChecked", { when: formatRelative(check.at) })}
+        {outcome.detail ? ` — ${outcome.detail}` : ""}
+      </span>
+    </p>
+  );
+}
+
+function MethodPanels({ view }: { view: DomainView }) {
+  const [selected, setSelected] = useState<string>("txt");
+  const claim = view.claim;
+  if (!claim) return null;
+  const { txt, cname, file, delegation } = claim.methods;
+  const content: Record<ProofMethod, ReactNode> = {
+    txt: (
+      <>
+        <p>{t("domain.txt.how")}</p>
+        <dl className="copy-list">
+          <CopyValue label={t("domain.record.name")} value={txt.name} />
+          <CopyValue label={t("domain.record.type")} value="TXT" />
+          <CopyValue label={t("domain.record.value")} value={txt.value} />
+        </dl>
+        <p className="hint">{t("domain.record.relative", { host: relativeTo(txt.name, view.name) })}</p>
+      </>
+    ),
+    cname: (
+      <>
+        <p>{t("domain.cname.how")}</p>
+        <dl className="copy-list">
+          <CopyValue label={t("domain.record.name")} value={cname.name} />
+          <CopyValue label={t("domain.record.type")} value="CNAME" />
+          <CopyValue label={t("domain.record.target")} value={cname.target} />
+        </dl>
+        <p className="hint">{t("domain.record.relative", { host: relativeTo(cname.name, view.name) })}</p>
+      </>
+    ),
+    file: (
+      <>
+        <p>{t("domain.file.how")}</p>
+        <dl className="copy-list">
+          <CopyValue label={t("domain.file.url")} value={file.url} />
+          <CopyValue label={t("domain.file.content")} value={file.content} />
+        </dl>
+        <p className="hint">{t("domain.file.rules")}</p>
+      </>
+    ),
+    delegation: (
+      <>
+        <p>{t("domain.delegation.how")}</p>
+        <dl className="copy-list">
+          {delegation.nameServers.map((server, i) => (
+            <CopyValue key={server} label={t("domain.delegation.server", { n: i + 1 })} value={server} />
+          ))}
+        </dl>
+        <p className="hint">{t("domain.delegation.note")}</p>
+      </>
+    ),
+  };
+  const tabs: Tab[] = METHODS.map((method) => ({
+    id: method,
+    label: checkMethodLabel(method),
+    content: (
+      <>
+        {content[method]}
+        <MethodResult check={view.lastCheck} method={method} />
+      </>
+    ),
+  }));
+  return <Tabs tabs={tabs} selected={selected} onSelect={setSelected} label={t("domain.methods")} />;
+}
+
+function CheckHistory({ name, version }: { name: string; version: string }) {
+  const [checks, setChecks] = useState<DomainCheck[] | null>(null);
+  const [next, setNext] = useState<string | null>(null);
+  const { busy, error, run } = useAction();
+
+  const load = useCallback(
+    (before: string | null) =>
+      run(async () => {
+        const query = new URLSearchParams({ limit: "20" });
+        if (before) query.set("before", before);
+        const page = await api<{ checks: DomainCheck[]; next: string | null }>(
+          "GET",
+          `/api/v1/domains/${encodeURIComponent(name)}/checks?${query}`,
+        );
+        setChecks((current) => (before && current ? [...current, ...page.checks] : page.checks));
+        setNext(page.next);
+      }),
+    [name, run],
+  );
+
+  // biome-ignore lint/correctness/useExhaustiveDependencies: reload when a new check is known
+  useEffect(() => {
+    void load(null);
+  }, [load, version]);
+
+  return (
+    <Card title={t("domain.history.title")} description={t("domain.history.description")}>
+      <FormError error={error} />
+      {checks === null ? (
+        error ? null : (
+          <Loading />
+        )
+      ) : checks.length === 0 ? (
+        <p className="muted">{t("domain.history.empty")}</p>
+      ) : (
+        <>
+          <div className="table-wrap">
+            <table className="table">
+              <caption className="visually-hidden">{t("domain.history.title")}</caption>
+              <thead>
+                <tr>
+                  <th scope="col">{t("domain.history.when")}</th>
+                  <th scope="col">{t("domain.history.what")}</th>
+                  <th scope="col">{t("domain.history.result")}</th>
+                  <th scope="col">{t("domain.history.details")}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {checks.map((check) => (
+                  <tr key={check.id}>
+                    <td>
+                      <time dateTime={check.at}>{formatDateTime(check.at)}</time>
+                      <span className="cell-note">
+                        {check.trigger === "manual"
+                          ? t("domain.history.manual")
+                          : t("domain.history.automatic")}
+                      </span>
+                    </td>
+                    <td>
+                      {check.kind === "mx" ? t("domain.history.kind.mx") : t("domain.history.kind.ownership")}
+                    </td>
+                    <td>
+                      <Badge tone={checkResultTone(check.result)}>{checkResultLabel(check.result)}</Badge>
+                      {check.method ? (
+                        <span className="cell-note">
+                          {t("domain.history.by", { method: checkMethodLabel(check.method) })}
+                        </span>
+                      ) : null}
+                    </td>
+                    <td>
+                      <ul className="check-details">
+                        {Object.entries(check.results).map(([method, outcome]) => (
+                          <li key={method}>
+                            <span className="check-method">{checkMethodLabel(method)}:</span>{" "}
+                            {checkResultLabel(outcome.result)}
+                            {outcome.detail ? <span className="muted"> — {outcome.detail}</span> : null}
+                          </li>
+                        ))}
+                      </ul>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+          {next ? (
+            <div className="form-actions">
+              <Button variant="secondary" busy={busy} onClick={() => void load(next)}>
+                {t("domain.history.more")}
+              </Button>
+            </div>
+          ) : null}
+        </>
+      )}
+    </Card>
+  );
+}
+
+function DisconnectCard({ view }: { view: DomainView }) {
+  const navigate = useNavigate();
+  const [open, setOpen] = useState(false);
+  const [typed, setTyped] = useState("");
+  const { busy, error, setError, run } = useAction();
+  const pending = view.claim !== null;
+  const matches = typed.trim().toLowerCase() === view.name || typed.trim() === view.unicodeName;
+
+  const close = () => {
+    setOpen(false);
+    setTyped("");
+    setError(null);
+  };
+
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    void run(async () => {
+      await api("DELETE", `/api/v1/domains/${encodeURIComponent(view.name)}`, { confirm: typed.trim() });
+      navigate("/domains", {
+        replace: true,
+        state: pending ? { cancelled: view.unicodeName } : { disconnected: view.unicodeName },
+      });
+    });
+  };
+
+  if (view.role !== "owner") return null;
+  return (
+    <Card title={pending ? t("domain.cancel.title") : t("domain.disconnect.title")} tone="danger">
+      <p className="muted">{pending ? t("domain.cancel.text") : t("domain.disconnect.text")}</p>
+      <Button variant="danger" onClick={() => setOpen(true)}>
+        {pending ? t("domain.cancel.action") : t("domain.disconnect.action")}
+      </Button>
+      <Dialog
+        open={open}
+        onClose={close}
+        title={
+          pending
+            ? t("domain.cancel.dialogTitle", { name: view.unicodeName })
+            : t("domain.disconnect.dialogTitle", { name: view.unicodeName })
+        }
+        description={pending ? t("domain.cancel.dialogText") : t("domain.disconnect.dialogText")}
+      >
+        <form onSubmit={submit}>
+          <FormError error={error} />
+          <TextField
+            label={t("domain.disconnect.type", { name: view.name })}
+            name="confirm"
+            autoComplete="off"
+            autoCapitalize="none"
+            spellCheck={false}
+            required
+            autoFocus
+            value={typed}
+            onChange={(event) => setTyped(event.target.value)}
+          />
+          <div className="form-actions">
+            <Button
+              type="submit"
+              variant="danger"
+              className="button-danger-solid"
+              busy={busy}
+              disabled={!matches}
+            >
+              {pending ? t("domain.cancel.confirm") : t("domain.disconnect.confirm")}
+            </Button>
+            <Button variant="secondary" onClick={close}>
+              {t("common.cancel")}
+            </Button>
+          </div>
+        </form>
+      </Dialog>
+    </Card>
+  );
+}
+
+function OwnershipCard({
+  view,
+  onCheck,
+  onRenew,
+  checking,
+}: {
+  view: DomainView;
+  onCheck: () => void;
+  onRenew: () => void;
+  checking: boolean;
+}) {
+  const claim = view.claim;
+  if (!claim) return null;
+  return (
+    <Card title={t("domain.prove.title")} description={t("domain.prove.text")}>
+      {claim.expired ? (
+        <Notice tone="warning">
+          {t("domain.claim.expired")}{" "}
+          <Button variant="secondary" className="button-small" onClick={onRenew}>
+            {t("domain.claim.renew")}
+          </Button>
+        </Notice>
+      ) : null}
+      <dl className="facts facts-compact">
+        <div>
+          <dt>{t("domain.lastCheck")}</dt>
+          <dd>
+            {view.lastCheck ? (
+              <>
+                <Badge tone={checkResultTone(view.lastCheck.result)}>
+                  {checkResultLabel(view.lastCheck.result)}
+                </Badge>{" "}
+                <span className="muted small">{formatRelative(view.lastCheck.at)}</span>
+              </>
+            ) : (
+              t("domain.notCheckedYet")
+            )}
+          </dd>
+        </div>
+        <div>
+          <dt>{t("domain.nextCheck")}</dt>
+          <dd>{view.nextCheck && !claim.expired ? formatRelative(view.nextCheck) : "—"}</dd>
+        </div>
+        <div>
+          <dt>{t("domain.claim.expires")}</dt>
+          <dd>{formatDateTime(claim.expiresAt)}</dd>
+        </div>
+      </dl>
+      <MethodPanels view={view} />
+      <div className="form-actions">
+        <Button onClick={onCheck} busy={checking} disabled={claim.expired}>
+          {t("domain.checkNow")}
+        </Button>
+        <span className="muted small">{t("domain.checkNow.hint")}</span>
+      </div>
+    </Card>
+  );
+}
+
+function MailCard({ view, onCheck, checking }: { view: DomainView; onCheck: () => void; checking: boolean }) {
+  return (
+    <Card title={t("domain.mail.title")}>
+      <p>
+        {t("domain.confirmedAt", { when: formatDateTime(view.confirmedAt) })}
+        {view.delegated ? (
+          <>
+            {" "}
+            <Badge tone="success">{t("domains.delegated")}</Badge>
+          </>
+        ) : null}
+      </p>
+      {view.mx.ok === true ? (
+        <Notice>{t("domain.mail.ok", { host: view.mx.expected })}</Notice>
+      ) : (
+        <>
+          <p>{view.mx.ok === false ? t("domain.mail.wrong") : t("domain.mail.unknown")}</p>
+          <dl className="copy-list">
+            <CopyValue label={t("domain.record.name")} value={view.name} />
+            <CopyValue label={t("domain.record.type")} value="MX" />
+            <CopyValue label={t("domain.mail.host")} value={view.mx.expected} />
+          </dl>
+          <p className="hint">{t("domain.mail.priority")}</p>
+        </>
+      )}
+      <dl className="facts facts-compact">
+        <div>
+          <dt>{t("domain.lastCheck")}</dt>
+          <dd>{view.lastCheck ? formatRelative(view.lastCheck.at) : t("domain.notCheckedYet")}</dd>
+        </div>
+        <div>
+          <dt>{t("domain.nextCheck")}</dt>
+          <dd>{view.nextCheck ? formatRelative(view.nextCheck) : "—"}</dd>
+        </div>
+      </dl>
+      <div className="form-actions">
+        <Button variant="secondary" onClick={onCheck} busy={checking}>
+          {t("domain.checkMx")}
+        </Button>
+      </div>
+    </Card>
+  );
+}
+
+/** One domain: what to publish, live status while we check, history, disconnect. */
+export function Domain() {
+  const { name = "" } = useParams();
+  const location = useLocation();
+  const connected = Boolean((location.state as { connected?: boolean } | null)?.connected);
+  const [view, setView] = useState<DomainView | null>(null);
+  const [announcement, setAnnouncement] = useState<string | null>(null);
+  const [checkNote, setCheckNote] = useState<string | null>(null);
+  const load = useAction();
+  const act = useAction();
+  const previous = useRef<DomainView | null>(null);
+
+  const accept = useCallback((next: DomainView) => {
+    const before = previous.current;
+    if (before && before.status !== next.status) {
+      setAnnouncement(
+        next.status === "added"
+          ? t("domain.became.added")
+          : next.status === "mx-activate"
+            ? t("domain.became.confirmed")
+            : null,
+      );
+    }
+    previous.current = next;
+    setView(next);
+  }, []);
+
+  const path = `/api/v1/domains/${encodeURIComponent(name)}`;
+
+  useEffect(() => {
+    previous.current = null;
+    setView(null);
+    void load.run(async () => accept(await api<DomainView>("GET", path)));
+  }, [path, accept, load.run]);
+
+  // Live status: ask again every few seconds while the server is still looking.
+  const pollEvery =
+    view?.status === "domain-activate" && view.claim && !view.claim.expired
+      ? POLL_PENDING_MS
+      : view?.status === "mx-activate"
+        ? POLL_MX_MS
+        : null;
+  useEffect(() => {
+    if (!pollEvery) return;
+    const timer = window.setInterval(() => {
+      if (document.hidden) return;
+      api<DomainView>("GET", path)
+        .then(accept)
+        .catch(() => {});
+    }, pollEvery);
+    return () => window.clearInterval(timer);
+  }, [pollEvery, path, accept]);
+
+  const checkNow = () =>
+    void act.run(async () => {
+      setCheckNote(null);
+      const next = await api<DomainView>("POST", `${path}/check`);
+      accept(next);
+      if (next.status === "domain-activate") setCheckNote(t("domain.checked.notYet"));
+    });
+
+  const renew = () =>
+    void act.run(async () => {
+      setCheckNote(null);
+      accept(await api<DomainView>("POST", `${path}/renew`));
+      setCheckNote(t("domain.claim.renewed"));
+    });
+
+  if (!view) {
+    const notFound = load.error instanceof ApiError && load.error.status === 404;
+    return (
+      <Page title={notFound ? t("domain.notFound") : name}>
+        {notFound ? (
+          <p>
+            {t("domain.notFound.text")} <Link to="/domains">{t("domain.back")}</Link>
+          </p>
+        ) : (
+          <>
+            <FormError error={load.error} />
+            {load.error ? null : <Loading />}
+          </>
+        )}
+      </Page>
+    );
+  }
+
+  const actionError =
+    act.error instanceof ApiError &&
+    act.error.code === "RATE_LIMITED" &&
+    typeof act.error.problem.retryAfter === "number"
+      ? t("domain.checkLimited", { seconds: Math.ceil(act.error.problem.retryAfter) })
+      : act.error
+        ? errorMessage(act.error)
+        : null;
+
+  return (
+    <Page
+      title={view.unicodeName}
+      intro={
+        <>
+          <Badge tone={statusTone(view.status)}>{statusLabel(view.status)}</Badge>{" "}
+          <span className="muted">{roleLabel(view.role)}</span>
+          {view.unicodeName !== view.name ? <span className="muted mono"> · {view.name}</span> : null}
+        </>
+      }
+      actions={
+        <Link className="button button-secondary" to="/domains">
+          {t("domain.back")}
+        </Link>
+      }
+    >
+      <div aria-live="polite" className="live">
+        {announcement ? <Notice>{announcement}</Notice> : null}
+      </div>
+      {connected && view.status === "domain-activate" && !announcement ? (
+        <Notice tone="info">{t("domain.connected", { name: view.unicodeName })}</Notice>
+      ) : null}
+      {actionError ? (
+        <div className="alert alert-error" role="alert">
+          {actionError}
+        </div>
+      ) : null}
+      {checkNote ? <Notice tone="info">{checkNote}</Notice> : null}
+      <div className="stack">
+        {view.claim ? (
+          <OwnershipCard view={view} onCheck={checkNow} onRenew={renew} checking={act.busy} />
+        ) : (
+          <MailCard view={view} onCheck={checkNow} checking={act.busy} />
+        )}
+        <CheckHistory name={view.name} version={view.lastCheck?.id ?? ""} />
+        <DisconnectCard view={view} />
+      </div>
+    </Page>
+  );
+}

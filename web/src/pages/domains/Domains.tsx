@@ -1,0 +1,146 @@
+import { useEffect, useState } from "react";
+import { Link, useLocation } from "react-router";
+import { api } from "../../api";
+import { Badge, Card, FormError, Loading, Notice, Page, useAction } from "../../components/ui";
+import { formatRelative, t, tp } from "../../i18n";
+import { roleLabel, statusLabel, statusTone } from "../../labels";
+import type { DomainSummary } from "../../types";
+
+export function domainPath(name: string): string {
+  return `/domains/${encodeURIComponent(name)}`;
+}
+
+/** The name as people read it, with the ASCII form when it differs (IDN). */
+export function DomainName({ name, unicodeName }: { name: string; unicodeName: string }) {
+  return (
+    <>
+      {unicodeName}
+      {unicodeName !== name ? <span className="muted small mono"> ({name})</span> : null}
+    </>
+  );
+}
+
+function EmptyState() {
+  return (
+    <Card>
+      <div className="empty">
+        <h2 className="empty-title">{t("domains.empty.title")}</h2>
+        <p className="muted">{t("domains.empty.text")}</p>
+        <ol className="empty-steps">
+          <li className="empty-step">
+            <strong>{t("domains.empty.step1")}</strong>
+            <span className="empty-step-text">{t("domains.empty.step1.text")}</span>
+          </li>
+          <li className="empty-step">
+            <strong>{t("domains.empty.step2")}</strong>
+            <span className="empty-step-text">{t("domains.empty.step2.text")}</span>
+          </li>
+          <li className="empty-step">
+            <strong>{t("domains.empty.step3")}</strong>
+            <span className="empty-step-text">{t("domains.empty.step3.text")}</span>
+          </li>
+        </ol>
+        <Link className="button button-primary" to="/domains/new">
+          {t("domains.empty.action")}
+        </Link>
+      </div>
+    </Card>
+  );
+}
+
+/** My domains (product.md §3): owned, administered and being connected. */
+export function Domains() {
+  const location = useLocation();
+  const disconnected = (location.state as { disconnected?: string; cancelled?: string } | null) ?? {};
+  const [domains, setDomains] = useState<DomainSummary[] | null>(null);
+  const { error, run } = useAction();
+
+  useEffect(() => {
+    void run(async () => {
+      const answer = await api<{ domains: DomainSummary[] }>("GET", "/api/v1/domains");
+      setDomains(answer.domains);
+    });
+  }, [run]);
+
+  return (
+    <Page
+      title={t("domains.title")}
+      intro={t("domains.intro")}
+      actions={
+        domains && domains.length > 0 ? (
+          <Link className="button button-primary" to="/domains/new">
+            {t("domains.connect")}
+          </Link>
+        ) : null
+      }
+    >
+      {disconnected.disconnected ? (
+        <Notice>{t("domains.disconnected", { name: disconnected.disconnected })}</Notice>
+      ) : null}
+      {disconnected.cancelled ? (
+        <Notice>{t("domains.cancelled", { name: disconnected.cancelled })}</Notice>
+      ) : null}
+      <FormError error={error} />
+      {domains === null ? (
+        error ? null : (
+          <Loading />
+        )
+      ) : domains.length === 0 ? (
+        <EmptyState />
+      ) : (
+        <Card>
+          <div className="table-wrap">
+            <table className="table">
+              <caption className="visually-hidden">{t("domains.title")}</caption>
+              <thead>
+                <tr>
+                  <th scope="col">{t("domains.column.name")}</th>
+                  <th scope="col">{t("domains.column.role")}</th>
+                  <th scope="col">{t("domains.column.status")}</th>
+                  <th scope="col" className="cell-number">
+                    {t("domains.column.mailboxes")}
+                  </th>
+                  <th scope="col">{t("domains.column.delegation")}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {domains.map((domain) => (
+                  <tr key={domain.name}>
+                    <th scope="row" className="cell-name">
+                      <Link to={domainPath(domain.name)}>
+                        <DomainName name={domain.name} unicodeName={domain.unicodeName} />
+                      </Link>
+                    </th>
+                    <td>{roleLabel(domain.role)}</td>
+                    <td>
+                      <Badge tone={statusTone(domain.status)}>{statusLabel(domain.status)}</Badge>
+                      {domain.claimExpiresAt ? (
+                        <span className="cell-note">
+                          {new Date(domain.claimExpiresAt).getTime() <= Date.now()
+                            ? t("domains.claimExpired")
+                            : t("domains.claimExpires", { when: formatRelative(domain.claimExpiresAt) })}
+                        </span>
+                      ) : null}
+                    </td>
+                    <td className="cell-number">
+                      {domain.status === "domain-activate"
+                        ? "—"
+                        : tp("domains.mailboxes", domain.mailboxCount)}
+                    </td>
+                    <td>
+                      {domain.delegated ? (
+                        <Badge tone="success">{t("domains.delegated")}</Badge>
+                      ) : (
+                        <span className="muted">{t("domains.notDelegated")}</span>
+                      )}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </Card>
+      )}
+    </Page>
+  );
+}
