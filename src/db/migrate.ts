@@ -2,6 +2,7 @@ import { type Kysely, type Migration, Migrator } from "kysely";
 import type { Database, Dialect } from "./database.js";
 import * as m001 from "./migrations/001_accounts.js";
 import * as m002 from "./migrations/002_domains.js";
+import * as m003 from "./migrations/003_mailboxes.js";
 
 type Step = (db: Kysely<unknown>, dialect: Dialect) => Promise<void>;
 
@@ -18,6 +19,7 @@ const STEPS: Array<[name: string, up: Step]> = [
     },
   ],
   ["002_domains", (db) => m002.up(db)],
+  ["003_mailboxes", (db) => m003.up(db)],
 ];
 
 /** Runs pending migrations. Kysely's migrator takes a lock (advisory lock on PostgreSQL). */

@@ -1,4 +1,5 @@
 import type { Generated } from "kysely";
+import type { MailboxTables } from "./schema-mailboxes.js";
 
 /**
  * Table types as the application sees them (camelCase; the CamelCasePlugin maps to snake_case).
@@ -93,7 +94,49 @@ export interface AppSecretsTable {
   value: string;
 }
 
-export interface DB {
+/** An (account, domain) ownership claim (src/domains). */
+export interface ClaimsTable {
+  id: string;
+  publicId: string;
+  accountId: string;
+  domainName: string;
+  token: string;
+  status: "pending" | "confirmed";
+  createdAt: number;
+  expiresAt: number;
+  nextCheckAt: number;
+  attempts: Generated<number>;
+  lastCheckAt: number | null;
+  delegated: Generated<number>;
+}
+
+/** A confirmed domain; `name` is unique: one owner per domain. */
+export interface DomainsTable {
+  id: string;
+  name: string;
+  ownerAccountId: string;
+  claimId: string;
+  confirmedAt: number;
+  confirmedMethod: string;
+  mxOk: Generated<number>;
+  mxCheckedAt: number | null;
+  mxNextCheckAt: number;
+  mxAttempts: Generated<number>;
+  delegated: Generated<number>;
+}
+
+export interface DomainChecksTable {
+  id: string;
+  claimId: string;
+  at: number;
+  trigger: "manual" | "worker";
+  kind: "ownership" | "mx";
+  result: string;
+  method: string | null;
+  details: string;
+}
+
+export interface DB extends MailboxTables {
   accounts: AccountsTable;
   sessions: SessionsTable;
   verificationCodes: VerificationCodesTable;
@@ -101,4 +144,7 @@ export interface DB {
   outbox: OutboxTable;
   auditEvents: AuditEventsTable;
   appSecrets: AppSecretsTable;
+  claims: ClaimsTable;
+  domains: DomainsTable;
+  domainChecks: DomainChecksTable;
 }
