@@ -19,6 +19,8 @@ export interface Config {
   mxHost: string;
   dnsResolvers: string[];
   allowPrivateFetch: boolean;
+  verifyHttpPort: number;
+  dnsParentPort: number;
   domainLimit: number;
   mailboxLimit: number;
 }
@@ -85,8 +87,20 @@ export const VARIABLES: VariableSpec[] = [
   },
   {
     name: "MFD_ALLOW_PRIVATE_FETCH",
-    description: "1 lets the file ownership check fetch private addresses (tests only).",
+    description:
+      "1 lets ownership checks contact private addresses (file fetch, parent-zone queries; tests only).",
     default: "0",
+  },
+  {
+    name: "MFD_VERIFY_HTTP_PORT",
+    description: "Port the file ownership check fetches http://<domain>/ on (tests only change it).",
+    default: "80",
+  },
+  {
+    name: "MFD_DNS_PARENT_PORT",
+    description:
+      "Port the parent zones' name servers are asked on for delegation checks (tests only change it).",
+    default: "53",
   },
   { name: "MFD_DOMAIN_LIMIT", description: "Domains one account may connect.", default: "50" },
   { name: "MFD_MAILBOX_LIMIT", description: "Mailboxes per domain.", default: "1000" },
@@ -194,6 +208,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     return n;
   };
   const domainLimit = positive("MFD_DOMAIN_LIMIT", 50);
+  const port = (name: string, fallback: number): number => {
+    const n = positive(name, fallback);
+    if (n > 65535) problems.push(`${name} must be a port number (1–65535)`);
+    return n;
+  };
+  const verifyHttpPort = port("MFD_VERIFY_HTTP_PORT", 80);
+  const dnsParentPort = port("MFD_DNS_PARENT_PORT", 53);
   const mailboxLimit = positive("MFD_MAILBOX_LIMIT", 1000);
 
   const smtpFrom = get("MFD_SMTP_FROM") ?? `mfd@${serviceDomain}`;
@@ -213,6 +234,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     mxHost,
     dnsResolvers,
     allowPrivateFetch: allowPrivateFetch as boolean,
+    verifyHttpPort,
+    dnsParentPort,
     domainLimit,
     mailboxLimit,
   };
