@@ -2,6 +2,7 @@ import type { RequestContext } from "../access/actor.js";
 import { recordEvent } from "../audit/audit.service.js";
 import type { Executor } from "../db/database.js";
 import type { Deps } from "../deps.js";
+import { isAddressOnConnectedDomain } from "../domains/domains.service.js";
 import { HOUR, MINUTE } from "../lib/clock.js";
 import { AppError } from "../lib/errors.js";
 import { newId } from "../lib/random.js";
@@ -89,13 +90,24 @@ export class AccountsService {
     return this.deps.database.db;
   }
 
-  /** `alice` or `alice@<service domain>` → `alice`; any other address is refused with a reason. */
-  loginFromIdentifier(identifier: string): string {
+  /**
+   * `alice` or `alice@<service domain>` → `alice`; any other address is refused with a reason
+   * (`hostedHere`: the address is on a domain connected to mfd, so it is one of its mailboxes).
+   */
+  loginFromIdentifier(identifier: string, hostedHere = false): string {
     const value = identifier.trim().toLowerCase();
     const at = value.lastIndexOf("@");
     if (at === -1) return value;
     const domain = value.slice(at + 1);
     if (domain === this.deps.config.serviceDomain) return value.slice(0, at);
+    if (hostedHere) {
+      throw new AppError(
+        "MAILBOX_ADDRESS_NOT_ACCOUNT",
+        `${value} looks like a mailbox of a domain hosted here, not a service account. Domain management needs a service account (login@${this.deps.config.serviceDomain}): ` +
+          "sign in with the account the domain is connected to, or register one on the sign-up page. Mailbox users read mail in their mail program.",
+        { serviceDomain: this.deps.config.serviceDomain },
+      );
+    }
     throw new AppError(
       "MAILBOX_ADDRESS_NOT_ACCOUNT",
       `${value} is not a service account. Domain management needs a service account (login@${this.deps.config.serviceDomain}); ` +
@@ -228,7 +240,10 @@ export class AccountsService {
   }
 
   async signIn(ctx: RequestContext, input: SignInInput): Promise<SignedIn> {
-    const login = this.loginFromIdentifier(input.login);
+    const login = this.loginFromIdentifier(
+      input.login,
+      await isAddressOnConnectedDomain(this.db, input.login.trim()),
+    );
     const now = ctx.now;
     await hitLimits(this.db, now, [
       { key: `sign-in:ip:${ctx.ip}`, max: 60, windowMs: MINUTE },

@@ -1,6 +1,446 @@
+import type { Selectable } from "kysely";
+import type { RequestContext } from "../access/actor.js";
+import { authorizeDomain, type DomainAction, type DomainRole } from "../access/domain-access.js";
+import { recordEvent } from "../audit/audit.service.js";
+import type { Executor } from "../db/database.js";
+import type { DomainChecksTable } from "../db/schema.js";
 import type { Deps } from "../deps.js";
+import { HOUR, MINUTE } from "../lib/clock.js";
+import { AppError } from "../lib/errors.js";
+import { newId } from "../lib/random.js";
+import { hitLimits } from "../lib/rate-limit.js";
+import { type ClaimRow, DomainChecker, type DomainRow, isUniqueViolation } from "./checking.js";
+import {
+  CLAIM_LIFETIME_MS,
+  newClaimId,
+  newClaimToken,
+  nextCheckDelay,
+  type ProofInstructions,
+  proofInstructions,
+} from "./claims.js";
+import { mailboxCounts, removeDomainScopedData } from "./dependents.js";
+import { connectableName, lookupName, serviceDomains, unicodeName } from "./names.js";
+import { Verifier, verifierSettings } from "./verification/verifier.js";
 
-/** Connecting domains, ownership claims and their verification, My domains, disconnect (product.md §3). */
+/** pdd-api.md statuses: owner-check, then mail routing, then done. */
+export type DomainStatus = "domain-activate" | "mx-activate" | "added";
+export type DomainStage = "owner-check" | "mx-check" | "added";
+
+export interface DomainListItem {
+  name: string;
+  unicodeName: string;
+  role: DomainRole;
+  status: DomainStatus;
+  stage: DomainStage;
+  mailboxCount: number;
+  delegated: boolean;
+  claimExpiresAt: string | null;
+}
+
+export interface CheckView {
+  id: string;
+  at: string;
+  trigger: "manual" | "worker";
+  kind: "ownership" | "mx";
+  /** ownership: confirmed | not-confirmed; mx: mx-ok | mx-wrong | mx-not-found | mx-failed */
+  result: string;
+  method: string | null;
+  results: Record<string, { result: string; detail: string }>;
+}
+
+export interface DomainView {
+  name: string;
+  unicodeName: string;
+  role: DomainRole;
+  status: DomainStatus;
+  stage: DomainStage;
+  confirmedAt: string | null;
+  claim: { id: string; expiresAt: string; expired: boolean; methods: ProofInstructions } | null;
+  lastCheck: CheckView | null;
+  nextCheck: string | null;
+  mx: { expected: string; ok: boolean | null };
+  delegated: boolean;
+}
+
+/** "Check now": a claim may be checked 5 times per 5 minutes, an account 60 times an hour. */
+const CHECK_LIMITS = { perClaim: { max: 5, windowMs: 5 * MINUTE }, perAccount: { max: 60, windowMs: HOUR } };
+const CONNECT_LIMIT = { max: 30, windowMs: HOUR };
+
+/** The caller's relation to a domain: a confirmed domain it owns or administers, or its pending claim. */
+type Mine = { kind: "confirmed"; domain: DomainRow; role: DomainRole } | { kind: "pending"; claim: ClaimRow };
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/** Whether an address (`bob@example.org`) is on a domain connected to mfd: a mailbox, not an account. */
+export async function isAddressOnConnectedDomain(db: Executor, address: string): Promise<boolean> {
+  const at = address.lastIndexOf("@");
+  const ascii = at === -1 ? null : lookupName(address.slice(at + 1));
+  if (!ascii) return false;
+  const row = await db.selectFrom("domains").select("id").where("name", "=", ascii).executeTakeFirst();
+  return row !== undefined;
+}
+
+/**
+ * Connecting domains, ownership claims and their verification, My domains, disconnect
+ * (product.md §3). A domain the caller neither owns nor claims is NOT_FOUND, whoever owns it.
+ */
 export class DomainsService {
-  constructor(readonly deps: Deps) {}
+  private readonly ownDomains: string[];
+  readonly checker: DomainChecker;
+
+  constructor(readonly deps: Deps) {
+    this.ownDomains = serviceDomains(deps.config.serviceDomain, deps.config.mxHost);
+    this.checker = new DomainChecker(deps, new Verifier(verifierSettings(deps.config)));
+  }
+
+  private get db() {
+    return this.deps.database.db;
+  }
+
+  async connect(ctx: RequestContext, input: string): Promise<DomainView> {
+    const accountId = accountOf(ctx);
+    const name = connectableName(input, this.ownDomains);
+    await hitLimits(this.db, ctx.now, [{ key: `domains:connect:account:${accountId}`, ...CONNECT_LIMIT }]);
+    const limit = this.deps.config.domainLimit;
+    try {
+      await this.db.transaction().execute(async (tx) => {
+        // PostgreSQL: one connect at a time per account, so the limit holds (SQLite writers are serial).
+        if (this.deps.database.dialect === "postgres")
+          await tx.selectFrom("accounts").select("id").where("id", "=", accountId).forUpdate().execute();
+        const mine = await tx
+          .selectFrom("claims")
+          .select("id")
+          .where("accountId", "=", accountId)
+          .where("domainName", "=", name)
+          .executeTakeFirst();
+        if (mine) throw new AppError("DOMAIN_ALREADY_CONNECTED");
+        const owned = await tx.selectFrom("domains").select("id").where("name", "=", name).executeTakeFirst();
+        // The same answer whoever the owner is: never a hint of who (security.md 41).
+        if (owned) throw new AppError("DOMAIN_OCCUPIED");
+        const { count } = await tx
+          .selectFrom("claims")
+          .select((eb) => eb.fn.countAll<number>().as("count"))
+          .where("accountId", "=", accountId)
+          .executeTakeFirstOrThrow();
+        if (Number(count) >= limit)
+          throw new AppError("DOMAIN_LIMIT_REACHED", `An account may connect ${limit} domains.`, { limit });
+        const publicId = newClaimId();
+        await tx
+          .insertInto("claims")
+          .values({
+            id: newId(),
+            publicId,
+            accountId,
+            domainName: name,
+            token: newClaimToken(),
+            status: "pending",
+            createdAt: ctx.now,
+            expiresAt: ctx.now + CLAIM_LIFETIME_MS,
+            nextCheckAt: ctx.now + nextCheckDelay(0),
+          })
+          .execute();
+        await recordEvent(tx, ctx, { action: "domain.connect", accountId, domain: name, target: publicId });
+      });
+    } catch (error) {
+      // Two connects of the same name by one account at once: the unique index decides.
+      if (isUniqueViolation(error)) throw new AppError("DOMAIN_ALREADY_CONNECTED");
+      throw error;
+    }
+    return this.view(ctx, name);
+  }
+
+  /** My domains: every domain the account owns or administers, and its pending claims. */
+  async list(ctx: RequestContext): Promise<{ domains: DomainListItem[] }> {
+    const accountId = accountOf(ctx);
+    const owned = await this.db
+      .selectFrom("domains")
+      .select(["id", "name", "mxOk", "delegated"])
+      .where("ownerAccountId", "=", accountId)
+      .execute();
+    const administered = await this.db
+      .selectFrom("deputies")
+      .innerJoin("domains", "domains.id", "deputies.domainId")
+      .select(["domains.id", "domains.name", "domains.mxOk", "domains.delegated"])
+      .where("deputies.accountId", "=", accountId)
+      .execute();
+    const pending = await this.db
+      .selectFrom("claims")
+      .select(["domainName", "expiresAt", "delegated"])
+      .where("accountId", "=", accountId)
+      .where("status", "=", "pending")
+      .execute();
+    // A token limited to some domains sees only those (by id: a domain reconnected later is another one).
+    const limitedTo = ctx.actor.kind === "token" ? ctx.actor.domains : null;
+    const confirmed = [
+      ...owned.map((d) => ({ ...d, role: "owner" as const })),
+      ...administered.map((d) => ({ ...d, role: "deputy" as const })),
+    ].filter((d) => limitedTo === null || limitedTo.includes(d.id));
+    const counts = await mailboxCounts(
+      this.db,
+      confirmed.map((d) => d.id),
+    );
+    const items: DomainListItem[] = [
+      ...confirmed.map((d) => ({
+        name: d.name,
+        unicodeName: unicodeName(d.name),
+        role: d.role,
+        ...confirmedStatus(d.mxOk === 1),
+        mailboxCount: counts.get(d.id) ?? 0,
+        delegated: d.delegated === 1,
+        claimExpiresAt: null,
+      })),
+      ...(limitedTo === null ? pending : []).map((c) => ({
+        name: c.domainName,
+        unicodeName: unicodeName(c.domainName),
+        role: "owner" as const,
+        status: "domain-activate" as const,
+        stage: "owner-check" as const,
+        mailboxCount: 0,
+        delegated: c.delegated === 1,
+        claimExpiresAt: iso(c.expiresAt),
+      })),
+    ];
+    items.sort((a, b) => a.name.localeCompare(b.name));
+    return { domains: items };
+  }
+
+  async get(ctx: RequestContext, rawName: string): Promise<DomainView> {
+    return this.view(ctx, this.nameOf(rawName));
+  }
+
+  /** "Check now": ownership for a pending claim, mail routing for a confirmed domain. */
+  async checkNow(ctx: RequestContext, rawName: string): Promise<DomainView> {
+    const name = this.nameOf(rawName);
+    const mine = await this.access(this.db, ctx, name, "domain:read");
+    const accountId = accountOf(ctx);
+    if (mine.kind === "confirmed") {
+      await this.limitChecks(ctx, accountId, mine.domain.claimId);
+      await this.checker.checkMx(mine.domain, "manual", ctx);
+      return this.view(ctx, name);
+    }
+    const { claim } = mine;
+    if (claim.expiresAt <= ctx.now) throw new AppError("CLAIM_EXPIRED");
+    await this.limitChecks(ctx, accountId, claim.id);
+    const result = await this.checker.checkClaim(claim, "manual", ctx);
+    if (result === "occupied") throw new AppError("DOMAIN_OCCUPIED");
+    if (result === "gone") {
+      // Closed while we looked: by another account's confirmation, or cancelled meanwhile.
+      const owned = await this.db
+        .selectFrom("domains")
+        .select("id")
+        .where("name", "=", name)
+        .executeTakeFirst();
+      throw new AppError(owned ? "DOMAIN_OCCUPIED" : "NOT_FOUND");
+    }
+    return this.view(ctx, name);
+  }
+
+  /** A fresh id and token for a pending claim (expired or not) and seven more days. */
+  async renew(ctx: RequestContext, rawName: string): Promise<DomainView> {
+    const name = this.nameOf(rawName);
+    const accountId = accountOf(ctx);
+    await this.db.transaction().execute(async (tx) => {
+      const mine = await this.access(tx, ctx, name, "domain:manage");
+      if (mine.kind === "confirmed") throw new AppError("DOMAIN_ALREADY_CONFIRMED");
+      const publicId = newClaimId();
+      const renewed = await tx
+        .updateTable("claims")
+        .set({
+          publicId,
+          token: newClaimToken(),
+          expiresAt: ctx.now + CLAIM_LIFETIME_MS,
+          attempts: 0,
+          nextCheckAt: ctx.now + nextCheckDelay(0),
+        })
+        .where("id", "=", mine.claim.id)
+        .where("status", "=", "pending")
+        .executeTakeFirst();
+      if (Number(renewed.numUpdatedRows) === 0) throw new AppError("NOT_FOUND");
+      await recordEvent(tx, ctx, {
+        action: "domain.renew",
+        accountId,
+        domain: name,
+        target: publicId,
+        details: { previous: mine.claim.publicId },
+      });
+    });
+    return this.view(ctx, name);
+  }
+
+  /**
+   * The checks of the current ownership (or of the caller's pending claim), newest first. Scoped
+   * to the claim, never to the name: a previous owner's history is not there (security.md 34).
+   */
+  async checks(
+    ctx: RequestContext,
+    rawName: string,
+    page: { limit: number; before?: string },
+  ): Promise<{ checks: CheckView[]; next: string | null }> {
+    const mine = await this.access(this.db, ctx, this.nameOf(rawName), "domain:read");
+    const claimId = mine.kind === "pending" ? mine.claim.id : mine.domain.claimId;
+    let query = this.db
+      .selectFrom("domainChecks")
+      .selectAll()
+      .where("claimId", "=", claimId)
+      .orderBy("id", "desc")
+      .limit(page.limit + 1);
+    if (page.before) query = query.where("id", "<", page.before);
+    const rows = await query.execute();
+    const shown = rows.slice(0, page.limit);
+    return {
+      checks: shown.map(checkView),
+      next: rows.length > page.limit ? (shown.at(-1)?.id ?? null) : null,
+    };
+  }
+
+  /**
+   * Disconnect a confirmed domain (owner only, re-authenticated by the route) or cancel a pending
+   * claim. The typed name must match; refused while mailboxes remain. Everything of this ownership
+   * goes: the claim, its checks, and what hangs off the domain row (see dependents.ts).
+   */
+  async disconnect(ctx: RequestContext, rawName: string, typed: string): Promise<void> {
+    const name = this.nameOf(rawName);
+    const accountId = accountOf(ctx);
+    await this.db.transaction().execute(async (tx) => {
+      const mine = await this.access(tx, ctx, name, "domain:manage");
+      if (lookupName(typed) !== name)
+        throw new AppError("CONFIRMATION_MISMATCH", `Type the domain name (${name}) to confirm.`);
+      if (mine.kind === "confirmed") {
+        const count = (await mailboxCounts(tx, [mine.domain.id])).get(mine.domain.id) ?? 0;
+        if (count > 0) {
+          throw new AppError("MAILBOXES_REMAIN", `${name} still has ${count} mailboxes; delete them first.`, {
+            count,
+          });
+        }
+        await removeDomainScopedData(tx, mine.domain.id);
+        await tx.deleteFrom("domains").where("id", "=", mine.domain.id).execute();
+      }
+      await tx
+        .deleteFrom("claims")
+        .where("accountId", "=", accountId)
+        .where("domainName", "=", name)
+        .execute();
+      await recordEvent(tx, ctx, {
+        action: mine.kind === "confirmed" ? "domain.disconnect" : "domain.claim.cancel",
+        accountId,
+        domain: name,
+      });
+    });
+  }
+
+  private nameOf(rawName: string): string {
+    const name = lookupName(rawName);
+    if (!name) throw new AppError("NOT_FOUND");
+    return name;
+  }
+
+  private async limitChecks(ctx: RequestContext, accountId: string, claimId: string): Promise<void> {
+    await hitLimits(this.db, ctx.now, [
+      { key: `domains:check:claim:${claimId}`, ...CHECK_LIMITS.perClaim },
+      { key: `domains:check:account:${accountId}`, ...CHECK_LIMITS.perAccount },
+    ]);
+  }
+
+  /**
+   * The caller's own pending claim on the name, or else its role on the confirmed domain through
+   * the one domain permission check (NOT_FOUND for anyone without a role, FORBIDDEN for a deputy
+   * asking for an owner's action).
+   */
+  private async access(db: Executor, ctx: RequestContext, name: string, action: DomainAction): Promise<Mine> {
+    const accountId = accountOf(ctx);
+    const claim = await db
+      .selectFrom("claims")
+      .selectAll()
+      .where("accountId", "=", accountId)
+      .where("domainName", "=", name)
+      .where("status", "=", "pending")
+      .executeTakeFirst();
+    if (claim) {
+      // A pending claim has no domain id a limited token could name.
+      if (ctx.actor.kind === "token" && ctx.actor.domains !== null) throw new AppError("NOT_FOUND");
+      return { kind: "pending", claim };
+    }
+    const grant = await authorizeDomain(db, ctx.actor, name, action);
+    const domain = await db
+      .selectFrom("domains")
+      .selectAll()
+      .where("id", "=", grant.domainId)
+      .executeTakeFirstOrThrow();
+    return { kind: "confirmed", domain, role: grant.role };
+  }
+
+  private async view(ctx: RequestContext, name: string): Promise<DomainView> {
+    const mine = await this.access(this.db, ctx, name, "domain:read");
+    const { config } = this.deps;
+    const lastCheckOf = async (claimId: string) => {
+      const row = await this.db
+        .selectFrom("domainChecks")
+        .selectAll()
+        .where("claimId", "=", claimId)
+        .orderBy("id", "desc")
+        .limit(1)
+        .executeTakeFirst();
+      return row ? checkView(row) : null;
+    };
+    const base = { name, unicodeName: unicodeName(name) };
+    if (mine.kind === "confirmed") {
+      const { domain } = mine;
+      return {
+        ...base,
+        role: mine.role,
+        ...confirmedStatus(domain.mxOk === 1),
+        confirmedAt: iso(domain.confirmedAt),
+        claim: null,
+        lastCheck: await lastCheckOf(domain.claimId),
+        nextCheck: iso(domain.mxNextCheckAt),
+        mx: { expected: config.mxHost, ok: domain.mxCheckedAt === null ? null : domain.mxOk === 1 },
+        delegated: domain.delegated === 1,
+      };
+    }
+    const { claim } = mine;
+    const expired = claim.expiresAt <= ctx.now;
+    return {
+      ...base,
+      role: "owner",
+      status: "domain-activate",
+      stage: "owner-check",
+      confirmedAt: null,
+      claim: {
+        id: claim.publicId,
+        expiresAt: iso(claim.expiresAt),
+        expired,
+        methods: proofInstructions(
+          { serviceDomain: config.serviceDomain, httpPort: config.verifyHttpPort },
+          name,
+          claim.publicId,
+          claim.token,
+        ),
+      },
+      lastCheck: await lastCheckOf(claim.id),
+      nextCheck: expired ? null : iso(claim.nextCheckAt),
+      mx: { expected: config.mxHost, ok: null },
+      delegated: claim.delegated === 1,
+    };
+  }
+}
+
+function accountOf(ctx: RequestContext): string {
+  if (ctx.actor.kind === "visitor") throw new AppError("UNAUTHENTICATED");
+  return ctx.actor.accountId;
+}
+
+function confirmedStatus(mxOk: boolean): { status: DomainStatus; stage: DomainStage } {
+  return mxOk ? { status: "added", stage: "added" } : { status: "mx-activate", stage: "mx-check" };
+}
+
+function checkView(row: Selectable<DomainChecksTable>): CheckView {
+  return {
+    id: row.id,
+    at: iso(row.at),
+    trigger: row.trigger,
+    kind: row.kind,
+    result: row.result,
+    method: row.method,
+    results: JSON.parse(row.details) as CheckView["results"],
+  };
 }

@@ -1,3 +1,4 @@
+import { domainChecksJob } from "../domains/domains.jobs.js";
 import { pruneLimits } from "../lib/rate-limit.js";
 import { deliveryJob } from "../notify/delivery.js";
 import type { Job } from "./worker.js";
@@ -5,6 +6,7 @@ import type { Job } from "./worker.js";
 /** Every background job of mfd. */
 export const JOBS: Job[] = [
   deliveryJob,
+  domainChecksJob,
   {
     name: "prune-rate-limits",
     everyMs: 15 * 60_000,

@@ -73,6 +73,7 @@ export const ERRORS = {
   DOMAIN_ALREADY_CONNECTED: { status: 409, title: "You have already connected this domain." },
   CLAIM_EXPIRED: { status: 409, title: "The ownership check expired; renew it to get a new token." },
   DOMAIN_NOT_CONFIRMED: { status: 409, title: "The domain's ownership is not confirmed yet." },
+  DOMAIN_ALREADY_CONFIRMED: { status: 409, title: "The domain's ownership is already confirmed." },
   CONFIRMATION_MISMATCH: { status: 400, title: "The typed confirmation does not match." },
   MAILBOXES_REMAIN: { status: 409, title: "Delete the domain's mailboxes first." },
   // mailboxes, deputies, tokens

@@ -1,0 +1,253 @@
+import type { Selectable } from "kysely";
+import type { RequestContext } from "../access/actor.js";
+import { recordEvent } from "../audit/audit.service.js";
+import type { Executor } from "../db/database.js";
+import type { ClaimsTable, DomainsTable } from "../db/schema.js";
+import type { Deps } from "../deps.js";
+import { newId } from "../lib/random.js";
+import { MX_OK_RECHECK_MS, nextCheckDelay } from "./claims.js";
+import type { ClaimOutcome, MxOutcome, Verifier } from "./verification/verifier.js";
+
+export type ClaimRow = Selectable<ClaimsTable>;
+export type DomainRow = Selectable<DomainsTable>;
+
+export type Trigger = "manual" | "worker";
+export type ClaimCheckResult = "confirmed" | "not-confirmed" | "occupied" | "gone";
+
+/** The context of background work: no account, no address; events are the system's. */
+export const systemContext = (now: number): RequestContext => ({
+  actor: { kind: "visitor" },
+  ip: null,
+  userAgent: null,
+  now,
+});
+
+class ClaimGone extends Error {}
+
+/** A unique index refused the row (PostgreSQL 23505, SQLite SQLITE_CONSTRAINT_UNIQUE / _PRIMARYKEY). */
+export function isUniqueViolation(error: unknown): boolean {
+  const code = (error as { code?: unknown }).code;
+  return code === "23505" || code === "SQLITE_CONSTRAINT_UNIQUE" || code === "SQLITE_CONSTRAINT_PRIMARYKEY";
+}
+
+const mxResult = (mx: MxOutcome): string =>
+  ({ ok: "mx-ok", wrong: "mx-wrong", absent: "mx-not-found", failed: "mx-failed" })[mx.result];
+
+/**
+ * Runs a claim's or a domain's check and records it: one domain_checks row (scoped to the claim,
+ * so it leaves with it) and one audit event per attempt, in the transaction of the state change.
+ * Shared by "check now" and the background worker.
+ */
+export class DomainChecker {
+  constructor(
+    private readonly deps: Deps,
+    private readonly verifier: Verifier,
+  ) {}
+
+  private get db() {
+    return this.deps.database.db;
+  }
+
+  async checkClaim(claim: ClaimRow, trigger: Trigger, ctx: RequestContext): Promise<ClaimCheckResult> {
+    const actorType = trigger === "worker" ? ("system" as const) : undefined;
+    const audit = { accountId: claim.accountId, domain: claim.domainName, target: claim.publicId, actorType };
+
+    // A claim left over from a race with another account's confirmation can never succeed.
+    const owner = await this.db
+      .selectFrom("domains")
+      .select("ownerAccountId")
+      .where("name", "=", claim.domainName)
+      .executeTakeFirst();
+    if (owner && owner.ownerAccountId !== claim.accountId) {
+      await this.db.transaction().execute(async (tx) => {
+        const closed = await tx.deleteFrom("claims").where("id", "=", claim.id).executeTakeFirst();
+        if (Number(closed.numDeletedRows) > 0)
+          await recordEvent(tx, ctx, {
+            ...audit,
+            action: "domain.check",
+            details: { trigger, result: "occupied" },
+          });
+      });
+      return "occupied";
+    }
+
+    const outcome = await this.verifier.verifyClaim({
+      domain: claim.domainName,
+      claimId: claim.publicId,
+      token: claim.token,
+    });
+    const now = ctx.now;
+    if (outcome.method === null) {
+      const updated = await this.db.transaction().execute(async (tx) => {
+        const row = await tx
+          .updateTable("claims")
+          .set({
+            lastCheckAt: now,
+            delegated: outcome.delegated ? 1 : 0,
+            // Only background checks move the back-off; "check now" must not push the next one away.
+            ...(trigger === "worker"
+              ? { attempts: claim.attempts + 1, nextCheckAt: now + nextCheckDelay(claim.attempts + 1) }
+              : {}),
+          })
+          .where("id", "=", claim.id)
+          .where("status", "=", "pending")
+          .executeTakeFirst();
+        if (Number(row.numUpdatedRows) === 0) return false;
+        await insertCheck(tx, claim.id, now, trigger, "ownership", "not-confirmed", null, results(outcome));
+        await recordEvent(tx, ctx, {
+          ...audit,
+          action: "domain.check",
+          details: { trigger, result: "not-confirmed", methods: summary(outcome) },
+        });
+        return true;
+      });
+      return updated ? "not-confirmed" : "gone";
+    }
+
+    const mx = await this.verifier.checkMx(claim.domainName);
+    try {
+      await this.db.transaction().execute(async (tx) => {
+        // First, so that of concurrent confirmations all but one stop here on the unique name.
+        await tx
+          .insertInto("domains")
+          .values({
+            id: newId(),
+            name: claim.domainName,
+            ownerAccountId: claim.accountId,
+            claimId: claim.id,
+            confirmedAt: now,
+            confirmedMethod: outcome.method as string,
+            mxOk: mx.result === "ok" ? 1 : 0,
+            mxCheckedAt: now,
+            mxNextCheckAt: now + (mx.result === "ok" ? MX_OK_RECHECK_MS : nextCheckDelay(0)),
+            mxAttempts: 0,
+            delegated: outcome.delegated ? 1 : 0,
+          })
+          .execute();
+        const confirmed = await tx
+          .updateTable("claims")
+          .set({ status: "confirmed", lastCheckAt: now, delegated: outcome.delegated ? 1 : 0 })
+          .where("id", "=", claim.id)
+          .where("status", "=", "pending")
+          .executeTakeFirst();
+        if (Number(confirmed.numUpdatedRows) === 0) throw new ClaimGone();
+        // Other accounts' claims on the name are closed; their histories go with them.
+        const closed = await tx
+          .deleteFrom("claims")
+          .where("domainName", "=", claim.domainName)
+          .where("id", "!=", claim.id)
+          .returning(["accountId", "publicId"])
+          .execute();
+        await insertCheck(
+          tx,
+          claim.id,
+          now,
+          trigger,
+          "ownership",
+          "confirmed",
+          outcome.method,
+          results(outcome),
+        );
+        await insertCheck(tx, claim.id, now, trigger, "mx", mxResult(mx), null, { mx: mx });
+        await recordEvent(tx, ctx, {
+          ...audit,
+          action: "domain.check",
+          details: { trigger, result: "confirmed", methods: summary(outcome) },
+        });
+        await recordEvent(tx, ctx, {
+          ...audit,
+          action: "domain.confirm",
+          details: { method: outcome.method },
+        });
+        // In the other accounts' logs as the system's doing: nothing there may point at the new owner.
+        for (const other of closed) {
+          await recordEvent(tx, systemContext(now), {
+            action: "domain.claim.close",
+            accountId: other.accountId,
+            domain: claim.domainName,
+            target: other.publicId,
+            actorType: "system",
+            details: { reason: "occupied" },
+          });
+        }
+      });
+      return "confirmed";
+    } catch (error) {
+      if (error instanceof ClaimGone) return "gone";
+      if (!isUniqueViolation(error)) throw error;
+      // Another account confirmed first; its transaction closed this claim.
+      await recordEvent(this.db, ctx, {
+        ...audit,
+        action: "domain.check",
+        details: { trigger, result: "occupied" },
+      });
+      return "occupied";
+    }
+  }
+
+  /** Re-checks where a confirmed domain's mail goes (and whether it is delegated to us). */
+  async checkMx(domain: DomainRow, trigger: Trigger, ctx: RequestContext): Promise<boolean> {
+    const [mx, delegated] = await Promise.all([
+      this.verifier.checkMx(domain.name),
+      this.verifier.delegatedToUs(domain.name),
+    ]);
+    const now = ctx.now;
+    // A failed lookup says nothing about the MX: keep the last known state rather than flap.
+    const mxOk = mx.result === "failed" ? domain.mxOk : mx.result === "ok" ? 1 : 0;
+    const attempts = mxOk === 1 ? 0 : domain.mxAttempts + 1;
+    return this.db.transaction().execute(async (tx) => {
+      const updated = await tx
+        .updateTable("domains")
+        .set({
+          mxOk,
+          mxCheckedAt: now,
+          ...(delegated !== null ? { delegated: delegated ? 1 : 0 } : {}),
+          ...(trigger === "worker"
+            ? {
+                mxAttempts: attempts,
+                mxNextCheckAt: now + (mxOk === 1 ? MX_OK_RECHECK_MS : nextCheckDelay(attempts)),
+              }
+            : {}),
+        })
+        .where("id", "=", domain.id)
+        .where("claimId", "=", domain.claimId)
+        .executeTakeFirst();
+      if (Number(updated.numUpdatedRows) === 0) return false;
+      await insertCheck(tx, domain.claimId, now, trigger, "mx", mxResult(mx), null, { mx });
+      // Background MX checks run for every domain all the time: logged when something changed.
+      if (trigger === "manual" || mxOk !== domain.mxOk) {
+        await recordEvent(tx, ctx, {
+          action: "domain.mx-check",
+          accountId: domain.ownerAccountId,
+          domain: domain.name,
+          actorType: trigger === "worker" ? "system" : undefined,
+          details: { trigger, result: mxResult(mx) },
+        });
+      }
+      return true;
+    });
+  }
+}
+
+function results(outcome: ClaimOutcome): Record<string, { result: string; detail: string }> {
+  return { ...outcome.methods };
+}
+
+const summary = (outcome: ClaimOutcome): Record<string, string> =>
+  Object.fromEntries(Object.entries(outcome.methods).map(([method, o]) => [method, o.result]));
+
+async function insertCheck(
+  db: Executor,
+  claimId: string,
+  at: number,
+  trigger: Trigger,
+  kind: "ownership" | "mx",
+  result: string,
+  method: string | null,
+  details: Record<string, { result: string; detail: string }>,
+): Promise<void> {
+  await db
+    .insertInto("domainChecks")
+    .values({ id: newId(), claimId, at, trigger, kind, result, method, details: JSON.stringify(details) })
+    .execute();
+}

@@ -1,0 +1,32 @@
+import type { Executor } from "../db/database.js";
+
+/**
+ * What hangs off a confirmed domain (mailboxes, the hosted zone, deputies, domain-scoped tokens).
+ * Disconnect and My domains go through these two functions, so each capability adds its part here.
+ */
+
+/** Mailboxes per domain id (0 for a domain without any). */
+export async function mailboxCounts(
+  db: Executor,
+  domainIds: readonly string[],
+): Promise<Map<string, number>> {
+  const counts = new Map(domainIds.map((id) => [id, 0]));
+  if (domainIds.length === 0) return counts;
+  const rows = await db
+    .selectFrom("mailboxes")
+    .select((eb) => ["domainId", eb.fn.countAll<number>().as("count")])
+    .where("domainId", "in", [...domainIds])
+    .groupBy("domainId")
+    .execute();
+  for (const row of rows) counts.set(row.domainId, Number(row.count));
+  return counts;
+}
+
+/**
+ * Removes what is scoped to a domain being disconnected, inside the disconnect transaction
+ * (security.md 34: a later owner of the name must find none of it). Deputies and token scopes go
+ * with the domain row (ON DELETE CASCADE); the claims and their checks are deleted by the caller;
+ * mailboxes never get here (disconnect is refused while any exist). The hosted zone arrives with
+ * DNS hosting and adds its delete here.
+ */
+export async function removeDomainScopedData(_tx: Executor, _domainId: string): Promise<void> {}

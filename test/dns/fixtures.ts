@@ -1,0 +1,77 @@
+import { afterAll, expect } from "vitest";
+import { JOBS } from "../../src/jobs/jobs.js";
+import { runJob } from "../../src/jobs/worker.js";
+import { Client, createTestApp, GOOD_PASSWORD, type registerAccount, type TestApp } from "../helpers/app.js";
+import { TestInternet } from "./internet.js";
+
+/** An mfd whose verifier sees a loopback "internet" (resolver, parent zones, web). */
+export async function createDomainWorld(env: Record<string, string> = {}) {
+  const internet = await TestInternet.start();
+  const t = await createTestApp({ ...internet.env(), ...env });
+  afterAll(() => internet.close());
+  return { t, internet };
+}
+
+let counter = 0;
+/** A name no other test uses, under a real public suffix the test internet serves. */
+export const uniqueDomain = (suffix = "org") =>
+  `d${++counter}x${Math.floor(Math.random() * 1e6).toString(36)}.${suffix}`;
+
+export type Account = Awaited<ReturnType<typeof registerAccount>>;
+
+/** Signs the account in again (after the clock moved past the session lifetime). */
+export async function signIn(t: TestApp, account: Account): Promise<Client> {
+  const client = new Client(t, account.client.ip);
+  const response = await client.post("/api/v1/session", { login: account.login, password: GOOD_PASSWORD });
+  expect(response.statusCode, response.body).toBe(200);
+  account.client = client;
+  return client;
+}
+
+/** Connects a domain and returns the claim's view (what to publish). */
+export async function connectDomain(client: Client, name: string) {
+  const response = await client.post("/api/v1/domains", { name });
+  expect(response.statusCode, response.body).toBe(201);
+  return response.json() as DomainView;
+}
+
+export const checkNow = (client: Client, name: string) => client.post(`/api/v1/domains/${name}/check`);
+
+export const runDomainJob = (t: TestApp) => runJob(t.deps, JOBS, "check-domains");
+
+/** The customer publishes the claim's TXT record. */
+export function publishTxt(internet: TestInternet, view: DomainView): void {
+  const claim = view.claim as NonNullable<DomainView["claim"]>;
+  internet.publish(claim.methods.txt.name, "TXT", claim.methods.txt.value);
+}
+
+export interface DomainView {
+  name: string;
+  unicodeName: string;
+  role: string;
+  status: string;
+  stage: string;
+  confirmedAt: string | null;
+  claim: {
+    id: string;
+    expiresAt: string;
+    expired: boolean;
+    methods: {
+      txt: { name: string; value: string };
+      cname: { name: string; target: string };
+      file: { url: string; content: string };
+      delegation: { nameServers: string[] };
+    };
+  } | null;
+  lastCheck: {
+    at: string;
+    trigger: string;
+    kind: string;
+    result: string;
+    method: string | null;
+    results: Record<string, { result: string; detail: string }>;
+  } | null;
+  nextCheck: string | null;
+  mx: { expected: string; ok: boolean | null };
+  delegated: boolean;
+}
