@@ -63,6 +63,8 @@ export async function openPage(browser: Browser, baseURL: string, folder: string
   let step = 0;
   const shot = async (name: string) => {
     step += 1;
+    // From the top, so the sticky header sits where a user sees it in the full-page picture.
+    await page.evaluate("window.scrollTo(0, 0)");
     await page.screenshot({ path: `${dir}${String(step).padStart(2, "0")}-${name}.png`, fullPage: true });
   };
   return {
