@@ -15,6 +15,11 @@ export interface BatchOptions {
   verifier?: Verifier;
 }
 
+/**
+ * bench/verify-claims.ts: 16 in flight checks ~650 claims/s on SQLite, ~820/s on PostgreSQL. At 64
+ * the bursts of UDP answers overflow socket buffers while SQLite's synchronous commits hold the
+ * event loop; the lost answers time out (failures, retried later) and throughput drops to a third.
+ */
 export const DEFAULT_BATCH: BatchOptions = { batchSize: 200, concurrency: 16 };
 
 /**
