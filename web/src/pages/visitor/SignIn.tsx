@@ -1,4 +1,4 @@
-import { type FormEvent, useRef, useState } from "react";
+import { type FormEvent, useState } from "react";
 import { Link, useLocation, useNavigate } from "react-router";
 import { ApiError, api, type SessionInfo } from "../../api";
 import { Button, CodeField, FormError, Notice, Page, TextField, useAction } from "../../components/ui";
@@ -16,7 +16,6 @@ export function SignIn() {
   const [totpCode, setTotpCode] = useState("");
   const [needsCode, setNeedsCode] = useState(false);
   const { busy, error, run } = useAction();
-  const codeRef = useRef<HTMLInputElement>(null);
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
@@ -33,7 +32,6 @@ export function SignIn() {
       } catch (caught) {
         if (caught instanceof ApiError && caught.code === "TWO_FACTOR_REQUIRED" && !needsCode) {
           setNeedsCode(true);
-          window.setTimeout(() => codeRef.current?.focus(), 0);
           return;
         }
         throw caught;
@@ -77,7 +75,7 @@ export function SignIn() {
             <>
               <Notice tone="info">{t("signIn.twoFactor")}</Notice>
               <CodeField
-                ref={codeRef}
+                autoFocus
                 label={t("field.totpCode")}
                 hint={t("field.totpCode.hint")}
                 name="totpCode"
