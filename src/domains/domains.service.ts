@@ -64,7 +64,8 @@ export interface DomainView {
 
 /** "Check now": a claim may be checked 5 times per 5 minutes, an account 60 times an hour. */
 const CHECK_LIMITS = { perClaim: { max: 5, windowMs: 5 * MINUTE }, perAccount: { max: 60, windowMs: HOUR } };
-const CONNECT_LIMIT = { max: 30, windowMs: HOUR };
+/** New claims and renewals (each a new token) per account; also slows probing which names are taken. */
+const CLAIM_LIMIT = { max: 30, windowMs: HOUR };
 
 /** The caller's relation to a domain: a confirmed domain it owns or administers, or its pending claim. */
 type Mine = { kind: "confirmed"; domain: DomainRow; role: DomainRole } | { kind: "pending"; claim: ClaimRow };
@@ -100,7 +101,7 @@ export class DomainsService {
   async connect(ctx: RequestContext, input: string): Promise<DomainView> {
     const accountId = accountOf(ctx);
     const name = connectableName(input, this.ownDomains);
-    await hitLimits(this.db, ctx.now, [{ key: `domains:connect:account:${accountId}`, ...CONNECT_LIMIT }]);
+    await hitLimits(this.db, ctx.now, [{ key: `domains:claim:account:${accountId}`, ...CLAIM_LIMIT }]);
     const limit = this.deps.config.domainLimit;
     try {
       await this.db.transaction().execute(async (tx) => {
@@ -239,6 +240,9 @@ export class DomainsService {
   async renew(ctx: RequestContext, rawName: string): Promise<DomainView> {
     const name = this.nameOf(rawName);
     const accountId = accountOf(ctx);
+    const current = await this.access(this.db, ctx, name, "domain:manage");
+    if (current.kind === "confirmed") throw new AppError("DOMAIN_ALREADY_CONFIRMED");
+    await hitLimits(this.db, ctx.now, [{ key: `domains:claim:account:${accountId}`, ...CLAIM_LIMIT }]);
     await this.db.transaction().execute(async (tx) => {
       const mine = await this.access(tx, ctx, name, "domain:manage");
       if (mine.kind === "confirmed") throw new AppError("DOMAIN_ALREADY_CONFIRMED");
