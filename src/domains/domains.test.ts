@@ -308,6 +308,20 @@ describe("proving ownership", () => {
     internet.healZone(name);
     expect((await checkNow(client, name)).json().status).toBe("mx-activate");
   });
+
+  it("counts a resolver that does not answer in time as a failed check", async () => {
+    const { client } = await newAccount();
+    const name = uniqueDomain();
+    publishTxt(internet, await connectDomain(client, name));
+    internet.breakZone(name, "silent");
+    const response = await checkNow(client, name);
+    expect(response.statusCode).toBe(200);
+    expect(response.json().status).toBe("domain-activate");
+    expect(response.json().lastCheck.results.txt).toMatchObject({
+      result: "failed",
+      detail: expect.stringContaining("did not answer in time"),
+    });
+  });
 });
 
 describe("statuses", () => {
