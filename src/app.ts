@@ -11,6 +11,7 @@ import { accountsRoutes } from "./accounts/accounts.routes.js";
 import { settingsRoutes } from "./accounts/settings.routes.js";
 import { auditRoutes } from "./audit/audit.routes.js";
 import type { Deps } from "./deps.js";
+import { deputiesRoutes } from "./deputies/deputies.routes.js";
 import { domainsRoutes } from "./domains/domains.routes.js";
 import { authenticationHook } from "./http/authenticate.js";
 import { operationsRoutes } from "./http/operations.routes.js";
@@ -22,6 +23,7 @@ import { AppError } from "./lib/errors.js";
 import { devOutboxRoutes } from "./notify/dev-outbox.routes.js";
 import { recoveryRoutes } from "./recovery/recovery.routes.js";
 import { createServices, type Services } from "./services.js";
+import { tokensRoutes } from "./tokens/tokens.routes.js";
 
 export interface BuiltApp {
   app: App;
@@ -155,6 +157,8 @@ export async function buildApp(
     await recoveryRoutes(api as App, services);
     await auditRoutes(api as App, services);
     await domainsRoutes(api as App, services);
+    await deputiesRoutes(api as App, services);
+    await tokensRoutes(api as App, services);
     if (config.dev) await devOutboxRoutes(api as App, services);
   });
 

@@ -8,8 +8,8 @@ export type RouteAccess = { public: true } | { permission: Permission; reauth?: 
 
 /**
  * The one place a request's right to run a route is decided. Object-level rules (is this the
- * owner of that domain?) are decided by the services through the same actor, via `canOnDomain`
- * once domains exist.
+ * owner of that domain?) are decided by the services through the same actor, via `authorizeDomain`
+ * (domain-access.ts).
  */
 export function authorizeRoute(actor: Actor, access: RouteAccess, now: number): void {
   if ("public" in access) return;

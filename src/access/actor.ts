@@ -15,6 +15,8 @@ export type Actor =
 export const PERMISSIONS = [
   "account:self",
   "account:credentials",
+  /** Handing rights to others: deputies and API tokens (security.md 15, 21, 26). Sessions only. */
+  "account:delegation",
   "domains:read",
   "domains:write",
   "mailboxes:read",

@@ -1,6 +1,7 @@
 import type { Executor } from "../db/database.js";
+import { lookupName } from "../domains/names.js";
 import { AppError } from "../lib/errors.js";
-import type { Actor, Permission } from "./actor.js";
+import { type Actor, type Permission, TOKEN_PERMISSIONS } from "./actor.js";
 
 /**
  * What can be done on a confirmed domain. `domain:manage` is everything that belongs to the owner
@@ -49,6 +50,9 @@ export async function authorizeDomain(
   action: DomainAction,
 ): Promise<DomainGrant> {
   if (actor.kind === "visitor") throw new AppError("UNAUTHENTICATED");
+  // Unicode or punycode, any case, as typed in a URL; a name that cannot be a domain is nobody's.
+  const name = lookupName(domainName);
+  if (!name) throw new AppError("NOT_FOUND");
   const row = await db
     .selectFrom("domains")
     .leftJoin("deputies", (join) =>
@@ -62,7 +66,7 @@ export async function authorizeDomain(
       "deputies.accountId as deputyAccountId",
       "deputies.dnsGranted",
     ])
-    .where("domains.name", "=", domainName.toLowerCase())
+    .where("domains.name", "=", name)
     .executeTakeFirst();
   if (!row) throw new AppError("NOT_FOUND");
   const role: DomainRole | null =
@@ -103,4 +107,18 @@ export function actionsOf(grant: Pick<DomainGrant, "role" | "dnsGranted" | "dele
   const actions: DomainAction[] = ["domain:read", "mailboxes:read", "mailboxes:write"];
   if (grant.dnsGranted && grant.delegated) actions.push("dns:read", "dns:write");
   return actions;
+}
+
+/**
+ * The token permissions a grant allows on its domain: what a token of this holder may be given for
+ * it (security.md 20, 26). An owner may give every token permission; a deputy mailboxes and
+ * `domains:read`, and DNS only while granted and delegated.
+ */
+export function tokenPermissionsOf(
+  grant: Pick<DomainGrant, "role" | "dnsGranted" | "delegated">,
+): Permission[] {
+  const actions = actionsOf(grant);
+  return TOKEN_PERMISSIONS.filter((permission) =>
+    actions.some((action) => TOKEN_PERMISSION[action] === permission),
+  );
 }

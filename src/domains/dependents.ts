@@ -1,4 +1,5 @@
 import type { Executor } from "../db/database.js";
+import { removeDomainFromTokens } from "../tokens/tokens.service.js";
 
 /**
  * What hangs off a confirmed domain (mailboxes, the hosted zone, deputies, domain-scoped tokens).
@@ -24,9 +25,11 @@ export async function mailboxCounts(
 
 /**
  * Removes what is scoped to a domain being disconnected, inside the disconnect transaction
- * (security.md 34: a later owner of the name must find none of it). Deputies and token scopes go
- * with the domain row (ON DELETE CASCADE); the claims and their checks are deleted by the caller;
- * mailboxes never get here (disconnect is refused while any exist). The hosted zone arrives with
- * DNS hosting and adds its delete here.
+ * (security.md 34: a later owner of the name must find none of it). Deputies go with the domain row
+ * (ON DELETE CASCADE); API tokens lose the domain, and those limited to it alone are deleted; the
+ * claims and their checks are deleted by the caller; mailboxes never get here (disconnect is
+ * refused while any exist). The hosted zone arrives with DNS hosting and adds its delete here.
  */
-export async function removeDomainScopedData(_tx: Executor, _domainId: string): Promise<void> {}
+export async function removeDomainScopedData(tx: Executor, domainId: string): Promise<void> {
+  await removeDomainFromTokens(tx, domainId);
+}

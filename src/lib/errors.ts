@@ -81,6 +81,8 @@ export const ERRORS = {
   MAILBOX_LIMIT_REACHED: { status: 409, title: "The domain has reached its mailbox limit." },
   ACCOUNT_NOT_FOUND: { status: 404, title: "There is no service account with this login." },
   DEPUTY_EXISTS: { status: 409, title: "This account is already an administrator of the domain." },
+  DEPUTY_IS_OWNER: { status: 400, title: "The owner already manages the domain; choose another account." },
+  TOKEN_LIMIT_REACHED: { status: 409, title: "You have reached the limit of API tokens; revoke one first." },
   SCOPE_EXCEEDS_RIGHTS: { status: 403, title: "A token cannot have more rights than you do." },
   // everything else
   INTERNAL: { status: 500, title: "Something went wrong on our side. Try again." },
