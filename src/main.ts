@@ -7,6 +7,7 @@ import { openDatabase } from "./db/database.js";
 import { migrate } from "./db/migrate.js";
 import { JOBS } from "./jobs/jobs.js";
 import { Worker } from "./jobs/worker.js";
+import { runImportCommand } from "./mailboxes/import.js";
 import { listOutbox } from "./notify/delivery.js";
 
 const program = new Command();
@@ -27,7 +28,9 @@ program
     for (const s of wanted)
       if (!["web", "worker"].includes(s)) throw new Error(`unknown service "${s}" (web, worker)`);
     const { deps, config, database } = await openRuntime(options.dev ? { MFD_DEV: "1" } : {});
-    const { app } = await buildApp(deps, { logger: { level: process.env.MFD_LOG_LEVEL ?? "info" } });
+    // Request logs are JSON for log collectors; in development they would drown the console.
+    const level = process.env.MFD_LOG_LEVEL ?? (config.dev ? "warn" : "info");
+    const { app } = await buildApp(deps, { logger: { level } });
     const worker = new Worker(deps, JOBS, (message, error) => app.log.error({ err: error }, message));
     if (wanted.has("worker")) worker.start();
     if (wanted.has("web")) {
@@ -114,6 +117,23 @@ outbox
           `${m.createdAt}  ${m.channel.padEnd(5)}  to ${m.recipient}  ${m.sentAt ? "delivered" : "pending"}\n  ${m.subject}\n  ${m.body.replaceAll("\n", "\n  ")}\n`,
         );
       }
+    } finally {
+      await database.destroy();
+    }
+  });
+
+const mailboxes = program.command("mailboxes").description("mailboxes of connected domains");
+mailboxes
+  .command("import <file>")
+  .description(
+    "create mailboxes from a CSV file with the header login,password,first_name,last_name, acting as the domain's owner or a deputy; existing mailboxes are skipped (never changed), so a file can be imported again",
+  )
+  .requiredOption("--domain <domain>", "the confirmed domain to create them on")
+  .requiredOption("--as <login>", "the service account acting: the domain's owner or a deputy (audited as it)")
+  .action(async (file: string, options: { domain: string; as: string }) => {
+    const { deps, database } = await openRuntime();
+    try {
+      process.exitCode = await runImportCommand(deps, { domain: options.domain, as: options.as, file });
     } finally {
       await database.destroy();
     }
