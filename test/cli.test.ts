@@ -17,8 +17,9 @@ const env = {
 };
 
 /** Runs the real `mfd` command line (from source) as an operator would. */
-const mfd = (...args: string[]) =>
-  exec(process.execPath, ["--import", "tsx", "src/main.ts", ...args], { env, timeout: 60_000 }).catch(
+const mfd = (...args: string[]): Promise<{ stdout: string; stderr: string; code: number }> =>
+  exec(process.execPath, ["--import", "tsx", "src/main.ts", ...args], { env, timeout: 60_000 }).then(
+    (done) => ({ ...done, code: 0 }),
     (error: { stdout: string; stderr: string; code: number }) => ({
       stdout: error.stdout,
       stderr: error.stderr,
