@@ -12,6 +12,9 @@ export interface MailboxesTable {
   quotaMb: Generated<number>;
   createdAt: number;
   updatedAt: number;
+  /** Migration 004: normalised "first last" and "last first" for name search (src/mailboxes/logins.ts). */
+  firstLastKey: Generated<string>;
+  lastFirstKey: Generated<string>;
 }
 
 export interface MailboxAliasesTable {
