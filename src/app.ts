@@ -20,6 +20,7 @@ import { ProblemSchema } from "./http/schemas.js";
 import type { App } from "./http/types.js";
 import { validatorCompiler } from "./http/validation.js";
 import { AppError } from "./lib/errors.js";
+import { mailboxesRoutes } from "./mailboxes/mailboxes.routes.js";
 import { devOutboxRoutes } from "./notify/dev-outbox.routes.js";
 import { recoveryRoutes } from "./recovery/recovery.routes.js";
 import { createServices, type Services } from "./services.js";
@@ -159,6 +160,7 @@ export async function buildApp(
     await domainsRoutes(api as App, services);
     await deputiesRoutes(api as App, services);
     await tokensRoutes(api as App, services);
+    await mailboxesRoutes(api as App, services);
     if (config.dev) await devOutboxRoutes(api as App, services);
   });
 

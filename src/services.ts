@@ -5,6 +5,7 @@ import { SettingsService } from "./accounts/settings.service.js";
 import type { Deps } from "./deps.js";
 import { DeputiesService } from "./deputies/deputies.service.js";
 import { DomainsService } from "./domains/domains.service.js";
+import { MailboxesService } from "./mailboxes/mailboxes.service.js";
 import { RecoveryService } from "./recovery/recovery.service.js";
 import { TokensService } from "./tokens/tokens.service.js";
 
@@ -16,6 +17,7 @@ export interface Services {
   settings: SettingsService;
   recovery: RecoveryService;
   domains: DomainsService;
+  mailboxes: MailboxesService;
   deputies: DeputiesService;
   tokens: TokensService;
   /** Resolves an `Authorization: Bearer` token to an actor; null when unknown, revoked or expired. */
@@ -33,6 +35,7 @@ export function createServices(deps: Deps): Services {
     settings: new SettingsService(deps, sessions, accounts),
     recovery: new RecoveryService(deps, sessions, accounts),
     domains: new DomainsService(deps),
+    mailboxes: new MailboxesService(deps),
     deputies: new DeputiesService(deps),
     tokens,
     resolveBearer: (token, now, ip) => tokens.resolve(token, now, ip),

@@ -15,7 +15,9 @@ export const ARGON2_PARAMS = {
 // argon2 runs on libuv's thread pool (4 threads). Unbounded, 4 hashes on 2 cores starve the event
 // loop and every other request waits; one hash per core less one leaves a core for the event loop
 // (bench/README.md has the figures). MFD_HASH_CONCURRENCY overrides.
-const hashing = pLimit(Number(process.env.MFD_HASH_CONCURRENCY) || Math.max(1, availableParallelism() - 1));
+export const HASH_CONCURRENCY =
+  Number(process.env.MFD_HASH_CONCURRENCY) || Math.max(1, availableParallelism() - 1);
+const hashing = pLimit(HASH_CONCURRENCY);
 
 export const hashPassword = (password: string): Promise<string> =>
   hashing(() => hash(password, ARGON2_PARAMS));

@@ -31,5 +31,8 @@ export async function mailboxCounts(
  * refused while any exist). The hosted zone arrives with DNS hosting and adds its delete here.
  */
 export async function removeDomainScopedData(tx: Executor, domainId: string): Promise<void> {
+  // Aliases leave with their mailbox (ON DELETE CASCADE), so none should be left; their
+  // domain_id has no cascade, and a stray one must neither block the delete nor outlive it.
+  await tx.deleteFrom("mailboxAliases").where("domainId", "=", domainId).execute();
   await removeDomainFromTokens(tx, domainId);
 }

@@ -79,6 +79,7 @@ export const ERRORS = {
   // mailboxes, deputies, tokens
   MAILBOX_EXISTS: { status: 409, title: "This address is already taken on the domain." },
   MAILBOX_LIMIT_REACHED: { status: 409, title: "The domain has reached its mailbox limit." },
+  ALIAS_LIMIT_REACHED: { status: 409, title: "The mailbox has reached its alias limit." },
   ACCOUNT_NOT_FOUND: { status: 404, title: "There is no service account with this login." },
   DEPUTY_EXISTS: { status: 409, title: "This account is already an administrator of the domain." },
   DEPUTY_IS_OWNER: { status: 400, title: "The owner already manages the domain; choose another account." },

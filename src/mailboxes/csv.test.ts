@@ -1,0 +1,51 @@
+import { describe, expect, it } from "vitest";
+import { parseCsv } from "./csv.js";
+
+/** Parses `text` delivered in chunks of `size` characters, so records cross chunk borders. */
+async function parse(text: string, size = 3) {
+  async function* chunks() {
+    for (let i = 0; i < text.length; i += size) yield text.slice(i, i + size);
+  }
+  const records = [];
+  for await (const record of parseCsv(chunks())) records.push(record);
+  return records;
+}
+
+describe("parseCsv", () => {
+  it("reads plain and quoted fields with commas, doubled quotes and line breaks, across chunks", async () => {
+    for (const size of [1, 2, 7, 1000]) {
+      const records = await parse('a,b,c\r\n"x, y","say ""hi""","two\nlines"\nlast,,\n', size);
+      expect(records).toEqual([
+        { fields: ["a", "b", "c"], line: 1 },
+        { fields: ["x, y", 'say "hi"', "two\nlines"], line: 2 },
+        { fields: ["last", "", ""], line: 4 },
+      ]);
+    }
+  });
+
+  it("ignores a byte-order mark and blank lines, and reads a last line without a line end", async () => {
+    expect(await parse("\uFEFFlogin\r\n\r\n\nbob")).toEqual([
+      { fields: ["login"], line: 1 },
+      { fields: ["bob"], line: 4 },
+    ]);
+    expect(await parse("")).toEqual([]);
+  });
+
+  it("keeps empty quoted fields and lone CR line ends", async () => {
+    expect(await parse('"",x\r"y",""\r')).toEqual([
+      { fields: ["", "x"], line: 1 },
+      { fields: ["y", ""], line: 2 },
+    ]);
+  });
+
+  it("marks malformed records instead of guessing, and reads on", async () => {
+    const records = await parse('ab"c,d\n"x"y,z\nok,1\n"never closed,2\n');
+    expect(records.map((r) => r.error ?? null)).toEqual([
+      "line 1: a quote inside an unquoted field (quote the whole field and double the quote)",
+      "line 2: text after a closing quote",
+      null,
+      "line 4: a quoted field is never closed",
+    ]);
+    expect(records[2]).toEqual({ fields: ["ok", "1"], line: 3 });
+  });
+});

@@ -1,0 +1,124 @@
+import { Type } from "@sinclair/typebox";
+import { Closed, Password } from "../http/schemas.js";
+
+const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) =>
+  Type.Union([schema, Type.Null()]);
+
+/** Room for `login@<a long domain>`; the login rules themselves are the service's (LOGIN_INVALID). */
+const Login = Type.String({
+  minLength: 1,
+  maxLength: 320,
+  description: "Latin letters, digits, `.`, `-`, `_`; starts with a letter; at most 30. Or login@domain.",
+});
+const Name = Type.String({
+  maxLength: 100,
+  pattern: "^[^\\u0000-\\u001f\\u007f]*$",
+  description: "At most 100 characters, no control characters",
+});
+const QuotaMb = Type.Integer({
+  minimum: 0,
+  maximum: 16_777_216,
+  description: "Quota in MiB; 0 means the installation's default",
+});
+
+export const DomainParams = Closed({ domain: Type.String({ minLength: 1, maxLength: 300 }) });
+export const MailboxParams = Closed({
+  domain: Type.String({ minLength: 1, maxLength: 300 }),
+  login: Type.String({ minLength: 1, maxLength: 320 }),
+});
+export const AliasParams = Closed({
+  domain: Type.String({ minLength: 1, maxLength: 300 }),
+  login: Type.String({ minLength: 1, maxLength: 320 }),
+  alias: Type.String({ minLength: 1, maxLength: 320 }),
+});
+
+export const CreateMailboxBody = Closed({
+  login: Login,
+  password: Password,
+  firstName: Type.Optional(Name),
+  lastName: Type.Optional(Name),
+  quotaMb: Type.Optional(QuotaMb),
+  enabled: Type.Optional(Type.Boolean({ description: "false creates the mailbox blocked" })),
+});
+
+export const UpdateMailboxBody = Closed({
+  firstName: Type.Optional(Name),
+  lastName: Type.Optional(Name),
+  password: Type.Optional(Password),
+  enabled: Type.Optional(Type.Boolean({ description: "false blocks the mailbox: no sign-in, no mail" })),
+  quotaMb: Type.Optional(QuotaMb),
+});
+
+export const ListQuery = Type.Object(
+  {
+    limit: Type.Integer({ minimum: 1, maximum: 100, default: 50 }),
+    after: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 200, description: "`next` of the previous page" }),
+    ),
+    q: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 100,
+        description: "Login prefix, or the start of the first or last name (case-insensitive)",
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export const DeleteAllBody = Closed({
+  confirm: Type.String({ maxLength: 1000, description: "The domain name, typed again" }),
+});
+
+export const AliasBody = Closed({ alias: Login });
+
+/** The largest batch: a thousand rows hash in seconds, and fit a 2 MiB body. */
+export const BATCH_MAX = 1000;
+export const BATCH_BODY_LIMIT = 2 * 1024 * 1024;
+
+export const BatchBody = Closed({
+  mailboxes: Type.Array(
+    Closed({
+      login: Login,
+      password: Password,
+      firstName: Type.Optional(Name),
+      lastName: Type.Optional(Name),
+    }),
+    { minItems: 1, maxItems: BATCH_MAX },
+  ),
+});
+
+export const Mailbox = Type.Object({
+  login: Type.String(),
+  address: Type.String(),
+  firstName: Type.String(),
+  lastName: Type.String(),
+  enabled: Type.Boolean(),
+  quotaMb: Type.Integer({ description: "MiB; 0 means the installation's default" }),
+  aliases: Type.Array(Type.String(), { description: "Local parts of the mailbox's aliases" }),
+  createdAt: Type.String(),
+  updatedAt: Type.String(),
+});
+
+export const MailboxPage = Type.Object({
+  mailboxes: Type.Array(Mailbox),
+  next: Nullable(Type.String({ description: "Pass as `after` for the next page; null on the last" })),
+  total: Type.Integer({ description: "Mailboxes matching `q` (all of the domain's without it)" }),
+});
+
+export const Deleted = Type.Object({ deleted: Type.Integer() });
+
+export const BatchResult = Type.Object({
+  results: Type.Array(
+    Type.Object({
+      login: Type.String(),
+      status: Type.Union([Type.Literal("created"), Type.Literal("skipped"), Type.Literal("failed")]),
+      code: Type.Optional(Type.String({ description: "Error code of a failed row" })),
+      detail: Type.Optional(Type.String()),
+    }),
+    { description: "One per row, in the order given" },
+  ),
+  created: Type.Integer(),
+  skipped: Type.Integer(),
+  failed: Type.Integer(),
+});

@@ -1,0 +1,731 @@
+import type { ExpressionBuilder, Selectable } from "kysely";
+import { requireRecentAuth } from "../access/access.js";
+import type { RequestContext } from "../access/actor.js";
+import { authorizeDomain, type DomainGrant } from "../access/domain-access.js";
+import { recordEvent } from "../audit/audit.service.js";
+import type { Executor } from "../db/database.js";
+import type { DB } from "../db/schema.js";
+import type { MailboxesTable } from "../db/schema-mailboxes.js";
+import type { Deps } from "../deps.js";
+import { lookupName } from "../domains/names.js";
+import { AppError, type ErrorCode } from "../lib/errors.js";
+import { newId } from "../lib/random.js";
+import {
+  decodeCursor,
+  encodeCursor,
+  type LoginField,
+  loginOrNull,
+  nameKeys,
+  parseLogin,
+  prefixRange,
+  RESERVED_LOGINS,
+  searchKey,
+} from "./logins.js";
+import { checkMailboxPassword, hashMailboxPassword, hashMailboxPasswords } from "./passwords.js";
+
+/** What leaves the server about a mailbox (never its hash). */
+export interface MailboxView {
+  login: string;
+  address: string;
+  firstName: string;
+  lastName: string;
+  enabled: boolean;
+  /** MiB; 0 = the installation's default quota. */
+  quotaMb: number;
+  /** Local parts of the mailbox's aliases, sorted. */
+  aliases: string[];
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface CreateMailboxInput {
+  login: string;
+  password: string;
+  firstName?: string;
+  lastName?: string;
+  quotaMb?: number;
+  enabled?: boolean;
+}
+
+export interface UpdateMailboxInput {
+  firstName?: string;
+  lastName?: string;
+  password?: string;
+  enabled?: boolean;
+  quotaMb?: number;
+}
+
+export interface ListQuery {
+  limit: number;
+  /** `next` of the previous page. */
+  after?: string;
+  /** Login prefix, or the start of the first or last name (case-insensitive). */
+  q?: string;
+}
+
+export interface MailboxPage {
+  mailboxes: MailboxView[];
+  next: string | null;
+  /** How many mailboxes match (the whole domain without `q`). */
+  total: number;
+}
+
+export interface BatchRow {
+  login: string;
+  password: string;
+  firstName?: string;
+  lastName?: string;
+}
+
+export interface BatchRowResult {
+  /** The stored login when the row's login is valid, else the login as given. */
+  login: string;
+  status: "created" | "skipped" | "failed";
+  code?: ErrorCode;
+  detail?: string;
+}
+
+export interface BatchResult {
+  /** One per input row, in input order. */
+  results: BatchRowResult[];
+  created: number;
+  skipped: number;
+  failed: number;
+}
+
+export interface BatchOptions {
+  /** Recorded in each creation's audit event: "batch" (API) or "import" (CLI). */
+  via: "batch" | "import";
+  /** Called after each chunk is written with the number of rows handled so far. */
+  onProgress?: (handled: number) => void;
+}
+
+/** Aliases one mailbox may have: enough for every real use, a bound on what a leaked token can add. */
+export const ALIAS_LIMIT = 100;
+/** Batch rows are hashed and written this many at a time (one transaction each). */
+const BATCH_CHUNK = 100;
+const NAME_MAX = 100;
+/** Control characters (newlines, tabs, NUL …) have no place in a name. */
+const hasControl = (value: string) => [...value].some((c) => c.charCodeAt(0) < 0x20 || c === "\u007f");
+
+type MailboxRow = Selectable<MailboxesTable>;
+
+const iso = (ms: number) => new Date(Number(ms)).toISOString();
+
+/**
+ * Mailboxes and aliases of a confirmed domain (product.md §4), for its owner and deputies and for
+ * tokens with mailboxes:read / mailboxes:write. Every operation starts with `authorizeDomain`, so
+ * a stranger gets NOT_FOUND and nothing else; every change runs in one transaction with its audit
+ * event (domain set, target = the mailbox address) after taking the domain's write lock, so the
+ * per-domain limit and the shared address space of mailboxes and aliases hold under concurrency.
+ * Passwords are hashed before the transaction (argon2 takes tens of milliseconds, the lock must
+ * not), which is why the checks that can be made early are made twice.
+ */
+export class MailboxesService {
+  constructor(private readonly deps: Deps) {}
+
+  private get db() {
+    return this.deps.database.db;
+  }
+
+  /** Throws what any operation of this kind would (NOT_FOUND, FORBIDDEN); for the CLI's early check. */
+  async checkAccess(
+    ctx: RequestContext,
+    rawDomain: string,
+    action: "mailboxes:read" | "mailboxes:write",
+  ): Promise<void> {
+    await authorizeDomain(this.db, ctx.actor, domainName(rawDomain), action);
+  }
+
+  async create(ctx: RequestContext, rawDomain: string, input: CreateMailboxInput): Promise<MailboxView> {
+    const domain = domainName(rawDomain);
+    const check = async (db: Executor, grant: DomainGrant) => {
+      const login = this.newAddress(grant, input.login, "login");
+      await assertAddressFree(db, grant, login);
+      await this.assertRoom(db, grant, 1);
+      return { grant, login };
+    };
+    const { grant, login } = await check(
+      this.db,
+      await authorizeDomain(this.db, ctx.actor, domain, "mailboxes:write"),
+    );
+    checkMailboxPassword(input.password, login, grant.name, this.deps.config.serviceDomain);
+    const names = cleanNames(input);
+    const passwordHash = await hashMailboxPassword(input.password);
+
+    return this.write(async (tx) => {
+      const { grant } = await check(tx, await this.writeAccess(tx, ctx, domain));
+      const row = {
+        id: newId(),
+        domainId: grant.domainId,
+        login,
+        passwordHash,
+        firstName: names.firstName ?? "",
+        lastName: names.lastName ?? "",
+        ...nameKeys(names.firstName ?? "", names.lastName ?? ""),
+        enabled: input.enabled === false ? 0 : 1,
+        quotaMb: input.quotaMb ?? 0,
+        createdAt: ctx.now,
+        updatedAt: ctx.now,
+      };
+      await tx.insertInto("mailboxes").values(row).execute();
+      await recordEvent(tx, ctx, {
+        action: "mailbox.create",
+        domain: grant.name,
+        target: `${login}@${grant.name}`,
+        details: { enabled: row.enabled === 1, quotaMb: row.quotaMb },
+      });
+      return view(grant.name, row, []);
+    });
+  }
+
+  async list(ctx: RequestContext, rawDomain: string, query: ListQuery): Promise<MailboxPage> {
+    const domain = domainName(rawDomain);
+    // Reads run outside a transaction: on SQLite a transaction is BEGIN IMMEDIATE and would queue
+    // every listing behind the writers.
+    const grant = await authorizeDomain(this.db, ctx.actor, domain, "mailboxes:read");
+    const after = query.after === undefined ? null : decodeCursor(query.after);
+    const filter = query.q === undefined ? null : searchFilter(query.q);
+
+    let page = this.db.selectFrom("mailboxes").selectAll().where("domainId", "=", grant.domainId);
+    let count = this.db
+      .selectFrom("mailboxes")
+      .select((eb) => eb.fn.countAll<number>().as("total"))
+      .where("domainId", "=", grant.domainId);
+    if (filter) {
+      page = page.where(filter);
+      count = count.where(filter);
+    }
+    if (after !== null) page = page.where("login", ">", after);
+    const [rows, counted] = await Promise.all([
+      page
+        .orderBy("login")
+        .limit(query.limit + 1)
+        .execute(),
+      count.executeTakeFirstOrThrow(),
+    ]);
+    const shown = rows.slice(0, query.limit);
+    const aliases = await aliasesOf(
+      this.db,
+      shown.map((r) => r.id),
+    );
+    return {
+      mailboxes: shown.map((row) => view(grant.name, row, aliases.get(row.id) ?? [])),
+      next: rows.length > query.limit ? encodeCursor((shown.at(-1) as MailboxRow).login) : null,
+      total: Number(counted.total),
+    };
+  }
+
+  async get(ctx: RequestContext, rawDomain: string, rawLogin: string): Promise<MailboxView> {
+    const domain = domainName(rawDomain);
+    const grant = await authorizeDomain(this.db, ctx.actor, domain, "mailboxes:read");
+    const row = await findMailbox(this.db, grant, rawLogin);
+    return view(grant.name, row, (await aliasesOf(this.db, [row.id])).get(row.id) ?? []);
+  }
+
+  async update(
+    ctx: RequestContext,
+    rawDomain: string,
+    rawLogin: string,
+    input: UpdateMailboxInput,
+  ): Promise<MailboxView> {
+    const domain = domainName(rawDomain);
+    const check = async (db: Executor, grant: DomainGrant) => {
+      const row = await findMailbox(db, grant, rawLogin);
+      // Setting the password of postmaster@ or admin@ is taking them over: the owner's alone, as
+      // creating them is.
+      if (input.password !== undefined && grant.role !== "owner" && RESERVED_LOGINS.has(row.login))
+        throw new AppError(
+          "LOGIN_RESERVED",
+          `Only the domain's owner may set the password of ${row.login}@${grant.name}.`,
+          { field: "password" },
+        );
+      return { grant, row };
+    };
+    const { grant, row } = await check(
+      this.db,
+      await authorizeDomain(this.db, ctx.actor, domain, "mailboxes:write"),
+    );
+    const changed = (Object.keys(input) as Array<keyof UpdateMailboxInput>)
+      .filter((k) => input[k] !== undefined)
+      .sort();
+    if (changed.length === 0) throw new AppError("VALIDATION_FAILED", "Give at least one field to change.");
+    if (input.password !== undefined)
+      checkMailboxPassword(input.password, row.login, grant.name, this.deps.config.serviceDomain);
+    const names = cleanNames(input);
+    const passwordHash = input.password === undefined ? undefined : await hashMailboxPassword(input.password);
+
+    return this.write(async (tx) => {
+      const { grant, row } = await check(tx, await this.writeAccess(tx, ctx, domain));
+      const firstName = names.firstName ?? row.firstName;
+      const lastName = names.lastName ?? row.lastName;
+      const set = {
+        firstName,
+        lastName,
+        ...nameKeys(firstName, lastName),
+        ...(passwordHash !== undefined ? { passwordHash } : {}),
+        ...(input.enabled !== undefined ? { enabled: input.enabled ? 1 : 0 } : {}),
+        ...(input.quotaMb !== undefined ? { quotaMb: input.quotaMb } : {}),
+        updatedAt: ctx.now,
+      };
+      await tx.updateTable("mailboxes").set(set).where("id", "=", row.id).execute();
+      await recordEvent(tx, ctx, {
+        action: "mailbox.update",
+        domain: grant.name,
+        target: `${row.login}@${grant.name}`,
+        details: {
+          changed,
+          ...(input.enabled !== undefined ? { enabled: input.enabled } : {}),
+          ...(input.quotaMb !== undefined ? { quotaMb: input.quotaMb } : {}),
+        },
+      });
+      return view(grant.name, { ...row, ...set }, (await aliasesOf(tx, [row.id])).get(row.id) ?? []);
+    });
+  }
+
+  /**
+   * Deletes a mailbox and its aliases; its mail is gone. A browser session must have entered its
+   * password within the last 10 minutes (the console asks again), as for every irreversible
+   * change. API tokens are exempt: a token with mailboxes:write was issued by a re-authenticated
+   * account for exactly this, and cannot re-authenticate anyway (the PDD API's `email/del`).
+   */
+  async remove(ctx: RequestContext, rawDomain: string, rawLogin: string): Promise<void> {
+    const domain = domainName(rawDomain);
+    await this.write(async (tx) => {
+      const grant = await this.writeAccess(tx, ctx, domain);
+      if (ctx.actor.kind === "account") requireRecentAuth(ctx.actor, ctx.now);
+      const row = await findMailbox(tx, grant, rawLogin);
+      const aliases = (await aliasesOf(tx, [row.id])).get(row.id) ?? [];
+      await tx.deleteFrom("mailboxAliases").where("mailboxId", "=", row.id).execute();
+      await tx.deleteFrom("mailboxes").where("id", "=", row.id).execute();
+      await recordEvent(tx, ctx, {
+        action: "mailbox.delete",
+        domain: grant.name,
+        target: `${row.login}@${grant.name}`,
+        details: { aliases },
+      });
+    });
+  }
+
+  /** Deletes every mailbox of the domain once its name is typed again (re-authentication: the route). */
+  async removeAll(ctx: RequestContext, rawDomain: string, typed: string): Promise<{ deleted: number }> {
+    const domain = domainName(rawDomain);
+    return this.write(async (tx) => {
+      const grant = await this.writeAccess(tx, ctx, domain);
+      if (lookupName(typed) !== grant.name)
+        throw new AppError("CONFIRMATION_MISMATCH", `Type the domain name (${grant.name}) to confirm.`, {
+          field: "confirm",
+        });
+      await tx.deleteFrom("mailboxAliases").where("domainId", "=", grant.domainId).execute();
+      const result = await tx
+        .deleteFrom("mailboxes")
+        .where("domainId", "=", grant.domainId)
+        .executeTakeFirst();
+      const deleted = Number(result.numDeletedRows);
+      await recordEvent(tx, ctx, {
+        action: "mailbox.delete-all",
+        domain: grant.name,
+        target: grant.name,
+        details: { deleted },
+      });
+      return { deleted };
+    });
+  }
+
+  async addAlias(
+    ctx: RequestContext,
+    rawDomain: string,
+    rawLogin: string,
+    rawAlias: string,
+  ): Promise<MailboxView> {
+    const domain = domainName(rawDomain);
+    return this.write(async (tx) => {
+      const grant = await this.writeAccess(tx, ctx, domain);
+      const row = await findMailbox(tx, grant, rawLogin);
+      const alias = this.newAddress(grant, rawAlias, "alias");
+      await assertAddressFree(tx, grant, alias);
+      const aliases = (await aliasesOf(tx, [row.id])).get(row.id) ?? [];
+      if (aliases.length >= ALIAS_LIMIT)
+        throw new AppError("ALIAS_LIMIT_REACHED", `A mailbox has at most ${ALIAS_LIMIT} aliases.`, {
+          limit: ALIAS_LIMIT,
+        });
+      await tx
+        .insertInto("mailboxAliases")
+        .values({ id: newId(), domainId: grant.domainId, mailboxId: row.id, alias, createdAt: ctx.now })
+        .execute();
+      await recordEvent(tx, ctx, {
+        action: "mailbox.alias.add",
+        domain: grant.name,
+        target: `${row.login}@${grant.name}`,
+        details: { alias: `${alias}@${grant.name}` },
+      });
+      return view(grant.name, row, [...aliases, alias].sort());
+    });
+  }
+
+  async removeAlias(
+    ctx: RequestContext,
+    rawDomain: string,
+    rawLogin: string,
+    rawAlias: string,
+  ): Promise<MailboxView> {
+    const domain = domainName(rawDomain);
+    return this.write(async (tx) => {
+      const grant = await this.writeAccess(tx, ctx, domain);
+      const row = await findMailbox(tx, grant, rawLogin);
+      const alias = loginOrNull(rawAlias, grant.name);
+      const deleted =
+        alias === null
+          ? 0
+          : Number(
+              (
+                await tx
+                  .deleteFrom("mailboxAliases")
+                  .where("mailboxId", "=", row.id)
+                  .where("alias", "=", alias)
+                  .executeTakeFirst()
+              ).numDeletedRows,
+            );
+      if (deleted === 0) throw new AppError("NOT_FOUND", `${row.login}@${grant.name} has no such alias.`);
+      await recordEvent(tx, ctx, {
+        action: "mailbox.alias.remove",
+        domain: grant.name,
+        target: `${row.login}@${grant.name}`,
+        details: { alias: `${alias}@${grant.name}` },
+      });
+      return view(grant.name, row, (await aliasesOf(tx, [row.id])).get(row.id) ?? []);
+    });
+  }
+
+  /**
+   * Creates many mailboxes, each row on its own: a row whose address already has a mailbox is
+   * skipped and never overwritten (so an import can be run again), a row that breaks a rule fails
+   * with the code a single create would give, the others are created — in chunks, each hashed
+   * first and then written in one transaction with an audit event per mailbox. A login that
+   * appears twice is created once and skipped the second time. Access is checked before anything
+   * and again in every chunk; losing it half-way fails the remaining rows with its code.
+   */
+  async createMany(
+    ctx: RequestContext,
+    rawDomain: string,
+    rows: readonly BatchRow[],
+    options: BatchOptions,
+  ): Promise<BatchResult> {
+    const domain = domainName(rawDomain);
+    const grant = await authorizeDomain(this.db, ctx.actor, domain, "mailboxes:write");
+    const results: BatchRowResult[] = rows.map((row) => ({ login: row.login, status: "failed" }));
+    const fail = (i: number, error: AppError) => {
+      results[i] = {
+        login: results[i]?.login ?? "",
+        status: "failed",
+        code: error.code,
+        detail: error.message,
+      };
+    };
+    const seen = new Set<string>();
+
+    for (let start = 0; start < rows.length; start += BATCH_CHUNK) {
+      const end = Math.min(rows.length, start + BATCH_CHUNK);
+      // 1. Rules that need no database, in input order (a login's first valid row wins).
+      const candidates: Array<{ index: number; login: string; names: ReturnType<typeof cleanNames> }> = [];
+      for (let i = start; i < end; i++) {
+        const row = rows[i] as BatchRow;
+        try {
+          const login = this.newAddress(grant, row.login, "login");
+          (results[i] as BatchRowResult).login = login;
+          if (seen.has(login)) {
+            results[i] = {
+              login,
+              status: "skipped",
+              detail: "The same login appears earlier in this batch.",
+            };
+            continue;
+          }
+          checkMailboxPassword(row.password, login, grant.name, this.deps.config.serviceDomain);
+          const names = cleanNames(row);
+          seen.add(login);
+          candidates.push({ index: i, login, names });
+        } catch (error) {
+          if (!(error instanceof AppError)) throw error;
+          fail(i, error);
+        }
+      }
+      // 2. What already exists is not hashed at all: a re-run costs no argon2 time.
+      const taken = await takenAddresses(
+        this.db,
+        grant,
+        candidates.map((c) => c.login),
+      );
+      const fresh = candidates.filter((c) => !this.settleTaken(results, c.index, c.login, grant, taken));
+      const room = await this.roomLeft(this.db, grant);
+      for (const c of fresh.slice(Math.max(0, room))) fail(c.index, this.limitError());
+      const toCreate = fresh.slice(0, Math.max(0, room));
+      const hashes = await hashMailboxPasswords(toCreate.map((c) => (rows[c.index] as BatchRow).password));
+
+      // 3. Write the chunk: access, existence and the limit again, under the domain's lock.
+      try {
+        await this.write(async (tx) => {
+          const current = await this.writeAccess(tx, ctx, domain);
+          const nowTaken = await takenAddresses(
+            tx,
+            current,
+            toCreate.map((c) => c.login),
+          );
+          let room = await this.roomLeft(tx, current);
+          const values = [];
+          for (const [k, c] of toCreate.entries()) {
+            if (this.settleTaken(results, c.index, c.login, current, nowTaken)) continue;
+            if (room <= 0) {
+              fail(c.index, this.limitError());
+              continue;
+            }
+            room--;
+            const firstName = c.names.firstName ?? "";
+            const lastName = c.names.lastName ?? "";
+            values.push({
+              id: newId(),
+              domainId: current.domainId,
+              login: c.login,
+              passwordHash: hashes[k] as string,
+              firstName,
+              lastName,
+              ...nameKeys(firstName, lastName),
+              createdAt: ctx.now,
+              updatedAt: ctx.now,
+            });
+            results[c.index] = { login: c.login, status: "created" };
+          }
+          if (values.length > 0) await tx.insertInto("mailboxes").values(values).execute();
+          for (const value of values) {
+            await recordEvent(tx, ctx, {
+              action: "mailbox.create",
+              domain: current.name,
+              target: `${value.login}@${current.name}`,
+              details: { via: options.via },
+            });
+          }
+        });
+      } catch (error) {
+        if (!(error instanceof AppError)) throw error;
+        // Access lost (or the domain disconnected) half-way: this chunk and the rest fail with it.
+        for (let i = start; i < rows.length; i++) fail(i, error);
+        options.onProgress?.(rows.length);
+        return summarise(results);
+      }
+      options.onProgress?.(end);
+    }
+    return summarise(results);
+  }
+
+  /** A new address's local part, with the reserved names kept for the owner. */
+  private newAddress(grant: DomainGrant, input: string, field: LoginField): string {
+    const login = parseLogin(input, grant.name, field);
+    if (grant.role !== "owner" && RESERVED_LOGINS.has(login))
+      throw new AppError(
+        "LOGIN_RESERVED",
+        `${login}@${grant.name} speaks for the domain; only its owner may create it.`,
+        { field },
+      );
+    return login;
+  }
+
+  /** Marks a row whose address is taken: skipped for a mailbox (re-runs), failed for an alias. */
+  private settleTaken(
+    results: BatchRowResult[],
+    index: number,
+    login: string,
+    grant: DomainGrant,
+    taken: Map<string, "mailbox" | "alias">,
+  ): boolean {
+    const kind = taken.get(login);
+    if (kind === "mailbox")
+      results[index] = { login, status: "skipped", detail: `${login}@${grant.name} already exists.` };
+    else if (kind === "alias")
+      results[index] = {
+        login,
+        status: "failed",
+        code: "MAILBOX_EXISTS",
+        detail: `${login}@${grant.name} is an alias of another mailbox.`,
+      };
+    return kind !== undefined;
+  }
+
+  private async roomLeft(db: Executor, grant: DomainGrant): Promise<number> {
+    const { count } = await db
+      .selectFrom("mailboxes")
+      .select((eb) => eb.fn.countAll<number>().as("count"))
+      .where("domainId", "=", grant.domainId)
+      .executeTakeFirstOrThrow();
+    return this.deps.config.mailboxLimit - Number(count);
+  }
+
+  private async assertRoom(db: Executor, grant: DomainGrant, wanted: number): Promise<void> {
+    if ((await this.roomLeft(db, grant)) < wanted) throw this.limitError();
+  }
+
+  private limitError(): AppError {
+    const limit = this.deps.config.mailboxLimit;
+    return new AppError("MAILBOX_LIMIT_REACHED", `A domain may have at most ${limit} mailboxes.`, { limit });
+  }
+
+  private write<T>(work: (tx: Executor) => Promise<T>): Promise<T> {
+    return this.db.transaction().execute(work);
+  }
+
+  /**
+   * `authorizeDomain` for a change, then the domain's write lock for the rest of the transaction.
+   * SQLite transactions hold the database's already (BEGIN IMMEDIATE); on PostgreSQL the domain's
+   * row is locked, so two creations cannot both pass the limit or both take an address, and a
+   * domain disconnected meanwhile is NOT_FOUND. FOR NO KEY UPDATE does not block the foreign-key
+   * checks of other tables' rows that point at the domain.
+   */
+  private async writeAccess(tx: Executor, ctx: RequestContext, domain: string): Promise<DomainGrant> {
+    const grant = await authorizeDomain(tx, ctx.actor, domain, "mailboxes:write");
+    if (this.deps.database.dialect === "postgres") {
+      const locked = await tx
+        .selectFrom("domains")
+        .select("id")
+        .where("id", "=", grant.domainId)
+        .forNoKeyUpdate()
+        .executeTakeFirst();
+      if (!locked) throw new AppError("NOT_FOUND");
+    }
+    return grant;
+  }
+}
+
+/**
+ * `q` as a filter: the login starts with it (for "bob@exa…", with "bob"), or the first or last
+ * name does ("anna", "smith", "anna sm", "smith a"), case-insensitively. Each branch is a range on
+ * its own (domain_id, …) index (migration 004), so a search reads only what it matches. Null for
+ * a blank `q`.
+ */
+function searchFilter(q: string) {
+  const key = searchKey(q);
+  if (key === "") return null;
+  const login = key.split("@")[0] as string;
+  const names = prefixRange(key);
+  const logins = /^[a-z0-9._-]+$/.test(login) ? prefixRange(login) : null;
+  return (eb: ExpressionBuilder<DB, "mailboxes">) => {
+    const within = (
+      column: "login" | "firstLastKey" | "lastFirstKey",
+      [from, to]: [string, string | null],
+    ) => (to === null ? eb(column, ">=", from) : eb.and([eb(column, ">=", from), eb(column, "<", to)]));
+    return eb.or([
+      ...(logins ? [within("login", logins)] : []),
+      within("firstLastKey", names),
+      within("lastFirstKey", names),
+    ]);
+  };
+}
+
+/** The ASCII name from a path, or NOT_FOUND when it cannot be a domain. */
+function domainName(raw: string): string {
+  const name = lookupName(raw);
+  if (!name) throw new AppError("NOT_FOUND");
+  return name;
+}
+
+function cleanNames(input: { firstName?: string; lastName?: string }): {
+  firstName?: string;
+  lastName?: string;
+} {
+  const out: { firstName?: string; lastName?: string } = {};
+  for (const field of ["firstName", "lastName"] as const) {
+    const value = input[field];
+    if (value === undefined) continue;
+    const trimmed = value.trim();
+    if ([...trimmed].length > NAME_MAX)
+      throw new AppError("VALIDATION_FAILED", `${field} has at most ${NAME_MAX} characters.`, { field });
+    if (hasControl(trimmed))
+      throw new AppError("VALIDATION_FAILED", `${field} cannot contain control characters.`, { field });
+    out[field] = trimmed;
+  }
+  return out;
+}
+
+async function findMailbox(db: Executor, grant: DomainGrant, rawLogin: string): Promise<MailboxRow> {
+  const login = loginOrNull(rawLogin, grant.name);
+  const row =
+    login === null
+      ? undefined
+      : await db
+          .selectFrom("mailboxes")
+          .selectAll()
+          .where("domainId", "=", grant.domainId)
+          .where("login", "=", login)
+          .executeTakeFirst();
+  if (!row) throw new AppError("NOT_FOUND", `There is no mailbox ${rawLogin} on ${grant.name}.`);
+  return row;
+}
+
+/** Which of these local parts are taken on the domain, by a mailbox or by an alias. */
+async function takenAddresses(
+  db: Executor,
+  grant: DomainGrant,
+  logins: readonly string[],
+): Promise<Map<string, "mailbox" | "alias">> {
+  const taken = new Map<string, "mailbox" | "alias">();
+  if (logins.length === 0) return taken;
+  const [mailboxes, aliases] = await Promise.all([
+    db
+      .selectFrom("mailboxes")
+      .select("login")
+      .where("domainId", "=", grant.domainId)
+      .where("login", "in", [...logins])
+      .execute(),
+    db
+      .selectFrom("mailboxAliases")
+      .select("alias")
+      .where("domainId", "=", grant.domainId)
+      .where("alias", "in", [...logins])
+      .execute(),
+  ]);
+  for (const a of aliases) taken.set(a.alias, "alias");
+  for (const m of mailboxes) taken.set(m.login, "mailbox");
+  return taken;
+}
+
+/** Mailboxes and aliases share one address space per domain (the unique index covers mailboxes). */
+async function assertAddressFree(db: Executor, grant: DomainGrant, login: string): Promise<void> {
+  const kind = (await takenAddresses(db, grant, [login])).get(login);
+  if (kind)
+    throw new AppError(
+      "MAILBOX_EXISTS",
+      kind === "mailbox"
+        ? `${login}@${grant.name} already exists.`
+        : `${login}@${grant.name} is an alias of another mailbox.`,
+    );
+}
+
+async function aliasesOf(db: Executor, mailboxIds: readonly string[]): Promise<Map<string, string[]>> {
+  const byMailbox = new Map<string, string[]>();
+  if (mailboxIds.length === 0) return byMailbox;
+  const rows = await db
+    .selectFrom("mailboxAliases")
+    .select(["mailboxId", "alias"])
+    .where("mailboxId", "in", [...mailboxIds])
+    .orderBy("alias")
+    .execute();
+  for (const row of rows) byMailbox.set(row.mailboxId, [...(byMailbox.get(row.mailboxId) ?? []), row.alias]);
+  return byMailbox;
+}
+
+function view(domain: string, row: Omit<MailboxRow, "id" | "domainId">, aliases: string[]): MailboxView {
+  return {
+    login: row.login,
+    address: `${row.login}@${domain}`,
+    firstName: row.firstName,
+    lastName: row.lastName,
+    enabled: row.enabled === 1,
+    quotaMb: Number(row.quotaMb),
+    aliases,
+    createdAt: iso(row.createdAt),
+    updatedAt: iso(row.updatedAt),
+  };
+}
+
+function summarise(results: BatchRowResult[]): BatchResult {
+  const count = (status: BatchRowResult["status"]) => results.filter((r) => r.status === status).length;
+  return { results, created: count("created"), skipped: count("skipped"), failed: count("failed") };
+}
