@@ -128,9 +128,11 @@ export async function mailboxesRoutes(app: App, services: Services): Promise<voi
   app.delete(
     `${BASE}/:login`,
     {
-      // Browser sessions must have re-authenticated within 10 minutes (checked by the service);
-      // API tokens may delete without (see MailboxesService.remove).
-      config: write,
+      // Irreversible, so a browser session must have entered its password in the last 10 minutes
+      // (the console asks again). API tokens pass (authorizeRoute): one with mailboxes:write was
+      // issued by a re-authenticated account for exactly this and cannot re-authenticate anyway
+      // (scripts, the PDD API's email/del).
+      config: { access: { permission: "mailboxes:write", reauth: true } },
       schema: {
         tags,
         summary: "Delete a mailbox and its mail, irreversibly (sessions: re-authenticated)",

@@ -1,5 +1,4 @@
 import type { ExpressionBuilder, Selectable } from "kysely";
-import { requireRecentAuth } from "../access/access.js";
 import type { RequestContext } from "../access/actor.js";
 import { authorizeDomain, type DomainGrant } from "../access/domain-access.js";
 import { recordEvent } from "../audit/audit.service.js";
@@ -283,17 +282,11 @@ export class MailboxesService {
     });
   }
 
-  /**
-   * Deletes a mailbox and its aliases; its mail is gone. A browser session must have entered its
-   * password within the last 10 minutes (the console asks again), as for every irreversible
-   * change. API tokens are exempt: a token with mailboxes:write was issued by a re-authenticated
-   * account for exactly this, and cannot re-authenticate anyway (the PDD API's `email/del`).
-   */
+  /** Deletes a mailbox and its aliases; its mail is gone (re-authentication of sessions: the route). */
   async remove(ctx: RequestContext, rawDomain: string, rawLogin: string): Promise<void> {
     const domain = domainName(rawDomain);
     await this.write(async (tx) => {
       const grant = await this.writeAccess(tx, ctx, domain);
-      if (ctx.actor.kind === "account") requireRecentAuth(ctx.actor, ctx.now);
       const row = await findMailbox(tx, grant, rawLogin);
       const aliases = (await aliasesOf(tx, [row.id])).get(row.id) ?? [];
       await tx.deleteFrom("mailboxAliases").where("mailboxId", "=", row.id).execute();

@@ -536,6 +536,47 @@ describe("who may", () => {
     expect(response.statusCode).toBe(404);
   });
 
+  it("lets API tokens read and write within their permissions and domains, and delete without re-authentication", async () => {
+    const { client, url, name, accountId } = await ownerWithDomain();
+    const other = await confirmedDomain(t, accountId);
+    await createMailbox(client, url, { login: "carl" });
+    const issue = async (permissions: string[], domains: string[]) => {
+      const response = await client.post("/api/v1/tokens", {
+        name: "script",
+        permissions,
+        domains,
+        expiresInDays: 30,
+      });
+      expect(response.statusCode, response.body).toBe(201);
+      const secret = response.json().token as string;
+      return (method: string, path: string, body?: unknown) =>
+        t.app.inject({
+          method: method as "GET",
+          url: path,
+          headers: { authorization: `Bearer ${secret}` },
+          ...(body !== undefined ? { payload: body as object } : {}),
+        });
+    };
+    const reader = await issue(["mailboxes:read"], [name]);
+    expect((await reader("GET", url)).json().total).toBe(1);
+    const denied = await reader("POST", url, { login: "tok", password: MAILBOX_PASSWORD });
+    expect(denied.statusCode).toBe(403);
+    expect(denied.json().code).toBe("FORBIDDEN");
+
+    const writer = await issue(["mailboxes:read", "mailboxes:write"], [name]);
+    expect((await writer("POST", url, { login: "tok", password: MAILBOX_PASSWORD })).statusCode).toBe(201);
+    // Long after the owner last typed a password: tokens cannot re-authenticate and need not.
+    t.clock.advance(REAUTH_WINDOW_MS + MINUTE);
+    expect((await writer("DELETE", `${url}/tok`)).statusCode).toBe(204);
+    expect((await writer("GET", `/api/v1/domains/${other.name}/mailboxes`)).statusCode).toBe(404);
+    const mismatch = await writer("POST", `${url}/delete-all`, { confirm: "" });
+    expect(mismatch.json().code).toBe("CONFIRMATION_MISMATCH");
+    expect((await writer("POST", `${url}/delete-all`, { confirm: name })).json()).toEqual({ deleted: 1 });
+    expect((await domainEvents(t, name)).filter((e) => e.actorType === "token").map((e) => e.action)).toEqual(
+      ["mailbox.create", "mailbox.delete", "mailbox.delete-all"],
+    );
+  });
+
   it("needs a signed-in account", async () => {
     const { url } = await ownerWithDomain();
     const visitor = new Client(t);
