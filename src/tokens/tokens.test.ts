@@ -299,6 +299,23 @@ describe("using a token", () => {
     }
   });
 
+  it("without mailboxes:write cannot create a mailbox; with it, can", async () => {
+    const owner = await account();
+    const { name, domainId } = await confirmedDomain(t, owner.accountId);
+    const reader = await tokenOf(owner, { permissions: ["domains:read", "mailboxes:read"], domains: [name] });
+    const writer = await tokenOf(owner, { permissions: ["mailboxes:write"], domains: [name] });
+    const mailbox = { login: "bob", password: "winter orchard lantern 58", firstName: "Bob", lastName: "B" };
+    const refused = await withToken(reader.token, "POST", `/api/v1/domains/${name}/mailboxes`, mailbox);
+    expect(refused.statusCode).toBe(403);
+    expect(refused.json().code).toBe("FORBIDDEN");
+    const mailboxes = () =>
+      t.db.selectFrom("mailboxes").selectAll().where("domainId", "=", domainId).execute();
+    expect(await mailboxes()).toHaveLength(0);
+    const made = await withToken(writer.token, "POST", `/api/v1/domains/${name}/mailboxes`, mailbox);
+    expect(made.statusCode, made.body).toBe(201);
+    expect(await mailboxes()).toHaveLength(1);
+  });
+
   it("records when and from where it was last used, at most once a minute", async () => {
     const owner = await account();
     const { token, id } = await tokenOf(owner, { permissions: ["domains:read"], domains: "all" });
