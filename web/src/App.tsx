@@ -9,9 +9,12 @@ import { Contacts } from "./pages/account/Contacts";
 import { Profile } from "./pages/account/Profile";
 import { Security } from "./pages/account/Security";
 import { Sessions } from "./pages/account/Sessions";
+import { Tokens } from "./pages/account/Tokens";
+import { Deputies } from "./pages/deputies/Deputies";
 import { Connect } from "./pages/domains/Connect";
 import { Domain } from "./pages/domains/Domain";
 import { Domains } from "./pages/domains/Domains";
+import { Mailboxes } from "./pages/mailboxes/Mailboxes";
 import { Register } from "./pages/visitor/Register";
 import { Restore } from "./pages/visitor/Restore";
 import { SignIn } from "./pages/visitor/SignIn";
@@ -47,6 +50,8 @@ export function App() {
             <Route path="domains" element={<Domains />} />
             <Route path="domains/new" element={<Connect />} />
             <Route path="domains/:name" element={<Domain />} />
+            <Route path="domains/:name/mailboxes" element={<Mailboxes />} />
+            <Route path="domains/:name/administrators" element={<Deputies />} />
             <Route path="account/confirm" element={<ConfirmContacts />} />
             <Route path="account" element={<AccountLayout />}>
               <Route index element={<Profile />} />
@@ -54,6 +59,7 @@ export function App() {
               <Route path="security" element={<Security />} />
               <Route path="sessions" element={<Sessions />} />
               <Route path="activity" element={<Activity />} />
+              <Route path="tokens" element={<Tokens />} />
             </Route>
             <Route path="*" element={<NotFound />} />
           </Route>

@@ -84,3 +84,13 @@ export const checkResultTone = (result: string): "success" | "warning" | "danger
     : result === "wrong" || result === "mx-wrong" || result === "failed" || result === "mx-failed"
       ? "danger"
       : "warning";
+
+export const permissionLabel = (permission: string): string => {
+  const key = `permission.${permission}`;
+  return hasMessage(key) ? t(key) : permission;
+};
+
+export const permissionHint = (permission: string): string | undefined => {
+  const key = `permission.${permission}.hint`;
+  return hasMessage(key) ? t(key) : undefined;
+};

@@ -95,3 +95,67 @@ export interface DomainView {
   mx: { expected: string; ok: boolean | null };
   delegated: boolean;
 }
+
+/** A mailbox of a confirmed domain (product.md §4). */
+export interface Mailbox {
+  login: string;
+  address: string;
+  firstName: string;
+  lastName: string;
+  enabled: boolean;
+  /** MiB; 0 means the installation's default. */
+  quotaMb: number;
+  /** Local parts of the mailbox's aliases. */
+  aliases: string[];
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface MailboxPage {
+  mailboxes: Mailbox[];
+  /** Pass as `after` for the next page; null on the last. */
+  next: string | null;
+  /** Mailboxes matching the search (all of the domain's without one). */
+  total: number;
+}
+
+/** An additional administrator of a domain (product.md §5). */
+export interface Deputy {
+  login: string;
+  address: string;
+  dnsGranted: boolean;
+  addedAt: string;
+}
+
+export type TokenPermission =
+  | "domains:read"
+  | "mailboxes:read"
+  | "mailboxes:write"
+  | "dns:read"
+  | "dns:write";
+
+/** A personal API token as listed: never the secret, only its hint. */
+export interface ApiToken {
+  id: string;
+  name: string;
+  hint: string;
+  permissions: TokenPermission[];
+  /** Domain names the token is limited to, or "all" for every domain its holder manages. */
+  domains: string[] | "all";
+  createdAt: string;
+  expiresAt: string;
+  lastUsedAt: string | null;
+  lastUsedIp: string | null;
+  expired: boolean;
+  revoked: boolean;
+}
+
+/** The answer to creating a token: the only time its secret leaves the server. */
+export interface CreatedToken {
+  id: string;
+  name: string;
+  token: string;
+  permissions: TokenPermission[];
+  domains: string[] | "all";
+  expiresAt: string;
+}

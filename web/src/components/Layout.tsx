@@ -139,6 +139,7 @@ export function AccountLayout() {
         <NavLink to="/account/security">{t("nav.security")}</NavLink>
         <NavLink to="/account/sessions">{t("nav.sessions")}</NavLink>
         <NavLink to="/account/activity">{t("nav.activity")}</NavLink>
+        <NavLink to="/account/tokens">{t("nav.tokens")}</NavLink>
       </nav>
       <div className="account-content">
         <Outlet />

@@ -1,13 +1,4 @@
-import {
-  type ButtonHTMLAttributes,
-  type ComponentProps,
-  type ReactNode,
-  useCallback,
-  useEffect,
-  useId,
-  useRef,
-  useState,
-} from "react";
+import { type ComponentProps, type ReactNode, useCallback, useEffect, useId, useRef, useState } from "react";
 import { errorMessage } from "../api";
 import { t } from "../i18n";
 
@@ -29,10 +20,21 @@ export function TextField({
   error,
   id,
   className,
+  suffix,
   ...input
-}: FieldProps & ComponentProps<"input">) {
+}: FieldProps &
+  ComponentProps<"input"> & { /** Text shown after the input, such as "@example.org". */ suffix?: string }) {
   const generated = useId();
   const inputId = id ?? generated;
+  const described = describedBy(`${inputId}-hint`, `${inputId}-error`, hint, error);
+  const field = (
+    <input
+      id={inputId}
+      aria-invalid={error ? true : undefined}
+      aria-describedby={suffix ? [`${inputId}-suffix`, described].filter(Boolean).join(" ") : described}
+      {...input}
+    />
+  );
   return (
     <div className={`field${className ? ` ${className}` : ""}`}>
       <label htmlFor={inputId}>
@@ -41,12 +43,16 @@ export function TextField({
           <span className="optional"> {t("common.optional")}</span>
         ) : null}
       </label>
-      <input
-        id={inputId}
-        aria-invalid={error ? true : undefined}
-        aria-describedby={describedBy(`${inputId}-hint`, `${inputId}-error`, hint, error)}
-        {...input}
-      />
+      {suffix ? (
+        <div className="affixed">
+          {field}
+          <span className="affix" id={`${inputId}-suffix`} title={suffix}>
+            {suffix}
+          </span>
+        </div>
+      ) : (
+        field
+      )}
       {hint ? (
         <p className="hint" id={`${inputId}-hint`}>
           {hint}
@@ -99,6 +105,36 @@ export function SelectField({
   );
 }
 
+/** A checkbox with its label beside it and an optional hint under the label. */
+export function CheckboxField({
+  label,
+  hint,
+  id,
+  className,
+  ...input
+}: { label: ReactNode; hint?: ReactNode } & Omit<ComponentProps<"input">, "type">) {
+  const generated = useId();
+  const inputId = id ?? generated;
+  return (
+    <div className={`check${className ? ` ${className}` : ""}`}>
+      <input
+        type="checkbox"
+        id={inputId}
+        aria-describedby={hint ? `${inputId}-hint` : undefined}
+        {...input}
+      />
+      <div>
+        <label htmlFor={inputId}>{label}</label>
+        {hint ? (
+          <p className="hint" id={`${inputId}-hint`}>
+            {hint}
+          </p>
+        ) : null}
+      </div>
+    </div>
+  );
+}
+
 /** A one-time code input: digits only, the browser may fill it from an SMS. */
 export function CodeField(props: FieldProps & ComponentProps<"input">) {
   return (
@@ -139,7 +175,7 @@ export function Notice({
   );
 }
 
-type ButtonProps = ButtonHTMLAttributes<HTMLButtonElement> & {
+type ButtonProps = ComponentProps<"button"> & {
   variant?: "primary" | "secondary" | "danger" | "ghost";
   busy?: boolean;
 };
@@ -215,12 +251,15 @@ let firstPage = true;
  */
 export function Page({
   title,
+  documentTitle,
   actions,
   intro,
   children,
   narrow,
 }: {
   title: string;
+  /** The browser tab's title when it should say more than the heading (a section of a domain). */
+  documentTitle?: string;
   actions?: ReactNode;
   intro?: ReactNode;
   children: ReactNode;
@@ -228,8 +267,8 @@ export function Page({
 }) {
   const heading = useRef<HTMLHeadingElement>(null);
   useEffect(() => {
-    document.title = `${title} — ${t("app.name")}`;
-  }, [title]);
+    document.title = `${documentTitle ?? title} — ${t("app.name")}`;
+  }, [title, documentTitle]);
   useEffect(() => {
     if (firstPage) {
       firstPage = false;
@@ -375,12 +414,15 @@ export function Dialog({
   onClose,
   children,
   description,
+  wide,
 }: {
   open: boolean;
   title: string;
   onClose: () => void;
   children: ReactNode;
   description?: ReactNode;
+  /** Room for a longer form (editing a mailbox with its aliases). */
+  wide?: boolean;
 }) {
   const ref = useRef<HTMLDialogElement>(null);
   const titleId = useId();
@@ -394,7 +436,7 @@ export function Dialog({
   return (
     <dialog
       ref={ref}
-      className="dialog"
+      className={`dialog${wide ? " dialog-wide" : ""}`}
       aria-labelledby={titleId}
       aria-describedby={description ? descriptionId : undefined}
       onCancel={(event) => {

@@ -70,3 +70,8 @@ export function formatRelative(value: string | number | null | undefined, now = 
   if (abs < 86400) return format.format(Math.round(seconds / 3600), "hour");
   return format.format(Math.round(seconds / 86400), "day");
 }
+
+/** 100000 → "100,000" in the reader's locale. */
+export function formatNumber(value: number): string {
+  return new Intl.NumberFormat(locale).format(value);
+}

@@ -16,15 +16,9 @@ import {
   useAction,
 } from "../../components/ui";
 import { formatDateTime, formatRelative, t } from "../../i18n";
-import {
-  checkMethodLabel,
-  checkResultLabel,
-  checkResultTone,
-  roleLabel,
-  statusLabel,
-  statusTone,
-} from "../../labels";
+import { checkMethodLabel, checkResultLabel, checkResultTone } from "../../labels";
 import type { DomainCheck, DomainView, ProofMethod } from "../../types";
+import { DomainIntro, DomainNav } from "./DomainFrame";
 
 /** How often the page asks for news while the server is still checking. */
 const POLL_PENDING_MS = 5_000;
@@ -487,19 +481,14 @@ export function Domain() {
   return (
     <Page
       title={view.unicodeName}
-      intro={
-        <>
-          <Badge tone={statusTone(view.status)}>{statusLabel(view.status)}</Badge>{" "}
-          <span className="muted">{roleLabel(view.role)}</span>
-          {view.unicodeName !== view.name ? <span className="muted mono"> · {view.name}</span> : null}
-        </>
-      }
+      intro={<DomainIntro view={view} />}
       actions={
         <Link className="button button-secondary" to="/domains">
           {t("domain.back")}
         </Link>
       }
     >
+      <DomainNav view={view} />
       <div aria-live="polite" className="live">
         {announcement ? <Notice>{announcement}</Notice> : null}
       </div>
@@ -512,6 +501,9 @@ export function Domain() {
         </div>
       ) : null}
       {checkNote ? <Notice tone="info">{checkNote}</Notice> : null}
+      {view.role === "deputy" ? (
+        <Notice tone="info">{t("domain.deputyNote", { name: view.unicodeName })}</Notice>
+      ) : null}
       <div className="stack">
         {view.claim ? (
           <OwnershipCard view={view} onCheck={checkNow} onRenew={renew} checking={act.busy} />

@@ -1,0 +1,468 @@
+import { type FormEvent, useCallback, useEffect, useId, useRef, useState } from "react";
+import { ApiError, api, errorMessage } from "../../api";
+import {
+  Badge,
+  Button,
+  Card,
+  CheckboxField,
+  CopyValue,
+  Dialog,
+  FormError,
+  Loading,
+  Notice,
+  Page,
+  TextField,
+  useAction,
+} from "../../components/ui";
+import { formatDateTime, formatRelative, t } from "../../i18n";
+import { permissionHint, permissionLabel } from "../../labels";
+import type { ApiToken, CreatedToken, DomainSummary, TokenPermission } from "../../types";
+
+const PERMISSIONS: TokenPermission[] = [
+  "domains:read",
+  "mailboxes:read",
+  "mailboxes:write",
+  "dns:read",
+  "dns:write",
+];
+const MAX_DAYS = 365;
+const DEFAULT_DAYS = 90;
+const DAY_MS = 86_400_000;
+
+type Scope = "all" | "some";
+
+function CreateToken({
+  onCreated,
+  onCancel,
+}: {
+  onCreated: (token: CreatedToken) => void;
+  onCancel: () => void;
+}) {
+  const [name, setName] = useState("");
+  const [permissions, setPermissions] = useState<TokenPermission[]>([]);
+  const [scope, setScope] = useState<Scope>("some");
+  const [chosen, setChosen] = useState<string[]>([]);
+  const [days, setDays] = useState(String(DEFAULT_DAYS));
+  const [domains, setDomains] = useState<DomainSummary[] | null>(null);
+  const [localError, setLocalError] = useState<{ field: string; text: string } | null>(null);
+  const { busy, error, run } = useAction();
+  const load = useAction();
+  const ids = useId();
+
+  useEffect(() => {
+    void load.run(async () => {
+      const answer = await api<{ domains: DomainSummary[] }>("GET", "/api/v1/domains");
+      // A token works on confirmed domains only: a pending claim has nothing to manage yet.
+      setDomains(answer.domains.filter((d) => d.status !== "domain-activate"));
+    });
+  }, [load.run]);
+
+  useEffect(() => {
+    if (!localError) return;
+    const target = document.getElementById(`${ids}-${localError.field}`);
+    target?.focus();
+  }, [localError, ids]);
+
+  const dayCount = Number(days);
+  const daysValid = Number.isInteger(dayCount) && dayCount >= 1 && dayCount <= MAX_DAYS;
+
+  const toggle = <T,>(list: T[], value: T, on: boolean): T[] =>
+    on ? [...list.filter((v) => v !== value), value] : list.filter((v) => v !== value);
+
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    if (!name.trim()) return setLocalError({ field: "name", text: t("tokens.error.name") });
+    if (permissions.length === 0)
+      return setLocalError({ field: "permissions", text: t("tokens.error.permissions") });
+    if (scope === "some" && chosen.length === 0)
+      return setLocalError({ field: "domains", text: t("tokens.error.domains") });
+    if (!daysValid) return setLocalError({ field: "days", text: t("tokens.error.days", { max: MAX_DAYS }) });
+    setLocalError(null);
+    void run(async () => {
+      const created = await api<CreatedToken>("POST", "/api/v1/tokens", {
+        name: name.trim(),
+        // In the catalog's order, whatever order they were ticked in.
+        permissions: PERMISSIONS.filter((p) => permissions.includes(p)),
+        domains: scope === "all" ? "all" : chosen,
+        expiresInDays: dayCount,
+      });
+      onCreated(created);
+    });
+  };
+
+  const fieldText = (field: string) => (localError?.field === field ? localError.text : null);
+  const scopeError =
+    error instanceof ApiError && error.code === "SCOPE_EXCEEDS_RIGHTS" ? errorMessage(error) : null;
+
+  return (
+    <Card title={t("tokens.create.title")} description={t("tokens.create.text")}>
+      <form onSubmit={submit} noValidate>
+        <FormError error={scopeError ? null : error} />
+        <TextField
+          id={`${ids}-name`}
+          label={t("tokens.field.name")}
+          hint={t("tokens.field.name.hint")}
+          error={fieldText("name")}
+          name="name"
+          autoComplete="off"
+          maxLength={100}
+          required
+          autoFocus
+          value={name}
+          onChange={(event) => setName(event.target.value)}
+        />
+        <fieldset
+          id={`${ids}-permissions`}
+          tabIndex={-1}
+          aria-describedby={fieldText("permissions") ? `${ids}-permissions-error` : undefined}
+        >
+          <legend>{t("tokens.field.permissions")}</legend>
+          <div className="check-grid">
+            {PERMISSIONS.map((permission) => (
+              <CheckboxField
+                key={permission}
+                label={permissionLabel(permission)}
+                hint={permissionHint(permission)}
+                name="permissions"
+                value={permission}
+                checked={permissions.includes(permission)}
+                onChange={(event) => setPermissions((list) => toggle(list, permission, event.target.checked))}
+              />
+            ))}
+          </div>
+          {fieldText("permissions") ? (
+            <p className="field-error" id={`${ids}-permissions-error`} role="alert">
+              {fieldText("permissions")}
+            </p>
+          ) : null}
+        </fieldset>
+        <fieldset
+          id={`${ids}-domains`}
+          tabIndex={-1}
+          aria-describedby={fieldText("domains") || scopeError ? `${ids}-domains-error` : undefined}
+        >
+          <legend>{t("tokens.field.domains")}</legend>
+          <div className="choices">
+            <label className={`choice${scope === "all" ? " choice-selected" : ""}`}>
+              <input
+                type="radio"
+                name="scope"
+                value="all"
+                checked={scope === "all"}
+                onChange={() => setScope("all")}
+              />
+              <span>
+                <span className="choice-title">{t("tokens.scope.all")}</span>
+                <span className="choice-hint">{t("tokens.scope.all.hint")}</span>
+              </span>
+            </label>
+            <label className={`choice${scope === "some" ? " choice-selected" : ""}`}>
+              <input
+                type="radio"
+                name="scope"
+                value="some"
+                checked={scope === "some"}
+                onChange={() => setScope("some")}
+              />
+              <span>
+                <span className="choice-title">{t("tokens.scope.some")}</span>
+                <span className="choice-hint">{t("tokens.scope.some.hint")}</span>
+              </span>
+            </label>
+          </div>
+          {scope === "some" ? (
+            <div className="domain-picks">
+              {domains === null ? (
+                load.error ? (
+                  <FormError error={load.error} />
+                ) : (
+                  <Loading />
+                )
+              ) : domains.length === 0 ? (
+                <p className="muted small">{t("tokens.scope.noDomains")}</p>
+              ) : (
+                <div className="check-grid">
+                  {domains.map((domain) => (
+                    <CheckboxField
+                      key={domain.name}
+                      label={domain.unicodeName}
+                      hint={domain.role === "deputy" ? t("tokens.scope.asDeputy") : undefined}
+                      name="domains"
+                      value={domain.name}
+                      checked={chosen.includes(domain.name)}
+                      onChange={(event) =>
+                        setChosen((list) => toggle(list, domain.name, event.target.checked))
+                      }
+                    />
+                  ))}
+                </div>
+              )}
+            </div>
+          ) : null}
+          {fieldText("domains") || scopeError ? (
+            <p className="field-error" id={`${ids}-domains-error`} role="alert">
+              {fieldText("domains") ?? scopeError}
+            </p>
+          ) : null}
+        </fieldset>
+        <TextField
+          id={`${ids}-days`}
+          label={t("tokens.field.days")}
+          hint={
+            daysValid
+              ? t("tokens.field.days.hint", {
+                  max: MAX_DAYS,
+                  date: formatDateTime(Date.now() + dayCount * DAY_MS),
+                })
+              : t("tokens.field.days.range", { max: MAX_DAYS })
+          }
+          error={fieldText("days")}
+          name="expiresInDays"
+          type="number"
+          inputMode="numeric"
+          min={1}
+          max={MAX_DAYS}
+          step={1}
+          required
+          className="field-short"
+          value={days}
+          onChange={(event) => setDays(event.target.value)}
+        />
+        <div className="form-actions">
+          <Button type="submit" busy={busy}>
+            {t("tokens.create.submit")}
+          </Button>
+          <Button variant="secondary" onClick={onCancel}>
+            {t("common.cancel")}
+          </Button>
+        </div>
+      </form>
+    </Card>
+  );
+}
+
+/** The secret, once: copy it now or never. */
+function NewSecret({ token, onDone }: { token: CreatedToken; onDone: () => void }) {
+  const heading = useRef<HTMLHeadingElement>(null);
+  const headingId = useId();
+  useEffect(() => {
+    heading.current?.focus();
+  }, []);
+  return (
+    <section className="card card-secret" aria-labelledby={headingId}>
+      <h2 className="card-title" id={headingId} ref={heading} tabIndex={-1}>
+        {t("tokens.secret.title", { name: token.name })}
+      </h2>
+      <div className="alert alert-warning" role="note">
+        <strong>{t("tokens.secret.warningTitle")}</strong> {t("tokens.secret.warning")}
+      </div>
+      <dl className="copy-list">
+        <CopyValue label={t("tokens.secret.label")} value={token.token} />
+      </dl>
+      <p className="hint">{t("tokens.secret.usage")}</p>
+      <div className="form-actions">
+        <Button onClick={onDone}>{t("tokens.secret.done")}</Button>
+      </div>
+    </section>
+  );
+}
+
+function tokenState(token: ApiToken): "revoked" | "expired" | "active" {
+  if (token.revoked) return "revoked";
+  return token.expired || new Date(token.expiresAt).getTime() <= Date.now() ? "expired" : "active";
+}
+
+/** Account → API tokens (product.md §5): personal tokens for scripts, limited and expiring. */
+export function Tokens() {
+  const [tokens, setTokens] = useState<ApiToken[] | null>(null);
+  const [creating, setCreating] = useState(false);
+  const [secret, setSecret] = useState<CreatedToken | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  const [revoking, setRevoking] = useState<ApiToken | null>(null);
+  const load = useAction();
+  const revoke = useAction();
+  const createButton = useRef<HTMLButtonElement>(null);
+
+  const refresh = useCallback(
+    () =>
+      load.run(async () => {
+        setTokens(await api<ApiToken[]>("GET", "/api/v1/tokens"));
+      }),
+    [load.run],
+  );
+
+  useEffect(() => {
+    void refresh();
+  }, [refresh]);
+
+  const confirmRevoke = () =>
+    void revoke.run(async () => {
+      if (!revoking) return;
+      await api("DELETE", `/api/v1/tokens/${encodeURIComponent(revoking.id)}`);
+      setNotice(t("tokens.revoked", { name: revoking.name }));
+      setRevoking(null);
+      await refresh();
+    });
+
+  const domainsText = (domains: ApiToken["domains"]) =>
+    domains === "all" ? t("tokens.scope.allShort") : domains.join(", ");
+
+  return (
+    <Page
+      title={t("tokens.title")}
+      intro={t("tokens.intro")}
+      actions={
+        creating || secret ? null : (
+          <Button
+            ref={createButton}
+            onClick={() => {
+              setNotice(null);
+              setCreating(true);
+            }}
+          >
+            {t("tokens.create")}
+          </Button>
+        )
+      }
+    >
+      <div aria-live="polite" className="live">
+        {notice ? <Notice>{notice}</Notice> : null}
+      </div>
+      {secret ? (
+        <NewSecret
+          token={secret}
+          onDone={() => {
+            setSecret(null);
+            window.setTimeout(() => createButton.current?.focus(), 0);
+          }}
+        />
+      ) : creating ? (
+        <CreateToken
+          onCancel={() => {
+            setCreating(false);
+            window.setTimeout(() => createButton.current?.focus(), 0);
+          }}
+          onCreated={(created) => {
+            setCreating(false);
+            setSecret(created);
+            void refresh();
+          }}
+        />
+      ) : null}
+      <FormError error={load.error} />
+      {tokens === null ? (
+        load.error ? null : (
+          <Loading />
+        )
+      ) : tokens.length === 0 ? (
+        creating || secret ? null : (
+          <Card>
+            <div className="empty">
+              <h2 className="empty-title">{t("tokens.empty.title")}</h2>
+              <p className="muted">{t("tokens.empty.text")}</p>
+            </div>
+          </Card>
+        )
+      ) : (
+        <Card title={t("tokens.list.title")}>
+          <div className="table-wrap">
+            <table className="table">
+              <caption className="visually-hidden">{t("tokens.list.title")}</caption>
+              <thead>
+                <tr>
+                  <th scope="col">{t("tokens.column.name")}</th>
+                  <th scope="col">{t("tokens.column.permissions")}</th>
+                  <th scope="col">{t("tokens.column.domains")}</th>
+                  <th scope="col">{t("tokens.column.expires")}</th>
+                  <th scope="col">{t("tokens.column.lastUsed")}</th>
+                  <th scope="col">
+                    <span className="visually-hidden">{t("common.actions")}</span>
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {tokens.map((token) => {
+                  const state = tokenState(token);
+                  return (
+                    <tr key={token.id} className={state === "active" ? undefined : "row-inactive"}>
+                      <th scope="row" className="cell-name">
+                        {token.name}
+                        <span className="cell-note">{t("tokens.hint", { hint: token.hint })}</span>
+                      </th>
+                      <td>
+                        <ul className="tag-list">
+                          {token.permissions.map((p) => (
+                            <li key={p} className="tag">
+                              {permissionLabel(p)}
+                            </li>
+                          ))}
+                        </ul>
+                      </td>
+                      <td className="cell-wrap">{domainsText(token.domains)}</td>
+                      <td>
+                        {state === "revoked" ? (
+                          <Badge tone="neutral">{t("tokens.state.revoked")}</Badge>
+                        ) : state === "expired" ? (
+                          <Badge tone="warning">{t("tokens.state.expired")}</Badge>
+                        ) : (
+                          <time dateTime={token.expiresAt} title={formatDateTime(token.expiresAt)}>
+                            {formatRelative(token.expiresAt)}
+                          </time>
+                        )}
+                      </td>
+                      <td>
+                        {token.lastUsedAt ? (
+                          <>
+                            <time dateTime={token.lastUsedAt} title={formatDateTime(token.lastUsedAt)}>
+                              {formatRelative(token.lastUsedAt)}
+                            </time>
+                            {token.lastUsedIp ? (
+                              <span className="cell-note mono">{token.lastUsedIp}</span>
+                            ) : null}
+                          </>
+                        ) : (
+                          <span className="muted">{t("tokens.neverUsed")}</span>
+                        )}
+                      </td>
+                      <td className="cell-actions">
+                        {state === "revoked" ? null : (
+                          <Button
+                            variant="danger"
+                            className="button-small"
+                            aria-label={t("tokens.revokeOne", { name: token.name })}
+                            onClick={() => {
+                              revoke.setError(null);
+                              setRevoking(token);
+                            }}
+                          >
+                            {t("tokens.revoke")}
+                          </Button>
+                        )}
+                      </td>
+                    </tr>
+                  );
+                })}
+              </tbody>
+            </table>
+          </div>
+        </Card>
+      )}
+      <Dialog
+        open={revoking !== null}
+        onClose={() => setRevoking(null)}
+        title={t("tokens.revoke.title", { name: revoking?.name ?? "" })}
+        description={t("tokens.revoke.text")}
+      >
+        <FormError error={revoke.error} />
+        <div className="form-actions">
+          <Button variant="danger" className="button-danger-solid" busy={revoke.busy} onClick={confirmRevoke}>
+            {t("tokens.revoke.confirm")}
+          </Button>
+          <Button variant="secondary" autoFocus onClick={() => setRevoking(null)}>
+            {t("common.cancel")}
+          </Button>
+        </div>
+      </Dialog>
+    </Page>
+  );
+}

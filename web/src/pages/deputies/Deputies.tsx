@@ -1,0 +1,273 @@
+import { type FormEvent, useCallback, useEffect, useRef, useState } from "react";
+import { Link } from "react-router";
+import { ApiError, api, errorMessage } from "../../api";
+import {
+  Badge,
+  Button,
+  Card,
+  CheckboxField,
+  Dialog,
+  FormError,
+  Loading,
+  Notice,
+  TextField,
+  useAction,
+} from "../../components/ui";
+import { formatDateTime, t } from "../../i18n";
+import { useSession } from "../../session";
+import type { Deputy, DomainView } from "../../types";
+import { DomainFrame } from "../domains/DomainFrame";
+import { domainPath } from "../domains/Domains";
+
+const deputiesPath = (domain: string) => `/api/v1/domains/${encodeURIComponent(domain)}/deputies`;
+
+/** Codes that belong next to the login field of the add form. */
+const LOGIN_CODES = new Set(["ACCOUNT_NOT_FOUND", "DEPUTY_EXISTS", "DEPUTY_IS_OWNER", "LOGIN_INVALID"]);
+
+function AddDeputy({ view, onAdded }: { view: DomainView; onAdded: (deputy: Deputy) => void }) {
+  const { account } = useSession();
+  const serviceDomain = account?.address.split("@")[1] ?? "";
+  const [login, setLogin] = useState("");
+  const [dns, setDns] = useState(false);
+  const { busy, error, run } = useAction();
+  const input = useRef<HTMLInputElement>(null);
+  const loginError = error instanceof ApiError && LOGIN_CODES.has(error.code) ? errorMessage(error) : null;
+
+  useEffect(() => {
+    if (loginError) input.current?.focus();
+  }, [loginError]);
+
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    void run(async () => {
+      const deputy = await api<Deputy>("POST", deputiesPath(view.name), {
+        login: login.trim(),
+        dnsGranted: dns,
+      });
+      setLogin("");
+      setDns(false);
+      onAdded(deputy);
+    });
+  };
+
+  return (
+    <Card title={t("deputies.add.title")} description={t("deputies.add.text")}>
+      <form onSubmit={submit} className="form-narrow">
+        <FormError error={loginError ? null : error} />
+        <TextField
+          ref={input}
+          label={t("deputies.field.login")}
+          hint={t("deputies.field.login.hint", { example: `anna@${serviceDomain || "…"}` })}
+          error={loginError}
+          name="login"
+          autoComplete="off"
+          autoCapitalize="none"
+          spellCheck={false}
+          maxLength={320}
+          required
+          value={login}
+          onChange={(event) => setLogin(event.target.value)}
+        />
+        <CheckboxField
+          label={t("deputies.field.dns")}
+          hint={t("deputies.field.dns.hint")}
+          name="dnsGranted"
+          checked={dns}
+          onChange={(event) => setDns(event.target.checked)}
+        />
+        <div className="form-actions">
+          <Button type="submit" busy={busy}>
+            {t("deputies.add.submit")}
+          </Button>
+        </div>
+      </form>
+    </Card>
+  );
+}
+
+function DeputyList({ view }: { view: DomainView }) {
+  const [deputies, setDeputies] = useState<Deputy[] | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  const [removing, setRemoving] = useState<Deputy | null>(null);
+  const load = useAction();
+  const act = useAction();
+  const remove = useAction();
+  const heading = useRef<HTMLHeadingElement>(null);
+  const path = deputiesPath(view.name);
+
+  const refresh = useCallback(
+    () =>
+      load.run(async () => {
+        setDeputies(await api<Deputy[]>("GET", path));
+      }),
+    [load.run, path],
+  );
+
+  useEffect(() => {
+    void refresh();
+  }, [refresh]);
+
+  const setDns = (deputy: Deputy, dnsGranted: boolean) =>
+    void act.run(async () => {
+      setNotice(null);
+      const changed = await api<Deputy | undefined>("PATCH", `${path}/${encodeURIComponent(deputy.login)}`, {
+        dnsGranted,
+      });
+      const next = changed && typeof changed === "object" ? changed : { ...deputy, dnsGranted };
+      setDeputies((current) => current?.map((d) => (d.login === deputy.login ? next : d)) ?? null);
+      setNotice(
+        dnsGranted
+          ? t("deputies.dnsGranted", { address: deputy.address })
+          : t("deputies.dnsRevoked", { address: deputy.address }),
+      );
+    });
+
+  const confirmRemove = () =>
+    void remove.run(async () => {
+      if (!removing) return;
+      await api("DELETE", `${path}/${encodeURIComponent(removing.login)}`);
+      setNotice(t("deputies.removed", { address: removing.address }));
+      setRemoving(null);
+      await refresh();
+      heading.current?.focus();
+    });
+
+  return (
+    <>
+      <div aria-live="polite" className="live">
+        {notice ? <Notice>{notice}</Notice> : null}
+      </div>
+      <Card>
+        <h2 className="card-title" ref={heading} tabIndex={-1}>
+          {t("deputies.list.title")}
+        </h2>
+        <FormError error={act.error ?? load.error} />
+        {deputies === null ? (
+          load.error ? null : (
+            <Loading />
+          )
+        ) : deputies.length === 0 ? (
+          <p className="muted">{t("deputies.none")}</p>
+        ) : (
+          <div className="table-wrap">
+            <table className="table">
+              <caption className="visually-hidden">{t("deputies.list.title")}</caption>
+              <thead>
+                <tr>
+                  <th scope="col">{t("deputies.column.account")}</th>
+                  <th scope="col">{t("deputies.column.dns")}</th>
+                  <th scope="col">{t("deputies.column.added")}</th>
+                  <th scope="col">
+                    <span className="visually-hidden">{t("common.actions")}</span>
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {deputies.map((deputy) => (
+                  <tr key={deputy.login}>
+                    <th scope="row" className="cell-name">
+                      {deputy.address}
+                    </th>
+                    <td>
+                      {deputy.dnsGranted ? (
+                        <Badge tone="success">{t("deputies.dns.yes")}</Badge>
+                      ) : (
+                        <span className="muted">{t("deputies.dns.no")}</span>
+                      )}
+                      {deputy.dnsGranted && !view.delegated ? (
+                        <span className="cell-note">{t("deputies.dns.notDelegated")}</span>
+                      ) : null}
+                    </td>
+                    <td>{formatDateTime(deputy.addedAt)}</td>
+                    <td className="cell-actions">
+                      <span className="row-actions">
+                        <Button
+                          variant="secondary"
+                          className="button-small"
+                          busy={act.busy}
+                          aria-label={
+                            deputy.dnsGranted
+                              ? t("deputies.revokeDnsOne", { address: deputy.address })
+                              : t("deputies.grantDnsOne", { address: deputy.address })
+                          }
+                          onClick={() => setDns(deputy, !deputy.dnsGranted)}
+                        >
+                          {deputy.dnsGranted ? t("deputies.revokeDns") : t("deputies.grantDns")}
+                        </Button>
+                        <Button
+                          variant="danger"
+                          className="button-small"
+                          aria-label={t("deputies.removeOne", { address: deputy.address })}
+                          onClick={() => {
+                            remove.setError(null);
+                            setRemoving(deputy);
+                          }}
+                        >
+                          {t("deputies.remove")}
+                        </Button>
+                      </span>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </Card>
+      <AddDeputy
+        view={view}
+        onAdded={(deputy) => {
+          setNotice(t("deputies.added", { address: deputy.address }));
+          void refresh();
+        }}
+      />
+      <Card title={t("deputies.rights.title")}>
+        <ul className="plain-list">
+          <li>{t("deputies.rights.mailboxes")}</li>
+          <li>{t("deputies.rights.dns")}</li>
+          <li>{t("deputies.rights.never")}</li>
+          <li>{t("deputies.rights.removal")}</li>
+        </ul>
+      </Card>
+      <Dialog
+        open={removing !== null}
+        onClose={() => setRemoving(null)}
+        title={t("deputies.remove.title", { address: removing?.address ?? "" })}
+        description={t("deputies.remove.text", { name: view.unicodeName })}
+      >
+        <FormError error={remove.error} />
+        <div className="form-actions">
+          <Button variant="danger" className="button-danger-solid" busy={remove.busy} onClick={confirmRemove}>
+            {t("deputies.remove.confirm")}
+          </Button>
+          <Button variant="secondary" autoFocus onClick={() => setRemoving(null)}>
+            {t("common.cancel")}
+          </Button>
+        </div>
+      </Dialog>
+    </>
+  );
+}
+
+/** Additional administrators of a domain (product.md §5): the owner's page alone. */
+export function Deputies() {
+  return (
+    <DomainFrame section={t("domain.nav.deputies")}>
+      {(view) =>
+        view.role !== "owner" ? (
+          <Notice tone="info">
+            {t("deputies.ownerOnly")}{" "}
+            <Link to={domainPath(view.name)}>{t("mailboxes.notConfirmed.link")}</Link>
+          </Notice>
+        ) : view.claim ? (
+          <Notice tone="info">
+            {t("deputies.notConfirmed")}{" "}
+            <Link to={domainPath(view.name)}>{t("mailboxes.notConfirmed.link")}</Link>
+          </Notice>
+        ) : (
+          <DeputyList view={view} />
+        )
+      }
+    </DomainFrame>
+  );
+}

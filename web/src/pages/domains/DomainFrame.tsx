@@ -1,0 +1,99 @@
+import { type ReactNode, useCallback, useEffect, useState } from "react";
+import { Link, NavLink, useParams } from "react-router";
+import { ApiError, api } from "../../api";
+import { Badge, FormError, Loading, Page, useAction } from "../../components/ui";
+import { t } from "../../i18n";
+import { roleLabel, statusLabel, statusTone } from "../../labels";
+import type { DomainView } from "../../types";
+import { domainPath } from "./Domains";
+
+/** The heading's second line on every page of a domain: status, the reader's role, the ASCII name. */
+export function DomainIntro({ view }: { view: DomainView }) {
+  return (
+    <>
+      <Badge tone={statusTone(view.status)}>{statusLabel(view.status)}</Badge>{" "}
+      <span className="muted">{t("domain.yourRole", { role: roleLabel(view.role) })}</span>
+      {view.unicodeName !== view.name ? <span className="muted mono"> · {view.name}</span> : null}
+    </>
+  );
+}
+
+/**
+ * The sections of a confirmed domain. Administrators are the owner's alone (product.md §5): a
+ * deputy does not see the link, and the API refuses the page's calls anyway.
+ */
+export function DomainNav({ view }: { view: DomainView }) {
+  if (view.claim) return null;
+  const base = domainPath(view.name);
+  return (
+    <nav aria-label={t("domain.nav")} className="section-nav">
+      <NavLink end to={base}>
+        {t("domain.nav.overview")}
+      </NavLink>
+      <NavLink to={`${base}/mailboxes`}>{t("domain.nav.mailboxes")}</NavLink>
+      {view.role === "owner" ? (
+        <NavLink to={`${base}/administrators`}>{t("domain.nav.deputies")}</NavLink>
+      ) : null}
+    </nav>
+  );
+}
+
+/**
+ * A section page of one domain (mailboxes, administrators): loads the domain to know the reader's
+ * role, and renders the shared heading and navigation around `children(view)`.
+ */
+export function DomainFrame({
+  section,
+  children,
+}: {
+  section: string;
+  children: (view: DomainView, reload: () => Promise<void>) => ReactNode;
+}) {
+  const { name = "" } = useParams();
+  const [view, setView] = useState<DomainView | null>(null);
+  const { error, run } = useAction();
+  const path = `/api/v1/domains/${encodeURIComponent(name)}`;
+
+  const reload = useCallback(async () => {
+    await run(async () => setView(await api<DomainView>("GET", path)));
+  }, [path, run]);
+
+  useEffect(() => {
+    setView(null);
+    void reload();
+  }, [reload]);
+
+  if (!view) {
+    const notFound = error instanceof ApiError && error.status === 404;
+    return (
+      <Page title={notFound ? t("domain.notFound") : name}>
+        {notFound ? (
+          <p>
+            {t("domain.notFound.text")} <Link to="/domains">{t("domain.back")}</Link>
+          </p>
+        ) : (
+          <>
+            <FormError error={error} />
+            {error ? null : <Loading />}
+          </>
+        )}
+      </Page>
+    );
+  }
+
+  return (
+    <Page
+      title={view.unicodeName}
+      documentTitle={`${section} · ${view.unicodeName}`}
+      intro={<DomainIntro view={view} />}
+      actions={
+        <Link className="button button-secondary" to="/domains">
+          {t("domain.back")}
+        </Link>
+      }
+    >
+      <DomainNav view={view} />
+      {children(view, reload)}
+    </Page>
+  );
+}

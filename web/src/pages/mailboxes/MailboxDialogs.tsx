@@ -1,0 +1,505 @@
+import { type FormEvent, useEffect, useId, useRef, useState } from "react";
+import { api } from "../../api";
+import {
+  Button,
+  CheckboxField,
+  Dialog,
+  FormError,
+  TextField,
+  useAction,
+  useFocusField,
+} from "../../components/ui";
+import { formatNumber, t, tp } from "../../i18n";
+import type { DomainView, Mailbox } from "../../types";
+import { fieldError, formError, mailboxErrorField } from "./mailboxFields";
+
+export const mailboxesPath = (domain: string) => `/api/v1/domains/${encodeURIComponent(domain)}/mailboxes`;
+const mailboxPath = (domain: string, login: string) =>
+  `${mailboxesPath(domain)}/${encodeURIComponent(login)}`;
+
+const CREATE_FIELDS = ["login", "password", "firstName", "lastName"] as const;
+
+/** A new mailbox: its login (the domain shown after it), a password and, if wanted, the person's name. */
+export function CreateMailboxDialog({
+  open,
+  view,
+  onClose,
+  onCreated,
+}: {
+  open: boolean;
+  view: DomainView;
+  onClose: () => void;
+  onCreated: (mailbox: Mailbox) => void;
+}) {
+  const [login, setLogin] = useState("");
+  const [password, setPassword] = useState("");
+  const [firstName, setFirstName] = useState("");
+  const [lastName, setLastName] = useState("");
+  const { busy, error, setError, run } = useAction();
+  useFocusField(mailboxErrorField(error, CREATE_FIELDS), error);
+
+  useEffect(() => {
+    if (!open) return;
+    setLogin("");
+    setPassword("");
+    setFirstName("");
+    setLastName("");
+    setError(null);
+  }, [open, setError]);
+
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    void run(async () => {
+      const mailbox = await api<Mailbox>("POST", mailboxesPath(view.name), {
+        login: login.trim(),
+        password,
+        ...(firstName.trim() ? { firstName: firstName.trim() } : {}),
+        ...(lastName.trim() ? { lastName: lastName.trim() } : {}),
+      });
+      onCreated(mailbox);
+    });
+  };
+
+  return (
+    <Dialog
+      open={open}
+      wide
+      onClose={onClose}
+      title={t("mailboxes.create.title", { name: view.unicodeName })}
+      description={t("mailboxes.create.text")}
+    >
+      <form onSubmit={submit}>
+        <FormError error={formError(error, CREATE_FIELDS)} />
+        <TextField
+          label={t("mailboxes.field.login")}
+          hint={t("mailboxes.field.login.hint")}
+          error={fieldError(error, CREATE_FIELDS, "login")}
+          name="login"
+          suffix={`@${view.unicodeName}`}
+          autoComplete="off"
+          autoCapitalize="none"
+          spellCheck={false}
+          maxLength={320}
+          required
+          autoFocus
+          value={login}
+          onChange={(event) => setLogin(event.target.value)}
+        />
+        <TextField
+          label={t("field.password")}
+          hint={t("mailboxes.field.password.hint")}
+          error={fieldError(error, CREATE_FIELDS, "password")}
+          name="password"
+          type="password"
+          autoComplete="new-password"
+          required
+          value={password}
+          onChange={(event) => setPassword(event.target.value)}
+        />
+        <div className="field-row">
+          <TextField
+            label={t("field.firstName")}
+            error={fieldError(error, CREATE_FIELDS, "firstName")}
+            name="firstName"
+            autoComplete="off"
+            maxLength={100}
+            value={firstName}
+            onChange={(event) => setFirstName(event.target.value)}
+          />
+          <TextField
+            label={t("field.lastName")}
+            error={fieldError(error, CREATE_FIELDS, "lastName")}
+            name="lastName"
+            autoComplete="off"
+            maxLength={100}
+            value={lastName}
+            onChange={(event) => setLastName(event.target.value)}
+          />
+        </div>
+        <div className="form-actions">
+          <Button type="submit" busy={busy}>
+            {t("mailboxes.create.submit")}
+          </Button>
+          <Button variant="secondary" onClick={onClose}>
+            {t("common.cancel")}
+          </Button>
+        </div>
+      </form>
+    </Dialog>
+  );
+}
+
+const EDIT_FIELDS = ["firstName", "lastName", "password", "quotaMb"] as const;
+const ALIAS_FIELDS = ["alias"] as const;
+
+/** The aliases of one mailbox: each removable, a new one added by its local part. */
+function Aliases({
+  view,
+  mailbox,
+  onChanged,
+}: {
+  view: DomainView;
+  mailbox: Mailbox;
+  onChanged: (mailbox: Mailbox) => void;
+}) {
+  const [alias, setAlias] = useState("");
+  const { busy, error, run } = useAction();
+  const input = useRef<HTMLInputElement>(null);
+  const headingId = useId();
+  useFocusField(mailboxErrorField(error, ALIAS_FIELDS), error);
+
+  const add = (event: FormEvent) => {
+    event.preventDefault();
+    void run(async () => {
+      onChanged(
+        await api<Mailbox>("POST", `${mailboxPath(view.name, mailbox.login)}/aliases`, {
+          alias: alias.trim(),
+        }),
+      );
+      setAlias("");
+      input.current?.focus();
+    });
+  };
+
+  const remove = (name: string) =>
+    void run(async () => {
+      await api("DELETE", `${mailboxPath(view.name, mailbox.login)}/aliases/${encodeURIComponent(name)}`);
+      onChanged({ ...mailbox, aliases: mailbox.aliases.filter((a) => a !== name) });
+      // The button pressed is gone: keep the keyboard in the aliases section.
+      input.current?.focus();
+    });
+
+  return (
+    <section className="dialog-section" aria-labelledby={headingId}>
+      <h3 id={headingId} className="dialog-subtitle">
+        {t("mailboxes.aliases.title")}
+      </h3>
+      <p className="hint">{t("mailboxes.aliases.text", { address: mailbox.address })}</p>
+      <FormError error={formError(error, ALIAS_FIELDS)} />
+      {mailbox.aliases.length === 0 ? (
+        <p className="muted small">{t("mailboxes.aliases.none")}</p>
+      ) : (
+        <ul className="alias-list">
+          {mailbox.aliases.map((name) => {
+            const address = `${name}@${view.unicodeName}`;
+            return (
+              <li key={name} className="alias-item">
+                <span className="alias-address">{address}</span>
+                <Button
+                  variant="secondary"
+                  className="button-small"
+                  busy={busy}
+                  aria-label={t("mailboxes.aliases.removeOne", { address })}
+                  onClick={() => remove(name)}
+                >
+                  {t("mailboxes.aliases.remove")}
+                </Button>
+              </li>
+            );
+          })}
+        </ul>
+      )}
+      <form className="inline-form" onSubmit={add}>
+        <TextField
+          ref={input}
+          label={t("mailboxes.aliases.new")}
+          error={fieldError(error, ALIAS_FIELDS, "alias")}
+          name="alias"
+          suffix={`@${view.unicodeName}`}
+          autoComplete="off"
+          autoCapitalize="none"
+          spellCheck={false}
+          maxLength={320}
+          required
+          value={alias}
+          onChange={(event) => setAlias(event.target.value)}
+        />
+        <Button type="submit" variant="secondary" busy={busy}>
+          {t("mailboxes.aliases.add")}
+        </Button>
+      </form>
+    </section>
+  );
+}
+
+/**
+ * Everything about one mailbox: names, quota, enabled or blocked, a new password, and its aliases.
+ * Only changed fields are sent, so saving names never touches the password.
+ */
+export function EditMailboxDialog({
+  view,
+  mailbox,
+  onClose,
+  onSaved,
+  onChanged,
+}: {
+  view: DomainView;
+  mailbox: Mailbox | null;
+  onClose: () => void;
+  /** The form was saved (the dialog closes). */
+  onSaved: (mailbox: Mailbox) => void;
+  /** An alias was added or removed (the dialog stays). */
+  onChanged: (mailbox: Mailbox) => void;
+}) {
+  return (
+    <Dialog
+      open={mailbox !== null}
+      wide
+      onClose={onClose}
+      title={t("mailboxes.edit.title", { address: mailbox?.address ?? "" })}
+    >
+      {mailbox ? (
+        // A fresh form for each mailbox opened; alias changes keep what is being typed.
+        <MailboxEditor
+          key={mailbox.login}
+          view={view}
+          mailbox={mailbox}
+          onClose={onClose}
+          onSaved={onSaved}
+          onChanged={onChanged}
+        />
+      ) : null}
+    </Dialog>
+  );
+}
+
+function MailboxEditor({
+  view,
+  mailbox,
+  onClose,
+  onSaved,
+  onChanged,
+}: {
+  view: DomainView;
+  mailbox: Mailbox;
+  onClose: () => void;
+  onSaved: (mailbox: Mailbox) => void;
+  onChanged: (mailbox: Mailbox) => void;
+}) {
+  const [firstName, setFirstName] = useState(mailbox.firstName);
+  const [lastName, setLastName] = useState(mailbox.lastName);
+  const [enabled, setEnabled] = useState(mailbox.enabled);
+  const [quota, setQuota] = useState(String(mailbox.quotaMb));
+  const [password, setPassword] = useState("");
+  const { busy, error, run } = useAction();
+  useFocusField(mailboxErrorField(error, EDIT_FIELDS), error);
+
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    const quotaMb = Number(quota);
+    const changes = {
+      ...(firstName.trim() !== mailbox.firstName ? { firstName: firstName.trim() } : {}),
+      ...(lastName.trim() !== mailbox.lastName ? { lastName: lastName.trim() } : {}),
+      ...(enabled !== mailbox.enabled ? { enabled } : {}),
+      ...(quota.trim() !== "" && quotaMb !== mailbox.quotaMb ? { quotaMb } : {}),
+      ...(password ? { password } : {}),
+    };
+    if (Object.keys(changes).length === 0) {
+      onClose();
+      return;
+    }
+    void run(async () => {
+      onSaved(await api<Mailbox>("PATCH", mailboxPath(view.name, mailbox.login), changes));
+    });
+  };
+
+  return (
+    <>
+      <form onSubmit={submit}>
+        <FormError error={formError(error, EDIT_FIELDS)} />
+        <div className="field-row">
+          <TextField
+            label={t("field.firstName")}
+            error={fieldError(error, EDIT_FIELDS, "firstName")}
+            name="firstName"
+            autoComplete="off"
+            maxLength={100}
+            autoFocus
+            value={firstName}
+            onChange={(event) => setFirstName(event.target.value)}
+          />
+          <TextField
+            label={t("field.lastName")}
+            error={fieldError(error, EDIT_FIELDS, "lastName")}
+            name="lastName"
+            autoComplete="off"
+            maxLength={100}
+            value={lastName}
+            onChange={(event) => setLastName(event.target.value)}
+          />
+        </div>
+        <div className="field-row">
+          <TextField
+            label={t("mailboxes.field.newPassword")}
+            hint={t("mailboxes.field.newPassword.hint")}
+            error={fieldError(error, EDIT_FIELDS, "password")}
+            name="password"
+            type="password"
+            autoComplete="new-password"
+            value={password}
+            onChange={(event) => setPassword(event.target.value)}
+          />
+          <TextField
+            label={t("mailboxes.field.quota")}
+            hint={t("mailboxes.field.quota.hint")}
+            error={fieldError(error, EDIT_FIELDS, "quotaMb")}
+            name="quotaMb"
+            type="number"
+            inputMode="numeric"
+            min={0}
+            max={16_777_216}
+            step={1}
+            suffix={t("mailboxes.field.quota.unit")}
+            required
+            value={quota}
+            onChange={(event) => setQuota(event.target.value)}
+          />
+        </div>
+        <CheckboxField
+          label={t("mailboxes.field.enabled")}
+          hint={t("mailboxes.field.enabled.hint")}
+          name="enabled"
+          checked={enabled}
+          onChange={(event) => setEnabled(event.target.checked)}
+        />
+        <div className="form-actions">
+          <Button type="submit" busy={busy}>
+            {t("common.save")}
+          </Button>
+          <Button variant="secondary" onClick={onClose}>
+            {t("common.close")}
+          </Button>
+        </div>
+      </form>
+      <Aliases view={view} mailbox={mailbox} onChanged={onChanged} />
+    </>
+  );
+}
+
+/** Deleting is for good: the mail goes with the mailbox. The API may ask for the password first. */
+export function DeleteMailboxDialog({
+  view,
+  mailbox,
+  onClose,
+  onDeleted,
+}: {
+  view: DomainView;
+  mailbox: Mailbox | null;
+  onClose: () => void;
+  onDeleted: (mailbox: Mailbox) => void;
+}) {
+  const { busy, error, setError, run } = useAction();
+  const login = mailbox?.login ?? null;
+  // biome-ignore lint/correctness/useExhaustiveDependencies: a new mailbox starts without an error
+  useEffect(() => setError(null), [login, setError]);
+
+  const remove = () =>
+    void run(async () => {
+      if (!mailbox) return;
+      await api("DELETE", mailboxPath(view.name, mailbox.login));
+      onDeleted(mailbox);
+    });
+
+  return (
+    <Dialog
+      open={mailbox !== null}
+      onClose={onClose}
+      title={t("mailboxes.delete.title", { address: mailbox?.address ?? "" })}
+      description={t("mailboxes.delete.text")}
+    >
+      <FormError error={error} />
+      {mailbox && mailbox.aliases.length > 0 ? (
+        <p className="small">
+          {t("mailboxes.delete.aliases", {
+            aliases: mailbox.aliases.map((a) => `${a}@${view.unicodeName}`).join(", "),
+          })}
+        </p>
+      ) : null}
+      <div className="form-actions">
+        <Button variant="danger" className="button-danger-solid" busy={busy} onClick={remove}>
+          {t("mailboxes.delete.confirm")}
+        </Button>
+        <Button variant="secondary" autoFocus onClick={onClose}>
+          {t("common.cancel")}
+        </Button>
+      </div>
+    </Dialog>
+  );
+}
+
+/** Every mailbox of the domain at once, after typing the domain's name. */
+export function DeleteAllDialog({
+  open,
+  view,
+  total,
+  onClose,
+  onDeleted,
+}: {
+  open: boolean;
+  view: DomainView;
+  total: number | null;
+  onClose: () => void;
+  onDeleted: (deleted: number) => void;
+}) {
+  const [typed, setTyped] = useState("");
+  const { busy, error, setError, run } = useAction();
+  const matches = typed.trim().toLowerCase() === view.name || typed.trim() === view.unicodeName;
+
+  useEffect(() => {
+    if (!open) return;
+    setTyped("");
+    setError(null);
+  }, [open, setError]);
+
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    void run(async () => {
+      const answer = await api<{ deleted: number }>("POST", `${mailboxesPath(view.name)}/delete-all`, {
+        confirm: typed.trim(),
+      });
+      onDeleted(answer.deleted);
+    });
+  };
+
+  return (
+    <Dialog
+      open={open}
+      onClose={onClose}
+      title={t("mailboxes.deleteAll.dialogTitle", { name: view.unicodeName })}
+      description={
+        total === null
+          ? t("mailboxes.deleteAll.dialogText")
+          : tp("mailboxes.deleteAll.dialogCount", total, { count: formatNumber(total) })
+      }
+    >
+      <form onSubmit={submit}>
+        <FormError error={error} />
+        <TextField
+          label={t("domain.disconnect.type", { name: view.name })}
+          name="confirm"
+          autoComplete="off"
+          autoCapitalize="none"
+          spellCheck={false}
+          required
+          autoFocus
+          value={typed}
+          onChange={(event) => setTyped(event.target.value)}
+        />
+        <div className="form-actions">
+          <Button
+            type="submit"
+            variant="danger"
+            className="button-danger-solid"
+            busy={busy}
+            disabled={!matches}
+          >
+            {t("mailboxes.deleteAll.confirm")}
+          </Button>
+          <Button variant="secondary" onClick={onClose}>
+            {t("common.cancel")}
+          </Button>
+        </div>
+      </form>
+    </Dialog>
+  );
+}
