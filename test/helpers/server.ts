@@ -56,6 +56,8 @@ export async function startTestServer(env: Record<string, string> = {}) {
       url,
       config,
       db: database.db,
+      /** The real clock the server runs on (fixtures that write rows directly use it too). */
+      clock: systemClock,
       /** The newest code (6–8 digits) sent to a recipient, from the outbox table. */
       async lastCodeTo(recipient: string): Promise<string> {
         const message = await database.db
