@@ -63,6 +63,10 @@ describe.skipIf(skipWithoutChromium())("console in a browser: additional adminis
 
       await page.goto(`/domains/${domain}`);
       await page.getByRole("heading", { name: domain, exact: true }).waitFor();
+      // The owner's overview offers the owner's actions: disconnect, and tokens for the domain.
+      await page.getByRole("button", { name: "Disconnect…" }).waitFor();
+      await page.getByRole("link", { name: "Create an API token for this domain" }).waitFor();
+      await shot("overview-as-owner");
       const sections = page.getByRole("navigation", { name: "Domain" });
       await sections.getByRole("link", { name: "Mailboxes" }).waitFor();
       await sections.getByRole("link", { name: "Administrators" }).click();

@@ -310,6 +310,10 @@ export const en = {
   "domain.nav.overview": "Overview",
   "domain.nav.mailboxes": "Mailboxes",
   "domain.nav.deputies": "Administrators",
+  "domain.tokens.title": "Access for scripts",
+  "domain.tokens.text":
+    "An API token lets a script manage this domain's mailboxes for you, limited to the permissions you choose. Administrators make their own.",
+  "domain.tokens.action": "Create an API token for this domain",
   "domain.deputyNote":
     "You are an administrator of {name}: you manage its mailboxes. The domain itself, its administrators and its connection belong to its owner.",
 

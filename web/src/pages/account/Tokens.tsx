@@ -1,4 +1,5 @@
 import { type FormEvent, useCallback, useEffect, useId, useRef, useState } from "react";
+import { useSearchParams } from "react-router";
 import { ApiError, api, errorMessage } from "../../api";
 import {
   Badge,
@@ -32,16 +33,19 @@ const DAY_MS = 86_400_000;
 type Scope = "all" | "some";
 
 function CreateToken({
+  preselected,
   onCreated,
   onCancel,
 }: {
+  /** A domain whose page sent the user here (?domain=). */
+  preselected: string | null;
   onCreated: (token: CreatedToken) => void;
   onCancel: () => void;
 }) {
   const [name, setName] = useState("");
   const [permissions, setPermissions] = useState<TokenPermission[]>([]);
   const [scope, setScope] = useState<Scope>("some");
-  const [chosen, setChosen] = useState<string[]>([]);
+  const [chosen, setChosen] = useState<string[]>(preselected ? [preselected] : []);
   const [days, setDays] = useState(String(DEFAULT_DAYS));
   const [domains, setDomains] = useState<DomainSummary[] | null>(null);
   const [localError, setLocalError] = useState<{ field: string; text: string } | null>(null);
@@ -53,7 +57,9 @@ function CreateToken({
     void load.run(async () => {
       const answer = await api<{ domains: DomainSummary[] }>("GET", "/api/v1/domains");
       // A token works on confirmed domains only: a pending claim has nothing to manage yet.
-      setDomains(answer.domains.filter((d) => d.status !== "domain-activate"));
+      const confirmed = answer.domains.filter((d) => d.status !== "domain-activate");
+      setDomains(confirmed);
+      setChosen((list) => list.filter((name) => confirmed.some((d) => d.name === name)));
     });
   }, [load.run]);
 
@@ -112,6 +118,7 @@ function CreateToken({
           onChange={(event) => setName(event.target.value)}
         />
         <fieldset
+          className="fieldset-flat"
           id={`${ids}-permissions`}
           tabIndex={-1}
           aria-describedby={fieldText("permissions") ? `${ids}-permissions-error` : undefined}
@@ -137,6 +144,7 @@ function CreateToken({
           ) : null}
         </fieldset>
         <fieldset
+          className="fieldset-flat"
           id={`${ids}-domains`}
           tabIndex={-1}
           aria-describedby={fieldText("domains") || scopeError ? `${ids}-domains-error` : undefined}
@@ -274,8 +282,10 @@ function tokenState(token: ApiToken): "revoked" | "expired" | "active" {
 
 /** Account → API tokens (product.md §5): personal tokens for scripts, limited and expiring. */
 export function Tokens() {
+  const [params] = useSearchParams();
+  const preselected = params.get("domain");
   const [tokens, setTokens] = useState<ApiToken[] | null>(null);
-  const [creating, setCreating] = useState(false);
+  const [creating, setCreating] = useState(preselected !== null);
   const [secret, setSecret] = useState<CreatedToken | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const [revoking, setRevoking] = useState<ApiToken | null>(null);
@@ -338,6 +348,7 @@ export function Tokens() {
         />
       ) : creating ? (
         <CreateToken
+          preselected={preselected}
           onCancel={() => {
             setCreating(false);
             window.setTimeout(() => createButton.current?.focus(), 0);

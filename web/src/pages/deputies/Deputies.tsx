@@ -107,13 +107,14 @@ function DeputyList({ view }: { view: DomainView }) {
     void refresh();
   }, [refresh]);
 
+  const [changing, setChanging] = useState<string | null>(null);
   const setDns = (deputy: Deputy, dnsGranted: boolean) =>
     void act.run(async () => {
       setNotice(null);
-      const changed = await api<Deputy | undefined>("PATCH", `${path}/${encodeURIComponent(deputy.login)}`, {
+      setChanging(deputy.login);
+      const next = await api<Deputy>("PATCH", `${path}/${encodeURIComponent(deputy.login)}`, {
         dnsGranted,
-      });
-      const next = changed && typeof changed === "object" ? changed : { ...deputy, dnsGranted };
+      }).finally(() => setChanging(null));
       setDeputies((current) => current?.map((d) => (d.login === deputy.login ? next : d)) ?? null);
       setNotice(
         dnsGranted
@@ -184,7 +185,7 @@ function DeputyList({ view }: { view: DomainView }) {
                         <Button
                           variant="secondary"
                           className="button-small"
-                          busy={act.busy}
+                          busy={changing === deputy.login}
                           aria-label={
                             deputy.dnsGranted
                               ? t("deputies.revokeDnsOne", { address: deputy.address })

@@ -511,6 +511,17 @@ export function Domain() {
           <MailCard view={view} onCheck={checkNow} checking={act.busy} />
         )}
         <CheckHistory name={view.name} version={view.lastCheck?.id ?? ""} />
+        {view.role === "owner" && !view.claim ? (
+          <Card title={t("domain.tokens.title")}>
+            <p className="muted">{t("domain.tokens.text")}</p>
+            <Link
+              className="button button-secondary"
+              to={`/account/tokens?domain=${encodeURIComponent(view.name)}`}
+            >
+              {t("domain.tokens.action")}
+            </Link>
+          </Card>
+        ) : null}
         <DisconnectCard view={view} />
       </div>
     </Page>

@@ -108,12 +108,14 @@ function MailboxList({ view }: { view: DomainView }) {
         : current,
     );
 
+  const [toggling, setToggling] = useState<string | null>(null);
   const toggle = (mailbox: Mailbox) =>
     void act.run(async () => {
       setNotice(null);
+      setToggling(mailbox.login);
       const changed = await api<Mailbox>("PATCH", `${base}/${encodeURIComponent(mailbox.login)}`, {
         enabled: !mailbox.enabled,
-      });
+      }).finally(() => setToggling(null));
       replace(changed);
       setNotice(
         changed.enabled
@@ -243,7 +245,7 @@ function MailboxList({ view }: { view: DomainView }) {
                           <Button
                             variant="secondary"
                             className="button-small"
-                            busy={act.busy}
+                            busy={toggling === mailbox.login}
                             aria-label={
                               mailbox.enabled
                                 ? t("mailboxes.blockOne", { address: mailbox.address })
