@@ -629,6 +629,13 @@ export const en = {
   "audit.action.mailbox.update": "Mailbox changed",
   "audit.action.mailbox.delete": "Mailbox deleted",
   "audit.action.mailbox.delete-all": "All mailboxes deleted",
+  "audit.action.mailbox.alias.add": "Alias added",
+  "audit.action.mailbox.alias.remove": "Alias removed",
+  "audit.action.deputy.add": "Administrator added",
+  "audit.action.deputy.update": "Administrator's DNS rights changed",
+  "audit.action.deputy.remove": "Administrator removed",
+  "audit.action.token.create": "API token created",
+  "audit.action.token.revoke": "API token revoked",
 
   "reauth.title": "Confirm it is you",
   "reauth.description": "For your security, enter your password again to continue.",
