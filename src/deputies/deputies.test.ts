@@ -159,6 +159,29 @@ describe("adding an additional administrator", () => {
   });
 });
 
+describe("bad input (security.md 24, 44)", () => {
+  it.each([
+    ["POST", "", { login: "x", role: "owner" }, "UNKNOWN_FIELD"],
+    ["POST", "", { login: "x", ownerId: "x" }, "UNKNOWN_FIELD"],
+    ["POST", "", { dnsGranted: true }, "VALIDATION_FAILED"],
+    ["POST", "", { login: "" }, "VALIDATION_FAILED"],
+    ["POST", "", { login: 42 }, "VALIDATION_FAILED"],
+    ["POST", "", { login: "x", dnsGranted: "yes" }, "VALIDATION_FAILED"],
+    ["PATCH", "/DEPUTY", {}, "VALIDATION_FAILED"],
+    ["PATCH", "/DEPUTY", { dnsGranted: 1 }, "VALIDATION_FAILED"],
+    ["PATCH", "/DEPUTY", { dnsGranted: true, accountId: "x" }, "UNKNOWN_FIELD"],
+  ])("%s deputies%s %j → 400 %s, nothing changes", async (method, path, body, code) => {
+    const { owner, domainId, url } = await ownerWithDomain();
+    const deputy = await account();
+    await owner.client.post(url, { login: deputy.login });
+    const before = await deputyRows(domainId);
+    const res = await owner.client.request(method, `${url}${path.replace("DEPUTY", deputy.login)}`, body);
+    expect(res.statusCode).toBe(400);
+    expect(res.json().code).toBe(code);
+    expect(await deputyRows(domainId)).toEqual(before);
+  });
+});
+
 describe("who may manage deputies (security.md 26)", () => {
   it("a deputy gets FORBIDDEN on every deputies endpoint and changes nothing", async () => {
     const { owner, domainId, url } = await ownerWithDomain();

@@ -69,6 +69,12 @@ export class TokensService {
     return this.deps.database.db;
   }
 
+  /**
+   * Every listed domain must be one the holder manages with every requested permission
+   * (SCOPE_EXCEEDS_RIGHTS names what is missing). A token for "all" domains reaches, at each
+   * request, whatever its holder manages at that moment, within its permissions: it is bounded by
+   * the holder's rights by construction, so there is nothing more to check here.
+   */
   async create(ctx: RequestContext, input: CreateTokenInput): Promise<IssuedToken> {
     const accountId = sessionAccount(ctx);
     const name = input.name.trim();
