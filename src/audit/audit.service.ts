@@ -24,7 +24,9 @@ export async function recordEvent(db: Executor, ctx: RequestContext, input: Audi
     .values({
       id: newId(),
       at: ctx.now,
-      actorType: input.actorType ?? (actor.kind === "visitor" ? "visitor" : actor.kind === "token" ? "token" : "account"),
+      actorType:
+        input.actorType ??
+        (actor.kind === "visitor" ? "visitor" : actor.kind === "token" ? "token" : "account"),
       actorId: actor.kind === "visitor" ? null : actor.kind === "token" ? actor.tokenId : actor.accountId,
       accountId: input.accountId ?? null,
       action: input.action,
