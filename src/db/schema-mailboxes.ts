@@ -25,6 +25,12 @@ export interface MailboxAliasesTable {
   createdAt: number;
 }
 
+/** Migration 005: each domain's number of mailboxes, kept by triggers on `mailboxes`. */
+export interface DomainMailboxCountsTable {
+  domainId: string;
+  count: Generated<number>;
+}
+
 export interface DeputiesTable {
   domainId: string;
   accountId: string;
@@ -56,6 +62,7 @@ export interface ApiTokenDomainsTable {
 export interface MailboxTables {
   mailboxes: MailboxesTable;
   mailboxAliases: MailboxAliasesTable;
+  domainMailboxCounts: DomainMailboxCountsTable;
   deputies: DeputiesTable;
   apiTokens: ApiTokensTable;
   apiTokenDomains: ApiTokenDomainsTable;
