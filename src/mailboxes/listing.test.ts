@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { createTestApp } from "../../test/helpers/app.js";
-import { createMailbox, mailboxWorld } from "../../test/helpers/mailboxes.js";
+import { createMailbox, MAILBOX_PASSWORD, mailboxWorld } from "../../test/helpers/mailboxes.js";
 import { newId } from "../lib/random.js";
 import { nameKeys } from "./logins.js";
 
@@ -110,6 +110,39 @@ describe("paging", () => {
     await client.post(`${url}/olga/aliases`, { alias: "sales" });
     await client.post(`${url}/olga/aliases`, { alias: "info" });
     expect((await client.get(url)).json().mailboxes[0].aliases).toEqual(["info", "sales"]);
+  });
+
+  it("keeps the total right however mailboxes come and go, and My domains shows the same count", async () => {
+    const { client, url, name, domainId } = await ownerWithDomain();
+    const counted = async () => {
+      const row = await t.db
+        .selectFrom("mailboxes")
+        .select((eb) => eb.fn.countAll<number>().as("n"))
+        .where("domainId", "=", domainId)
+        .executeTakeFirstOrThrow();
+      const total = (await client.get(url)).json().total;
+      const mine = (await client.get("/api/v1/domains"))
+        .json()
+        .domains.find((d: { name: string }) => d.name === name);
+      expect(mine.mailboxCount).toBe(total);
+      expect(total).toBe(Number(row.n));
+      return total;
+    };
+    expect(await counted()).toBe(0);
+    await createMailbox(client, url, { login: "one" });
+    await client.post(`${url}/batch`, {
+      mailboxes: [
+        { login: "two", password: MAILBOX_PASSWORD },
+        { login: "one", password: MAILBOX_PASSWORD },
+      ],
+    });
+    await seed(domainId, [["three"], ["four"]]); // written by anyone else: an operator's SQL, an import
+    expect(await counted()).toBe(4);
+    expect((await client.post(url, { login: "two", password: MAILBOX_PASSWORD })).statusCode).toBe(409);
+    expect((await client.delete(`${url}/three`)).statusCode).toBe(204);
+    expect(await counted()).toBe(3);
+    expect((await client.post(`${url}/delete-all`, { confirm: name })).json()).toEqual({ deleted: 3 });
+    expect(await counted()).toBe(0);
   });
 
   it("answers an empty domain with an empty last page", async () => {
