@@ -1,4 +1,4 @@
-import type { Selectable } from "kysely";
+import { type Selectable, sql } from "kysely";
 import type { RequestContext } from "../access/actor.js";
 import { authorizeDomain, type DomainGrant } from "../access/domain-access.js";
 import { recordEvent } from "../audit/audit.service.js";
@@ -624,19 +624,28 @@ async function countMatches(db: Executor, domainId: string, search: SearchRanges
  * index and the two name-key indexes of migrations 004/005, which end in `login` so nothing else
  * is read. One range per arm leaves the planner no choice to get wrong: with the three ranges
  * OR-ed in one WHERE, SQLite and PostgreSQL both walked the whole domain in login order for rare
- * or absent names (20 ms at 100,000 mailboxes instead of 0.05).
+ * or absent names (20 ms at 100,000 mailboxes instead of 0.05). In the name arms the cursor is
+ * compared as an expression (`login || ''`), which no index serves: given `login > ?`, SQLite
+ * walked the login index from the cursor to feed its sorted UNION (6 ms instead of 0.6 for the
+ * second page of a search).
  */
 function matchingLogins(db: Executor, domainId: string, search: SearchRanges, after: string | null) {
-  const arm = (column: "login" | "firstLastKey" | "lastFirstKey", [from, to]: [string, string | null]) =>
+  const range = (column: "login" | "firstLastKey" | "lastFirstKey", [from, to]: [string, string | null]) =>
     db
       .selectFrom("mailboxes")
       .select("login")
       .where("domainId", "=", domainId)
       .where(column, ">=", from)
-      .$if(to !== null, (qb) => qb.where(column, "<", to as string))
-      .$if(after !== null, (qb) => qb.where("login", ">", after as string));
-  const names = arm("firstLastKey", search.names).union(arm("lastFirstKey", search.names));
-  return search.logins ? names.union(arm("login", search.logins)) : names;
+      .$if(to !== null, (qb) => qb.where(column, "<", to as string));
+  const byName = (column: "firstLastKey" | "lastFirstKey") =>
+    range(column, search.names).$if(after !== null, (qb) =>
+      qb.where(sql<string>`${sql.ref("login")} || ''`, ">", after as string),
+    );
+  const names = byName("firstLastKey").union(byName("lastFirstKey"));
+  if (!search.logins) return names;
+  return names.union(
+    range("login", search.logins).$if(after !== null, (qb) => qb.where("login", ">", after as string)),
+  );
 }
 
 /** A domain's number of mailboxes, kept by triggers (migration 005). */
