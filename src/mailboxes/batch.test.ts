@@ -142,6 +142,45 @@ describe("batch creation", () => {
     expect(await loginsIn(t, domainId)).toEqual([]);
   });
 
+  it("stops creating when access is lost half-way: what was written stays, the rest fail with NOT_FOUND", async () => {
+    const { client, url, name, domainId } = await ownerWithDomain();
+    const deputy = await addDeputy(domainId);
+    // The first chunk of a batch (100 rows) exists already; the deputy is removed once it is done.
+    await client.post(`${url}/batch`, { mailboxes: Array.from({ length: 99 }, (_, i) => row(`old${i}`)) });
+    const rows = [
+      ...Array.from({ length: 99 }, (_, i) => row(`old${i}`)),
+      row("new1"),
+      row("new2"),
+      row("new3"),
+    ];
+    const ctx = {
+      actor: {
+        kind: "account" as const,
+        accountId: deputy.accountId,
+        sessionId: "s",
+        reauthAt: t.clock.now(),
+        isSupportAgent: false,
+      },
+      ip: null,
+      userAgent: null,
+      now: t.clock.now(),
+    };
+    const result = await t.services.mailboxes.createMany(ctx, name, rows, {
+      via: "batch",
+      onProgress: (handled) => {
+        if (handled === 100)
+          void t.db.deleteFrom("deputies").where("accountId", "=", deputy.accountId).execute();
+      },
+    });
+    expect(result.results.slice(99)).toEqual([
+      { login: "new1", status: "created" },
+      { login: "new2", status: "failed", code: "NOT_FOUND", detail: expect.any(String) },
+      { login: "new3", status: "failed", code: "NOT_FOUND", detail: expect.any(String) },
+    ]);
+    expect(result).toMatchObject({ created: 1, skipped: 99, failed: 2 });
+    expect((await loginsIn(t, domainId)).filter((l) => l.startsWith("new"))).toEqual(["new1"]);
+  });
+
   it("answers another account NOT_FOUND and creates nothing", async () => {
     const { url, domainId } = await ownerWithDomain();
     const stranger = await account();

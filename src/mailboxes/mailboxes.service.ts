@@ -485,8 +485,10 @@ export class MailboxesService {
         });
       } catch (error) {
         if (!(error instanceof AppError)) throw error;
-        // Access lost (or the domain disconnected) half-way: this chunk and the rest fail with it.
-        for (let i = start; i < rows.length; i++) fail(i, error);
+        // Access lost (or the domain disconnected) half-way: nothing of this chunk was written, so
+        // its pending rows and every later row fail with that answer; earlier chunks stay created.
+        for (const c of toCreate) fail(c.index, error);
+        for (let i = end; i < rows.length; i++) fail(i, error);
         options.onProgress?.(rows.length);
         return summarise(results);
       }

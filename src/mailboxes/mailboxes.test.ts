@@ -468,6 +468,82 @@ describe("the mailbox limit", () => {
   });
 });
 
+describe("concurrent changes", () => {
+  it("never pass the limit: of six creations at once with room for two, two succeed", async () => {
+    const { client, url, domainId } = await world.ownerWithDomain();
+    const responses = await Promise.all(
+      Array.from({ length: 6 }, (_, i) =>
+        client.post(url, { login: `racer${i}`, password: MAILBOX_PASSWORD }),
+      ),
+    );
+    const codes = responses.map((r) => (r.statusCode === 201 ? "created" : r.json().code)).sort();
+    expect(codes).toEqual([
+      "MAILBOX_LIMIT_REACHED",
+      "MAILBOX_LIMIT_REACHED",
+      "MAILBOX_LIMIT_REACHED",
+      "MAILBOX_LIMIT_REACHED",
+      "created",
+      "created",
+    ]);
+    expect(await loginsIn(limited, domainId)).toHaveLength(2);
+    expect((await client.get(url)).json().total).toBe(2);
+  });
+
+  it("never pass the alias limit: of ten aliases asked for at once with room for one, one is added", async () => {
+    const { client, url, domainId } = await ownerWithDomain();
+    await createMailbox(client, url, { login: "busy" });
+    const { id } = await t.db
+      .selectFrom("mailboxes")
+      .select("id")
+      .where("domainId", "=", domainId)
+      .executeTakeFirstOrThrow();
+    await t.db
+      .insertInto("mailboxAliases")
+      .values(
+        Array.from({ length: ALIAS_LIMIT - 1 }, (_, i) => ({
+          id: `busy-${domainId}-${i}`,
+          domainId,
+          mailboxId: id,
+          alias: `b${i}`,
+          createdAt: t.clock.now(),
+        })),
+      )
+      .execute();
+    const responses = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => client.post(`${url}/busy/aliases`, { alias: `extra${i}` })),
+    );
+    expect(responses.filter((r) => r.statusCode === 200)).toHaveLength(1);
+    expect(new Set(responses.filter((r) => r.statusCode !== 200).map((r) => r.json().code))).toEqual(
+      new Set(["ALIAS_LIMIT_REACHED"]),
+    );
+    expect((await client.get(`${url}/busy`)).json().aliases).toHaveLength(ALIAS_LIMIT);
+  });
+
+  it("give an address to one mailbox or alias only, however many ask for it at once", async () => {
+    const { client, url, domainId } = await ownerWithDomain();
+    for (const login of ["left", "right"]) await createMailbox(client, url, { login });
+    const responses = await Promise.all([
+      client.post(url, { login: "shared", password: MAILBOX_PASSWORD }),
+      client.post(`${url}/left/aliases`, { alias: "shared" }),
+      client.post(url, { login: "Shared", password: MAILBOX_PASSWORD }),
+      client.post(`${url}/right/aliases`, { alias: "shared" }),
+      client.post(url, { login: "shared", password: MAILBOX_PASSWORD }),
+    ]);
+    const ok = responses.filter((r) => r.statusCode < 300);
+    expect(ok).toHaveLength(1);
+    expect(responses.filter((r) => r.statusCode === 409).map((r) => r.json().code)).toEqual(
+      Array(4).fill("MAILBOX_EXISTS"),
+    );
+    const aliases = await t.db
+      .selectFrom("mailboxAliases")
+      .select("alias")
+      .where("domainId", "=", domainId)
+      .execute();
+    const mailboxes = (await loginsIn(t, domainId)).filter((l) => l === "shared");
+    expect(aliases.length + mailboxes.length).toBe(1);
+  });
+});
+
 describe("who may", () => {
   it("lets a deputy do everything with the domain's mailboxes", async () => {
     const { client, url, name, domainId } = await ownerWithDomain();
