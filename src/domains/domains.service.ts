@@ -310,6 +310,11 @@ export class DomainsService {
       if (lookupName(typed) !== name)
         throw new AppError("CONFIRMATION_MISMATCH", `Type the domain name (${name}) to confirm.`);
       if (mine.kind === "confirmed") {
+        // On PostgreSQL a mailbox being created holds the domain row FOR NO KEY UPDATE; FOR UPDATE
+        // waits for it, so the count below sees it (SQLite's BEGIN IMMEDIATE serialises already).
+        if (this.deps.database.dialect === "postgres") {
+          await tx.selectFrom("domains").select("id").where("id", "=", mine.domain.id).forUpdate().execute();
+        }
         const count = (await mailboxCounts(tx, [mine.domain.id])).get(mine.domain.id) ?? 0;
         if (count > 0) {
           throw new AppError("MAILBOXES_REMAIN", `${name} still has ${count} mailboxes; delete them first.`, {

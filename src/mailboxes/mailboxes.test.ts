@@ -1,7 +1,15 @@
 import { domainToASCII } from "node:url";
 import { verify } from "@node-rs/argon2";
+import { sql } from "kysely";
 import { describe, expect, it } from "vitest";
-import { Client, createTestApp, GOOD_PASSWORD, SERVICE_DOMAIN } from "../../test/helpers/app.js";
+import {
+  Client,
+  createTestApp,
+  GOOD_PASSWORD,
+  SERVICE_DOMAIN,
+  type TestApp,
+} from "../../test/helpers/app.js";
+import { testDialect } from "../../test/helpers/database.js";
 import { confirmedDomain, uniqueDomain } from "../../test/helpers/domains.js";
 import {
   createMailbox,
@@ -469,6 +477,47 @@ describe("the mailbox limit", () => {
 });
 
 describe("concurrent changes", () => {
+  it.skipIf(testDialect === "sqlite")(
+    "disconnect waits for a mailbox being created and then refuses with MAILBOXES_REMAIN, never a foreign-key error",
+    async () => {
+      // SQLite serialises writers (BEGIN IMMEDIATE); on PostgreSQL the creation's transaction is
+      // held open here, exactly where the service holds it, until disconnect is seen waiting.
+      const { client, name, domainId } = await ownerWithDomain();
+      let release = () => {};
+      const held = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      let inserted = () => {};
+      const insertedYet = new Promise<void>((resolve) => {
+        inserted = resolve;
+      });
+      const creation = t.db.transaction().execute(async (tx) => {
+        await tx.selectFrom("domains").select("id").where("id", "=", domainId).forNoKeyUpdate().execute();
+        await tx
+          .insertInto("mailboxes")
+          .values({
+            id: `held-${domainId}`,
+            domainId,
+            login: "held",
+            passwordHash: "{ARGON2ID}x",
+            createdAt: 0,
+            updatedAt: 0,
+          })
+          .execute();
+        inserted();
+        await held;
+      });
+      await insertedYet;
+      const disconnect = client.delete(`/api/v1/domains/${name}`, { confirm: name });
+      await waitForLockWait(t);
+      release();
+      await creation;
+      const response = await disconnect;
+      expect(response.json()).toMatchObject({ code: "MAILBOXES_REMAIN", count: 1 });
+      expect(await loginsIn(t, domainId)).toEqual(["held"]);
+    },
+  );
+
   it("never pass the limit: of six creations at once with room for two, two succeed", async () => {
     const { client, url, domainId } = await world.ownerWithDomain();
     const responses = await Promise.all(
@@ -742,3 +791,17 @@ describe("bad input changes nothing", () => {
     expect(await loginsIn(t, domainId)).toEqual([]);
   });
 });
+
+/** Resolves once some PostgreSQL session of this test is waiting on a row lock. */
+async function waitForLockWait(app: TestApp): Promise<void> {
+  for (let i = 0; i < 500; i++) {
+    const { rows } = await sql<{
+      n: number;
+    }>`select count(*)::int as n from pg_stat_activity where wait_event_type = 'Lock' and datname = current_database()`.execute(
+      app.db,
+    );
+    if ((rows[0]?.n ?? 0) > 0) return;
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  throw new Error("disconnect never waited for the mailbox being created");
+}
