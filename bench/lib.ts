@@ -11,7 +11,7 @@ export async function startMfd(
   port: number,
   env: Record<string, string> = {},
 ): Promise<{ url: string; stop: () => Promise<void> }> {
-  const dataDir = mkdtempSync(join(tmpdir(), "mfd-bench-"));
+  const dataDir = env.MFD_DATA_DIR ?? mkdtempSync(join(tmpdir(), "mfd-bench-"));
   const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts", "serve", "--services", "web"], {
     env: {
       ...process.env,
