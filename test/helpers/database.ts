@@ -5,6 +5,8 @@ import { randomSecret } from "../../src/lib/random.js";
 
 /** Which database this run uses: SQLite in memory, or PostgreSQL when MFD_TEST_DATABASE_URL is set. */
 export const TEST_DATABASE_URL = process.env.MFD_TEST_DATABASE_URL ?? "";
+const SCHEMA_LOCK = 7_231_977;
+
 export const testDialect = TEST_DATABASE_URL ? "postgres" : "sqlite";
 
 /**
@@ -20,18 +22,27 @@ export async function createTestDatabase(): Promise<Database> {
   const schema = `t_${randomSecret(9)
     .toLowerCase()
     .replace(/[^a-z0-9]/g, "x")}`;
+  // Kysely's migrator looks at the tables of every schema; a schema dropped by another test file
+  // at that moment makes it fail ("schema … does not exist"). Migrations hold a shared advisory
+  // lock, drops an exclusive one, so the two never overlap (tests only; production has one schema).
   const admin = new pg.Client({ connectionString: TEST_DATABASE_URL });
   await admin.connect();
   await admin.query(`CREATE SCHEMA ${schema}`);
-  await admin.end();
+  await admin.query("SELECT pg_advisory_lock_shared($1)", [SCHEMA_LOCK]);
   const database = openDatabase(TEST_DATABASE_URL, { schema, poolSize: 20 });
-  await migrate(database);
+  try {
+    await migrate(database);
+  } finally {
+    await admin.query("SELECT pg_advisory_unlock_shared($1)", [SCHEMA_LOCK]);
+    await admin.end();
+  }
   return {
     ...database,
     destroy: async () => {
       await database.destroy();
       const cleanup = new pg.Client({ connectionString: TEST_DATABASE_URL });
       await cleanup.connect();
+      await cleanup.query("SELECT pg_advisory_lock($1)", [SCHEMA_LOCK]);
       await cleanup.query(`DROP SCHEMA ${schema} CASCADE`);
       await cleanup.end();
     },
