@@ -129,7 +129,10 @@ mailboxes
     "create mailboxes from a CSV file with the header login,password,first_name,last_name, acting as the domain's owner or a deputy; existing mailboxes are skipped (never changed), so a file can be imported again",
   )
   .requiredOption("--domain <domain>", "the confirmed domain to create them on")
-  .requiredOption("--as <login>", "the service account acting: the domain's owner or a deputy (audited as it)")
+  .requiredOption(
+    "--as <login>",
+    "the service account acting: the domain's owner or a deputy (audited as it)",
+  )
   .action(async (file: string, options: { domain: string; as: string }) => {
     const { deps, database } = await openRuntime();
     try {
