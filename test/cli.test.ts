@@ -102,8 +102,29 @@ describe("mfd command line", () => {
     await database.destroy();
   });
 
-  it("shows the development outbox", async () => {
-    const listed = await mfd("outbox", "list");
-    expect(listed.stdout).toMatch(/outbox is empty|to /);
+  it("lists the outbox: bodies (codes) in development mode only", async () => {
+    await mfd("migrate");
+    const database = openDatabase(`sqlite:${join(dataDir, "mfd.sqlite")}`);
+    await database.db
+      .insertInto("outbox")
+      .values({
+        id: "m1",
+        channel: "email",
+        recipient: "ann@example.net",
+        subject: "Your code",
+        body: "123456 is your code",
+        createdAt: 0,
+        nextAttemptAt: 0,
+      })
+      .execute();
+    await database.destroy();
+    const dev = await mfd("outbox", "list");
+    expect(dev.stdout).toContain("to ann@example.net  pending");
+    expect(dev.stdout).toContain("123456 is your code");
+    const production = await exec(process.execPath, ["--import", "tsx", "src/main.ts", "outbox", "list"], {
+      env: { ...env, MFD_DEV: "0" },
+    });
+    expect(production.stdout).toContain("to ann@example.net  pending");
+    expect(production.stdout).not.toContain("123456");
   });
 });
