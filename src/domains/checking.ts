@@ -175,6 +175,14 @@ export class DomainChecker {
     } catch (error) {
       if (error instanceof ClaimGone) return "gone";
       if (!isUniqueViolation(error)) throw error;
+      // A concurrent check of this same claim ("check now" while the worker has it) won the
+      // insert: the domain is this claim's, which is no "occupied" for its own account.
+      const winner = await this.db
+        .selectFrom("domains")
+        .select("claimId")
+        .where("name", "=", claim.domainName)
+        .executeTakeFirst();
+      if (winner?.claimId === claim.id) return "confirmed";
       // Another account confirmed first; its transaction closed this claim.
       await recordEvent(this.db, ctx, {
         ...audit,
@@ -236,6 +244,13 @@ function results(outcome: ClaimOutcome): Record<string, { result: string; detail
 const summary = (outcome: ClaimOutcome): Record<string, string> =>
   Object.fromEntries(Object.entries(outcome.methods).map(([method, o]) => [method, o.result]));
 
+/**
+ * Checks kept per claim: a confirmed domain is re-checked every few hours for as long as it is
+ * connected, so without a bound its history (and the table) would grow forever. The audit log
+ * keeps the record of attempts; this is the recent history the console shows.
+ */
+export const CHECK_HISTORY_LIMIT = 100;
+
 async function insertCheck(
   db: Executor,
   claimId: string,
@@ -249,5 +264,19 @@ async function insertCheck(
   await db
     .insertInto("domainChecks")
     .values({ id: newId(), claimId, at, trigger, kind, result, method, details: JSON.stringify(details) })
+    .execute();
+  // Ids grow with time (newest first by id, as the history lists them): drop all but the newest.
+  await db
+    .deleteFrom("domainChecks")
+    .where("claimId", "=", claimId)
+    .where("id", "<=", (eb) =>
+      eb
+        .selectFrom("domainChecks")
+        .select("id")
+        .where("claimId", "=", claimId)
+        .orderBy("id", "desc")
+        .limit(1)
+        .offset(CHECK_HISTORY_LIMIT),
+    )
     .execute();
 }

@@ -1,3 +1,4 @@
+import { sql } from "kysely";
 import { expect, it } from "vitest";
 import {
   checkNow,
@@ -7,6 +8,7 @@ import {
   uniqueDomain,
 } from "../../test/dns/fixtures.js";
 import { registerAccount } from "../../test/helpers/app.js";
+import { newId } from "../lib/random.js";
 
 /** security.md 32: one owner per domain by constraint, whatever the timing. */
 const { t, internet } = await createDomainWorld();
@@ -38,4 +40,90 @@ it("50 accounts confirming one domain at the same moment end with one owner and 
   );
   expect(lists.filter((domains) => domains.length === 1)).toHaveLength(1);
   expect(lists.filter((domains) => domains.length === 0)).toHaveLength(49);
+});
+
+it("the owner's two checks of one claim at once both answer confirmed, never DOMAIN_OCCUPIED", async () => {
+  const account = await registerAccount(t, {}, "203.0.113.7");
+  const name = uniqueDomain();
+  publishTxt(internet, await connectDomain(account.client, name));
+
+  const responses = await Promise.all([checkNow(account.client, name), checkNow(account.client, name)]);
+
+  for (const response of responses) {
+    expect(response.statusCode, response.body).toBe(200);
+    expect(response.json()).toMatchObject({ name, status: "mx-activate" });
+  }
+  const events = (await account.client.get("/api/v1/account/events")).json().events;
+  expect(JSON.stringify(events)).not.toContain("occupied");
+});
+
+it("cancelling a claim while its confirmation commits never leaves a domain without its claim", async () => {
+  const account = await registerAccount(t, {}, "203.0.113.8");
+  const name = uniqueDomain();
+  await connectDomain(account.client, name);
+  const claim = await t.db
+    .selectFrom("claims")
+    .selectAll()
+    .where("domainName", "=", name)
+    .executeTakeFirstOrThrow();
+
+  // A confirmation (what DomainChecker writes) held open until the cancel has been sent.
+  let release = () => {};
+  const held = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  let started = () => {};
+  const inside = new Promise<void>((resolve) => {
+    started = resolve;
+  });
+  const confirming = t.db.transaction().execute(async (tx) => {
+    await tx
+      .insertInto("domains")
+      .values({
+        id: newId(),
+        name,
+        ownerAccountId: claim.accountId,
+        claimId: claim.id,
+        confirmedAt: t.clock.now(),
+        confirmedMethod: "txt",
+        mxNextCheckAt: t.clock.now(),
+      })
+      .execute();
+    await tx.updateTable("claims").set({ status: "confirmed" }).where("id", "=", claim.id).execute();
+    started();
+    await held;
+  });
+  await inside;
+  const cancel = account.client.delete(`/api/v1/domains/${name}`, { confirm: name });
+  if (t.deps.database.dialect === "postgres") {
+    // Wait until the cancel has read the pending claim and waits for the confirmation's row lock.
+    for (let waiting = 0; waiting === 0; ) {
+      const { rows } = await sql<{ n: string }>`SELECT count(*) AS n FROM pg_stat_activity
+        WHERE wait_event_type = 'Lock' AND query ILIKE ${`%delete from "claims"%`}`.execute(t.db);
+      waiting = Number(rows[0]?.n);
+      if (waiting === 0) await new Promise((resolve) => setImmediate(resolve));
+    }
+  }
+  release();
+  await confirming;
+  const response = await cancel;
+
+  const domain = await t.db
+    .selectFrom("domains")
+    .select("claimId")
+    .where("name", "=", name)
+    .executeTakeFirst();
+  const claims = await t.db.selectFrom("claims").select("id").where("domainName", "=", name).execute();
+  if (domain) {
+    // The confirmation won: the domain stands whole with its claim, and its checks work.
+    expect(response.statusCode, response.body).toBe(409);
+    expect(response.json().code).toBe("DOMAIN_ALREADY_CONFIRMED");
+    expect(claims.map((c) => c.id)).toEqual([domain.claimId]);
+    const check = await checkNow(account.client, name);
+    expect(check.statusCode, check.body).toBe(200);
+  } else {
+    // The cancel saw the confirmed domain and disconnected it: nothing is left.
+    expect(response.statusCode, response.body).toBe(204);
+    expect(claims).toEqual([]);
+  }
 });

@@ -324,11 +324,28 @@ export class DomainsService {
         await removeDomainScopedData(tx, mine.domain.id);
         await tx.deleteFrom("domains").where("id", "=", mine.domain.id).execute();
       }
-      await tx
+      // The claim read above, in the state it was read in: on PostgreSQL a confirmation committed
+      // meanwhile turns a pending claim into the confirmed one its new domain row points at, and
+      // cancelling "the claim" must not delete that from under the domain.
+      const removed = await tx
         .deleteFrom("claims")
         .where("accountId", "=", accountId)
         .where("domainName", "=", name)
-        .execute();
+        .$if(mine.kind === "pending", (qb) => qb.where("status", "=", "pending"))
+        .executeTakeFirst();
+      if (mine.kind === "pending" && Number(removed.numDeletedRows) === 0) {
+        const owned = await tx
+          .selectFrom("domains")
+          .select("ownerAccountId")
+          .where("name", "=", name)
+          .executeTakeFirst();
+        if (owned?.ownerAccountId === accountId)
+          throw new AppError(
+            "DOMAIN_ALREADY_CONFIRMED",
+            `${name} was confirmed meanwhile; disconnect it instead.`,
+          );
+        throw new AppError("NOT_FOUND");
+      }
       await recordEvent(tx, ctx, {
         action: mine.kind === "confirmed" ? "domain.disconnect" : "domain.claim.cancel",
         accountId,

@@ -10,6 +10,7 @@ import {
 } from "../../test/dns/fixtures.js";
 import { registerAccount, SERVICE_DOMAIN } from "../../test/helpers/app.js";
 import { DAY, HOUR, MINUTE } from "../lib/clock.js";
+import { CHECK_HISTORY_LIMIT } from "./checking.js";
 import { runDomainChecks } from "./domains.jobs.js";
 
 /** The background checks, driven by moving the manual clock and running the job by hand. */
@@ -154,5 +155,35 @@ describe("confirmed domains", () => {
         (e: { action: string; domain: string }) => e.action === "domain.mx-check" && e.domain === name,
       ),
     ).toHaveLength(2);
+  });
+
+  it("keep a bounded history: a domain re-checked for years holds only the newest checks", async () => {
+    const account = await newAccount();
+    const name = uniqueDomain();
+    publishTxt(internet, await connectDomain(account.client, name));
+    expect((await checkNow(account.client, name)).json().status).toBe("mx-activate");
+    const claim = await t.db
+      .selectFrom("domains")
+      .select("claimId")
+      .where("name", "=", name)
+      .executeTakeFirstOrThrow();
+    const rows = async () =>
+      Number(
+        (
+          await t.db
+            .selectFrom("domainChecks")
+            .select((eb) => eb.fn.countAll<number>().as("n"))
+            .where("claimId", "=", claim.claimId)
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
+    // The MX never arrives: re-checked every 6 hours (after the back-off) for as long as it is connected.
+    for (let run = 0; run < CHECK_HISTORY_LIMIT + 10; run++) {
+      t.clock.advance(6 * HOUR);
+      await runDomainJob(t);
+    }
+    expect(await rows()).toBe(CHECK_HISTORY_LIMIT);
+    const newest = await history(account, name);
+    expect(newest[0]).toMatchObject({ trigger: "worker", kind: "mx", result: "mx-not-found" });
   });
 });
