@@ -37,6 +37,15 @@ for (const [network, prefix] of [
 ] as const) {
   internal.addSubnet(network, prefix, "ipv6");
 }
+/**
+ * IPv6 hosts are public only in global unicast (2000::/3), and not through the tunnelling forms
+ * that carry an IPv4 address inside (6to4 2002::/16, Teredo 2001::/32): outside it lie the
+ * IPv4-compatible (::a.b.c.d) and IPv4-translated (::ffff:0:a.b.c.d) forms, among others.
+ */
+const globalUnicast = new BlockList();
+globalUnicast.addSubnet("2000::", 3, "ipv6");
+internal.addSubnet("2001::", 32, "ipv6");
+internal.addSubnet("2002::", 16, "ipv6");
 
 /** The IPv4 address inside an IPv4-mapped or NAT64 IPv6 address, which reaches that IPv4 host. */
 function embeddedIPv4(address: string): string | null {
@@ -55,5 +64,5 @@ export function isPublicAddress(address: string): boolean {
   if (!isIPv6(address)) return false;
   const v4 = embeddedIPv4(address);
   if (v4 !== null) return !internal.check(v4, "ipv4");
-  return !internal.check(address, "ipv6");
+  return globalUnicast.check(address, "ipv6") && !internal.check(address, "ipv6");
 }

@@ -133,9 +133,18 @@ describe("file", () => {
       "::ffff:127.0.0.1",
       "100.64.0.1",
       "0.0.0.0",
+      // Other IPv6 forms of internal IPv4 hosts: spelled out, hex, translated, compatible, tunnelled.
+      "0:0:0:0:0:ffff:7f00:1",
+      "::FFFF:A9FE:A9FE",
+      "::ffff:0:127.0.0.1",
+      "::127.0.0.1",
+      "::7f00:1",
+      "64:ff9b::10.0.0.1",
+      "2002:7f00:1::1",
+      "2001:0:7f00:1::1",
     ])
       expect(isPublicAddress(address), address).toBe(false);
-    for (const address of ["93.184.215.14", "2606:2800:21f:cb07:6820:80da:af6b:8b2c"])
+    for (const address of ["93.184.215.14", "2606:2800:21f:cb07:6820:80da:af6b:8b2c", "::ffff:93.184.215.14"])
       expect(isPublicAddress(address), address).toBe(true);
   });
 
