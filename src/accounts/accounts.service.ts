@@ -39,6 +39,24 @@ const RESERVED_LOGINS = new Set([
   "help",
 ]);
 
+/**
+ * Names of the confirmed domains an account manages: those it owns and those it administers as a
+ * deputy. Its recovery e-mail may not be on them, nor its password contain them (security.md 1, 12).
+ */
+export async function managedDomainNames(db: Executor, accountId: string): Promise<string[]> {
+  const rows = await db
+    .selectFrom("domains")
+    .select("name")
+    .where((eb) =>
+      eb.or([
+        eb("ownerAccountId", "=", accountId),
+        eb("id", "in", eb.selectFrom("deputies").select("domainId").where("accountId", "=", accountId)),
+      ]),
+    )
+    .execute();
+  return rows.map((r) => r.name);
+}
+
 export interface RegisterInput {
   login: string;
   password: string;
@@ -230,11 +248,26 @@ export class AccountsService {
     });
   }
 
-  /** security.md 12: never on the service's own domain (or, once domains exist, a managed one). */
+  /** security.md 12: never on the service's own domain (nor a subdomain of it). */
   checkRecoveryEmail(email: string): string {
     const domain = email.slice(email.lastIndexOf("@") + 1);
     if (domain === this.deps.config.serviceDomain || domain.endsWith(`.${this.deps.config.serviceDomain}`)) {
       throw new AppError("EMAIL_ON_SERVICE_DOMAIN");
+    }
+    return email;
+  }
+
+  /**
+   * security.md 12: nor on a domain the account manages (owns or administers as a deputy), nor a
+   * subdomain of one: whoever holds the account could create that mailbox and read the codes.
+   */
+  async checkRecoveryEmailFor(db: Executor, accountId: string, email: string): Promise<string> {
+    this.checkRecoveryEmail(email);
+    const domain = email.slice(email.lastIndexOf("@") + 1).toLowerCase();
+    for (const managed of await managedDomainNames(db, accountId)) {
+      if (domain === managed || domain.endsWith(`.${managed}`)) {
+        throw new AppError("EMAIL_ON_MANAGED_DOMAIN", undefined, { domain: managed });
+      }
     }
     return email;
   }
@@ -252,15 +285,7 @@ export class AccountsService {
     ]);
     const account = await this.db
       .selectFrom("accounts")
-      .select([
-        "id",
-        "passwordHash",
-        "failedSignIns",
-        "throttledUntil",
-        "totpSecret",
-        "totpEnabledAt",
-        "totpLastStep",
-      ])
+      .select(["id", "passwordHash", "throttledUntil", "totpSecret", "totpEnabledAt", "totpLastStep"])
       .where("login", "=", login)
       .executeTakeFirst();
     // The hash is computed whether or not the account exists or is throttled (security.md 3).
@@ -273,7 +298,7 @@ export class AccountsService {
       throw new AppError("INVALID_CREDENTIALS");
     }
     if (!passwordOk) {
-      await this.countFailure(account.id, account.failedSignIns, forAccount, "password");
+      await this.countFailure(account.id, forAccount, "password");
       throw new AppError("INVALID_CREDENTIALS");
     }
     let totpStep: number | null = null;
@@ -281,7 +306,7 @@ export class AccountsService {
       if (!input.totpCode) throw new AppError("TWO_FACTOR_REQUIRED");
       totpStep = matchTotp(account.totpSecret, input.totpCode, now, account.totpLastStep);
       if (totpStep === null) {
-        await this.countFailure(account.id, account.failedSignIns, forAccount, "two-factor");
+        await this.countFailure(account.id, forAccount, "two-factor");
         throw new AppError("INVALID_TWO_FACTOR_CODE");
       }
     }
@@ -323,14 +348,7 @@ export class AccountsService {
   ): Promise<{ totpStep: number | null }> {
     const account = await this.db
       .selectFrom("accounts")
-      .select([
-        "passwordHash",
-        "failedSignIns",
-        "throttledUntil",
-        "totpSecret",
-        "totpEnabledAt",
-        "totpLastStep",
-      ])
+      .select(["passwordHash", "throttledUntil", "totpSecret", "totpEnabledAt", "totpLastStep"])
       .where("id", "=", accountId)
       .executeTakeFirst();
     if (!account) throw new AppError("UNAUTHENTICATED");
@@ -340,14 +358,14 @@ export class AccountsService {
       throw new AppError("PASSWORD_WRONG");
     }
     if (!passwordOk) {
-      await this.countFailure(accountId, account.failedSignIns, ctx, "password");
+      await this.countFailure(accountId, ctx, "password");
       throw new AppError("PASSWORD_WRONG");
     }
     if (!totp.required || account.totpEnabledAt === null || !account.totpSecret) return { totpStep: null };
     if (!totp.code) throw new AppError("TWO_FACTOR_REQUIRED");
     const totpStep = matchTotp(account.totpSecret, totp.code, ctx.now, account.totpLastStep);
     if (totpStep === null) {
-      await this.countFailure(accountId, account.failedSignIns, ctx, "two-factor");
+      await this.countFailure(accountId, ctx, "two-factor");
       throw new AppError("INVALID_TWO_FACTOR_CODE");
     }
     return { totpStep };
@@ -389,23 +407,23 @@ export class AccountsService {
     });
   }
 
-  private async countFailure(
-    accountId: string,
-    previous: number,
-    ctx: RequestContext,
-    reason: string,
-  ): Promise<void> {
-    const failures = previous + 1;
-    const throttledUntil =
-      failures >= THROTTLE_AFTER_FAILURES
-        ? ctx.now + Math.min(MAX_THROTTLE_MS, 2 ** (failures - THROTTLE_AFTER_FAILURES) * 1000)
-        : null;
+  private async countFailure(accountId: string, ctx: RequestContext, reason: string): Promise<void> {
     await this.db.transaction().execute(async (tx) => {
-      await tx
+      // Incremented in the database, not from the value read before the slow hash: parallel wrong
+      // passwords each count, so they cannot stay under the throttle (security.md 4).
+      const { failedSignIns: failures } = await tx
         .updateTable("accounts")
-        .set({ failedSignIns: failures, throttledUntil })
+        .set((eb) => ({ failedSignIns: eb("failedSignIns", "+", 1) }))
         .where("id", "=", accountId)
-        .execute();
+        .returning("failedSignIns")
+        .executeTakeFirstOrThrow();
+      const throttledUntil =
+        failures >= THROTTLE_AFTER_FAILURES
+          ? ctx.now + Math.min(MAX_THROTTLE_MS, 2 ** (failures - THROTTLE_AFTER_FAILURES) * 1000)
+          : null;
+      if (throttledUntil !== null) {
+        await tx.updateTable("accounts").set({ throttledUntil }).where("id", "=", accountId).execute();
+      }
       await recordEvent(tx, ctx, {
         action: "sign-in.failure",
         accountId,

@@ -80,7 +80,8 @@ export function checkPasswordPolicy(
     context.serviceDomain,
     context.serviceDomain.split(".")[0],
     "mfd",
-    ...(context.domains ?? []),
+    // A domain counts as itself and as its first label ("example.org" and "example").
+    ...(context.domains ?? []).flatMap((d) => [d, d.split(".")[0]]),
   ]
     .filter((w): w is string => Boolean(w) && (w as string).length >= 3)
     .map((w) => w.toLowerCase());

@@ -235,6 +235,22 @@ describe("sign-in throttling", () => {
     expect((await signIn(login)).res.statusCode).toBe(200);
   });
 
+  it("counts every one of many wrong passwords sent at the same moment", async () => {
+    const { login, accountId } = await registerAccount(t, {}, nextIp());
+    const answers = await Promise.all(
+      Array.from({ length: THROTTLE_AFTER_FAILURES }, (_, i) => signIn(login, `parallel guess ${i}`)),
+    );
+    expect(answers.map((a) => a.res.statusCode)).toEqual(Array(THROTTLE_AFTER_FAILURES).fill(401));
+    const account = await t.db
+      .selectFrom("accounts")
+      .select("failedSignIns")
+      .where("id", "=", accountId)
+      .executeTakeFirstOrThrow();
+    expect(account.failedSignIns).toBe(THROTTLE_AFTER_FAILURES);
+    expect((await signIn(login)).res.statusCode).toBe(401);
+    expect((await actions(accountId)).map((e) => e.action)).toContain("sign-in.throttle");
+  });
+
   it("counts wrong passwords typed at re-authentication and refuses re-authentication while throttled", async () => {
     const { client, login, password } = await registerAccount(t, {}, nextIp());
     t.clock.advance(REAUTH_WINDOW_MS + 1);

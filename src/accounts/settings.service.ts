@@ -5,7 +5,7 @@ import type { Deps } from "../deps.js";
 import { MINUTE } from "../lib/clock.js";
 import { AppError } from "../lib/errors.js";
 import { hitLimits } from "../lib/rate-limit.js";
-import type { AccountsService, ProfileView } from "./accounts.service.js";
+import { type AccountsService, managedDomainNames, type ProfileView } from "./accounts.service.js";
 import { consumeCode } from "./codes.js";
 import { maskEmail, maskPhone, normaliseEmail, normalisePhone } from "./contacts.js";
 import { notifySecurityChange } from "./notifications.js";
@@ -97,7 +97,11 @@ export class SettingsService {
     const account = await this.account(accountId);
     checkPasswordPolicy(
       input.newPassword,
-      { login: account.login, serviceDomain: this.deps.config.serviceDomain },
+      {
+        login: account.login,
+        serviceDomain: this.deps.config.serviceDomain,
+        domains: await managedDomainNames(this.db, accountId),
+      },
       account.totpEnabledAt !== null ? PASSWORD_MIN_WITH_TWO_FACTOR : PASSWORD_MIN,
     );
     await this.accounts.verifyOwnPassword(ctx, accountId, input.currentPassword, { required: false });
@@ -176,7 +180,9 @@ export class SettingsService {
     const { accountId } = this.self(ctx);
     const spec = CONTACTS[kind];
     const value =
-      kind === "phone" ? normalisePhone(input) : this.accounts.checkRecoveryEmail(normaliseEmail(input));
+      kind === "phone"
+        ? normalisePhone(input)
+        : await this.accounts.checkRecoveryEmailFor(this.db, accountId, normaliseEmail(input));
     const current = spec.current(await this.account(accountId));
     if (current.value === value && current.confirmed) {
       throw new AppError("VALIDATION_FAILED", `This is already your confirmed ${spec.label}.`, {
@@ -214,7 +220,9 @@ export class SettingsService {
         await recordEvent(tx, ctx, { action: "contact.code-failure", accountId, details: { contact: kind } });
         return false;
       }
-      const value = kind === "email" ? this.accounts.checkRecoveryEmail(row.target) : row.target;
+      // Checked again: the account may have come to manage the e-mail's domain since the code went out.
+      const value =
+        kind === "email" ? await this.accounts.checkRecoveryEmailFor(tx, accountId, row.target) : row.target;
       const previous = spec.current(
         await tx
           .selectFrom("accounts")

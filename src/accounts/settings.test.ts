@@ -9,6 +9,7 @@ import {
   registerAccount,
   SERVICE_DOMAIN,
 } from "../../test/helpers/app.js";
+import { confirmedDomain, uniqueDomain } from "../../test/helpers/domains.js";
 import { REAUTH_WINDOW_MS } from "../access/access.js";
 import { HOUR, MINUTE } from "../lib/clock.js";
 import { totpAt } from "./totp.js";
@@ -105,6 +106,19 @@ describe("password change", () => {
     const res = await client.put("/api/v1/account/password", { currentPassword: GOOD_PASSWORD, newPassword });
     expect(res.statusCode).toBe(400);
     expect(res.json().code).toBe(code);
+    expect((await signIn(login)).res.statusCode).toBe(200);
+  });
+
+  it("refuses the name of a domain the account manages inside the new password", async () => {
+    const { client, accountId, login } = await registerAccount(t, {}, nextIp());
+    const { name } = await confirmedDomain(t, accountId);
+    for (const newPassword of [`${name}!!`, `${name.split(".")[0]}#1`]) {
+      const res = await client.put("/api/v1/account/password", {
+        currentPassword: GOOD_PASSWORD,
+        newPassword,
+      });
+      expect(res.json().code, newPassword).toBe("PASSWORD_CONTAINS_CONTEXT");
+    }
     expect((await signIn(login)).res.statusCode).toBe(200);
   });
 
@@ -291,6 +305,41 @@ describe("contacts", () => {
     expect((await client.post("/api/v1/account/phone", { phone: "8 916 123-45-67" })).json().code).toBe(
       "PHONE_INVALID",
     );
+  });
+
+  it("refuses a recovery e-mail on a domain the account owns or administers, sending nothing", async () => {
+    const { client, accountId } = await registerAccount(t, {}, nextIp());
+    const other = await registerAccount(t, {}, nextIp());
+    const owned = await confirmedDomain(t, accountId);
+    const administered = await confirmedDomain(t, other.accountId);
+    await t.db
+      .insertInto("deputies")
+      .values({ domainId: administered.domainId, accountId, createdAt: t.clock.now() })
+      .execute();
+    const foreign = await confirmedDomain(t, other.accountId);
+    for (const email of [`me@${owned.name}`, `me@mail.${owned.name}`, `me@${administered.name}`]) {
+      const res = await client.post("/api/v1/account/recovery-email", { email });
+      expect(res.statusCode, email).toBe(400);
+      expect(res.json().code).toBe("EMAIL_ON_MANAGED_DOMAIN");
+      expect(await messagesTo(t, email)).toHaveLength(0);
+    }
+    // A domain someone else manages is just another address.
+    expect(
+      (await client.post("/api/v1/account/recovery-email", { email: `me@${foreign.name}` })).statusCode,
+    ).toBe(202);
+  });
+
+  it("refuses a pending recovery e-mail whose domain the account came to manage before the code returned", async () => {
+    const { client, accountId } = await registerAccount(t, {}, nextIp());
+    const name = uniqueDomain();
+    const email = `me@${name}`;
+    expect((await client.post("/api/v1/account/recovery-email", { email })).statusCode).toBe(202);
+    await confirmedDomain(t, accountId, name);
+    const res = await client.post("/api/v1/account/recovery-email/confirm", {
+      code: await lastCodeTo(t, email),
+    });
+    expect(res.json().code).toBe("EMAIL_ON_MANAGED_DOMAIN");
+    expect((await client.get("/api/v1/account")).json().recoveryEmail).toBeNull();
   });
 
   it("refuses to re-send to the contact that is already confirmed", async () => {

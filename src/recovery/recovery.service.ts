@@ -1,5 +1,5 @@
 import type { RequestContext } from "../access/actor.js";
-import { AccountsService } from "../accounts/accounts.service.js";
+import { AccountsService, managedDomainNames } from "../accounts/accounts.service.js";
 import {
   CODE_TTL_MS,
   type CodePurpose,
@@ -382,6 +382,7 @@ export class RecoveryService {
     checkPasswordPolicy(input.newPassword, {
       login: account.login,
       serviceDomain: this.deps.config.serviceDomain,
+      domains: await managedDomainNames(this.db, account.id),
     });
     let totpStep: number | null = null;
     if (account.totpEnabledAt !== null && account.totpSecret) {
