@@ -5,6 +5,7 @@ import { authorizeRoute, type RouteAccess } from "../src/access/access.js";
 import { TOKEN_PERMISSIONS } from "../src/access/actor.js";
 import { setSessionCookie } from "../src/http/session-cookie.js";
 import { AppError } from "../src/lib/errors.js";
+import { sha256 } from "../src/lib/random.js";
 import { Client, createTestApp, GOOD_PASSWORD, PUBLIC_URL, registerAccount } from "./helpers/app.js";
 
 /** Browser-facing protections (security.md 13, 16, 17, 21). */
@@ -143,6 +144,24 @@ describe("the session cookie", () => {
     expect(cookie).toMatchObject({ httpOnly: true, sameSite: "Lax", path: "/" });
     expect(cookie?.secure).toBeFalsy();
     expect(cookie?.value.length).toBeGreaterThanOrEqual(22); // ≥ 128 bits, base64url
+  });
+
+  it("is stored only as its hash, and a sign-in always starts a new one (no session fixation)", async () => {
+    const attacker = await registerAccount(t, {}, nextIp());
+    const victim = await registerAccount(t, {}, nextIp());
+    const sessions = await t.db.selectFrom("sessions").selectAll().execute();
+    expect(JSON.stringify(sessions)).not.toContain(attacker.client.cookie);
+    expect(sessions.map((s) => s.tokenHash)).toContain(sha256(attacker.client.cookie as string));
+
+    // The victim's browser carries a cookie the attacker planted, then signs in.
+    const browser = new Client(t, nextIp());
+    browser.cookie = attacker.client.cookie;
+    browser.csrf = attacker.client.csrf;
+    const res = await browser.post("/api/v1/session", { login: victim.login, password: GOOD_PASSWORD });
+    expect(res.statusCode).toBe(200);
+    expect(browser.cookie).not.toBe(attacker.client.cookie);
+    expect((await browser.get("/api/v1/account")).json().login).toBe(victim.login);
+    expect((await attacker.client.get("/api/v1/account")).json().login).toBe(attacker.login);
   });
 
   it.each([

@@ -1,7 +1,7 @@
 import { sql } from "kysely";
 import { describe, expect, it } from "vitest";
 import { migrate } from "../src/db/migrate.js";
-import { MINUTE } from "../src/lib/clock.js";
+import { HOUR, MINUTE } from "../src/lib/clock.js";
 import { Client, createTestApp, GOOD_PASSWORD, registerAccount } from "./helpers/app.js";
 
 describe("operations endpoints", async () => {
@@ -46,6 +46,71 @@ describe("rate limits and client addresses", async () => {
     ).toBe(200);
     t.clock.advance(MINUTE);
     expect((await client.post("/api/v1/session", { login, password: GOOD_PASSWORD })).statusCode).toBe(200);
+  });
+
+  it("limits registrations and restore-access code checks per address with 429 and Retry-After", async () => {
+    const registering = new Client(t, "192.0.2.81");
+    const register = (i: number) =>
+      registering.post("/api/v1/accounts", {
+        login: `limited${i}`,
+        password: GOOD_PASSWORD,
+        firstName: "R",
+        lastName: "L",
+      });
+    for (let i = 0; i < 20; i++) expect((await register(i)).statusCode).toBe(201);
+    const refused = await register(20);
+    expect(refused.statusCode).toBe(429);
+    expect(Number(refused.headers["retry-after"])).toBeGreaterThan(0);
+    expect(
+      await t.db.selectFrom("accounts").select("id").where("login", "=", "limited20").executeTakeFirst(),
+    ).toBe(undefined);
+
+    const guessing = new Client(t, "192.0.2.82");
+    const guess = () => guessing.post("/api/v1/recovery/verify", { flowId: "no-such-flow", code: "123456" });
+    for (let i = 0; i < 30; i++) expect((await guess()).statusCode).toBe(400);
+    const limited = await guess();
+    expect(limited.statusCode).toBe(429);
+    expect(Number(limited.headers["retry-after"])).toBeGreaterThan(0);
+  });
+
+  let fresh = 0;
+  it.each([
+    ["sign-in", "/api/v1/session", { login: "nobody-at-all", password: "whatever password" }, MINUTE, 20_000],
+    [
+      "register",
+      "/api/v1/accounts",
+      { login: "globally", password: GOOD_PASSWORD, firstName: "G", lastName: "L" },
+      HOUR,
+      2000,
+    ],
+    [
+      "recovery-code",
+      "/api/v1/recovery/code",
+      { login: "nobody-at-all", channel: "email", contact: "x@example.org" },
+      HOUR,
+      1000,
+    ],
+    ["recovery-question", "/api/v1/recovery/question", { login: "nobody-at-all" }, HOUR, 1000],
+    ["recovery-verify", "/api/v1/recovery/verify", { flowId: "no-such-flow", code: "123456" }, HOUR, 3000],
+    [
+      "recovery-reset",
+      "/api/v1/recovery/reset",
+      { resetToken: "forged", newPassword: "a fresh long passphrase 1" },
+      HOUR,
+      3000,
+    ],
+  ])("has a global %s limit that a new address does not escape", async (name, url, body, windowMs, max) => {
+    const now = t.clock.now();
+    await t.db
+      .insertInto("rateLimits")
+      .values({ key: `${name}:global`, windowStart: now - (now % windowMs), count: max })
+      .onConflict((oc) => oc.columns(["key", "windowStart"]).doUpdateSet({ count: max }))
+      .execute();
+    const res = await new Client(t, `192.0.2.${100 + ++fresh}`).post(url, body);
+    expect(res.statusCode).toBe(429);
+    expect(res.json().code).toBe("RATE_LIMITED");
+    expect(Number(res.headers["retry-after"])).toBeGreaterThan(0);
+    t.clock.advance(windowMs); // a new window, so the next test is not limited
   });
 
   it("ignores X-Forwarded-For unless the proxy is trusted", async () => {

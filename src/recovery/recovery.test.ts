@@ -226,6 +226,18 @@ describe("restore access with a code", () => {
     }
   });
 
+  it("takes a code once: the second use of a right code is refused", async () => {
+    const phone = uniquePhone();
+    const { login } = await accountWith({ phone });
+    const user = visitor();
+    const started = await user.post("/api/v1/recovery/code", { login, channel: "phone", contact: phone });
+    const body = { flowId: started.json().flowId, code: await lastCodeTo(t, phone) };
+    expect((await user.post("/api/v1/recovery/verify", body)).statusCode).toBe(200);
+    const again = await user.post("/api/v1/recovery/verify", body);
+    expect(again.statusCode).toBe(400);
+    expect(again.json().code).toBe("INVALID_CODE");
+  });
+
   it("does not let one account's code open another account's flow", async () => {
     const phoneA = uniquePhone();
     const phoneB = uniquePhone();
