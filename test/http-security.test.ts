@@ -1,12 +1,14 @@
 import fastifyCookie from "@fastify/cookie";
 import Fastify from "fastify";
-import { describe, expect, it } from "vitest";
+import { sql } from "kysely";
+import { describe, expect, it, vi } from "vitest";
 import { authorizeRoute, type RouteAccess } from "../src/access/access.js";
 import { TOKEN_PERMISSIONS } from "../src/access/actor.js";
 import { setSessionCookie } from "../src/http/session-cookie.js";
 import { AppError } from "../src/lib/errors.js";
 import { sha256 } from "../src/lib/random.js";
 import { Client, createTestApp, GOOD_PASSWORD, PUBLIC_URL, registerAccount } from "./helpers/app.js";
+import { confirmedDomain } from "./helpers/domains.js";
 
 /** Browser-facing protections (security.md 13, 16, 17, 21). */
 const t = await createTestApp();
@@ -117,6 +119,64 @@ describe("API tokens and account settings", () => {
     });
     expect(res.statusCode).toBe(401);
     expect(res.json().code).toBe("UNAUTHENTICATED");
+  });
+});
+
+describe("safe methods", () => {
+  /** Every row of every table, but the rate-limit windows and the sessions' last-seen times. */
+  async function everything() {
+    const tables = (await t.db.introspection.getTables()).map((table) => table.name).sort();
+    const rows: Record<string, unknown[]> = {};
+    for (const name of tables) {
+      if (name === "rate_limits" || name.startsWith("kysely_")) continue;
+      const result = await sql<Record<string, unknown>>`select * from ${sql.table(name)}`.execute(t.db);
+      rows[name] = result.rows.map(({ last_seen_at: _seen, lastSeenAt: _seen2, ...row }) => row);
+    }
+    return rows;
+  }
+
+  it("no GET route changes state, for the signed-in owner of a domain", async () => {
+    const { client, accountId } = await registerAccount(t, {}, nextIp());
+    const { name } = await confirmedDomain(t, accountId);
+    const gets = t.routes.filter((r) => r.method === "GET" && r.url.startsWith("/api/"));
+    expect(gets.length).toBeGreaterThan(10);
+    const before = await everything();
+    expect(Object.keys(before)).toEqual(
+      expect.arrayContaining(["accounts", "sessions", "domains", "outbox"]),
+    );
+    const answered: number[] = [];
+    for (const route of gets) {
+      const url = route.url
+        .replace(/:(name|domain)\b/g, name)
+        .replace(/:[a-zA-Z]+/g, "x")
+        .replace("*", "x");
+      const res = await client.get(url);
+      expect(res.statusCode, `GET ${url}`).toBeLessThan(500);
+      answered.push(res.statusCode);
+    }
+    expect(answered.filter((status) => status === 200).length).toBeGreaterThan(10);
+    expect(await everything()).toEqual(before);
+  });
+});
+
+describe("unexpected errors", () => {
+  it("answer a generic problem without the message or a stack trace", async () => {
+    const { client } = await registerAccount(t, {}, nextIp());
+    const spy = vi
+      .spyOn(t.services.sessions, "resolve")
+      .mockRejectedValueOnce(new Error("connection to db-internal.example:5432 lost at secret.ts:12"));
+    const res = await client.get("/api/v1/account");
+    spy.mockRestore();
+    expect(res.statusCode).toBe(500);
+    expect(res.headers["content-type"]).toContain("application/problem+json");
+    expect(res.json()).toEqual({
+      type: "urn:mfd:error:INTERNAL",
+      title: expect.any(String),
+      status: 500,
+      code: "INTERNAL",
+    });
+    expect(res.body).not.toMatch(/db-internal|secret\.ts|at .*:\d+/);
+    expect((await client.get("/api/v1/account")).statusCode).toBe(200);
   });
 });
 
