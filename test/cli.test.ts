@@ -80,9 +80,16 @@ describe("mfd command line", () => {
         passwordChangedAt: 0,
       })
       .execute();
+    const refused = await mfd("support-agent", "add", "agent");
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain("two-factor authentication off");
+    await database.db
+      .updateTable("accounts")
+      .set({ totpSecret: "JBSWY3DPEHPK3PXP", totpEnabledAt: 1 })
+      .where("login", "=", "agent")
+      .execute();
     const added = await mfd("support-agent", "add", "agent");
     expect(added.stdout).toContain("support role granted");
-    expect(added.stdout).toContain("two-factor is off");
     const row = await database.db
       .selectFrom("accounts")
       .select("isSupportAgent")

@@ -5,8 +5,8 @@ import { AppError } from "../lib/errors.js";
 
 /**
  * The operator's CLI grants or removes the support role. Agents must use two-factor
- * (product.md actors; security.md 6): the role is granted anyway, but the console refuses agent
- * work until two-factor is on, and the CLI says so.
+ * (product.md actors; security.md 6): the role is granted only to an account that has it on, and
+ * the account cannot turn it off while it holds the role (settings.service.ts).
  */
 export async function setSupportAgent(deps: Deps, login: string, agent: boolean): Promise<string> {
   const { db } = deps.database;
@@ -19,6 +19,12 @@ export async function setSupportAgent(deps: Deps, login: string, agent: boolean)
       .where("login", "=", login.trim().toLowerCase())
       .executeTakeFirst();
     if (!account) throw new AppError("ACCOUNT_NOT_FOUND", `No service account "${login}".`);
+    if (agent && account.totpEnabledAt === null) {
+      throw new AppError(
+        "TWO_FACTOR_REQUIRED_FOR_ROLE",
+        `${login} has two-factor authentication off: the account must turn it on (Account → Security) before it can be a support agent.`,
+      );
+    }
     await tx
       .updateTable("accounts")
       .set({ isSupportAgent: agent ? 1 : 0 })
@@ -30,10 +36,6 @@ export async function setSupportAgent(deps: Deps, login: string, agent: boolean)
       target: account.id,
       actorType: "operator",
     });
-    const warning =
-      agent && account.totpEnabledAt === null
-        ? " (two-factor is off: the account must enable it before working tickets)"
-        : "";
-    return `${login}: support role ${agent ? "granted" : "removed"}${warning}`;
+    return `${login}: support role ${agent ? "granted" : "removed"}`;
   });
 }
