@@ -1,4 +1,4 @@
-import type { Executor } from "../db/database.js";
+import type { Dialect, Executor } from "../db/database.js";
 import { lookupName } from "../domains/names.js";
 import { AppError } from "../lib/errors.js";
 import { type Actor, type Permission, TOKEN_PERMISSIONS } from "./actor.js";
@@ -98,6 +98,36 @@ export async function authorizeDomain(
     );
   }
   return grant;
+}
+
+/**
+ * `authorizeDomain` for a transaction that hands on a right (a token scope, a deputy): on
+ * PostgreSQL the row behind the role — the domain for its owner, the deputy row for a deputy — is
+ * held FOR SHARE until the transaction ends and the grant is read again, so a removal, withdrawal or
+ * disconnect running at the same time either waits for this transaction (and then cleans up what it
+ * made) or, having come first, makes it refuse. Without this, a token created while its holder was
+ * being removed would keep the domain (security.md 20, 25, 26). SQLite serialises writers.
+ */
+export async function authorizeDomainHeld(
+  db: Executor,
+  dialect: Dialect,
+  actor: Actor,
+  domainName: string,
+  action: DomainAction,
+): Promise<DomainGrant> {
+  const grant = await authorizeDomain(db, actor, domainName, action);
+  if (dialect !== "postgres" || actor.kind === "visitor") return grant;
+  if (grant.role === "owner")
+    await db.selectFrom("domains").select("id").where("id", "=", grant.domainId).forShare().execute();
+  else
+    await db
+      .selectFrom("deputies")
+      .select("accountId")
+      .where("domainId", "=", grant.domainId)
+      .where("accountId", "=", actor.accountId)
+      .forShare()
+      .execute();
+  return authorizeDomain(db, actor, domainName, action);
 }
 
 /** The highest actions a role allows: tokens and grants can never exceed these (security.md 26). */

@@ -1,5 +1,5 @@
 import type { RequestContext } from "../access/actor.js";
-import { authorizeDomain, type DomainGrant } from "../access/domain-access.js";
+import { authorizeDomain, authorizeDomainHeld, type DomainGrant } from "../access/domain-access.js";
 import { notifySecurityChange } from "../accounts/notifications.js";
 import { recordEvent } from "../audit/audit.service.js";
 import type { Executor } from "../db/database.js";
@@ -67,7 +67,14 @@ export class DeputiesService {
     ]);
     try {
       return await this.db.transaction().execute(async (tx) => {
-        const grant = await authorizeDomain(tx, ctx.actor, domain, "domain:manage");
+        // Held: a disconnect at the same time waits for this and takes the new deputy with it.
+        const grant = await authorizeDomainHeld(
+          tx,
+          this.deps.database.dialect,
+          ctx.actor,
+          domain,
+          "domain:manage",
+        );
         const account = await tx
           .selectFrom("accounts")
           .select("id")

@@ -1,3 +1,4 @@
+import { sql } from "kysely";
 import { describe, expect, it } from "vitest";
 import {
   Client,
@@ -7,6 +8,7 @@ import {
   registerAccount,
   SERVICE_DOMAIN,
 } from "../../test/helpers/app.js";
+import { testDialect } from "../../test/helpers/database.js";
 import { confirmedDomain, uniqueDomain } from "../../test/helpers/domains.js";
 import { REAUTH_WINDOW_MS } from "../access/access.js";
 import { HOUR, MINUTE } from "../lib/clock.js";
@@ -157,6 +159,38 @@ describe("adding an additional administrator", () => {
     await client.post("/api/v1/session", { login: owner.login, password: owner.password });
     expect((await client.post(url, { login: deputy.login })).statusCode).toBe(201);
   });
+  it.skipIf(testDialect === "sqlite")(
+    "while the domain is being disconnected waits for it and answers NOT_FOUND, never a database error",
+    async () => {
+      // SQLite serialises writers; on PostgreSQL the disconnect's transaction is held open here,
+      // after it deleted the domain, until the addition is seen waiting.
+      const { owner, domainId, url } = await ownerWithDomain();
+      const deputy = await account();
+      let release = () => {};
+      const held = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      let deleted = () => {};
+      const deletedYet = new Promise<void>((resolve) => {
+        deleted = resolve;
+      });
+      const disconnect = t.db.transaction().execute(async (tx) => {
+        await tx.selectFrom("domains").select("id").where("id", "=", domainId).forUpdate().execute();
+        await tx.deleteFrom("domains").where("id", "=", domainId).execute();
+        deleted();
+        await held;
+      });
+      await deletedYet;
+      const adding = owner.client.post(url, { login: deputy.login });
+      await Promise.race([adding, waitForLockWait()]);
+      release();
+      await disconnect;
+      const res = await adding;
+      expect(res.statusCode, res.body).toBe(404);
+      expect(res.json().code).toBe("NOT_FOUND");
+      expect(await deputyRows(domainId)).toEqual([]);
+    },
+  );
 });
 
 describe("bad input (security.md 24, 44)", () => {
@@ -318,3 +352,16 @@ describe("changing and removing a deputy", () => {
     expect((await deputy.client.get(`/api/v1/domains/${name}`)).statusCode).toBe(404);
   });
 });
+
+/** Resolves once a PostgreSQL session is waiting for a row lock taken with FOR SHARE. */
+async function waitForLockWait(): Promise<void> {
+  for (let i = 0; i < 500; i++) {
+    const { rows } = await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity
+      where wait_event_type = 'Lock' and datname = current_database() and query ilike '%for share%'`.execute(
+      t.db,
+    );
+    if ((rows[0]?.n ?? 0) > 0) return;
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  throw new Error("adding the deputy never waited for the disconnect");
+}

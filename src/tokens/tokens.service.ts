@@ -1,6 +1,6 @@
 import type { Actor, Permission, RequestContext } from "../access/actor.js";
 import { TOKEN_PERMISSIONS } from "../access/actor.js";
-import { authorizeDomain, tokenPermissionsOf } from "../access/domain-access.js";
+import { authorizeDomainHeld, tokenPermissionsOf } from "../access/domain-access.js";
 import { notifySecurityChange } from "../accounts/notifications.js";
 import { recordEvent } from "../audit/audit.service.js";
 import type { Executor } from "../db/database.js";
@@ -89,7 +89,14 @@ export class TokensService {
     await this.db.transaction().execute(async (tx) => {
       const domainIds: string[] = [];
       for (const domain of names ?? []) {
-        const grant = await authorizeDomain(tx, ctx.actor, domain, "domain:read").catch((error: unknown) => {
+        // Held to the end of the transaction: a removal at the same time cannot miss this token.
+        const grant = await authorizeDomainHeld(
+          tx,
+          this.deps.database.dialect,
+          ctx.actor,
+          domain,
+          "domain:read",
+        ).catch((error: unknown) => {
           if (error instanceof AppError && error.code === "NOT_FOUND")
             throw new AppError("NOT_FOUND", `You manage no domain named ${domain}.`, { domain });
           throw error;

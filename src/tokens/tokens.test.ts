@@ -1,12 +1,15 @@
 import { domainToASCII } from "node:url";
+import { sql } from "kysely";
 import { describe, expect, it } from "vitest";
 import { Client, createTestApp, lastCodeTo, messagesTo, registerAccount } from "../../test/helpers/app.js";
+import { testDialect } from "../../test/helpers/database.js";
 import { confirmedDomain, uniqueDomain } from "../../test/helpers/domains.js";
 import { REAUTH_WINDOW_MS } from "../access/access.js";
 import { authorizeDomain } from "../access/domain-access.js";
+import { buildApp } from "../app.js";
 import { DAY, MINUTE } from "../lib/clock.js";
 import { sha256 } from "../lib/random.js";
-import { LIVE_TOKEN_LIMIT } from "./tokens.service.js";
+import { LIVE_TOKEN_LIMIT, removeDomainFromTokens, TOKEN_PREFIX } from "./tokens.service.js";
 
 /** Personal API tokens (product.md §5, security.md 18–21), through the HTTP API. */
 const t = await createTestApp();
@@ -262,6 +265,47 @@ describe("a token never exceeds its holder's rights (security.md 20, 26)", () =>
       [everywhere.id, "all"],
     ]);
   });
+  it.skipIf(testDialect === "sqlite")(
+    "a token created while its holder is being removed as deputy is refused, never left reaching the domain",
+    async () => {
+      // SQLite serialises writers; on PostgreSQL the removal's transaction is held open here, after
+      // it deleted the deputy and cleaned their tokens, until the token creation is seen waiting.
+      const owner = await account();
+      const deputy = await account();
+      const { name, domainId } = await confirmedDomain(t, owner.accountId);
+      await addDeputy(owner, name, deputy);
+      let release = () => {};
+      const held = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      let removed = () => {};
+      const removedYet = new Promise<void>((resolve) => {
+        removed = resolve;
+      });
+      const removal = t.db.transaction().execute(async (tx) => {
+        await tx
+          .deleteFrom("deputies")
+          .where("domainId", "=", domainId)
+          .where("accountId", "=", deputy.accountId)
+          .execute();
+        await removeDomainFromTokens(tx, domainId, deputy.accountId);
+        removed();
+        await held;
+      });
+      await removedYet;
+      const creating = create(deputy, { permissions: ["domains:read"], domains: [name] });
+      await Promise.race([creating, waitForLockWait()]);
+      release();
+      await removal;
+      const res = await creating;
+      expect(res.statusCode, res.body).toBe(404);
+      expect(res.json().code).toBe("NOT_FOUND");
+      expect(await tokenRows(deputy.accountId)).toEqual([]);
+      // Made a deputy again, they find no token of the old grant.
+      await addDeputy(owner, name, deputy);
+      expect((await deputy.client.get("/api/v1/tokens")).json()).toEqual([]);
+    },
+  );
 });
 
 describe("using a token", () => {
@@ -384,6 +428,51 @@ describe("using a token", () => {
     }
   });
 
+  it("never appears in the server's log, even at trace level, whatever the request's fate", async () => {
+    const lines: string[] = [];
+    const logged = await buildApp(t.deps, {
+      logger: { level: "trace", stream: { write: (line: string) => void lines.push(line) } },
+    });
+    const owner = await account();
+    const { name } = await confirmedDomain(t, owner.accountId);
+    const send = (token: string, method: string, url: string, body?: unknown) =>
+      logged.app.inject({
+        method: method as "GET",
+        url,
+        remoteAddress: "198.51.100.9",
+        headers: {
+          authorization: `Bearer ${token}`,
+          ...(body === undefined ? {} : { "content-type": "application/json" }),
+        },
+        ...(body === undefined ? {} : { payload: JSON.stringify(body) }),
+      });
+    const issued = await logged.app.inject({
+      method: "POST",
+      url: "/api/v1/tokens",
+      remoteAddress: owner.client.ip,
+      headers: { cookie: `mfd_session=${owner.client.cookie}`, "x-csrf-token": owner.client.csrf ?? "" },
+      payload: { name: "logged", permissions: ["domains:read"], domains: [name], expiresInDays: 1 },
+    });
+    expect(issued.statusCode, issued.body).toBe(201);
+    const { token, id } = issued.json();
+    const answers = [
+      (await send(token, "GET", `/api/v1/domains/${name}`)).statusCode,
+      (await send(token, "GET", "/api/v1/account")).statusCode,
+      (await send(token, "POST", `/api/v1/domains/${name}/mailboxes`, { login: "x" })).statusCode,
+      (await send(token, "GET", `/api/v1/domains/${uniqueDomain()}`)).statusCode,
+    ];
+    expect((await owner.client.delete(`/api/v1/tokens/${id}`)).statusCode).toBe(204);
+    answers.push((await send(token, "GET", "/api/v1/domains")).statusCode);
+    answers.push((await send(`${token}x`, "GET", "/api/v1/domains")).statusCode);
+    await logged.app.close();
+    expect(answers).toEqual([200, 403, 403, 404, 401, 401]);
+    expect(lines.length).toBeGreaterThan(10);
+    const log = lines.join("");
+    expect(log).toContain("/api/v1/domains");
+    expect(log).not.toContain(token.slice(TOKEN_PREFIX.length));
+    expect(log.toLowerCase()).not.toContain("bearer");
+  });
+
   it.each([
     ["an unknown token", "Bearer mfd_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"],
     ["a token without its prefix", "Bearer AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"],
@@ -469,3 +558,16 @@ describe("disconnecting a domain", () => {
     ]);
   });
 });
+
+/** Resolves once a PostgreSQL session is waiting for a row lock taken with FOR SHARE. */
+async function waitForLockWait(): Promise<void> {
+  for (let i = 0; i < 500; i++) {
+    const { rows } = await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity
+      where wait_event_type = 'Lock' and datname = current_database() and query ilike '%for share%'`.execute(
+      t.db,
+    );
+    if ((rows[0]?.n ?? 0) > 0) return;
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  throw new Error("the token creation never waited for the removal");
+}
