@@ -1,4 +1,3 @@
-import { sql } from "kysely";
 import { describe, expect, it } from "vitest";
 import {
   Client,
@@ -10,6 +9,7 @@ import {
 } from "../../test/helpers/app.js";
 import { testDialect } from "../../test/helpers/database.js";
 import { confirmedDomain, uniqueDomain } from "../../test/helpers/domains.js";
+import { waitForLockWait } from "../../test/helpers/locks.js";
 import { REAUTH_WINDOW_MS } from "../access/access.js";
 import { HOUR, MINUTE } from "../lib/clock.js";
 
@@ -182,7 +182,7 @@ describe("adding an additional administrator", () => {
       });
       await deletedYet;
       const adding = owner.client.post(url, { login: deputy.login });
-      await Promise.race([adding, waitForLockWait()]);
+      await Promise.race([adding, waitForLockWait(t, "for share")]);
       release();
       await disconnect;
       const res = await adding;
@@ -352,16 +352,3 @@ describe("changing and removing a deputy", () => {
     expect((await deputy.client.get(`/api/v1/domains/${name}`)).statusCode).toBe(404);
   });
 });
-
-/** Resolves once a PostgreSQL session is waiting for a row lock taken with FOR SHARE. */
-async function waitForLockWait(): Promise<void> {
-  for (let i = 0; i < 500; i++) {
-    const { rows } = await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity
-      where wait_event_type = 'Lock' and datname = current_database() and query ilike '%for share%'`.execute(
-      t.db,
-    );
-    if ((rows[0]?.n ?? 0) > 0) return;
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-  throw new Error("adding the deputy never waited for the disconnect");
-}

@@ -1,9 +1,9 @@
 import { domainToASCII } from "node:url";
-import { sql } from "kysely";
 import { describe, expect, it } from "vitest";
 import { Client, createTestApp, lastCodeTo, messagesTo, registerAccount } from "../../test/helpers/app.js";
 import { testDialect } from "../../test/helpers/database.js";
 import { confirmedDomain, uniqueDomain } from "../../test/helpers/domains.js";
+import { waitForLockWait } from "../../test/helpers/locks.js";
 import { REAUTH_WINDOW_MS } from "../access/access.js";
 import { authorizeDomain } from "../access/domain-access.js";
 import { buildApp } from "../app.js";
@@ -294,7 +294,7 @@ describe("a token never exceeds its holder's rights (security.md 20, 26)", () =>
       });
       await removedYet;
       const creating = create(deputy, { permissions: ["domains:read"], domains: [name] });
-      await Promise.race([creating, waitForLockWait()]);
+      await Promise.race([creating, waitForLockWait(t, "for share")]);
       release();
       await removal;
       const res = await creating;
@@ -558,16 +558,3 @@ describe("disconnecting a domain", () => {
     ]);
   });
 });
-
-/** Resolves once a PostgreSQL session is waiting for a row lock taken with FOR SHARE. */
-async function waitForLockWait(): Promise<void> {
-  for (let i = 0; i < 500; i++) {
-    const { rows } = await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity
-      where wait_event_type = 'Lock' and datname = current_database() and query ilike '%for share%'`.execute(
-      t.db,
-    );
-    if ((rows[0]?.n ?? 0) > 0) return;
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-  throw new Error("the token creation never waited for the removal");
-}
