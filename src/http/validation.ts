@@ -13,3 +13,25 @@ export const validatorCompiler: FastifySchemaCompiler<unknown> = ({ schema, http
   (httpPart === "body" ? bodyAjv : textAjv).compile(schema as object) as ReturnType<
     FastifySchemaCompiler<unknown>
   >;
+
+/**
+ * A NUL character is valid in JSON and in a URL (%00) but in no name, code or password, and
+ * PostgreSQL refuses it in text: refuse it for every request at one place, before any service.
+ */
+export function findNul(value: unknown, path = ""): string | null {
+  if (typeof value === "string") return value.includes("\u0000") ? path || "value" : null;
+  if (Array.isArray(value)) {
+    for (const [i, item] of value.entries()) {
+      const found = findNul(item, `${path}[${i}]`);
+      if (found) return found;
+    }
+    return null;
+  }
+  if (value && typeof value === "object") {
+    for (const [key, item] of Object.entries(value)) {
+      const found = findNul(key, path) ?? findNul(item, path ? `${path}.${key}` : key);
+      if (found) return found;
+    }
+  }
+  return null;
+}
