@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useState } from "react";
 import { api } from "../../api";
-import { Button, Card, FormError, Loading, Page, useAction } from "../../components/ui";
+import { DataTable, Listing } from "../../components/data";
+import { Button, Card, FormError, Page, useAction } from "../../components/ui";
 import { formatDateTime, t } from "../../i18n";
 import { actionLabel } from "../../labels";
 import type { AuditEvent } from "../../types";
@@ -39,28 +40,22 @@ export function Activity() {
   return (
     <Page title={t("activity.title")} intro={t("activity.intro")}>
       <FormError error={error} />
-      {events === null ? (
-        error ? null : (
-          <Loading />
-        )
-      ) : events.length === 0 ? (
-        <Card>
-          <p className="muted">{t("activity.empty")}</p>
-        </Card>
-      ) : (
-        <Card>
-          <div className="table-wrap">
-            <table className="table">
-              <caption className="visually-hidden">{t("activity.title")}</caption>
-              <thead>
-                <tr>
-                  <th scope="col">{t("activity.when")}</th>
-                  <th scope="col">{t("activity.what")}</th>
-                  <th scope="col">{t("activity.object")}</th>
-                  <th scope="col">{t("activity.ip")}</th>
-                </tr>
-              </thead>
-              <tbody>
+      <Listing
+        items={events}
+        error={error}
+        empty={
+          <Card>
+            <p className="muted">{t("activity.empty")}</p>
+          </Card>
+        }
+      >
+        {(events) => (
+          <Card>
+            <div className="table-wrap">
+              <DataTable
+                caption={t("activity.title")}
+                columns={[t("activity.when"), t("activity.what"), t("activity.object"), t("activity.ip")]}
+              >
                 {events.map((event) => (
                   <tr key={event.id}>
                     <td>
@@ -81,18 +76,18 @@ export function Activity() {
                     <td className="mono">{event.ip ?? "—"}</td>
                   </tr>
                 ))}
-              </tbody>
-            </table>
-          </div>
-          {next ? (
-            <div className="form-actions">
-              <Button variant="secondary" busy={busy} onClick={() => void load(next)}>
-                {t("activity.more")}
-              </Button>
+              </DataTable>
             </div>
-          ) : null}
-        </Card>
-      )}
+            {next ? (
+              <div className="form-actions">
+                <Button variant="secondary" busy={busy} onClick={() => void load(next)}>
+                  {t("activity.more")}
+                </Button>
+              </div>
+            ) : null}
+          </Card>
+        )}
+      </Listing>
     </Page>
   );
 }

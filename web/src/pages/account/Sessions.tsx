@@ -1,27 +1,15 @@
-import { useCallback, useEffect, useState } from "react";
+import { useState } from "react";
 import { api } from "../../api";
-import { Badge, Button, Card, FormError, Loading, Notice, Page, useAction } from "../../components/ui";
+import { DataTable, Listing, useApiData } from "../../components/data";
+import { Badge, Button, Card, FormError, Notice, Page, useAction } from "../../components/ui";
 import { formatDateTime, formatRelative, t, tp } from "../../i18n";
 import { describeUserAgent } from "../../labels";
 import type { SessionView } from "../../types";
 
 export function Sessions() {
-  const [sessions, setSessions] = useState<SessionView[] | null>(null);
+  const { data: sessions, error: loadError, refresh } = useApiData<SessionView[]>("/api/v1/account/sessions");
   const [notice, setNotice] = useState<string | null>(null);
-  const load = useAction();
   const act = useAction();
-
-  const refresh = useCallback(
-    () =>
-      load.run(async () => {
-        setSessions(await api<SessionView[]>("GET", "/api/v1/account/sessions"));
-      }),
-    [load.run],
-  );
-
-  useEffect(() => {
-    void refresh();
-  }, [refresh]);
 
   const end = (session: SessionView) =>
     void act.run(async () => {
@@ -54,28 +42,21 @@ export function Sessions() {
       }
     >
       {notice ? <Notice>{notice}</Notice> : null}
-      <FormError error={act.error ?? load.error} />
-      {sessions === null ? (
-        load.error ? null : (
-          <Loading />
-        )
-      ) : (
-        <Card>
-          <div className="table-wrap">
-            <table className="table">
-              <caption className="visually-hidden">{t("sessions.title")}</caption>
-              <thead>
-                <tr>
-                  <th scope="col">{t("sessions.device")}</th>
-                  <th scope="col">{t("sessions.ip")}</th>
-                  <th scope="col">{t("sessions.started")}</th>
-                  <th scope="col">{t("sessions.lastSeen")}</th>
-                  <th scope="col">
-                    <span className="visually-hidden">{t("common.actions")}</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
+      <FormError error={act.error ?? loadError} />
+      <Listing items={sessions} error={loadError}>
+        {(sessions) => (
+          <Card>
+            <div className="table-wrap">
+              <DataTable
+                caption={t("sessions.title")}
+                columns={[
+                  t("sessions.device"),
+                  t("sessions.ip"),
+                  t("sessions.started"),
+                  t("sessions.lastSeen"),
+                ]}
+                actions
+              >
                 {sessions.map((session) => (
                   <tr key={session.id}>
                     <td>
@@ -111,11 +92,11 @@ export function Sessions() {
                     </td>
                   </tr>
                 ))}
-              </tbody>
-            </table>
-          </div>
-        </Card>
-      )}
+              </DataTable>
+            </div>
+          </Card>
+        )}
+      </Listing>
     </Page>
   );
 }

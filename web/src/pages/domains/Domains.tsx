@@ -1,7 +1,8 @@
 import { useEffect, useState } from "react";
 import { Link, useLocation } from "react-router";
 import { api } from "../../api";
-import { Badge, Card, FormError, Loading, Notice, Page, useAction } from "../../components/ui";
+import { DataTable, Listing } from "../../components/data";
+import { Badge, Card, FormError, Notice, Page, useAction } from "../../components/ui";
 import { formatRelative, t, tp } from "../../i18n";
 import { roleLabel, statusLabel, statusTone } from "../../labels";
 import type { DomainSummary } from "../../types";
@@ -81,29 +82,20 @@ export function Domains() {
         <Notice>{t("domains.cancelled", { name: disconnected.cancelled })}</Notice>
       ) : null}
       <FormError error={error} />
-      {domains === null ? (
-        error ? null : (
-          <Loading />
-        )
-      ) : domains.length === 0 ? (
-        <EmptyState />
-      ) : (
-        <Card>
-          <div className="table-wrap">
-            <table className="table">
-              <caption className="visually-hidden">{t("domains.title")}</caption>
-              <thead>
-                <tr>
-                  <th scope="col">{t("domains.column.name")}</th>
-                  <th scope="col">{t("domains.column.role")}</th>
-                  <th scope="col">{t("domains.column.status")}</th>
-                  <th scope="col" className="cell-number">
-                    {t("domains.column.mailboxes")}
-                  </th>
-                  <th scope="col">{t("domains.column.delegation")}</th>
-                </tr>
-              </thead>
-              <tbody>
+      <Listing items={domains} error={error} empty={<EmptyState />}>
+        {(domains) => (
+          <Card>
+            <div className="table-wrap">
+              <DataTable
+                caption={t("domains.title")}
+                columns={[
+                  t("domains.column.name"),
+                  t("domains.column.role"),
+                  t("domains.column.status"),
+                  { label: t("domains.column.mailboxes"), className: "cell-number" },
+                  t("domains.column.delegation"),
+                ]}
+              >
                 {domains.map((domain) => (
                   <tr key={domain.name}>
                     <th scope="row" className="cell-name">
@@ -136,11 +128,11 @@ export function Domains() {
                     </td>
                   </tr>
                 ))}
-              </tbody>
-            </table>
-          </div>
-        </Card>
-      )}
+              </DataTable>
+            </div>
+          </Card>
+        )}
+      </Listing>
     </Page>
   );
 }

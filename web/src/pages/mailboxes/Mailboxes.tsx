@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useId, useRef, useState } from "react";
 import { Link } from "react-router";
 import { api } from "../../api";
+import { DataTable } from "../../components/data";
 import { Badge, Button, Card, FormError, Loading, Notice, useAction } from "../../components/ui";
 import { formatNumber, t, tp } from "../../i18n";
 import type { DomainView, Mailbox, MailboxPage } from "../../types";
@@ -197,78 +198,71 @@ function MailboxList({ view }: { view: DomainView }) {
             {page.mailboxes.length === 0 ? (
               <p className="muted table-empty">{t("mailboxes.noMatch", { q: position.q })}</p>
             ) : (
-              <table className="table">
-                <caption className="visually-hidden">
-                  {t("mailboxes.caption", { name: view.unicodeName })}
-                </caption>
-                <thead>
-                  <tr>
-                    <th scope="col">{t("mailboxes.column.address")}</th>
-                    <th scope="col">{t("mailboxes.column.name")}</th>
-                    <th scope="col">{t("mailboxes.column.status")}</th>
-                    <th scope="col">{t("mailboxes.column.quota")}</th>
-                    <th scope="col">
-                      <span className="visually-hidden">{t("common.actions")}</span>
-                    </th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {page.mailboxes.map((mailbox) => (
-                    <tr key={mailbox.login}>
-                      <th scope="row" className="cell-name">
-                        {mailbox.address}
-                        {mailbox.aliases.length > 0 ? (
-                          <span className="cell-note">
-                            {t("mailboxes.aliasList", { aliases: mailbox.aliases.join(", ") })}
-                          </span>
-                        ) : null}
-                      </th>
-                      <td>{personName(mailbox) ?? <span className="muted">—</span>}</td>
-                      <td>
-                        {mailbox.enabled ? (
-                          <Badge tone="success">{t("mailboxes.status.active")}</Badge>
-                        ) : (
-                          <Badge tone="danger">{t("mailboxes.status.blocked")}</Badge>
-                        )}
-                      </td>
-                      <td>{quotaLabel(mailbox.quotaMb)}</td>
-                      <td className="cell-actions">
-                        <span className="row-actions">
-                          <Button
-                            variant="secondary"
-                            className="button-small"
-                            aria-label={t("mailboxes.editOne", { address: mailbox.address })}
-                            onClick={() => setEditing(mailbox)}
-                          >
-                            {t("mailboxes.edit")}
-                          </Button>
-                          <Button
-                            variant="secondary"
-                            className="button-small"
-                            busy={toggling === mailbox.login}
-                            aria-label={
-                              mailbox.enabled
-                                ? t("mailboxes.blockOne", { address: mailbox.address })
-                                : t("mailboxes.unblockOne", { address: mailbox.address })
-                            }
-                            onClick={() => toggle(mailbox)}
-                          >
-                            {mailbox.enabled ? t("mailboxes.block") : t("mailboxes.unblock")}
-                          </Button>
-                          <Button
-                            variant="danger"
-                            className="button-small"
-                            aria-label={t("mailboxes.deleteOne", { address: mailbox.address })}
-                            onClick={() => setDeleting(mailbox)}
-                          >
-                            {t("mailboxes.delete")}
-                          </Button>
+              <DataTable
+                caption={t("mailboxes.caption", { name: view.unicodeName })}
+                columns={[
+                  t("mailboxes.column.address"),
+                  t("mailboxes.column.name"),
+                  t("mailboxes.column.status"),
+                  t("mailboxes.column.quota"),
+                ]}
+                actions
+              >
+                {page.mailboxes.map((mailbox) => (
+                  <tr key={mailbox.login}>
+                    <th scope="row" className="cell-name">
+                      {mailbox.address}
+                      {mailbox.aliases.length > 0 ? (
+                        <span className="cell-note">
+                          {t("mailboxes.aliasList", { aliases: mailbox.aliases.join(", ") })}
                         </span>
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
+                      ) : null}
+                    </th>
+                    <td>{personName(mailbox) ?? <span className="muted">—</span>}</td>
+                    <td>
+                      {mailbox.enabled ? (
+                        <Badge tone="success">{t("mailboxes.status.active")}</Badge>
+                      ) : (
+                        <Badge tone="danger">{t("mailboxes.status.blocked")}</Badge>
+                      )}
+                    </td>
+                    <td>{quotaLabel(mailbox.quotaMb)}</td>
+                    <td className="cell-actions">
+                      <span className="row-actions">
+                        <Button
+                          variant="secondary"
+                          className="button-small"
+                          aria-label={t("mailboxes.editOne", { address: mailbox.address })}
+                          onClick={() => setEditing(mailbox)}
+                        >
+                          {t("mailboxes.edit")}
+                        </Button>
+                        <Button
+                          variant="secondary"
+                          className="button-small"
+                          busy={toggling === mailbox.login}
+                          aria-label={
+                            mailbox.enabled
+                              ? t("mailboxes.blockOne", { address: mailbox.address })
+                              : t("mailboxes.unblockOne", { address: mailbox.address })
+                          }
+                          onClick={() => toggle(mailbox)}
+                        >
+                          {mailbox.enabled ? t("mailboxes.block") : t("mailboxes.unblock")}
+                        </Button>
+                        <Button
+                          variant="danger"
+                          className="button-small"
+                          aria-label={t("mailboxes.deleteOne", { address: mailbox.address })}
+                          onClick={() => setDeleting(mailbox)}
+                        >
+                          {t("mailboxes.delete")}
+                        </Button>
+                      </span>
+                    </td>
+                  </tr>
+                ))}
+              </DataTable>
             )}
           </section>
           {first && last && !loading ? null : (
