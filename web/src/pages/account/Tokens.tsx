@@ -1,13 +1,14 @@
-import { type FormEvent, useCallback, useEffect, useId, useRef, useState } from "react";
+import { type FormEvent, useEffect, useId, useRef, useState } from "react";
 import { useSearchParams } from "react-router";
 import { ApiError, api, errorMessage } from "../../api";
+import { ConfirmDialog } from "../../components/ConfirmDialog";
+import { DataTable, Listing, useApiData } from "../../components/data";
 import {
   Badge,
   Button,
   Card,
   CheckboxField,
   CopyValue,
-  Dialog,
   FormError,
   Loading,
   Notice,
@@ -284,26 +285,13 @@ function tokenState(token: ApiToken): "revoked" | "expired" | "active" {
 export function Tokens() {
   const [params] = useSearchParams();
   const preselected = params.get("domain");
-  const [tokens, setTokens] = useState<ApiToken[] | null>(null);
+  const { data: tokens, error: loadError, refresh } = useApiData<ApiToken[]>("/api/v1/tokens");
   const [creating, setCreating] = useState(preselected !== null);
   const [secret, setSecret] = useState<CreatedToken | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const [revoking, setRevoking] = useState<ApiToken | null>(null);
-  const load = useAction();
   const revoke = useAction();
   const createButton = useRef<HTMLButtonElement>(null);
-
-  const refresh = useCallback(
-    () =>
-      load.run(async () => {
-        setTokens(await api<ApiToken[]>("GET", "/api/v1/tokens"));
-      }),
-    [load.run],
-  );
-
-  useEffect(() => {
-    void refresh();
-  }, [refresh]);
 
   const confirmRevoke = () =>
     void revoke.run(async () => {
@@ -360,38 +348,35 @@ export function Tokens() {
           }}
         />
       ) : null}
-      <FormError error={load.error} />
-      {tokens === null ? (
-        load.error ? null : (
-          <Loading />
-        )
-      ) : tokens.length === 0 ? (
-        creating || secret ? null : (
-          <Card>
-            <div className="empty">
-              <h2 className="empty-title">{t("tokens.empty.title")}</h2>
-              <p className="muted">{t("tokens.empty.text")}</p>
-            </div>
-          </Card>
-        )
-      ) : (
-        <Card title={t("tokens.list.title")}>
-          <div className="table-wrap">
-            <table className="table">
-              <caption className="visually-hidden">{t("tokens.list.title")}</caption>
-              <thead>
-                <tr>
-                  <th scope="col">{t("tokens.column.name")}</th>
-                  <th scope="col">{t("tokens.column.permissions")}</th>
-                  <th scope="col">{t("tokens.column.domains")}</th>
-                  <th scope="col">{t("tokens.column.expires")}</th>
-                  <th scope="col">{t("tokens.column.lastUsed")}</th>
-                  <th scope="col">
-                    <span className="visually-hidden">{t("common.actions")}</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
+      <FormError error={loadError} />
+      <Listing
+        items={tokens}
+        error={loadError}
+        empty={
+          creating || secret ? null : (
+            <Card>
+              <div className="empty">
+                <h2 className="empty-title">{t("tokens.empty.title")}</h2>
+                <p className="muted">{t("tokens.empty.text")}</p>
+              </div>
+            </Card>
+          )
+        }
+      >
+        {(tokens) => (
+          <Card title={t("tokens.list.title")}>
+            <div className="table-wrap">
+              <DataTable
+                caption={t("tokens.list.title")}
+                columns={[
+                  t("tokens.column.name"),
+                  t("tokens.column.permissions"),
+                  t("tokens.column.domains"),
+                  t("tokens.column.expires"),
+                  t("tokens.column.lastUsed"),
+                ]}
+                actions
+              >
                 {tokens.map((token) => {
                   const state = tokenState(token);
                   return (
@@ -453,27 +438,21 @@ export function Tokens() {
                     </tr>
                   );
                 })}
-              </tbody>
-            </table>
-          </div>
-        </Card>
-      )}
-      <Dialog
+              </DataTable>
+            </div>
+          </Card>
+        )}
+      </Listing>
+      <ConfirmDialog
         open={revoking !== null}
         onClose={() => setRevoking(null)}
         title={t("tokens.revoke.title", { name: revoking?.name ?? "" })}
         description={t("tokens.revoke.text")}
-      >
-        <FormError error={revoke.error} />
-        <div className="form-actions">
-          <Button variant="danger" className="button-danger-solid" busy={revoke.busy} onClick={confirmRevoke}>
-            {t("tokens.revoke.confirm")}
-          </Button>
-          <Button variant="secondary" autoFocus onClick={() => setRevoking(null)}>
-            {t("common.cancel")}
-          </Button>
-        </div>
-      </Dialog>
+        confirmLabel={t("tokens.revoke.confirm")}
+        busy={revoke.busy}
+        error={revoke.error}
+        onConfirm={confirmRevoke}
+      />
     </Page>
   );
 }

@@ -1,14 +1,14 @@
-import { type FormEvent, useCallback, useEffect, useRef, useState } from "react";
+import { type FormEvent, useEffect, useRef, useState } from "react";
 import { Link } from "react-router";
 import { ApiError, api, errorMessage } from "../../api";
+import { ConfirmDialog } from "../../components/ConfirmDialog";
+import { DataTable, Listing, useApiData } from "../../components/data";
 import {
   Badge,
   Button,
   Card,
   CheckboxField,
-  Dialog,
   FormError,
-  Loading,
   Notice,
   TextField,
   useAction,
@@ -86,26 +86,13 @@ function AddDeputy({ view, onAdded }: { view: DomainView; onAdded: (deputy: Depu
 }
 
 function DeputyList({ view }: { view: DomainView }) {
-  const [deputies, setDeputies] = useState<Deputy[] | null>(null);
+  const path = deputiesPath(view.name);
+  const { data: deputies, setData: setDeputies, error: loadError, refresh } = useApiData<Deputy[]>(path);
   const [notice, setNotice] = useState<string | null>(null);
   const [removing, setRemoving] = useState<Deputy | null>(null);
-  const load = useAction();
   const act = useAction();
   const remove = useAction();
   const heading = useRef<HTMLHeadingElement>(null);
-  const path = deputiesPath(view.name);
-
-  const refresh = useCallback(
-    () =>
-      load.run(async () => {
-        setDeputies(await api<Deputy[]>("GET", path));
-      }),
-    [load.run, path],
-  );
-
-  useEffect(() => {
-    void refresh();
-  }, [refresh]);
 
   const [changing, setChanging] = useState<string | null>(null);
   const setDns = (deputy: Deputy, dnsGranted: boolean) =>
@@ -142,28 +129,15 @@ function DeputyList({ view }: { view: DomainView }) {
         <h2 className="card-title" ref={heading} tabIndex={-1}>
           {t("deputies.list.title")}
         </h2>
-        <FormError error={act.error ?? load.error} />
-        {deputies === null ? (
-          load.error ? null : (
-            <Loading />
-          )
-        ) : deputies.length === 0 ? (
-          <p className="muted">{t("deputies.none")}</p>
-        ) : (
-          <div className="table-wrap">
-            <table className="table">
-              <caption className="visually-hidden">{t("deputies.list.title")}</caption>
-              <thead>
-                <tr>
-                  <th scope="col">{t("deputies.column.account")}</th>
-                  <th scope="col">{t("deputies.column.dns")}</th>
-                  <th scope="col">{t("deputies.column.added")}</th>
-                  <th scope="col">
-                    <span className="visually-hidden">{t("common.actions")}</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
+        <FormError error={act.error ?? loadError} />
+        <Listing items={deputies} error={loadError} empty={<p className="muted">{t("deputies.none")}</p>}>
+          {(deputies) => (
+            <div className="table-wrap">
+              <DataTable
+                caption={t("deputies.list.title")}
+                columns={[t("deputies.column.account"), t("deputies.column.dns"), t("deputies.column.added")]}
+                actions
+              >
                 {deputies.map((deputy) => (
                   <tr key={deputy.login}>
                     <th scope="row" className="cell-name">
@@ -210,10 +184,10 @@ function DeputyList({ view }: { view: DomainView }) {
                     </td>
                   </tr>
                 ))}
-              </tbody>
-            </table>
-          </div>
-        )}
+              </DataTable>
+            </div>
+          )}
+        </Listing>
       </Card>
       <AddDeputy
         view={view}
@@ -230,22 +204,16 @@ function DeputyList({ view }: { view: DomainView }) {
           <li>{t("deputies.rights.removal")}</li>
         </ul>
       </Card>
-      <Dialog
+      <ConfirmDialog
         open={removing !== null}
         onClose={() => setRemoving(null)}
         title={t("deputies.remove.title", { address: removing?.address ?? "" })}
         description={t("deputies.remove.text", { name: view.unicodeName })}
-      >
-        <FormError error={remove.error} />
-        <div className="form-actions">
-          <Button variant="danger" className="button-danger-solid" busy={remove.busy} onClick={confirmRemove}>
-            {t("deputies.remove.confirm")}
-          </Button>
-          <Button variant="secondary" autoFocus onClick={() => setRemoving(null)}>
-            {t("common.cancel")}
-          </Button>
-        </div>
-      </Dialog>
+        confirmLabel={t("deputies.remove.confirm")}
+        busy={remove.busy}
+        error={remove.error}
+        onConfirm={confirmRemove}
+      />
     </>
   );
 }

@@ -1,6 +1,8 @@
-import { type FormEvent, type ReactNode, useCallback, useEffect, useRef, useState } from "react";
+import { type ReactNode, useCallback, useEffect, useRef, useState } from "react";
 import { Link, useLocation, useNavigate, useParams } from "react-router";
 import { ApiError, api, errorMessage } from "../../api";
+import { TypeNameToConfirm } from "../../components/ConfirmDialog";
+import { DataTable, Listing } from "../../components/data";
 import { type Tab, Tabs } from "../../components/Tabs";
 import {
   Badge,
@@ -12,7 +14,6 @@ import {
   Loading,
   Notice,
   Page,
-  TextField,
   useAction,
 } from "../../components/ui";
 import { formatDateTime, formatRelative, t } from "../../i18n";
@@ -135,26 +136,19 @@ function CheckHistory({ name, version }: { name: string; version: string }) {
   return (
     <Card title={t("domain.history.title")} description={t("domain.history.description")}>
       <FormError error={error} />
-      {checks === null ? (
-        error ? null : (
-          <Loading />
-        )
-      ) : checks.length === 0 ? (
-        <p className="muted">{t("domain.history.empty")}</p>
-      ) : (
-        <>
-          <div className="table-wrap">
-            <table className="table">
-              <caption className="visually-hidden">{t("domain.history.title")}</caption>
-              <thead>
-                <tr>
-                  <th scope="col">{t("domain.history.when")}</th>
-                  <th scope="col">{t("domain.history.what")}</th>
-                  <th scope="col">{t("domain.history.result")}</th>
-                  <th scope="col">{t("domain.history.details")}</th>
-                </tr>
-              </thead>
-              <tbody>
+      <Listing items={checks} error={error} empty={<p className="muted">{t("domain.history.empty")}</p>}>
+        {(checks) => (
+          <>
+            <div className="table-wrap">
+              <DataTable
+                caption={t("domain.history.title")}
+                columns={[
+                  t("domain.history.when"),
+                  t("domain.history.what"),
+                  t("domain.history.result"),
+                  t("domain.history.details"),
+                ]}
+              >
                 {checks.map((check) => (
                   <tr key={check.id}>
                     <td>
@@ -189,18 +183,18 @@ function CheckHistory({ name, version }: { name: string; version: string }) {
                     </td>
                   </tr>
                 ))}
-              </tbody>
-            </table>
-          </div>
-          {next ? (
-            <div className="form-actions">
-              <Button variant="secondary" busy={busy} onClick={() => void load(next)}>
-                {t("domain.history.more")}
-              </Button>
+              </DataTable>
             </div>
-          ) : null}
-        </>
-      )}
+            {next ? (
+              <div className="form-actions">
+                <Button variant="secondary" busy={busy} onClick={() => void load(next)}>
+                  {t("domain.history.more")}
+                </Button>
+              </div>
+            ) : null}
+          </>
+        )}
+      </Listing>
     </Card>
   );
 }
@@ -211,7 +205,6 @@ function DisconnectCard({ view }: { view: DomainView }) {
   const [typed, setTyped] = useState("");
   const { busy, error, setError, run } = useAction();
   const pending = view.claim !== null;
-  const matches = typed.trim().toLowerCase() === view.name || typed.trim() === view.unicodeName;
 
   const close = () => {
     setOpen(false);
@@ -219,8 +212,7 @@ function DisconnectCard({ view }: { view: DomainView }) {
     setError(null);
   };
 
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
+  const submit = () => {
     void run(async () => {
       await api("DELETE", `/api/v1/domains/${encodeURIComponent(view.name)}`, { confirm: typed.trim() });
       navigate("/domains", {
@@ -247,34 +239,16 @@ function DisconnectCard({ view }: { view: DomainView }) {
         }
         description={pending ? t("domain.cancel.dialogText") : t("domain.disconnect.dialogText")}
       >
-        <form onSubmit={submit}>
-          <FormError error={error} />
-          <TextField
-            label={t("domain.disconnect.type", { name: view.name })}
-            name="confirm"
-            autoComplete="off"
-            autoCapitalize="none"
-            spellCheck={false}
-            required
-            autoFocus
-            value={typed}
-            onChange={(event) => setTyped(event.target.value)}
-          />
-          <div className="form-actions">
-            <Button
-              type="submit"
-              variant="danger"
-              className="button-danger-solid"
-              busy={busy}
-              disabled={!matches}
-            >
-              {pending ? t("domain.cancel.confirm") : t("domain.disconnect.confirm")}
-            </Button>
-            <Button variant="secondary" onClick={close}>
-              {t("common.cancel")}
-            </Button>
-          </div>
-        </form>
+        <TypeNameToConfirm
+          domain={view}
+          typed={typed}
+          onTyped={setTyped}
+          confirmLabel={pending ? t("domain.cancel.confirm") : t("domain.disconnect.confirm")}
+          busy={busy}
+          error={error}
+          onConfirm={submit}
+          onClose={close}
+        />
       </Dialog>
     </Card>
   );

@@ -1,5 +1,6 @@
-import { type FormEvent, useEffect, useId, useRef, useState } from "react";
+import { type ComponentProps, type FormEvent, useEffect, useId, useRef, useState } from "react";
 import { api } from "../../api";
+import { ConfirmDialog, TypeNameToConfirm } from "../../components/ConfirmDialog";
 import {
   Button,
   CheckboxField,
@@ -18,6 +19,64 @@ const mailboxPath = (domain: string, login: string) =>
   `${mailboxesPath(domain)}/${encodeURIComponent(login)}`;
 
 const CREATE_FIELDS = ["login", "password", "firstName", "lastName"] as const;
+
+/** A local part typed before "@domain" (a login, an alias): never capitalised, spell-checked or autofilled. */
+function LocalPartField({ domain, ...field }: ComponentProps<typeof TextField> & { domain: string }) {
+  return (
+    <TextField
+      suffix={`@${domain}`}
+      autoComplete="off"
+      autoCapitalize="none"
+      spellCheck={false}
+      maxLength={320}
+      required
+      {...field}
+    />
+  );
+}
+
+/** The person's first and last name, side by side, each with its own error from the answer. */
+function NameFields({
+  fields,
+  error,
+  firstName,
+  lastName,
+  onFirstName,
+  onLastName,
+  autoFocus,
+}: {
+  fields: readonly string[];
+  error: unknown;
+  firstName: string;
+  lastName: string;
+  onFirstName: (value: string) => void;
+  onLastName: (value: string) => void;
+  autoFocus?: boolean;
+}) {
+  return (
+    <div className="field-row">
+      <TextField
+        label={t("field.firstName")}
+        error={fieldError(error, fields, "firstName")}
+        name="firstName"
+        autoComplete="off"
+        maxLength={100}
+        autoFocus={autoFocus}
+        value={firstName}
+        onChange={(event) => onFirstName(event.target.value)}
+      />
+      <TextField
+        label={t("field.lastName")}
+        error={fieldError(error, fields, "lastName")}
+        name="lastName"
+        autoComplete="off"
+        maxLength={100}
+        value={lastName}
+        onChange={(event) => onLastName(event.target.value)}
+      />
+    </div>
+  );
+}
 
 /** A new mailbox: its login (the domain shown after it), a password and, if wanted, the person's name. */
 export function CreateMailboxDialog({
@@ -70,17 +129,12 @@ export function CreateMailboxDialog({
     >
       <form onSubmit={submit}>
         <FormError error={formError(error, CREATE_FIELDS)} />
-        <TextField
+        <LocalPartField
           label={t("mailboxes.field.login")}
           hint={t("mailboxes.field.login.hint")}
           error={fieldError(error, CREATE_FIELDS, "login")}
           name="login"
-          suffix={`@${view.unicodeName}`}
-          autoComplete="off"
-          autoCapitalize="none"
-          spellCheck={false}
-          maxLength={320}
-          required
+          domain={view.unicodeName}
           autoFocus
           value={login}
           onChange={(event) => setLogin(event.target.value)}
@@ -96,26 +150,14 @@ export function CreateMailboxDialog({
           value={password}
           onChange={(event) => setPassword(event.target.value)}
         />
-        <div className="field-row">
-          <TextField
-            label={t("field.firstName")}
-            error={fieldError(error, CREATE_FIELDS, "firstName")}
-            name="firstName"
-            autoComplete="off"
-            maxLength={100}
-            value={firstName}
-            onChange={(event) => setFirstName(event.target.value)}
-          />
-          <TextField
-            label={t("field.lastName")}
-            error={fieldError(error, CREATE_FIELDS, "lastName")}
-            name="lastName"
-            autoComplete="off"
-            maxLength={100}
-            value={lastName}
-            onChange={(event) => setLastName(event.target.value)}
-          />
-        </div>
+        <NameFields
+          fields={CREATE_FIELDS}
+          error={error}
+          firstName={firstName}
+          lastName={lastName}
+          onFirstName={setFirstName}
+          onLastName={setLastName}
+        />
         <div className="form-actions">
           <Button type="submit" busy={busy}>
             {t("mailboxes.create.submit")}
@@ -200,17 +242,12 @@ function Aliases({
         </ul>
       )}
       <form className="inline-form" onSubmit={add}>
-        <TextField
+        <LocalPartField
           ref={input}
           label={t("mailboxes.aliases.new")}
           error={fieldError(error, ALIAS_FIELDS, "alias")}
           name="alias"
-          suffix={`@${view.unicodeName}`}
-          autoComplete="off"
-          autoCapitalize="none"
-          spellCheck={false}
-          maxLength={320}
-          required
+          domain={view.unicodeName}
           value={alias}
           onChange={(event) => setAlias(event.target.value)}
         />
@@ -307,27 +344,15 @@ function MailboxEditor({
     <>
       <form onSubmit={submit}>
         <FormError error={formError(error, EDIT_FIELDS)} />
-        <div className="field-row">
-          <TextField
-            label={t("field.firstName")}
-            error={fieldError(error, EDIT_FIELDS, "firstName")}
-            name="firstName"
-            autoComplete="off"
-            maxLength={100}
-            autoFocus
-            value={firstName}
-            onChange={(event) => setFirstName(event.target.value)}
-          />
-          <TextField
-            label={t("field.lastName")}
-            error={fieldError(error, EDIT_FIELDS, "lastName")}
-            name="lastName"
-            autoComplete="off"
-            maxLength={100}
-            value={lastName}
-            onChange={(event) => setLastName(event.target.value)}
-          />
-        </div>
+        <NameFields
+          fields={EDIT_FIELDS}
+          error={error}
+          firstName={firstName}
+          lastName={lastName}
+          onFirstName={setFirstName}
+          onLastName={setLastName}
+          autoFocus
+        />
         <div className="field-row">
           <TextField
             label={t("mailboxes.field.newPassword")}
@@ -401,13 +426,16 @@ export function DeleteMailboxDialog({
     });
 
   return (
-    <Dialog
+    <ConfirmDialog
       open={mailbox !== null}
       onClose={onClose}
       title={t("mailboxes.delete.title", { address: mailbox?.address ?? "" })}
       description={t("mailboxes.delete.text")}
+      confirmLabel={t("mailboxes.delete.confirm")}
+      busy={busy}
+      error={error}
+      onConfirm={remove}
     >
-      <FormError error={error} />
       {mailbox && mailbox.aliases.length > 0 ? (
         <p className="small">
           {t("mailboxes.delete.aliases", {
@@ -415,15 +443,7 @@ export function DeleteMailboxDialog({
           })}
         </p>
       ) : null}
-      <div className="form-actions">
-        <Button variant="danger" className="button-danger-solid" busy={busy} onClick={remove}>
-          {t("mailboxes.delete.confirm")}
-        </Button>
-        <Button variant="secondary" autoFocus onClick={onClose}>
-          {t("common.cancel")}
-        </Button>
-      </div>
-    </Dialog>
+    </ConfirmDialog>
   );
 }
 
@@ -443,7 +463,6 @@ export function DeleteAllDialog({
 }) {
   const [typed, setTyped] = useState("");
   const { busy, error, setError, run } = useAction();
-  const matches = typed.trim().toLowerCase() === view.name || typed.trim() === view.unicodeName;
 
   useEffect(() => {
     if (!open) return;
@@ -451,8 +470,7 @@ export function DeleteAllDialog({
     setError(null);
   }, [open, setError]);
 
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
+  const submit = () => {
     void run(async () => {
       const answer = await api<{ deleted: number }>("POST", `${mailboxesPath(view.name)}/delete-all`, {
         confirm: typed.trim(),
@@ -472,34 +490,16 @@ export function DeleteAllDialog({
           : tp("mailboxes.deleteAll.dialogCount", total, { count: formatNumber(total) })
       }
     >
-      <form onSubmit={submit}>
-        <FormError error={error} />
-        <TextField
-          label={t("domain.disconnect.type", { name: view.name })}
-          name="confirm"
-          autoComplete="off"
-          autoCapitalize="none"
-          spellCheck={false}
-          required
-          autoFocus
-          value={typed}
-          onChange={(event) => setTyped(event.target.value)}
-        />
-        <div className="form-actions">
-          <Button
-            type="submit"
-            variant="danger"
-            className="button-danger-solid"
-            busy={busy}
-            disabled={!matches}
-          >
-            {t("mailboxes.deleteAll.confirm")}
-          </Button>
-          <Button variant="secondary" onClick={onClose}>
-            {t("common.cancel")}
-          </Button>
-        </div>
-      </form>
+      <TypeNameToConfirm
+        domain={view}
+        typed={typed}
+        onTyped={setTyped}
+        confirmLabel={t("mailboxes.deleteAll.confirm")}
+        busy={busy}
+        error={error}
+        onConfirm={submit}
+        onClose={onClose}
+      />
     </Dialog>
   );
 }
