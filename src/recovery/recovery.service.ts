@@ -25,6 +25,7 @@ import { HOUR, MINUTE } from "../lib/clock.js";
 import { AppError } from "../lib/errors.js";
 import { randomSecret, sha256 } from "../lib/random.js";
 import { hitLimits, type Limit } from "../lib/rate-limit.js";
+import { revokeAllTokens } from "../tokens/tokens.service.js";
 
 /** How long a reset grant (the token a verified flow hands out) stays usable. */
 export const RESET_GRANT_TTL_MS = 10 * MINUTE;
@@ -440,11 +441,12 @@ export class RecoveryService {
         .where("id", "=", account.id)
         .execute();
       const sessionsEnded = await this.sessions.endAll(tx, account.id);
+      const tokensRevoked = await revokeAllTokens(tx, account.id, now);
       await this.notifyContacts(tx, now, account);
       await recordEvent(tx, ctx, {
         action: "password.reset",
         accountId: account.id,
-        details: { via: VIA[flow.purpose] ?? "unknown", sessionsEnded },
+        details: { via: VIA[flow.purpose] ?? "unknown", sessionsEnded, tokensRevoked },
       });
     });
   }
@@ -457,7 +459,7 @@ export class RecoveryService {
     const address = `${account.login}@${this.deps.config.serviceDomain}`;
     const when = new Date(now).toISOString().replace("T", " ").slice(0, 16);
     const text =
-      `The password of ${address} was reset at ${when} UTC through restore access, and every session was signed out. ` +
+      `The password of ${address} was reset at ${when} UTC through restore access; every session was signed out and every API token revoked. ` +
       `If this was not you, restore access again at ${this.deps.config.publicUrl} and secure this contact.`;
     const subject = "Your mfd password was reset";
     const phone = confirmedPhone(account);

@@ -103,6 +103,16 @@ describe("restore access with a code", () => {
     const email = uniqueEmail();
     const { client: oldSession, login, accountId } = await accountWith({ phone, email });
     expect((await oldSession.get("/api/v1/account")).statusCode).toBe(200);
+    // A token issued before the reset (by the owner, or by whoever had taken the account over).
+    const issued = await oldSession.post("/api/v1/tokens", {
+      name: "before reset",
+      permissions: ["domains:read"],
+      domains: "all",
+      expiresInDays: 30,
+    });
+    expect(issued.statusCode, issued.body).toBe(201);
+    const bearer = { authorization: `Bearer ${issued.json().token}` };
+    expect((await visitor().get("/api/v1/domains", bearer)).statusCode).toBe(200);
 
     const user = visitor();
     // The full number as people type it, and the login as the full address.
@@ -130,6 +140,7 @@ describe("restore access with a code", () => {
     expect(reset.cookies.find((c) => c.name === "mfd_session")).toBeUndefined();
     expect((await user.get("/api/v1/account")).statusCode).toBe(401);
     expect((await oldSession.get("/api/v1/account")).statusCode).toBe(401);
+    expect((await visitor().get("/api/v1/domains", bearer)).statusCode).toBe(401);
 
     expect((await signIn(login, GOOD_PASSWORD)).statusCode).toBe(401);
     expect((await signIn(login, NEW_PASSWORD)).statusCode).toBe(200);

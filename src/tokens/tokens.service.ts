@@ -62,6 +62,20 @@ const iso = (ms: number) => new Date(ms).toISOString();
  * on every request. Only the SHA-256 of the secret is stored. Managing tokens is for signed-in
  * sessions only (the routes require `account:delegation`, which no token can hold).
  */
+/**
+ * Revokes every live token of an account. Restore access calls it: whoever had taken the account
+ * over may have issued tokens, and a recovered account must not keep them working.
+ */
+export async function revokeAllTokens(db: Executor, accountId: string, now: number): Promise<number> {
+  const result = await db
+    .updateTable("apiTokens")
+    .set({ revokedAt: now })
+    .where("accountId", "=", accountId)
+    .where("revokedAt", "is", null)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}
+
 export class TokensService {
   constructor(private readonly deps: Deps) {}
 
