@@ -193,15 +193,6 @@ export class AccountsService {
           lastName,
           securityQuestion: input.securityQuestion ?? null,
           securityAnswerHash: answerHash,
-          phone: null,
-          phoneConfirmedAt: null,
-          recoveryEmail: null,
-          emailConfirmedAt: null,
-          totpSecret: null,
-          totpPendingSecret: null,
-          totpEnabledAt: null,
-          totpLastStep: null,
-          throttledUntil: null,
           createdAt: now,
           passwordChangedAt: now,
         })
@@ -316,7 +307,6 @@ export class AccountsService {
         .updateTable("accounts")
         .set({
           failedSignIns: 0,
-          throttledUntil: null,
           ...(totpStep !== null ? { totpLastStep: totpStep } : {}),
           ...(rehash ? { passwordHash: rehash } : {}),
         })
@@ -377,7 +367,6 @@ export class AccountsService {
       .updateTable("accounts")
       .set({
         failedSignIns: 0,
-        throttledUntil: null,
         ...(totpStep !== null ? { totpLastStep: totpStep } : {}),
       })
       .where("id", "=", accountId)
