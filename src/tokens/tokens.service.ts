@@ -126,6 +126,9 @@ export class TokensService {
         }
         domainIds.push(grant.domainId);
       }
+      // PostgreSQL: one creation at a time per account, so the limit holds (SQLite writers are serial).
+      if (this.deps.database.dialect === "postgres")
+        await tx.selectFrom("accounts").select("id").where("id", "=", accountId).forUpdate().execute();
       const { live } = await tx
         .selectFrom("apiTokens")
         .select((eb) => eb.fn.countAll<number>().as("live"))

@@ -171,6 +171,25 @@ describe("creating a token", () => {
     expect((await owner.client.delete(`/api/v1/tokens/${last}`)).statusCode).toBe(204);
     expect((await create(owner, { permissions: ["domains:read"], domains: "all" })).statusCode).toBe(201);
   });
+
+  it.skipIf(testDialect === "sqlite")("holds the limit against simultaneous creations", async () => {
+    const owner = await account();
+    for (let i = 0; i < LIVE_TOKEN_LIMIT - 2; i++)
+      await tokenOf(owner, { permissions: ["domains:read"], domains: "all" });
+    const answers = await Promise.all(
+      Array.from({ length: 6 }, () => create(owner, { permissions: ["domains:read"], domains: "all" })),
+    );
+    const codes = answers.map((res) => (res.statusCode === 201 ? "created" : res.json().code)).sort();
+    expect(codes).toEqual([
+      "TOKEN_LIMIT_REACHED",
+      "TOKEN_LIMIT_REACHED",
+      "TOKEN_LIMIT_REACHED",
+      "TOKEN_LIMIT_REACHED",
+      "created",
+      "created",
+    ]);
+    expect(await tokenRows(owner.accountId)).toHaveLength(LIVE_TOKEN_LIMIT);
+  });
 });
 
 describe("a token never exceeds its holder's rights (security.md 20, 26)", () => {
