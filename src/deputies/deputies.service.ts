@@ -140,7 +140,14 @@ export class DeputiesService {
     input: { dnsGranted: boolean },
   ): Promise<DeputyView> {
     return this.db.transaction().execute(async (tx) => {
-      const grant = await authorizeDomain(tx, ctx.actor, domain, "domain:manage");
+      // Held, as in add: a disconnect at the same time finishes first (then NOT_FOUND) or waits for this.
+      const grant = await authorizeDomainHeld(
+        tx,
+        this.deps.database.dialect,
+        ctx.actor,
+        domain,
+        "domain:manage",
+      );
       const deputy = await this.find(tx, grant, rawLogin);
       if ((deputy.dnsGranted === 1) !== input.dnsGranted) {
         await tx
@@ -163,7 +170,14 @@ export class DeputiesService {
    */
   async remove(ctx: RequestContext, domain: string, rawLogin: string): Promise<void> {
     await this.db.transaction().execute(async (tx) => {
-      const grant = await authorizeDomain(tx, ctx.actor, domain, "domain:manage");
+      // Held, as in add: a disconnect at the same time finishes first (then NOT_FOUND) or waits for this.
+      const grant = await authorizeDomainHeld(
+        tx,
+        this.deps.database.dialect,
+        ctx.actor,
+        domain,
+        "domain:manage",
+      );
       const deputy = await this.find(tx, grant, rawLogin);
       await tx
         .deleteFrom("deputies")

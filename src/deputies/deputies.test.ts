@@ -351,4 +351,48 @@ describe("changing and removing a deputy", () => {
     expect((await next.client.get(url)).json()).toEqual([]);
     expect((await deputy.client.get(`/api/v1/domains/${name}`)).statusCode).toBe(404);
   });
+
+  it.skipIf(testDialect === "sqlite").each([
+    ["PATCH", { dnsGranted: true }],
+    ["DELETE", undefined],
+  ])(
+    "%s while the domain is being disconnected waits for it and answers NOT_FOUND, logging nothing",
+    async (method, body) => {
+      // As for adding: the disconnect's transaction is held open, after it deleted the domain (and,
+      // by cascade, the deputy), until the change is seen waiting for a lock.
+      const { owner, domainId, url } = await ownerWithDomain();
+      const deputy = await account();
+      await owner.client.post(url, { login: deputy.login });
+      let release = () => {};
+      const held = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      let deleted = () => {};
+      const deletedYet = new Promise<void>((resolve) => {
+        deleted = resolve;
+      });
+      const disconnect = t.db.transaction().execute(async (tx) => {
+        await tx.selectFrom("domains").select("id").where("id", "=", domainId).forUpdate().execute();
+        await tx.deleteFrom("domains").where("id", "=", domainId).execute();
+        deleted();
+        await held;
+      });
+      await deletedYet;
+      const changing = owner.client.request(method, `${url}/${deputy.login}`, body);
+      // Whichever lock it meets: the domain row (held) or the deputy row (not held).
+      await Promise.race([
+        changing,
+        Promise.any([waitForLockWait(t, "for share"), waitForLockWait(t, '"deputies"')]),
+      ]);
+      release();
+      await disconnect;
+      const res = await changing;
+      expect(res.statusCode, res.body).toBe(404);
+      expect(res.json().code).toBe("NOT_FOUND");
+      for (const who of [owner, deputy])
+        expect((await events(who)).map((e: { action: string }) => e.action)).not.toContain(
+          method === "PATCH" ? "deputy.update" : "deputy.remove",
+        );
+    },
+  );
 });
