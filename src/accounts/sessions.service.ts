@@ -135,8 +135,8 @@ export class SessionsService {
   }
 
   /**
-   * Ends every session of the account except `keep`, in the caller's transaction (a password
-   * change ends them together with the change). Each live session ended gets its own audit event,
+   * Ends every session of the account except `keep` (all of them when null), in the caller's
+   * transaction (a password change or reset ends them together with the change). Each live session ended gets its own audit event,
    * so the account's log says which devices were signed out; rows already past their timeouts are
    * removed silently. Returns how many live sessions ended.
    */
@@ -145,7 +145,7 @@ export class SessionsService {
     ctx: RequestContext,
     accountId: string,
     keep: string | null,
-    reason: "end-others" | "password-change",
+    reason: "end-others" | "password-change" | "password-reset",
   ): Promise<number> {
     let query = db.deleteFrom("sessions").where("accountId", "=", accountId);
     if (keep) query = query.where("id", "!=", keep);
@@ -169,14 +169,6 @@ export class SessionsService {
     return this.deps.database.db
       .transaction()
       .execute((tx) => this.endOthersIn(tx, ctx, accountId, keep, "end-others"));
-  }
-
-  /** Ends every session of an account except `keep` (if given). Used by "end all", resets and password changes. */
-  async endAll(db: Executor, accountId: string, keep: string | null = null): Promise<number> {
-    let query = db.deleteFrom("sessions").where("accountId", "=", accountId);
-    if (keep) query = query.where("id", "!=", keep);
-    const result = await query.executeTakeFirst();
-    return Number(result.numDeletedRows);
   }
 
   /**

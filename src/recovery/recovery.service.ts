@@ -440,7 +440,7 @@ export class RecoveryService {
         })
         .where("id", "=", account.id)
         .execute();
-      const sessionsEnded = await this.sessions.endAll(tx, account.id);
+      const sessionsEnded = await this.sessions.endOthersIn(tx, ctx, account.id, null, "password-reset");
       const tokensRevoked = await revokeAllTokens(tx, account.id, now);
       await this.notifyContacts(tx, now, account);
       await recordEvent(tx, ctx, {

@@ -569,6 +569,32 @@ describe("the reset", () => {
     expect((await signIn(login, NEW_PASSWORD)).statusCode).toBe(200);
   });
 
+  it("logs one session.end per session it ends, naming the session", async () => {
+    const email = uniqueEmail();
+    const { login, accountId } = await accountWith({ email });
+    for (let i = 0; i < 2; i++) expect((await signIn(login, GOOD_PASSWORD)).statusCode).toBe(200);
+    const open = (
+      await t.db.selectFrom("sessions").select("id").where("accountId", "=", accountId).execute()
+    ).map((s) => s.id);
+    expect(open).toHaveLength(3);
+
+    const user = visitor();
+    const resetToken = await grantByCode(user, login, "email", email);
+    expect(
+      (await user.post("/api/v1/recovery/reset", { resetToken, newPassword: NEW_PASSWORD })).statusCode,
+    ).toBe(204);
+
+    const client = visitor();
+    expect((await client.post("/api/v1/session", { login, password: NEW_PASSWORD })).statusCode).toBe(200);
+    const events: { action: string; target: string | null; details: unknown }[] = (
+      await client.get("/api/v1/account/events")
+    ).json().events;
+    const ended = events.filter((e) => e.action === "session.end");
+    expect(ended.map((e) => e.target).sort()).toEqual([...open].sort());
+    for (const e of ended) expect(e.details).toEqual({ reason: "password-reset" });
+    expect(events.find((e) => e.action === "password.reset")?.details).toMatchObject({ sessionsEnded: 3 });
+  });
+
   it("refuses a weak password without spending the token", async () => {
     const email = uniqueEmail();
     const { login, accountId } = await accountWith({ email });
