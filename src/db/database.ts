@@ -7,6 +7,7 @@ import {
   type DatabaseConnection,
   Kysely,
   PostgresDialect,
+  SqliteAdapter,
   SqliteDialect,
   SqliteDriver,
   type Transaction,
@@ -36,12 +37,25 @@ class ImmediateSqliteDriver extends SqliteDriver {
   }
 }
 
+/**
+ * SQLite does run DDL inside transactions; telling Kysely so makes its migrator wrap every run in
+ * one (BEGIN IMMEDIATE above), which is the lock that keeps two processes from migrating at once.
+ */
+class TransactionalDdlSqliteAdapter extends SqliteAdapter {
+  override get supportsTransactionalDdl(): boolean {
+    return true;
+  }
+}
+
 class ImmediateSqliteDialect extends SqliteDialect {
   constructor(private readonly options: ConstructorParameters<typeof SqliteDialect>[0]) {
     super(options);
   }
   override createDriver() {
     return new ImmediateSqliteDriver(this.options);
+  }
+  override createAdapter() {
+    return new TransactionalDdlSqliteAdapter();
   }
 }
 
