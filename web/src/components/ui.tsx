@@ -136,6 +136,46 @@ export function CheckboxField({
 }
 
 /** A one-time code input: digits only, the browser may fill it from an SMS. */
+/** A new password typed twice (restore access, password change); `row` lays them side by side. */
+export function NewPasswordFields({
+  value,
+  repeat,
+  onChange,
+  onRepeatChange,
+  row = false,
+}: {
+  value: string;
+  repeat: string;
+  onChange: (value: string) => void;
+  onRepeatChange: (value: string) => void;
+  row?: boolean;
+}) {
+  const fields = (
+    <>
+      <TextField
+        label={t("field.newPassword")}
+        hint={t("field.newPassword.hint")}
+        name="newPassword"
+        type="password"
+        autoComplete="new-password"
+        required
+        value={value}
+        onChange={(event) => onChange(event.target.value)}
+      />
+      <TextField
+        label={t("field.repeatPassword")}
+        name="repeatPassword"
+        type="password"
+        autoComplete="new-password"
+        required
+        value={repeat}
+        onChange={(event) => onRepeatChange(event.target.value)}
+      />
+    </>
+  );
+  return row ? <div className="field-row">{fields}</div> : fields;
+}
+
 export function CodeField(props: FieldProps & ComponentProps<"input">) {
   return (
     <TextField

@@ -8,6 +8,7 @@ import {
   CopyButton,
   FormError,
   Loading,
+  NewPasswordFields,
   Notice,
   Page,
   SelectField,
@@ -59,27 +60,7 @@ function PasswordCard() {
           value={current}
           onChange={(event) => setCurrent(event.target.value)}
         />
-        <div className="field-row">
-          <TextField
-            label={t("field.newPassword")}
-            hint={t("field.newPassword.hint")}
-            name="newPassword"
-            type="password"
-            autoComplete="new-password"
-            required
-            value={next}
-            onChange={(event) => setNext(event.target.value)}
-          />
-          <TextField
-            label={t("field.repeatPassword")}
-            name="repeatPassword"
-            type="password"
-            autoComplete="new-password"
-            required
-            value={repeat}
-            onChange={(event) => setRepeat(event.target.value)}
-          />
-        </div>
+        <NewPasswordFields value={next} repeat={repeat} onChange={setNext} onRepeatChange={setRepeat} row />
         <div className="form-actions">
           <Button type="submit" busy={busy}>
             {t("password.submit")}

@@ -1,7 +1,16 @@
 import { type FormEvent, type ReactNode, useEffect, useRef, useState } from "react";
 import { Link, useNavigate } from "react-router";
 import { ApiError, api } from "../../api";
-import { Button, CodeField, FormError, Notice, Page, TextField, useAction } from "../../components/ui";
+import {
+  Button,
+  CodeField,
+  FormError,
+  NewPasswordFields,
+  Notice,
+  Page,
+  TextField,
+  useAction,
+} from "../../components/ui";
 import { t } from "../../i18n";
 import { questionText } from "../../labels";
 import type { SecurityQuestion } from "../../types";
@@ -293,24 +302,11 @@ export function Restore() {
           <form onSubmit={reset}>
             <StepHeading focus={moved.current}>{t("restore.password.title")}</StepHeading>
             <FormError error={error}>{localError}</FormError>
-            <TextField
-              label={t("field.newPassword")}
-              hint={t("field.newPassword.hint")}
-              name="newPassword"
-              type="password"
-              autoComplete="new-password"
-              required
+            <NewPasswordFields
               value={password}
-              onChange={(event) => setPassword(event.target.value)}
-            />
-            <TextField
-              label={t("field.repeatPassword")}
-              name="repeatPassword"
-              type="password"
-              autoComplete="new-password"
-              required
-              value={repeat}
-              onChange={(event) => setRepeat(event.target.value)}
+              repeat={repeat}
+              onChange={setPassword}
+              onRepeatChange={setRepeat}
             />
             {needsTotp ? (
               <>
