@@ -8,10 +8,6 @@
  * The domains, their claims and a few mailboxes each are written straight to the database, then a
  * real `mfd serve` answers and autocannon measures over HTTP. BENCH_SECONDS (default 10).
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import pg from "pg";
 import { AccountsService } from "../src/accounts/accounts.service.js";
 import { SessionsService } from "../src/accounts/sessions.service.js";
 import { loadConfig } from "../src/config.js";
@@ -19,40 +15,17 @@ import { openDatabase } from "../src/db/database.js";
 import { migrate } from "../src/db/migrate.js";
 import { systemClock } from "../src/lib/clock.js";
 import { Outbox } from "../src/notify/outbox.js";
-import { run, startMfd, summary } from "./lib.js";
+import { benchDatabase, run, startMfd, summary } from "./lib.js";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
-const PG_URL = process.env.MFD_BENCH_PG ?? "";
 const OWN = 50;
 const OTHERS = 5_000;
 const MAILBOXES_EACH = 20;
 const NOW = Date.now();
 const OWNER = { login: "listowner", password: "bench owner passphrase 2026" };
 
-const dataDir = mkdtempSync(join(tmpdir(), "mfd-bench-domains-"));
-let databaseUrl = `sqlite:${join(dataDir, "mfd.sqlite")}`;
-let dropDatabase = async () => {};
-if (PG_URL) {
-  const name = `mfd_bench_domains_${process.pid}`;
-  const admin = new pg.Client({ connectionString: PG_URL });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(PG_URL);
-  url.pathname = `/${name}`;
-  databaseUrl = url.toString();
-  dropDatabase = async () => {
-    const cleanup = new pg.Client({ connectionString: PG_URL });
-    await cleanup.connect();
-    await cleanup.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await cleanup.end();
-  };
-}
-const env = {
-  MFD_DATA_DIR: dataDir,
-  MFD_DATABASE_URL: PG_URL ? databaseUrl : "",
-  MFD_SERVICE_DOMAIN: "mfd.bench",
-};
+const storage = await benchDatabase("domains");
+const env = { ...storage.env, MFD_SERVICE_DOMAIN: "mfd.bench" };
 
 async function seed() {
   const config = loadConfig({ ...process.env, ...env });
@@ -152,7 +125,7 @@ try {
   console.log(
     JSON.stringify(
       {
-        database: PG_URL ? "postgres" : "sqlite",
+        database: storage.dialect,
         ownDomains: OWN,
         otherDomains: OTHERS,
         myDomains: summary(result),
@@ -163,6 +136,5 @@ try {
   );
 } finally {
   await mfd?.stop();
-  await dropDatabase();
-  rmSync(dataDir, { recursive: true, force: true });
+  await storage.remove();
 }

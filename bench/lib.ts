@@ -1,8 +1,9 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import autocannon from "autocannon";
+import pg from "pg";
 
 export type Result = autocannon.Result;
 
@@ -11,6 +12,7 @@ export async function startMfd(
   port: number,
   env: Record<string, string> = {},
 ): Promise<{ url: string; stop: () => Promise<void> }> {
+  const ownDir = env.MFD_DATA_DIR === undefined;
   const dataDir = env.MFD_DATA_DIR ?? mkdtempSync(join(tmpdir(), "mfd-bench-"));
   const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts", "serve", "--services", "web"], {
     env: {
@@ -27,7 +29,13 @@ export async function startMfd(
   });
   const url = `http://127.0.0.1:${port}`;
   await waitReady(url, child);
-  return { url, stop: () => stopChild(child) };
+  return {
+    url,
+    stop: async () => {
+      await stopChild(child);
+      if (ownDir) rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
 }
 
 /** A bare Fastify hello-world in its own process: the yardstick for the ratio figures. */
@@ -79,3 +87,40 @@ export const summary = (r: Result) => ({
 /** Distinct client addresses (through the trusted proxy header) so per-IP limits do not shape the figures. */
 export const randomClientIp = () =>
   `198.18.${Math.floor(Math.random() * 255)}.${1 + Math.floor(Math.random() * 254)}`;
+
+/**
+ * Where a bench keeps its data: SQLite in a temporary data dir, or, when MFD_BENCH_PG names a
+ * PostgreSQL server, a temporary database on it. `env` is what `startMfd` and `loadConfig` take;
+ * `remove` drops it all.
+ */
+export async function benchDatabase(
+  label: string,
+): Promise<{ env: Record<string, string>; dialect: "sqlite" | "postgres"; remove: () => Promise<void> }> {
+  const dataDir = mkdtempSync(join(tmpdir(), `mfd-bench-${label}-`));
+  const pgUrl = process.env.MFD_BENCH_PG ?? "";
+  if (!pgUrl) {
+    return {
+      env: { MFD_DATA_DIR: dataDir, MFD_DATABASE_URL: "" },
+      dialect: "sqlite",
+      remove: async () => rmSync(dataDir, { recursive: true, force: true }),
+    };
+  }
+  const name = `mfd_bench_${label.replace(/\W/g, "_")}_${process.pid}`;
+  const admin = new pg.Client({ connectionString: pgUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(pgUrl);
+  url.pathname = `/${name}`;
+  return {
+    env: { MFD_DATA_DIR: dataDir, MFD_DATABASE_URL: url.toString() },
+    dialect: "postgres",
+    remove: async () => {
+      const cleanup = new pg.Client({ connectionString: pgUrl });
+      await cleanup.connect();
+      await cleanup.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await cleanup.end();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}

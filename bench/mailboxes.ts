@@ -11,11 +11,8 @@
  * precomputed argon2 hash for all), then a real `mfd serve` runs on them and autocannon measures
  * it over HTTP. Everything is removed afterwards. BENCH_SECONDS (default 8) per phase.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { readdirSync, readFileSync } from "node:fs";
 import { type Kysely, sql } from "kysely";
-import pg from "pg";
 import { AccountsService } from "../src/accounts/accounts.service.js";
 import { SessionsService } from "../src/accounts/sessions.service.js";
 import { loadConfig } from "../src/config.js";
@@ -26,13 +23,12 @@ import { systemClock } from "../src/lib/clock.js";
 import { pageQuery, searchRanges } from "../src/mailboxes/mailboxes.service.js";
 import { hashMailboxPassword } from "../src/mailboxes/passwords.js";
 import { Outbox } from "../src/notify/outbox.js";
-import { run, startBareFastify, startMfd, summary } from "./lib.js";
+import { benchDatabase, run, startBareFastify, startMfd, summary } from "./lib.js";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 const BIG = Number(process.env.BENCH_BIG ?? 100_000);
 const TOTAL = Number(process.env.BENCH_TOTAL ?? 1_000_000);
 const PER_SMALL = 1000;
-const PG_URL = process.env.MFD_BENCH_PG ?? "";
 const PORT = 18090;
 const SERVICE = "mfd.bench";
 const OWNER = { login: "benchowner", password: "bench owner passphrase 2026" };
@@ -87,28 +83,9 @@ const log = (message: string) => process.stderr.write(`${message}\n`);
 const ms = (start: bigint) => Number((process.hrtime.bigint() - start) / 1_000_000n);
 
 // ---- the database --------------------------------------------------------------------------
-const dataDir = mkdtempSync(join(tmpdir(), "mfd-bench-mailboxes-"));
-let databaseUrl = `sqlite:${join(dataDir, "mfd.sqlite")}`;
-let dropDatabase = async () => {};
-if (PG_URL) {
-  const name = `mfd_bench_${process.pid}`;
-  const admin = new pg.Client({ connectionString: PG_URL });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(PG_URL);
-  url.pathname = `/${name}`;
-  databaseUrl = url.toString();
-  dropDatabase = async () => {
-    const cleanup = new pg.Client({ connectionString: PG_URL });
-    await cleanup.connect();
-    await cleanup.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await cleanup.end();
-  };
-}
+const storage = await benchDatabase("mailboxes");
 const env = {
-  MFD_DATA_DIR: dataDir,
-  MFD_DATABASE_URL: PG_URL ? databaseUrl : "",
+  ...storage.env,
   MFD_SERVICE_DOMAIN: SERVICE,
   MFD_MAILBOX_LIMIT: String(10 * BIG),
 };
@@ -336,7 +313,7 @@ try {
   const figures = {
     date: new Date().toISOString(),
     node: process.version,
-    database: PG_URL ? "postgres" : "sqlite",
+    database: storage.dialect,
     seeded: { ...seeded, bigDomain: firstTotal },
     firstPage: summary(firstPage),
     pageAfterWalk: summary(deepPage),
@@ -361,6 +338,5 @@ try {
 } finally {
   await mfd?.stop();
   await bare?.stop();
-  await dropDatabase();
-  rmSync(dataDir, { recursive: true, force: true });
+  await storage.remove();
 }

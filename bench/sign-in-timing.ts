@@ -1,45 +1,12 @@
-/**
- * security.md 3: how far apart are an unknown login and a wrong password, seen from the client?
- * Both verify an argon2 hash (a dummy one for the unknown login) and answer the same 401 body; the
- * wrong password also writes its failure (count + audit event). One request at a time, the two
- * kinds interleaved, each from its own client address, through a real `mfd serve`.
- *
- *   npx tsx bench/sign-in-timing.ts                                                SQLite
- *   MFD_BENCH_PG=postgres://postgres@127.0.0.1:5432/postgres npx tsx bench/sign-in-timing.ts   PostgreSQL
- *
- * BENCH_REQUESTS (default 200) of each kind. Wrong passwords are spread over 40 accounts so none
- * reaches the throttle (10 consecutive failures), which would be a third path.
- */
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import pg from "pg";
-import { randomClientIp, startMfd } from "./lib.js";
+import { benchDatabase, randomClientIp, startMfd } from "./lib.js";
 
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 200);
 const WARMUP = 20;
 const ACCOUNTS = 40;
 const PASSWORD = "bench password that is long enough";
-const PG_URL = process.env.MFD_BENCH_PG ?? "";
 
-const env: Record<string, string> = { MFD_DATA_DIR: mkdtempSync(join(tmpdir(), "mfd-bench-timing-")) };
-let dropDatabase = async () => {};
-if (PG_URL) {
-  const name = `mfd_bench_timing_${process.pid}`;
-  const admin = new pg.Client({ connectionString: PG_URL });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(PG_URL);
-  url.pathname = `/${name}`;
-  env.MFD_DATABASE_URL = url.toString();
-  dropDatabase = async () => {
-    const cleanup = new pg.Client({ connectionString: PG_URL });
-    await cleanup.connect();
-    await cleanup.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await cleanup.end();
-  };
-}
+const storage = await benchDatabase("timing");
+const env: Record<string, string> = { ...storage.env };
 
 const json = { "content-type": "application/json" };
 const post = (url: string, body: unknown) =>
@@ -115,7 +82,7 @@ try {
       {
         date: new Date().toISOString(),
         node: process.version,
-        database: PG_URL ? "postgres" : "sqlite",
+        database: storage.dialect,
         unknownLoginMs: unknown,
         wrongPasswordMs: wrong,
         differenceMs: {
@@ -131,5 +98,5 @@ try {
   );
 } finally {
   await mfd?.stop();
-  await dropDatabase();
+  await storage.remove();
 }
