@@ -35,9 +35,10 @@ program
     if (wanted.has("worker")) worker.start();
     if (wanted.has("web")) {
       await app.listen({ host: config.listen.host, port: config.listen.port });
-      app.log.info(
-        `mfd console at ${config.publicUrl}${config.dev ? " (development mode: messages at /dev/outbox)" : ""}`,
-      );
+      // Said on stdout whatever the log level, so whoever started mfd sees where it is.
+      console.log(`mfd is running: console at ${config.publicUrl}`);
+      if (config.dev)
+        console.log(`development mode: codes and notices are readable at ${config.publicUrl}/dev/outbox`);
     }
     const stop = async () => {
       await worker.stop();

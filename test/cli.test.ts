@@ -1,4 +1,4 @@
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -122,5 +122,24 @@ describe("mfd command line", () => {
     });
     expect(production.stdout).toContain("to ann@example.net  pending");
     expect(production.stdout).not.toContain("123456");
+  });
+
+  it("serve starts the console and worker and says where, then stops cleanly on SIGTERM", async () => {
+    const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts", "serve", "--dev"], {
+      env: { ...env, MFD_LISTEN: "127.0.0.1:0", MFD_PUBLIC_URL: "http://localhost:18099" },
+    });
+    let output = "";
+    const running = new Promise<void>((resolve, reject) => {
+      child.stdout.on("data", (chunk: Buffer) => {
+        output += chunk.toString();
+        if (output.includes("/dev/outbox")) resolve();
+      });
+      child.once("exit", (code) => reject(new Error(`serve exited with ${code}: ${output}`)));
+    });
+    await running;
+    expect(output).toContain("mfd is running: console at http://localhost:18099");
+    const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
+    child.kill("SIGTERM");
+    expect(await exited).toBe(0);
   });
 });
