@@ -40,14 +40,19 @@ program
       if (config.dev)
         console.log(`development mode: codes and notices are readable at ${config.publicUrl}/dev/outbox`);
     }
+    // Handlers stay registered (not `once`): a second signal during shutdown must not kill the
+    // process half-way, and a wrapper that re-raises unhandled signals (tsx) must see one.
+    let stopping = false;
     const stop = async () => {
+      if (stopping) return;
+      stopping = true;
       await worker.stop();
       await app.close();
       await database.destroy();
       process.exit(0);
     };
-    process.once("SIGINT", stop);
-    process.once("SIGTERM", stop);
+    process.on("SIGINT", stop);
+    process.on("SIGTERM", stop);
   });
 
 program
