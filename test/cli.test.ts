@@ -138,8 +138,14 @@ describe("mfd command line", () => {
     });
     await running;
     expect(output).toContain("mfd is running: console at http://localhost:18099");
-    const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
+    let errors = "";
+    child.stderr.on("data", (chunk: Buffer) => {
+      errors += chunk.toString();
+    });
+    const exited = new Promise<string>((resolve) =>
+      child.once("exit", (code, signal) => resolve(`${code} ${signal}`)),
+    );
     child.kill("SIGTERM");
-    expect(await exited).toBe(0);
+    expect(await exited, errors).toBe("0 null");
   });
 });
