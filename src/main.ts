@@ -32,16 +32,9 @@ program
     const level = process.env.MFD_LOG_LEVEL ?? (config.dev ? "warn" : "info");
     const { app } = await buildApp(deps, { logger: { level } });
     const worker = new Worker(deps, JOBS, (message, error) => app.log.error({ err: error }, message));
-    if (wanted.has("worker")) worker.start();
-    if (wanted.has("web")) {
-      await app.listen({ host: config.listen.host, port: config.listen.port });
-      // Said on stdout whatever the log level, so whoever started mfd sees where it is.
-      console.log(`mfd is running: console at ${config.publicUrl}`);
-      if (config.dev)
-        console.log(`development mode: codes and notices are readable at ${config.publicUrl}/dev/outbox`);
-    }
-    // Handlers stay registered (not `once`): a second signal during shutdown must not kill the
-    // process half-way, and a wrapper that re-raises unhandled signals (tsx) must see one.
+    // Installed before anything is announced: until a handler exists the default action of
+    // SIGTERM kills at once, so a supervisor that signals right after the banner must find one.
+    // They stay registered (not `once`) so a second signal cannot cut the shutdown short.
     let stopping = false;
     const stop = async () => {
       if (stopping) return;
@@ -53,6 +46,14 @@ program
     };
     process.on("SIGINT", stop);
     process.on("SIGTERM", stop);
+    if (wanted.has("worker")) worker.start();
+    if (wanted.has("web")) {
+      await app.listen({ host: config.listen.host, port: config.listen.port });
+      // Said on stdout whatever the log level, so whoever started mfd sees where it is.
+      console.log(`mfd is running: console at ${config.publicUrl}`);
+      if (config.dev)
+        console.log(`development mode: codes and notices are readable at ${config.publicUrl}/dev/outbox`);
+    }
   });
 
 program
