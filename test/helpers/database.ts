@@ -1,6 +1,8 @@
+import { type Kysely, sql } from "kysely";
 import pg from "pg";
 import { type Database, openDatabase } from "../../src/db/database.js";
 import { migrate } from "../../src/db/migrate.js";
+import type { DB } from "../../src/db/schema.js";
 import { randomSecret } from "../../src/lib/random.js";
 
 /** Which database this run uses: SQLite in memory, or PostgreSQL when MFD_TEST_DATABASE_URL is set. */
@@ -47,4 +49,18 @@ export async function createTestDatabase(): Promise<Database> {
       await cleanup.end();
     },
   };
+}
+
+/**
+ * The tables of this test database. Kysely's introspector reads every schema and trips over one
+ * that another test file drops at that moment; this reads only the catalog rows of our own.
+ */
+export async function tableNames(db: Kysely<DB>): Promise<string[]> {
+  const query =
+    testDialect === "postgres"
+      ? sql<{ name: string }>`select c.relname as name from pg_catalog.pg_class c
+          where c.relnamespace = current_schema()::regnamespace and c.relkind in ('r', 'p')`
+      : sql<{ name: string }>`select name from sqlite_master where type = 'table'`;
+  const { rows } = await query.execute(db);
+  return rows.map((row) => row.name).sort();
 }
