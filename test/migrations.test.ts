@@ -8,7 +8,7 @@ import { expect, it } from "vitest";
 import { openDatabase } from "../src/db/database.js";
 import { migrate } from "../src/db/migrate.js";
 import { randomSecret } from "../src/lib/random.js";
-import { TEST_DATABASE_URL } from "./helpers/database.js";
+import { SCHEMA_LOCK, TEST_DATABASE_URL } from "./helpers/database.js";
 
 const exec = promisify(execFile);
 
@@ -27,12 +27,16 @@ it.skipIf(!TEST_DATABASE_URL)(
     await admin.connect();
     await admin.query(`CREATE SCHEMA ${schema}`);
     const processes = [0, 1, 2].map(() => openDatabase(TEST_DATABASE_URL, { schema }));
+    // Kysely's migrator reads every schema's tables; other files' schema drops must wait.
+    await admin.query("SELECT pg_advisory_lock_shared($1)", [SCHEMA_LOCK]);
     try {
       const applied = (await Promise.all(processes.map((database) => migrate(database)))).flat();
       expect(applied).toContain("001_accounts");
       expect(new Set(applied).size).toBe(applied.length); // no migration ran twice
     } finally {
+      await admin.query("SELECT pg_advisory_unlock_shared($1)", [SCHEMA_LOCK]);
       for (const database of processes) await database.destroy();
+      await admin.query("SELECT pg_advisory_lock($1)", [SCHEMA_LOCK]);
       await admin.query(`DROP SCHEMA ${schema} CASCADE`);
       await admin.end();
     }

@@ -7,7 +7,8 @@ import { randomSecret } from "../../src/lib/random.js";
 
 /** Which database this run uses: SQLite in memory, or PostgreSQL when MFD_TEST_DATABASE_URL is set. */
 export const TEST_DATABASE_URL = process.env.MFD_TEST_DATABASE_URL ?? "";
-const SCHEMA_LOCK = 7_231_977;
+/** Advisory lock: migrations hold it shared, schema drops exclusively (see createTestDatabase). */
+export const SCHEMA_LOCK = 7_231_977;
 
 export const testDialect = TEST_DATABASE_URL ? "postgres" : "sqlite";
 
