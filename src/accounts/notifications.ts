@@ -15,23 +15,14 @@ export async function notifySecurityChange(
   what: string,
   options: { except?: string } = {},
 ): Promise<void> {
-  const account = await db
-    .selectFrom("accounts")
-    .select(["login", "phone", "phoneConfirmedAt", "recoveryEmail", "emailConfirmedAt"])
-    .where("id", "=", accountId)
-    .executeTakeFirst();
-  if (!account) return;
+  const contacts = await confirmedContacts(db, accountId);
+  if (!contacts) return;
   const { serviceDomain, publicUrl } = deps.config;
   const when = new Date(now).toISOString().replace(/\.\d{3}Z$/, "Z");
   const body =
-    `${what} on your mfd account ${account.login}@${serviceDomain} at ${when}. ` +
+    `${what} on your mfd account ${contacts.login}@${serviceDomain} at ${when}. ` +
     `If this was not you, restore access at ${publicUrl} right away.`;
-  const recipients: Array<{ channel: "sms" | "email"; recipient: string }> = [];
-  if (account.phone && account.phoneConfirmedAt !== null)
-    recipients.push({ channel: "sms", recipient: account.phone });
-  if (account.recoveryEmail && account.emailConfirmedAt !== null)
-    recipients.push({ channel: "email", recipient: account.recoveryEmail });
-  for (const { channel, recipient } of recipients) {
+  for (const { channel, recipient } of contacts.recipients) {
     if (recipient === options.except) continue;
     await deps.outbox.enqueue(db, now, {
       channel,
@@ -41,4 +32,23 @@ export async function notifySecurityChange(
       accountId,
     });
   }
+}
+
+/** Where an account can be told something: its login and each confirmed contact; null if it is gone. */
+export async function confirmedContacts(
+  db: Executor,
+  accountId: string,
+): Promise<{ login: string; recipients: Array<{ channel: "sms" | "email"; recipient: string }> } | null> {
+  const account = await db
+    .selectFrom("accounts")
+    .select(["login", "phone", "phoneConfirmedAt", "recoveryEmail", "emailConfirmedAt"])
+    .where("id", "=", accountId)
+    .executeTakeFirst();
+  if (!account) return null;
+  const recipients: Array<{ channel: "sms" | "email"; recipient: string }> = [];
+  if (account.phone && account.phoneConfirmedAt !== null)
+    recipients.push({ channel: "sms", recipient: account.phone });
+  if (account.recoveryEmail && account.emailConfirmedAt !== null)
+    recipients.push({ channel: "email", recipient: account.recoveryEmail });
+  return { login: account.login, recipients };
 }

@@ -1,6 +1,6 @@
 import type { RequestContext } from "../access/actor.js";
 import { authorizeDomain, authorizeDomainHeld, type DomainGrant } from "../access/domain-access.js";
-import { notifySecurityChange } from "../accounts/notifications.js";
+import { confirmedContacts, notifySecurityChange } from "../accounts/notifications.js";
 import { recordEvent } from "../audit/audit.service.js";
 import type { Executor } from "../db/database.js";
 import type { Deps } from "../deps.js";
@@ -66,15 +66,7 @@ export class DeputiesService {
       { key: `deputies:lookup:account:${checked.ownerAccountId}`, ...LOOKUP_LIMIT },
     ]);
     try {
-      return await this.db.transaction().execute(async (tx) => {
-        // Held: a disconnect at the same time waits for this and takes the new deputy with it.
-        const grant = await authorizeDomainHeld(
-          tx,
-          this.deps.database.dialect,
-          ctx.actor,
-          domain,
-          "domain:manage",
-        );
+      return await this.managing(ctx, domain, async (tx, grant) => {
         const account = await tx
           .selectFrom("accounts")
           .select("id")
@@ -139,15 +131,7 @@ export class DeputiesService {
     rawLogin: string,
     input: { dnsGranted: boolean },
   ): Promise<DeputyView> {
-    return this.db.transaction().execute(async (tx) => {
-      // Held, as in add: a disconnect at the same time finishes first (then NOT_FOUND) or waits for this.
-      const grant = await authorizeDomainHeld(
-        tx,
-        this.deps.database.dialect,
-        ctx.actor,
-        domain,
-        "domain:manage",
-      );
+    return this.managing(ctx, domain, async (tx, grant) => {
       const deputy = await this.find(tx, grant, rawLogin);
       if ((deputy.dnsGranted === 1) !== input.dnsGranted) {
         await tx
@@ -169,15 +153,7 @@ export class DeputiesService {
    * (tokens limited to it alone are deleted), so being added again later revives none of them.
    */
   async remove(ctx: RequestContext, domain: string, rawLogin: string): Promise<void> {
-    await this.db.transaction().execute(async (tx) => {
-      // Held, as in add: a disconnect at the same time finishes first (then NOT_FOUND) or waits for this.
-      const grant = await authorizeDomainHeld(
-        tx,
-        this.deps.database.dialect,
-        ctx.actor,
-        domain,
-        "domain:manage",
-      );
+    await this.managing(ctx, domain, async (tx, grant) => {
       const deputy = await this.find(tx, grant, rawLogin);
       await tx
         .deleteFrom("deputies")
@@ -199,6 +175,22 @@ export class DeputiesService {
           `Since ${iso(ctx.now)} your mfd account ${this.address(deputy.login)} no longer manages ${grant.name}` +
           `${tokens > 0 ? "; your API tokens no longer reach it" : ""}.`,
       });
+    });
+  }
+
+  /**
+   * A change to the domain's deputies, in a transaction that holds the domain (authorizeDomainHeld):
+   * a disconnect at the same time either finishes first (then NOT_FOUND) or waits for this and
+   * takes the change with it.
+   */
+  private managing<T>(
+    ctx: RequestContext,
+    domain: string,
+    work: (tx: Executor, grant: DomainGrant) => Promise<T>,
+  ): Promise<T> {
+    return this.db.transaction().execute(async (tx) => {
+      const dialect = this.deps.database.dialect;
+      return work(tx, await authorizeDomainHeld(tx, dialect, ctx.actor, domain, "domain:manage"));
     });
   }
 
@@ -251,25 +243,9 @@ export class DeputiesService {
     accountId: string,
     message: { subject: string; body: string },
   ): Promise<void> {
-    const account = await tx
-      .selectFrom("accounts")
-      .select(["phone", "phoneConfirmedAt", "recoveryEmail", "emailConfirmedAt"])
-      .where("id", "=", accountId)
-      .executeTakeFirstOrThrow();
-    if (account.phone && account.phoneConfirmedAt !== null)
-      await this.deps.outbox.enqueue(tx, now, {
-        channel: "sms",
-        recipient: account.phone,
-        accountId,
-        ...message,
-      });
-    if (account.recoveryEmail && account.emailConfirmedAt !== null)
-      await this.deps.outbox.enqueue(tx, now, {
-        channel: "email",
-        recipient: account.recoveryEmail,
-        accountId,
-        ...message,
-      });
+    const contacts = await confirmedContacts(tx, accountId);
+    for (const { channel, recipient } of contacts?.recipients ?? [])
+      await this.deps.outbox.enqueue(tx, now, { channel, recipient, accountId, ...message });
   }
 
   private address(login: string): string {
