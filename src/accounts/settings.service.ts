@@ -1,6 +1,7 @@
 import QRCode from "qrcode";
 import type { RequestContext } from "../access/actor.js";
 import { recordEvent } from "../audit/audit.service.js";
+import type { Executor } from "../db/database.js";
 import type { Deps } from "../deps.js";
 import { MINUTE } from "../lib/clock.js";
 import { AppError } from "../lib/errors.js";
@@ -46,6 +47,16 @@ const CONTACTS = {
 } as const;
 
 const CONTACT_COLUMNS = ["phone", "phoneConfirmedAt", "recoveryEmail", "emailConfirmedAt"] as const;
+
+/** The contact as stored now, confirmed or not, read inside the caller's transaction. */
+async function storedContact(db: Executor, accountId: string, kind: ContactKind): Promise<string | null> {
+  const row = await db
+    .selectFrom("accounts")
+    .select(CONTACT_COLUMNS)
+    .where("id", "=", accountId)
+    .executeTakeFirstOrThrow();
+  return CONTACTS[kind].current(row).value;
+}
 
 /** TOTP checks outside sign-in (enable, disable): 3 codes in a million match, so few tries. */
 const TOTP_CHECKS = { max: 10, windowMs: 10 * MINUTE };
@@ -223,13 +234,7 @@ export class SettingsService {
       // Checked again: the account may have come to manage the e-mail's domain since the code went out.
       const value =
         kind === "email" ? await this.accounts.checkRecoveryEmailFor(tx, accountId, row.target) : row.target;
-      const previous = spec.current(
-        await tx
-          .selectFrom("accounts")
-          .select(CONTACT_COLUMNS)
-          .where("id", "=", accountId)
-          .executeTakeFirstOrThrow(),
-      ).value;
+      const previous = await storedContact(tx, accountId, kind);
       const what = previous
         ? `The ${spec.label} ${spec.mask(previous)} was replaced by ${spec.mask(value)}`
         : `The ${spec.label} ${spec.mask(value)} was added`;
@@ -255,13 +260,7 @@ export class SettingsService {
     const { accountId } = this.self(ctx);
     const spec = CONTACTS[kind];
     await this.db.transaction().execute(async (tx) => {
-      const current = spec.current(
-        await tx
-          .selectFrom("accounts")
-          .select(CONTACT_COLUMNS)
-          .where("id", "=", accountId)
-          .executeTakeFirstOrThrow(),
-      ).value;
+      const current = await storedContact(tx, accountId, kind);
       if (!current) throw new AppError("NOT_FOUND", `There is no ${spec.label} on this account.`);
       // Before the change, so the removed contact itself hears of it.
       await notifySecurityChange(
