@@ -1,5 +1,6 @@
 import type { RequestContext } from "../access/actor.js";
 import type { Executor } from "../db/database.js";
+import { keysetPage } from "../lib/paging.js";
 import { newId } from "../lib/random.js";
 
 export interface AuditInput {
@@ -62,10 +63,9 @@ export async function listAccountEvents(
     .orderBy("id", "desc")
     .limit(options.limit + 1);
   if (options.before) query = query.where("id", "<", options.before);
-  const rows = await query.execute();
-  const page = rows.slice(0, options.limit);
+  const { shown, next } = keysetPage(await query.execute(), options.limit, (last) => last.id);
   return {
-    events: page.map((r) => ({
+    events: shown.map((r) => ({
       id: r.id,
       at: new Date(Number(r.at)).toISOString(),
       action: r.action,
@@ -75,6 +75,6 @@ export async function listAccountEvents(
       ip: r.ip,
       details: r.details ? (JSON.parse(r.details) as Record<string, unknown>) : null,
     })),
-    next: rows.length > options.limit ? (page.at(-1)?.id ?? null) : null,
+    next,
   };
 }

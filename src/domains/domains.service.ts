@@ -7,6 +7,7 @@ import type { DomainChecksTable } from "../db/schema.js";
 import type { Deps } from "../deps.js";
 import { HOUR, MINUTE } from "../lib/clock.js";
 import { AppError } from "../lib/errors.js";
+import { keysetPage } from "../lib/paging.js";
 import { newId } from "../lib/random.js";
 import { hitLimits } from "../lib/rate-limit.js";
 import { type ClaimRow, DomainChecker, type DomainRow, isUniqueViolation } from "./checking.js";
@@ -289,12 +290,8 @@ export class DomainsService {
       .orderBy("id", "desc")
       .limit(page.limit + 1);
     if (page.before) query = query.where("id", "<", page.before);
-    const rows = await query.execute();
-    const shown = rows.slice(0, page.limit);
-    return {
-      checks: shown.map(checkView),
-      next: rows.length > page.limit ? (shown.at(-1)?.id ?? null) : null,
-    };
+    const { shown, next } = keysetPage(await query.execute(), page.limit, (last) => last.id);
+    return { checks: shown.map(checkView), next };
   }
 
   /**

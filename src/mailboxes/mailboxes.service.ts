@@ -7,6 +7,7 @@ import type { MailboxesTable } from "../db/schema-mailboxes.js";
 import type { Deps } from "../deps.js";
 import { lookupName } from "../domains/names.js";
 import { AppError, type ErrorCode } from "../lib/errors.js";
+import { keysetPage } from "../lib/paging.js";
 import { newId } from "../lib/random.js";
 import {
   decodeCursor,
@@ -188,14 +189,14 @@ export class MailboxesService {
       pageQuery(this.db, grant.domainId, { after, search, limit: query.limit + 1 }).execute(),
       search === null ? mailboxCount(this.db, grant.domainId) : countMatches(this.db, grant.domainId, search),
     ]);
-    const shown = rows.slice(0, query.limit);
+    const { shown, next } = keysetPage(rows, query.limit, (last) => encodeCursor(last.login));
     const aliases = await aliasesOf(
       this.db,
       shown.map((r) => r.id),
     );
     return {
       mailboxes: shown.map((row) => view(grant.name, row, aliases.get(row.id) ?? [])),
-      next: rows.length > query.limit ? encodeCursor((shown.at(-1) as MailboxRow).login) : null,
+      next,
       total,
     };
   }
