@@ -9,7 +9,7 @@ import {
 } from "../../test/helpers/app.js";
 import { testDialect } from "../../test/helpers/database.js";
 import { confirmedDomain, uniqueDomain } from "../../test/helpers/domains.js";
-import { waitForLockWait } from "../../test/helpers/locks.js";
+import { holdTransaction } from "../../test/helpers/locks.js";
 import { REAUTH_WINDOW_MS } from "../access/access.js";
 import { HOUR, MINUTE } from "../lib/clock.js";
 
@@ -166,25 +166,13 @@ describe("adding an additional administrator", () => {
       // after it deleted the domain, until the addition is seen waiting.
       const { owner, domainId, url } = await ownerWithDomain();
       const deputy = await account();
-      let release = () => {};
-      const held = new Promise<void>((resolve) => {
-        release = resolve;
-      });
-      let deleted = () => {};
-      const deletedYet = new Promise<void>((resolve) => {
-        deleted = resolve;
-      });
-      const disconnect = t.db.transaction().execute(async (tx) => {
+      const disconnect = await holdTransaction(t, async (tx) => {
         await tx.selectFrom("domains").select("id").where("id", "=", domainId).forUpdate().execute();
         await tx.deleteFrom("domains").where("id", "=", domainId).execute();
-        deleted();
-        await held;
       });
-      await deletedYet;
       const adding = owner.client.post(url, { login: deputy.login });
-      await Promise.race([adding, waitForLockWait(t, "for share")]);
-      release();
-      await disconnect;
+      await Promise.race([adding, disconnect.waitedOn()]);
+      await disconnect.commit();
       const res = await adding;
       expect(res.statusCode, res.body).toBe(404);
       expect(res.json().code).toBe("NOT_FOUND");
@@ -363,29 +351,14 @@ describe("changing and removing a deputy", () => {
       const { owner, domainId, url } = await ownerWithDomain();
       const deputy = await account();
       await owner.client.post(url, { login: deputy.login });
-      let release = () => {};
-      const held = new Promise<void>((resolve) => {
-        release = resolve;
-      });
-      let deleted = () => {};
-      const deletedYet = new Promise<void>((resolve) => {
-        deleted = resolve;
-      });
-      const disconnect = t.db.transaction().execute(async (tx) => {
+      const disconnect = await holdTransaction(t, async (tx) => {
         await tx.selectFrom("domains").select("id").where("id", "=", domainId).forUpdate().execute();
         await tx.deleteFrom("domains").where("id", "=", domainId).execute();
-        deleted();
-        await held;
       });
-      await deletedYet;
       const changing = owner.client.request(method, `${url}/${deputy.login}`, body);
-      // Whichever lock it meets: the domain row (held) or the deputy row (not held).
-      await Promise.race([
-        changing,
-        Promise.any([waitForLockWait(t, "for share"), waitForLockWait(t, '"deputies"')]),
-      ]);
-      release();
-      await disconnect;
+      // Whichever lock it meets: the domain row or the deputy row, both held by the disconnect.
+      await Promise.race([changing, disconnect.waitedOn()]);
+      await disconnect.commit();
       const res = await changing;
       expect(res.statusCode, res.body).toBe(404);
       expect(res.json().code).toBe("NOT_FOUND");

@@ -1,4 +1,3 @@
-import { sql } from "kysely";
 import { expect, it } from "vitest";
 import {
   checkNow,
@@ -8,6 +7,7 @@ import {
   uniqueDomain,
 } from "../../test/dns/fixtures.js";
 import { registerAccount } from "../../test/helpers/app.js";
+import { holdTransaction } from "../../test/helpers/locks.js";
 import { newId } from "../lib/random.js";
 
 /** security.md 32: one owner per domain by constraint, whatever the timing. */
@@ -68,15 +68,7 @@ it("cancelling a claim while its confirmation commits never leaves a domain with
     .executeTakeFirstOrThrow();
 
   // A confirmation (what DomainChecker writes) held open until the cancel has been sent.
-  let release = () => {};
-  const held = new Promise<void>((resolve) => {
-    release = resolve;
-  });
-  let started = () => {};
-  const inside = new Promise<void>((resolve) => {
-    started = resolve;
-  });
-  const confirming = t.db.transaction().execute(async (tx) => {
+  const confirming = await holdTransaction(t, async (tx) => {
     await tx
       .insertInto("domains")
       .values({
@@ -90,22 +82,13 @@ it("cancelling a claim while its confirmation commits never leaves a domain with
       })
       .execute();
     await tx.updateTable("claims").set({ status: "confirmed" }).where("id", "=", claim.id).execute();
-    started();
-    await held;
   });
-  await inside;
   const cancel = account.client.delete(`/api/v1/domains/${name}`, { confirm: name });
   if (t.deps.database.dialect === "postgres") {
     // Wait until the cancel has read the pending claim and waits for the confirmation's row lock.
-    for (let waiting = 0; waiting === 0; ) {
-      const { rows } = await sql<{ n: string }>`SELECT count(*) AS n FROM pg_stat_activity
-        WHERE wait_event_type = 'Lock' AND query ILIKE ${`%delete from "claims"%`}`.execute(t.db);
-      waiting = Number(rows[0]?.n);
-      if (waiting === 0) await new Promise((resolve) => setImmediate(resolve));
-    }
+    await confirming.waitedOn();
   }
-  release();
-  await confirming;
+  await confirming.commit();
   const response = await cancel;
 
   const domain = await t.db

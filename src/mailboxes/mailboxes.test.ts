@@ -1,16 +1,10 @@
 import { domainToASCII } from "node:url";
 import { verify } from "@node-rs/argon2";
-import { sql } from "kysely";
 import { describe, expect, it } from "vitest";
-import {
-  Client,
-  createTestApp,
-  GOOD_PASSWORD,
-  SERVICE_DOMAIN,
-  type TestApp,
-} from "../../test/helpers/app.js";
+import { Client, createTestApp, GOOD_PASSWORD, SERVICE_DOMAIN } from "../../test/helpers/app.js";
 import { testDialect } from "../../test/helpers/database.js";
 import { confirmedDomain, uniqueDomain } from "../../test/helpers/domains.js";
+import { holdTransaction } from "../../test/helpers/locks.js";
 import {
   createMailbox,
   domainEvents,
@@ -483,15 +477,7 @@ describe("concurrent changes", () => {
       // SQLite serialises writers (BEGIN IMMEDIATE); on PostgreSQL the creation's transaction is
       // held open here, exactly where the service holds it, until disconnect is seen waiting.
       const { client, name, domainId } = await ownerWithDomain();
-      let release = () => {};
-      const held = new Promise<void>((resolve) => {
-        release = resolve;
-      });
-      let inserted = () => {};
-      const insertedYet = new Promise<void>((resolve) => {
-        inserted = resolve;
-      });
-      const creation = t.db.transaction().execute(async (tx) => {
+      const creation = await holdTransaction(t, async (tx) => {
         await tx.selectFrom("domains").select("id").where("id", "=", domainId).forNoKeyUpdate().execute();
         await tx
           .insertInto("mailboxes")
@@ -504,14 +490,10 @@ describe("concurrent changes", () => {
             updatedAt: 0,
           })
           .execute();
-        inserted();
-        await held;
       });
-      await insertedYet;
       const disconnect = client.delete(`/api/v1/domains/${name}`, { confirm: name });
-      await waitForLockWait(t);
-      release();
-      await creation;
+      await creation.waitedOn();
+      await creation.commit();
       const response = await disconnect;
       expect(response.json()).toMatchObject({ code: "MAILBOXES_REMAIN", count: 1 });
       expect(await loginsIn(t, domainId)).toEqual(["held"]);
@@ -791,17 +773,3 @@ describe("bad input changes nothing", () => {
     expect(await loginsIn(t, domainId)).toEqual([]);
   });
 });
-
-/** Resolves once some PostgreSQL session of this test is waiting on a row lock. */
-async function waitForLockWait(app: TestApp): Promise<void> {
-  for (let i = 0; i < 500; i++) {
-    const { rows } = await sql<{
-      n: number;
-    }>`select count(*)::int as n from pg_stat_activity where wait_event_type = 'Lock' and datname = current_database()`.execute(
-      app.db,
-    );
-    if ((rows[0]?.n ?? 0) > 0) return;
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-  throw new Error("disconnect never waited for the mailbox being created");
-}

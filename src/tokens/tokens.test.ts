@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { Client, createTestApp, lastCodeTo, messagesTo, registerAccount } from "../../test/helpers/app.js";
 import { testDialect } from "../../test/helpers/database.js";
 import { confirmedDomain, uniqueDomain } from "../../test/helpers/domains.js";
-import { waitForLockWait } from "../../test/helpers/locks.js";
+import { holdTransaction } from "../../test/helpers/locks.js";
 import { REAUTH_WINDOW_MS } from "../access/access.js";
 import { authorizeDomain } from "../access/domain-access.js";
 import { buildApp } from "../app.js";
@@ -293,29 +293,17 @@ describe("a token never exceeds its holder's rights (security.md 20, 26)", () =>
       const deputy = await account();
       const { name, domainId } = await confirmedDomain(t, owner.accountId);
       await addDeputy(owner, name, deputy);
-      let release = () => {};
-      const held = new Promise<void>((resolve) => {
-        release = resolve;
-      });
-      let removed = () => {};
-      const removedYet = new Promise<void>((resolve) => {
-        removed = resolve;
-      });
-      const removal = t.db.transaction().execute(async (tx) => {
+      const removal = await holdTransaction(t, async (tx) => {
         await tx
           .deleteFrom("deputies")
           .where("domainId", "=", domainId)
           .where("accountId", "=", deputy.accountId)
           .execute();
         await removeDomainFromTokens(tx, domainId, deputy.accountId);
-        removed();
-        await held;
       });
-      await removedYet;
       const creating = create(deputy, { permissions: ["domains:read"], domains: [name] });
-      await Promise.race([creating, waitForLockWait(t, "for share")]);
-      release();
-      await removal;
+      await Promise.race([creating, removal.waitedOn()]);
+      await removal.commit();
       const res = await creating;
       expect(res.statusCode, res.body).toBe(404);
       expect(res.json().code).toBe("NOT_FOUND");

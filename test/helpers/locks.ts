@@ -1,19 +1,60 @@
-import { sql } from "kysely";
+import { type Kysely, sql, type Transaction } from "kysely";
+import type { DB } from "../../src/db/schema.js";
 import type { TestApp } from "./app.js";
 
+export interface HeldTransaction {
+  /** PostgreSQL: resolves once another session waits for a lock this transaction holds. */
+  waitedOn(): Promise<void>;
+  /** Lets the transaction commit and waits for it. */
+  commit(): Promise<void>;
+}
+
 /**
- * Resolves once some PostgreSQL session is waiting for a row lock in a statement containing
- * `marker` (such as "for share"); throws when none does within a few hundred polls. For tests that
- * hold one transaction open and need to know the other request has reached its lock.
+ * Runs `work` in a transaction and holds it open, locks and all, until `commit()`: for tests that
+ * put a request in the middle of another change. `waitedOn()` asks PostgreSQL whether some
+ * session is blocked by this very transaction (`pg_blocking_pids`), so a lock wait of another test
+ * file sharing the database never counts.
  */
-export async function waitForLockWait(app: TestApp, marker: string): Promise<void> {
-  for (let i = 0; i < 500; i++) {
-    const { rows } = await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity
-      where wait_event_type = 'Lock' and datname = current_database() and query ilike ${`%${marker}%`}`.execute(
-      app.db,
-    );
-    if ((rows[0]?.n ?? 0) > 0) return;
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-  throw new Error(`no statement with "${marker}" ever waited for a lock`);
+export async function holdTransaction(
+  app: TestApp,
+  work: (tx: Transaction<DB>) => Promise<void>,
+): Promise<HeldTransaction> {
+  let release = () => {};
+  const held = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  let reached = (_pid: number | null) => {};
+  const ready = new Promise<number | null>((resolve) => {
+    reached = resolve;
+  });
+  const postgres = app.deps.database.dialect === "postgres";
+  const transaction = app.db.transaction().execute(async (tx) => {
+    const pid = postgres ? await backendPid(tx) : null;
+    await work(tx);
+    reached(pid);
+    await held;
+  });
+  // A failing `work` rejects the transaction before it is ever ready.
+  const pid = await Promise.race([ready, transaction.then(() => null)]);
+  return {
+    waitedOn: async () => {
+      if (pid === null) throw new Error("lock waits are a PostgreSQL matter");
+      for (let i = 0; i < 500; i++) {
+        const { rows } = await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity
+          where ${pid} = any(pg_blocking_pids(pid))`.execute(app.db);
+        if ((rows[0]?.n ?? 0) > 0) return;
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      throw new Error("no session ever waited for the held transaction");
+    },
+    commit: async () => {
+      release();
+      await transaction;
+    },
+  };
+}
+
+async function backendPid(db: Kysely<DB> | Transaction<DB>): Promise<number> {
+  const { rows } = await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(db);
+  return Number(rows[0]?.pid);
 }
