@@ -2,7 +2,7 @@ import { type ReactNode, useCallback, useEffect, useRef, useState } from "react"
 import { Link, useLocation, useNavigate, useParams } from "react-router";
 import { ApiError, api, errorMessage } from "../../api";
 import { TypeNameToConfirm } from "../../components/ConfirmDialog";
-import { DataTable, Listing } from "../../components/data";
+import { DataTable, Listing, MoreButton, useOlderPages } from "../../components/data";
 import { type Tab, Tabs } from "../../components/Tabs";
 import {
   Badge,
@@ -109,29 +109,13 @@ function MethodPanels({ view }: { view: DomainView }) {
 }
 
 function CheckHistory({ name, version }: { name: string; version: string }) {
-  const [checks, setChecks] = useState<DomainCheck[] | null>(null);
-  const [next, setNext] = useState<string | null>(null);
-  const { busy, error, run } = useAction();
-
-  const load = useCallback(
-    (before: string | null) =>
-      run(async () => {
-        const query = new URLSearchParams({ limit: "20" });
-        if (before) query.set("before", before);
-        const page = await api<{ checks: DomainCheck[]; next: string | null }>(
-          "GET",
-          `/api/v1/domains/${encodeURIComponent(name)}/checks?${query}`,
-        );
-        setChecks((current) => (before && current ? [...current, ...page.checks] : page.checks));
-        setNext(page.next);
-      }),
-    [name, run],
-  );
-
-  // biome-ignore lint/correctness/useExhaustiveDependencies: reload when a new check is known
-  useEffect(() => {
-    void load(null);
-  }, [load, version]);
+  const {
+    items: checks,
+    next,
+    busy,
+    error,
+    more,
+  } = useOlderPages<DomainCheck>(`/api/v1/domains/${encodeURIComponent(name)}/checks`, "checks", 20, version);
 
   return (
     <Card title={t("domain.history.title")} description={t("domain.history.description")}>
@@ -185,13 +169,9 @@ function CheckHistory({ name, version }: { name: string; version: string }) {
                 ))}
               </DataTable>
             </div>
-            {next ? (
-              <div className="form-actions">
-                <Button variant="secondary" busy={busy} onClick={() => void load(next)}>
-                  {t("domain.history.more")}
-                </Button>
-              </div>
-            ) : null}
+            <MoreButton next={next} busy={busy} onClick={more}>
+              {t("domain.history.more")}
+            </MoreButton>
           </>
         )}
       </Listing>
