@@ -2,9 +2,10 @@ import type { RequestContext } from "../access/actor.js";
 import type { Executor } from "../db/database.js";
 import { keysetPage } from "../lib/paging.js";
 import { newId } from "../lib/random.js";
+import type { AuditAction } from "./actions.js";
 
 export interface AuditInput {
-  action: string;
+  action: AuditAction;
   /** The account whose security log this belongs to (shown to that account). */
   accountId?: string | null;
   domain?: string | null;

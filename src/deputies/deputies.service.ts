@@ -1,6 +1,7 @@
 import type { RequestContext } from "../access/actor.js";
 import { authorizeDomain, authorizeDomainHeld, type DomainGrant } from "../access/domain-access.js";
 import { confirmedContacts, notifySecurityChange } from "../accounts/notifications.js";
+import type { AuditAction } from "../audit/actions.js";
 import { recordEvent } from "../audit/audit.service.js";
 import type { Executor } from "../db/database.js";
 import type { Deps } from "../deps.js";
@@ -228,7 +229,7 @@ export class DeputiesService {
     grant: DomainGrant,
     deputyId: string,
     login: string,
-    action: string,
+    action: AuditAction,
     details: Record<string, unknown>,
   ): Promise<void> {
     const event = { action, domain: grant.name, target: this.address(login), details };

@@ -105,6 +105,21 @@ describe.skipIf(skipWithoutChromium())("console in a browser: account and restor
       await page.getByRole("button", { name: "Sign out" }).waitFor();
       await page.getByText(`${login}@mfd.test`).first().waitFor();
       await shot("signed-in-with-new-password");
+
+      // The account's own activity tells the story, newest first.
+      await page.getByRole("link", { name: "Account", exact: true }).click();
+      await page.getByRole("link", { name: "Activity", exact: true }).click();
+      await page.getByRole("heading", { name: "Activity", exact: true }).waitFor();
+      const rows = page.getByRole("table").getByRole("row");
+      // The header row, then the newest event: this sign-in; the restore and the refused password before it.
+      await rows.nth(1).getByRole("cell", { name: "Signed in", exact: true }).waitFor();
+      await rows.nth(2).getByRole("cell", { name: "Failed sign-in", exact: true }).waitFor();
+      await rows
+        .nth(3)
+        .getByRole("cell", { name: "Password reset by restoring access", exact: true })
+        .waitFor();
+      await page.getByRole("cell", { name: "Signed out", exact: true }).waitFor();
+      await shot("activity");
     });
 
     // The console kept to its CSP (no inline scripts) and threw nothing. The refused sign-in above

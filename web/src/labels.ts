@@ -32,6 +32,15 @@ export const actionLabel = (action: string): string => {
   return hasMessage(key) ? t(key) : action;
 };
 
+/**
+ * Who did it, where that is not simply the account itself: an API token, the operator's CLI or mfd's
+ * own jobs. A sign-in or restore is done before there is a session ("visitor"): nothing to add.
+ */
+export const actorLabel = (actorType: string): string | null => {
+  const key = `activity.actor.${actorType}`;
+  return hasMessage(key) ? t(key) : null;
+};
+
 export const missingLabel = (missing: string): string => {
   const key = `profile.missing.${missing}`;
   return hasMessage(key) ? t(key) : missing;

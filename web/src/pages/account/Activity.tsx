@@ -1,41 +1,22 @@
-import { useCallback, useEffect, useState } from "react";
-import { api } from "../../api";
-import { DataTable, Listing } from "../../components/data";
-import { Button, Card, FormError, Page, useAction } from "../../components/ui";
+import { DataTable, Listing, MoreButton, useOlderPages } from "../../components/data";
+import { Card, FormError, Page } from "../../components/ui";
 import { formatDateTime, t } from "../../i18n";
-import { actionLabel } from "../../labels";
+import { actionLabel, actorLabel } from "../../labels";
 import type { AuditEvent } from "../../types";
 
 /** Ids (sessions, claims) are long and mean little to people: show their start, the whole on hover. */
 const shortId = (value: string): string =>
   /^[0-9a-f]{8}-[0-9a-f]{4}-/i.test(value) ? `${value.slice(0, 8)}…` : value;
 
-interface EventPage {
-  events: AuditEvent[];
-  next: string | null;
-}
-
 /** The account's own events (security.md 42): sign-ins, failures, changes, in pages of 50. */
 export function Activity() {
-  const [events, setEvents] = useState<AuditEvent[] | null>(null);
-  const [next, setNext] = useState<string | null>(null);
-  const { busy, error, run } = useAction();
-
-  const load = useCallback(
-    (before: string | null) =>
-      run(async () => {
-        const query = new URLSearchParams({ limit: "50" });
-        if (before) query.set("before", before);
-        const page = await api<EventPage>("GET", `/api/v1/account/events?${query}`);
-        setEvents((current) => (before && current ? [...current, ...page.events] : page.events));
-        setNext(page.next);
-      }),
-    [run],
-  );
-
-  useEffect(() => {
-    void load(null);
-  }, [load]);
+  const {
+    items: events,
+    next,
+    busy,
+    error,
+    more,
+  } = useOlderPages<AuditEvent>("/api/v1/account/events", "events", 50);
 
   return (
     <Page title={t("activity.title")} intro={t("activity.intro")}>
@@ -63,8 +44,8 @@ export function Activity() {
                     </td>
                     <td>
                       {actionLabel(event.action)}
-                      {event.actorType && event.actorType !== "account" ? (
-                        <span className="muted"> · {event.actorType}</span>
+                      {actorLabel(event.actorType) ? (
+                        <span className="muted"> · {actorLabel(event.actorType)}</span>
                       ) : null}
                     </td>
                     <td className="mono">
@@ -78,13 +59,9 @@ export function Activity() {
                 ))}
               </DataTable>
             </div>
-            {next ? (
-              <div className="form-actions">
-                <Button variant="secondary" busy={busy} onClick={() => void load(next)}>
-                  {t("activity.more")}
-                </Button>
-              </div>
-            ) : null}
+            <MoreButton next={next} busy={busy} onClick={more}>
+              {t("activity.more")}
+            </MoreButton>
           </Card>
         )}
       </Listing>

@@ -1,0 +1,51 @@
+/**
+ * Every action an audit event can record. The console shows each with a label of its own
+ * (`audit.action.<name>` in web/src/i18n/en.ts; test/catalog.test.ts keeps them in step), and
+ * recordEvent accepts nothing else, so a new event cannot ship unnamed.
+ */
+export const AUDIT_ACTIONS = [
+  "account.register",
+  "contact.change",
+  "contact.code-failure",
+  "contact.remove",
+  "deputy.add",
+  "deputy.remove",
+  "deputy.update",
+  "domain.check",
+  "domain.claim.cancel",
+  "domain.claim.close",
+  "domain.confirm",
+  "domain.connect",
+  "domain.disconnect",
+  "domain.mx-check",
+  "domain.renew",
+  "mailbox.alias.add",
+  "mailbox.alias.remove",
+  "mailbox.create",
+  "mailbox.delete",
+  "mailbox.delete-all",
+  "mailbox.update",
+  "password.change",
+  "password.reset",
+  "profile.update",
+  "recovery.code-failure",
+  "recovery.code-requested",
+  "recovery.question-failure",
+  "recovery.two-factor-failure",
+  "security-question.change",
+  "session.end",
+  "session.reauthenticate",
+  "session.sign-out",
+  "sign-in",
+  "sign-in.failure",
+  "sign-in.throttle",
+  "sign-in.throttled",
+  "support-agent.add",
+  "support-agent.remove",
+  "token.create",
+  "token.revoke",
+  "two-factor.disable",
+  "two-factor.enable",
+] as const;
+
+export type AuditAction = (typeof AUDIT_ACTIONS)[number];
