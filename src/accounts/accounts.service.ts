@@ -2,17 +2,18 @@ import type { RequestContext } from "../access/actor.js";
 import { recordEvent } from "../audit/audit.service.js";
 import type { Executor } from "../db/database.js";
 import type { Deps } from "../deps.js";
+import { isUniqueViolation } from "../domains/checking.js";
 import { isAddressOnConnectedDomain } from "../domains/domains.service.js";
 import { HOUR, MINUTE } from "../lib/clock.js";
 import { AppError } from "../lib/errors.js";
-import { newId } from "../lib/random.js";
+import { newId, sha256 } from "../lib/random.js";
 import { hitLimits } from "../lib/rate-limit.js";
 import { issueCode, MAX_CODE_FAILURES } from "./codes.js";
 import { normaliseEmail, normalisePhone } from "./contacts.js";
 import { checkPasswordPolicy, hashPassword, needsRehash, verifyPassword } from "./passwords.js";
 import { checkSecurityQuestion, isSecurityQuestion, SECURITY_QUESTIONS } from "./security-questions.js";
 import type { SessionsService } from "./sessions.service.js";
-import { matchTotp } from "./totp.js";
+import { claimTotpStep, matchTotp } from "./totp.js";
 
 /** security.md 4: after this many consecutive failures further tries are slowed. */
 export const THROTTLE_AFTER_FAILURES = 10;
@@ -183,20 +184,26 @@ export class AccountsService {
         .where("login", "=", login)
         .executeTakeFirst();
       if (taken) throw new AppError("LOGIN_TAKEN");
-      await tx
-        .insertInto("accounts")
-        .values({
-          id,
-          login,
-          passwordHash,
-          firstName,
-          lastName,
-          securityQuestion: input.securityQuestion ?? null,
-          securityAnswerHash: answerHash,
-          createdAt: now,
-          passwordChangedAt: now,
-        })
-        .execute();
+      try {
+        await tx
+          .insertInto("accounts")
+          .values({
+            id,
+            login,
+            passwordHash,
+            firstName,
+            lastName,
+            securityQuestion: input.securityQuestion ?? null,
+            securityAnswerHash: answerHash,
+            createdAt: now,
+            passwordChangedAt: now,
+          })
+          .execute();
+      } catch (error) {
+        // A parallel registration of the same login committed after the check above.
+        if (isUniqueViolation(error)) throw new AppError("LOGIN_TAKEN");
+        throw error;
+      }
       const actorCtx: RequestContext = {
         ...ctx,
         actor: { kind: "account", accountId: id, sessionId: "", reauthAt: now, isSupportAgent: false },
@@ -264,16 +271,30 @@ export class AccountsService {
   }
 
   async signIn(ctx: RequestContext, input: SignInInput): Promise<SignedIn> {
+    const now = ctx.now;
+    // The limit comes first: a caller over it learns nothing, not even whether an address is on
+    // a domain hosted here.
+    const perIp = `sign-in:ip:${ctx.ip}`;
+    await hitLimits(
+      this.db,
+      now,
+      [
+        { key: perIp, max: 60, windowMs: MINUTE },
+        // Above what two cores can hash (≈170/s, bench/README.md): a ceiling on floods, not on real use.
+        { key: "sign-in:global", max: 20_000, windowMs: MINUTE },
+      ],
+      async (limit, first) => {
+        if (!first) return;
+        await recordEvent(this.db, ctx, {
+          action: "sign-in.rate-limited",
+          details: { limit: limit.key === perIp ? "ip" : "global" },
+        });
+      },
+    );
     const login = this.loginFromIdentifier(
       input.login,
       await isAddressOnConnectedDomain(this.db, input.login.trim()),
     );
-    const now = ctx.now;
-    await hitLimits(this.db, now, [
-      { key: `sign-in:ip:${ctx.ip}`, max: 60, windowMs: MINUTE },
-      // Above what two cores can hash (≈170/s, bench/README.md): a ceiling on floods, not on real use.
-      { key: "sign-in:global", max: 20_000, windowMs: MINUTE },
-    ]);
     const account = await this.db
       .selectFrom("accounts")
       .select(["id", "passwordHash", "throttledUntil", "totpSecret", "totpEnabledAt", "totpLastStep"])
@@ -281,7 +302,15 @@ export class AccountsService {
       .executeTakeFirst();
     // The hash is computed whether or not the account exists or is throttled (security.md 3).
     const passwordOk = await verifyPassword(account?.passwordHash, input.password);
-    if (!account) throw new AppError("INVALID_CREDENTIALS");
+    if (!account) {
+      // No account to file it under: the login is kept as its SHA-256, so attempts on one login can
+      // be told apart without storing what was typed (a password typed into the login field).
+      await recordEvent(this.db, ctx, {
+        action: "sign-in.failure",
+        details: { reason: "unknown-login", loginSha256: sha256(login) },
+      });
+      throw new AppError("INVALID_CREDENTIALS");
+    }
     const forAccount: RequestContext = { ...ctx };
 
     if (account.throttledUntil !== null && account.throttledUntil > now) {
@@ -303,11 +332,14 @@ export class AccountsService {
     }
     const rehash = needsRehash(account.passwordHash) ? await hashPassword(input.password) : null;
     return this.db.transaction().execute(async (tx) => {
+      // Parallel sign-ins with one code all matched it; only the first to spend its step goes on.
+      if (totpStep !== null && !(await claimTotpStep(tx, account.id, totpStep))) {
+        throw new AppError("INVALID_TWO_FACTOR_CODE");
+      }
       await tx
         .updateTable("accounts")
         .set({
           failedSignIns: 0,
-          ...(totpStep !== null ? { totpLastStep: totpStep } : {}),
           ...(rehash ? { passwordHash: rehash } : {}),
         })
         .where("id", "=", account.id)
@@ -361,16 +393,15 @@ export class AccountsService {
     return { totpStep };
   }
 
-  /** After a successful `verifyOwnPassword`: the failure run ends and the TOTP step is spent. */
+  /**
+   * After a successful `verifyOwnPassword`: the failure run ends and the TOTP step is spent, or
+   * INVALID_TWO_FACTOR_CODE when a parallel request spent it first.
+   */
   async markVerified(db: Executor, accountId: string, totpStep: number | null): Promise<void> {
-    await db
-      .updateTable("accounts")
-      .set({
-        failedSignIns: 0,
-        ...(totpStep !== null ? { totpLastStep: totpStep } : {}),
-      })
-      .where("id", "=", accountId)
-      .execute();
+    if (totpStep !== null && !(await claimTotpStep(db, accountId, totpStep))) {
+      throw new AppError("INVALID_TWO_FACTOR_CODE");
+    }
+    await db.updateTable("accounts").set({ failedSignIns: 0 }).where("id", "=", accountId).execute();
   }
 
   /**

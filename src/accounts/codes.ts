@@ -119,13 +119,24 @@ export async function consumeCode(
     !constantTimeEqual(row.codeHash, hashCode(key, row.id, code)) ||
     !row.accountId
   ) {
+    // Conditional, so a failure is never counted on a code that is already dead.
     await db
       .updateTable("verificationCodes")
       .set((eb) => ({ failures: eb("failures", "+", 1) }))
       .where("id", "=", row.id)
+      .where("consumedAt", "is", null)
+      .where("failures", "<", MAX_CODE_FAILURES)
       .execute();
     return null;
   }
-  await db.updateTable("verificationCodes").set({ consumedAt: now }).where("id", "=", row.id).execute();
+  // Conditional too: a code killed or used by a parallel check since it was read does not work.
+  const spent = await db
+    .updateTable("verificationCodes")
+    .set({ consumedAt: now })
+    .where("id", "=", row.id)
+    .where("consumedAt", "is", null)
+    .where("failures", "<", MAX_CODE_FAILURES)
+    .executeTakeFirst();
+  if (Number(spent.numUpdatedRows) !== 1) return null;
   return { id: row.id, accountId: row.accountId, target: row.target };
 }

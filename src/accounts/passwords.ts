@@ -19,8 +19,14 @@ export const HASH_CONCURRENCY =
   Number(process.env.MFD_HASH_CONCURRENCY) || Math.max(1, availableParallelism() - 1);
 const hashing = pLimit(HASH_CONCURRENCY);
 
+/**
+ * Passwords are compared in Unicode NFC: "é" typed as one code point on one system and as "e" plus
+ * a combining accent on another is the same password. Every hash and check goes through this.
+ */
+export const normalisePassword = (password: string): string => password.normalize("NFC");
+
 export const hashPassword = (password: string): Promise<string> =>
-  hashing(() => hash(password, ARGON2_PARAMS));
+  hashing(() => hash(normalisePassword(password), ARGON2_PARAMS));
 
 // A real hash of a random string: verifying against it costs the same as a real account, so an
 // unknown login takes as long as a wrong password (security.md 3).
@@ -33,12 +39,17 @@ const getDummyHash = () => {
 /** Verifies a password; with no stored hash it verifies against a dummy and returns false. */
 export async function verifyPassword(stored: string | null | undefined, password: string): Promise<boolean> {
   const phc = stored ?? (await getDummyHash());
-  try {
-    const ok = await hashing(() => verify(phc, password));
-    return ok && Boolean(stored);
-  } catch {
-    return false;
-  }
+  const check = async (candidate: string) => {
+    try {
+      return await hashing(() => verify(phc, candidate));
+    } catch {
+      return false;
+    }
+  };
+  const normalised = normalisePassword(password);
+  if (await check(normalised)) return Boolean(stored);
+  // Hashes made before normalisation hold the form that was typed then.
+  return normalised !== password && (await check(password)) && Boolean(stored);
 }
 
 /** True when a stored hash uses weaker parameters than today's and should be re-hashed. */
@@ -63,10 +74,11 @@ export const PASSWORD_MAX_BYTES = 1024;
  * folding, and refusal of common passwords and of the obvious context words.
  */
 export function checkPasswordPolicy(
-  password: string,
+  typed: string,
   context: { login?: string; serviceDomain: string; domains?: string[] },
   min = PASSWORD_MIN,
 ): void {
+  const password = normalisePassword(typed);
   if ([...password].length < min)
     throw new AppError("PASSWORD_TOO_SHORT", `Use at least ${min} characters.`, { min });
   if (Buffer.byteLength(password, "utf8") > PASSWORD_MAX_BYTES) {

@@ -216,14 +216,17 @@ export class SettingsService {
     const { accountId } = this.self(ctx);
     const spec = CONTACTS[kind];
     const confirmed = await this.db.transaction().execute(async (tx) => {
-      const pending = await tx
+      let pendingQuery = tx
         .selectFrom("verificationCodes")
         .select("id")
         .where("accountId", "=", accountId)
         .where("purpose", "=", spec.purpose)
         .where("consumedAt", "is", null)
-        .where("expiresAt", ">", ctx.now)
-        .executeTakeFirst();
+        .where("expiresAt", ">", ctx.now);
+      // Parallel guesses take turns on PostgreSQL (SQLite write transactions already do), so each
+      // reads the failures counted before it and the fifth wrong one kills the code for the rest.
+      if (this.deps.database.dialect === "postgres") pendingQuery = pendingQuery.forUpdate();
+      const pending = await pendingQuery.executeTakeFirst();
       if (!pending) throw new AppError("NOTHING_TO_CONFIRM");
       const row = await consumeCode(tx, ctx.now, { accountId, purpose: spec.purpose }, code);
       if (!row?.target) {

@@ -1,4 +1,5 @@
 import { authenticator } from "otplib";
+import type { Executor } from "../db/database.js";
 
 const STEP_MS = 30_000;
 
@@ -24,3 +25,18 @@ export function matchTotp(secret: string, code: string, now: number, lastStep: n
 /** The code an authenticator app shows at `now` (tests and the bench use it). */
 export const totpAt = (secret: string, now: number): string =>
   authenticator.clone({ epoch: now }).generate(secret);
+
+/**
+ * Spends a matched step inside the transaction that acts on the code: the update succeeds only
+ * while no equal or later step was used, so of parallel requests with one code exactly one gets
+ * through (the others read the old step before the first committed). False: already used.
+ */
+export async function claimTotpStep(db: Executor, accountId: string, step: number): Promise<boolean> {
+  const claimed = await db
+    .updateTable("accounts")
+    .set({ totpLastStep: step })
+    .where("id", "=", accountId)
+    .where((eb) => eb.or([eb("totpLastStep", "is", null), eb("totpLastStep", "<", step)]))
+    .executeTakeFirst();
+  return Number(claimed.numUpdatedRows) === 1;
+}

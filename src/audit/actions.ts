@@ -38,6 +38,7 @@ export const AUDIT_ACTIONS = [
   "session.sign-out",
   "sign-in",
   "sign-in.failure",
+  "sign-in.rate-limited",
   "sign-in.throttle",
   "sign-in.throttled",
   "support-agent.add",

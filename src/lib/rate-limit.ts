@@ -12,8 +12,15 @@ export interface Limit {
 /**
  * Counts one hit against each limit in fixed windows kept in the database (so every process of an
  * installation shares them) and throws RATE_LIMITED with `retryAfter` seconds when one is over.
+ * `onRefused` hears of the refusal first (`first`: the window's first refused hit, so a flood is
+ * recorded once per window rather than once per request).
  */
-export async function hitLimits(db: Executor, now: number, limits: Limit[]): Promise<void> {
+export async function hitLimits(
+  db: Executor,
+  now: number,
+  limits: Limit[],
+  onRefused?: (limit: Limit, first: boolean) => Promise<void>,
+): Promise<void> {
   for (const limit of limits) {
     const windowStart = now - (now % limit.windowMs);
     const row = await db
@@ -26,6 +33,7 @@ export async function hitLimits(db: Executor, now: number, limits: Limit[]): Pro
       .executeTakeFirstOrThrow();
     if (row.count > limit.max) {
       const retryAfter = Math.max(1, Math.ceil((windowStart + limit.windowMs - now) / 1000));
+      await onRefused?.(limit, row.count === limit.max + 1);
       throw new AppError("RATE_LIMITED", undefined, { retryAfter });
     }
   }

@@ -16,7 +16,7 @@ import {
   type SecurityQuestionId,
 } from "../accounts/security-questions.js";
 import type { SessionsService } from "../accounts/sessions.service.js";
-import { matchTotp } from "../accounts/totp.js";
+import { claimTotpStep, matchTotp } from "../accounts/totp.js";
 import { recordEvent } from "../audit/audit.service.js";
 import type { Executor } from "../db/database.js";
 import type { Deps } from "../deps.js";
@@ -415,6 +415,10 @@ export class RecoveryService {
         .where("failures", "<", MAX_CODE_FAILURES)
         .executeTakeFirst();
       if (Number(spent.numUpdatedRows) !== 1) throw new AppError("RECOVERY_INVALID");
+      // The two-factor code given with the grant works once, however many resets race with it.
+      if (totpStep !== null && !(await claimTotpStep(tx, account.id, totpStep))) {
+        throw new AppError("INVALID_TWO_FACTOR_CODE");
+      }
       // No other code, question or grant of this account outlives the reset.
       await tx
         .updateTable("verificationCodes")
@@ -436,7 +440,6 @@ export class RecoveryService {
           passwordChangedAt: now,
           failedSignIns: 0,
           throttledUntil: null,
-          ...(totpStep !== null ? { totpLastStep: totpStep } : {}),
         })
         .where("id", "=", account.id)
         .execute();
