@@ -362,7 +362,7 @@ const TABLE: Row[] = [
   ),
   row(
     "POST /api/v1/account/two-factor/disable",
-    at("/api/v1/account/two-factor/disable", { code: "123456" }),
+    at("/api/v1/account/two-factor/disable", { code: "123456", password: "a password of some length" }),
     ownAccount("TWO_FACTOR_NOT_ENABLED"),
   ),
 

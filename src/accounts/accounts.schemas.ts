@@ -106,3 +106,4 @@ export const TwoFactorSetup = Type.Object({
 });
 
 export const TwoFactorCodeBody = Closed({ code: TotpCode });
+export const TwoFactorDisableBody = Closed({ code: TotpCode, password: Password });

@@ -50,7 +50,12 @@ const BODY_ROUTES: Route[] = [
   },
   { method: "POST", url: "/api/v1/account/recovery-email/confirm", body: { code: "123456" }, field: "code" },
   { method: "POST", url: "/api/v1/account/two-factor/enable", body: { code: "123456" }, field: "code" },
-  { method: "POST", url: "/api/v1/account/two-factor/disable", body: { code: "123456" }, field: "code" },
+  {
+    method: "POST",
+    url: "/api/v1/account/two-factor/disable",
+    body: { code: "123456", password: "a password of some length" },
+    field: "code",
+  },
 ];
 
 /** Everything a request could have changed. */
@@ -195,7 +200,11 @@ describe("re-authentication guard", () => {
     { method: "POST", url: "/api/v1/account/recovery-email", body: { email: "other@example.org" } },
     { method: "DELETE", url: "/api/v1/account/recovery-email" },
     { method: "POST", url: "/api/v1/account/two-factor/setup" },
-    { method: "POST", url: "/api/v1/account/two-factor/disable", body: { code: "000000" } },
+    {
+      method: "POST",
+      url: "/api/v1/account/two-factor/disable",
+      body: { code: "000000", password: "a password of some length" },
+    },
   ] as const;
 
   it("refuses every sensitive change 10 minutes after the password was entered, changing nothing", async () => {

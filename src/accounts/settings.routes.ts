@@ -18,6 +18,7 @@ import {
   SessionIdParams,
   SessionView,
   TwoFactorCodeBody,
+  TwoFactorDisableBody,
   TwoFactorSetup,
 } from "./accounts.schemas.js";
 
@@ -223,12 +224,16 @@ export async function settingsRoutes(app: App, services: Services): Promise<void
       schema: {
         tags,
         summary: "Turn two-factor off (support agents cannot)",
-        body: TwoFactorCodeBody,
+        description:
+          "Needs the current password besides the code: without two-factor a password needs at least 10 " +
+          "characters, so a shorter one answers 409 PASSWORD_TOO_SHORT_WITHOUT_TWO_FACTOR until it is changed. " +
+          "A wrong password answers 403 PASSWORD_WRONG and counts as a failed sign-in.",
+        body: TwoFactorDisableBody,
         response: { 204: NoContent, ...errors(400, 401, 403, 409, 429) },
       },
     },
     async (request, reply) => {
-      await settings.disableTwoFactor(request.ctx, request.body.code);
+      await settings.disableTwoFactor(request.ctx, request.body);
       return reply.status(204).send(null);
     },
   );

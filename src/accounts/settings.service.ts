@@ -13,6 +13,7 @@ import { notifySecurityChange } from "./notifications.js";
 import {
   checkPasswordPolicy,
   hashPassword,
+  normalisePassword,
   PASSWORD_MIN,
   PASSWORD_MIN_WITH_TWO_FACTOR,
 } from "./passwords.js";
@@ -329,15 +330,29 @@ export class SettingsService {
     });
   }
 
-  async disableTwoFactor(ctx: RequestContext, code: string): Promise<void> {
+  /**
+   * Turns two-factor off. Without it a password needs at least PASSWORD_MIN characters, and an
+   * account with two-factor may have a shorter one, so the current password is asked for and
+   * checked (counted like a sign-in): a short one is refused until it is changed.
+   */
+  async disableTwoFactor(ctx: RequestContext, input: { code: string; password: string }): Promise<void> {
     const { accountId } = this.self(ctx);
     const account = await this.account(accountId);
     if (account.totpEnabledAt === null || !account.totpSecret) throw new AppError("TWO_FACTOR_NOT_ENABLED");
     if (account.isSupportAgent === 1) throw new AppError("TWO_FACTOR_REQUIRED_FOR_ROLE");
     await hitLimits(this.db, ctx.now, [{ key: `totp-check:account:${accountId}`, ...TOTP_CHECKS }]);
-    const step = matchTotp(account.totpSecret, code, ctx.now, account.totpLastStep);
+    await this.accounts.verifyOwnPassword(ctx, accountId, input.password, { required: false });
+    if ([...normalisePassword(input.password)].length < PASSWORD_MIN) {
+      throw new AppError(
+        "PASSWORD_TOO_SHORT_WITHOUT_TWO_FACTOR",
+        `Without two-factor a password needs at least ${PASSWORD_MIN} characters. Change your password to a longer one, then turn two-factor off.`,
+        { min: PASSWORD_MIN },
+      );
+    }
+    const step = matchTotp(account.totpSecret, input.code, ctx.now, account.totpLastStep);
     if (step === null) throw new AppError("INVALID_TWO_FACTOR_CODE");
     await this.db.transaction().execute(async (tx) => {
+      await this.accounts.markVerified(tx, accountId, step);
       await tx
         .updateTable("accounts")
         .set({ totpSecret: null, totpPendingSecret: null, totpEnabledAt: null, totpLastStep: null })

@@ -435,7 +435,7 @@ describe("two-factor authentication", () => {
     t.clock.advance(REAUTH_WINDOW_MS + 1);
     const code = () => totpAt(secret, t.clock.now());
 
-    const stale = await client.post("/api/v1/account/two-factor/disable", { code: code() });
+    const stale = await client.post("/api/v1/account/two-factor/disable", { code: code(), password });
     expect(stale.json().code).toBe("REAUTH_REQUIRED");
     expect((await client.post("/api/v1/session/reauthenticate", { password })).json().code).toBe(
       "TWO_FACTOR_REQUIRED",
@@ -447,15 +447,18 @@ describe("two-factor authentication", () => {
     t.clock.advance(30_000);
     const bad = await client.post("/api/v1/account/two-factor/disable", {
       code: totpAt(secret, t.clock.now() + HOUR),
+      password,
     });
     expect(bad.json().code).toBe("INVALID_TWO_FACTOR_CODE");
     expect((await client.get("/api/v1/account")).json().twoFactor).toBe(true);
 
-    expect((await client.post("/api/v1/account/two-factor/disable", { code: code() })).statusCode).toBe(204);
+    expect(
+      (await client.post("/api/v1/account/two-factor/disable", { code: code(), password })).statusCode,
+    ).toBe(204);
     expect((await client.get("/api/v1/account")).json().twoFactor).toBe(false);
     expect((await signIn(login)).res.statusCode).toBe(200);
     expect((await actions(accountId)).map((e) => e.action)).toContain("two-factor.disable");
-    const off = await client.post("/api/v1/account/two-factor/disable", { code: code() });
+    const off = await client.post("/api/v1/account/two-factor/disable", { code: code(), password });
     expect(off.json().code).toBe("TWO_FACTOR_NOT_ENABLED");
   });
 
@@ -466,6 +469,7 @@ describe("two-factor authentication", () => {
     t.clock.advance(30_000);
     const res = await client.post("/api/v1/account/two-factor/disable", {
       code: totpAt(secret, t.clock.now()),
+      password: GOOD_PASSWORD,
     });
     expect(res.statusCode).toBe(409);
     expect(res.json().code).toBe("TWO_FACTOR_REQUIRED_FOR_ROLE");
@@ -513,5 +517,43 @@ describe("two-factor authentication", () => {
     t.clock.advance(30_000);
     const totpCode = totpAt(secret, t.clock.now());
     expect((await signIn(login, "q7#Lm2@x", { totpCode })).res.statusCode).toBe(200);
+  });
+
+  it("is not turned off while the password is shorter than 10 characters, and says to change it first", async () => {
+    const { client, login, accountId } = await registerAccount(t, {}, nextIp());
+    const { secret } = await enableTwoFactor(client);
+    const short = "q7#Lm2@x";
+    expect(
+      (await client.put("/api/v1/account/password", { currentPassword: GOOD_PASSWORD, newPassword: short }))
+        .statusCode,
+    ).toBe(204);
+    t.clock.advance(30_000);
+    const refused = await client.post("/api/v1/account/two-factor/disable", {
+      code: totpAt(secret, t.clock.now()),
+      password: short,
+    });
+    expect(refused.statusCode).toBe(409);
+    expect(refused.json()).toMatchObject({ code: "PASSWORD_TOO_SHORT_WITHOUT_TWO_FACTOR", min: 10 });
+    expect((await client.get("/api/v1/account")).json().twoFactor).toBe(true);
+    expect((await actions(accountId)).map((e) => e.action)).not.toContain("two-factor.disable");
+
+    // A wrong password is refused as such and counted, whatever its length.
+    const wrong = await client.post("/api/v1/account/two-factor/disable", {
+      code: totpAt(secret, t.clock.now()),
+      password: "not it at all",
+    });
+    expect(wrong.json().code).toBe("PASSWORD_WRONG");
+
+    expect(
+      (await client.put("/api/v1/account/password", { currentPassword: short, newPassword: NEW_PASSWORD }))
+        .statusCode,
+    ).toBe(204);
+    t.clock.advance(30_000);
+    const off = await client.post("/api/v1/account/two-factor/disable", {
+      code: totpAt(secret, t.clock.now()),
+      password: NEW_PASSWORD,
+    });
+    expect(off.statusCode).toBe(204);
+    expect((await signIn(login, NEW_PASSWORD)).res.statusCode).toBe(200);
   });
 });

@@ -52,6 +52,10 @@ export const ERRORS = {
   TWO_FACTOR_ALREADY_ENABLED: { status: 409, title: "Two-factor authentication is already on." },
   TWO_FACTOR_NOT_ENABLED: { status: 409, title: "Two-factor authentication is not on." },
   TWO_FACTOR_NOT_STARTED: { status: 409, title: "Start two-factor setup first." },
+  PASSWORD_TOO_SHORT_WITHOUT_TWO_FACTOR: {
+    status: 409,
+    title: "Change your password to at least 10 characters before turning two-factor off.",
+  },
   TWO_FACTOR_REQUIRED_FOR_ROLE: {
     status: 409,
     title: "Support agents must keep two-factor authentication on.",

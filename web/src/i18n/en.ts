@@ -223,6 +223,8 @@ export const en = {
   "twoFactor.disable": "Turn off",
   "twoFactor.disableHint": "Enter a current code to turn two-factor authentication off.",
   "twoFactor.disabled": "Two-factor authentication is off.",
+  "twoFactor.disablePasswordHint":
+    "Without two-factor authentication your password must have at least 10 characters; a shorter one has to be changed first.",
   "twoFactor.agentMustKeep": "Support agents must keep two-factor authentication on.",
 
   "sessions.title": "Sessions",
@@ -693,6 +695,8 @@ export const en = {
   "error.TWO_FACTOR_ALREADY_ENABLED": "Two-factor authentication is already on.",
   "error.TWO_FACTOR_NOT_ENABLED": "Two-factor authentication is not on.",
   "error.TWO_FACTOR_NOT_STARTED": "Start the setup again.",
+  "error.PASSWORD_TOO_SHORT_WITHOUT_TWO_FACTOR":
+    "Your password has fewer than {min} characters, which is not enough without two-factor authentication. Change it to one of at least {min} characters under Password above, then turn two-factor authentication off.",
   "error.TWO_FACTOR_REQUIRED_FOR_ROLE": "Support agents must keep two-factor authentication on.",
   "error.DOMAIN_EMPTY": "Enter a domain name.",
   "error.DOMAIN_TOO_LONG": "The domain name is longer than 253 characters.",

@@ -163,6 +163,7 @@ function TwoFactorCard({ account }: { account: Account }) {
   const { refreshAccount } = useSession();
   const [setup, setSetup] = useState<Setup | null>(null);
   const [code, setCode] = useState("");
+  const [password, setPassword] = useState("");
   const [done, setDone] = useState<"enabled" | "disabled" | null>(null);
   const { busy, error, run } = useAction();
 
@@ -187,8 +188,9 @@ function TwoFactorCard({ account }: { account: Account }) {
   const disable = (event: FormEvent) => {
     event.preventDefault();
     void run(async () => {
-      await api("POST", "/api/v1/account/two-factor/disable", { code: code.trim() });
+      await api("POST", "/api/v1/account/two-factor/disable", { code: code.trim(), password });
       setCode("");
+      setPassword("");
       setDone("disabled");
       await refreshAccount();
     });
@@ -210,6 +212,16 @@ function TwoFactorCard({ account }: { account: Account }) {
       {account.twoFactor ? (
         <form onSubmit={disable}>
           {account.isSupportAgent ? <Notice tone="warning">{t("twoFactor.agentMustKeep")}</Notice> : null}
+          <TextField
+            label={t("field.currentPassword")}
+            hint={t("twoFactor.disablePasswordHint")}
+            name="disablePassword"
+            type="password"
+            autoComplete="current-password"
+            required
+            value={password}
+            onChange={(event) => setPassword(event.target.value)}
+          />
           <div className="inline-form">
             <CodeField
               label={t("field.totpCode")}
