@@ -42,6 +42,11 @@ export interface RequestContext {
   ip: string | null;
   userAgent: string | null;
   now: number;
+  /**
+   * The long-lived cookie of a browser that signed in before, if it sent one: a throttled account
+   * still checks sign-ins from such a browser (src/accounts/sign-in-throttle.ts).
+   */
+  device?: string | null;
 }
 
 export const accountIdOf = (actor: Actor): string | null =>

@@ -1,11 +1,18 @@
 import { Type } from "@sinclair/typebox";
 import { accountIdOf } from "../access/actor.js";
 import { errors } from "../http/schemas.js";
-import { clearSessionCookie, setSessionCookie } from "../http/session-cookie.js";
+import { clearSessionCookie, setDeviceCookie, setSessionCookie } from "../http/session-cookie.js";
 import type { App } from "../http/types.js";
 import { AppError } from "../lib/errors.js";
 import type { Services } from "../services.js";
-import { Profile, ReauthenticateBody, RegisterBody, SessionInfo, SignInBody } from "./accounts.schemas.js";
+import {
+  Profile,
+  ReauthenticateBody,
+  RegisterBody,
+  SessionInfo,
+  SignedInInfo,
+  SignInBody,
+} from "./accounts.schemas.js";
 import { SECURITY_QUESTIONS } from "./security-questions.js";
 
 const tags = ["accounts"];
@@ -42,6 +49,7 @@ export async function accountsRoutes(app: App, services: Services): Promise<void
     async (request, reply) => {
       const signedIn = await accounts.register(request.ctx, request.body);
       setSessionCookie(reply, config, signedIn.sessionToken);
+      if (signedIn.deviceToken) setDeviceCookie(reply, config, signedIn.deviceToken);
       return reply.status(201).send({
         accountId: signedIn.accountId,
         csrfToken: signedIn.csrfToken,
@@ -57,17 +65,25 @@ export async function accountsRoutes(app: App, services: Services): Promise<void
       schema: {
         tags,
         summary: "Sign in with login or login@<service domain>",
+        description:
+          "Sets the session cookie and a long-lived device cookie. After 10 consecutive failures a login " +
+          "(known or not) answers 429 SIGN_IN_THROTTLED with retryAfter, without checking the password, " +
+          "except from a browser that signed in to the account before (it sends its device cookie); " +
+          "such a browser's failures count on itself. `failedSignIns` tells how many sign-ins failed or " +
+          "were refused since the previous successful one.",
         body: SignInBody,
-        response: { 200: SessionInfo, ...errors(400, 401, 429) },
+        response: { 200: SignedInInfo, ...errors(400, 401, 429) },
       },
     },
     async (request, reply) => {
       const signedIn = await accounts.signIn(request.ctx, request.body);
       setSessionCookie(reply, config, signedIn.sessionToken);
+      if (signedIn.deviceToken) setDeviceCookie(reply, config, signedIn.deviceToken);
       return {
         accountId: signedIn.accountId,
         csrfToken: signedIn.csrfToken,
         reauthenticatedAt: new Date(request.ctx.now).toISOString(),
+        failedSignIns: signedIn.failedSignIns,
       };
     },
   );
@@ -104,7 +120,7 @@ export async function accountsRoutes(app: App, services: Services): Promise<void
           "Opens the 10-minute window for changes that answer 403 REAUTH_REQUIRED, and replaces the " +
           "session cookie (same session, new secret). A wrong password counts as a failed sign-in.",
         body: ReauthenticateBody,
-        response: { 200: SessionInfo, ...errors(400, 401, 403) },
+        response: { 200: SessionInfo, ...errors(400, 401, 403, 429) },
       },
     },
     async (request, reply) => {

@@ -36,6 +36,14 @@ export const SessionInfo = Type.Object({
   reauthenticatedAt: Type.String(),
 });
 
+export const SignedInInfo = Type.Object({
+  ...SessionInfo.properties,
+  failedSignIns: Type.Integer({
+    minimum: 0,
+    description: "Sign-ins that failed or were refused as throttled since the previous successful one",
+  }),
+});
+
 export const Profile = Type.Object({
   id: Type.String(),
   login: Type.String(),

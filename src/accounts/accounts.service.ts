@@ -13,11 +13,17 @@ import { normaliseEmail, normalisePhone } from "./contacts.js";
 import { checkPasswordPolicy, hashPassword, needsRehash, verifyPassword } from "./passwords.js";
 import { checkSecurityQuestion, isSecurityQuestion, SECURITY_QUESTIONS } from "./security-questions.js";
 import type { SessionsService } from "./sessions.service.js";
+import {
+  countFailure,
+  type FailureSubject,
+  recognisedDevice,
+  rememberDevice,
+  throttledError,
+  throttledUntil,
+} from "./sign-in-throttle.js";
 import { claimTotpStep, matchTotp } from "./totp.js";
 
-/** security.md 4: after this many consecutive failures further tries are slowed. */
-export const THROTTLE_AFTER_FAILURES = 10;
-const MAX_THROTTLE_MS = 15 * MINUTE;
+export { THROTTLE_AFTER_FAILURES } from "./sign-in-throttle.js";
 
 const LOGIN = /^[a-z][a-z0-9._-]{0,29}$/;
 const RESERVED_LOGINS = new Set([
@@ -56,6 +62,27 @@ export async function managedDomainNames(db: Executor, accountId: string): Promi
     )
     .execute();
   return rows.map((r) => r.name);
+}
+
+/**
+ * Failed sign-ins (wrong passwords or codes, and tries refused while throttled) of the account
+ * since its last successful sign-in, read from its audit events before the new one is written.
+ */
+async function failuresSinceLastSignIn(db: Executor, accountId: string): Promise<number> {
+  const last = await db
+    .selectFrom("auditEvents")
+    .select((eb) => eb.fn.max("id").as("id"))
+    .where("accountId", "=", accountId)
+    .where("action", "=", "sign-in")
+    .executeTakeFirst();
+  let query = db
+    .selectFrom("auditEvents")
+    .select((eb) => eb.fn.countAll<number>().as("n"))
+    .where("accountId", "=", accountId)
+    .where("action", "in", ["sign-in.failure", "sign-in.throttled"]);
+  if (last?.id) query = query.where("id", ">", last.id);
+  const row = await query.executeTakeFirst();
+  return Number(row?.n ?? 0);
 }
 
 export interface RegisterInput {
@@ -97,6 +124,10 @@ export interface SignedIn {
   accountId: string;
   sessionToken: string;
   csrfToken: string;
+  /** A new device cookie value when this browser was not recognised yet. */
+  deviceToken: string | null;
+  /** Failed sign-ins since the previous successful one. */
+  failedSignIns: number;
 }
 
 export class AccountsService {
@@ -213,12 +244,19 @@ export class AccountsService {
       if (phone) await this.sendContactCode(tx, now, id, "phone", phone);
       if (email) await this.sendContactCode(tx, now, id, "email", email);
       const session = await this.sessions.create(tx, actorCtx, id);
+      const deviceToken = await rememberDevice(tx, id, null, now);
       await recordEvent(
         tx,
         { ...actorCtx, actor: { ...actorCtx.actor, sessionId: session.id } as never },
         { action: "sign-in", accountId: id, target: session.id },
       );
-      return { accountId: id, sessionToken: session.token, csrfToken: session.csrfToken };
+      return {
+        accountId: id,
+        sessionToken: session.token,
+        csrfToken: session.csrfToken,
+        deviceToken,
+        failedSignIns: 0,
+      };
     });
   }
 
@@ -297,28 +335,39 @@ export class AccountsService {
     );
     const account = await this.db
       .selectFrom("accounts")
-      .select(["id", "passwordHash", "throttledUntil", "totpSecret", "totpEnabledAt", "totpLastStep"])
+      .select(["id", "passwordHash", "totpSecret", "totpEnabledAt", "totpLastStep"])
       .where("login", "=", login)
       .executeTakeFirst();
+    const device = account ? await recognisedDevice(this.db, ctx.device, account.id, now) : null;
+    // Failures count against a browser that signed in before, else the account, else (no account)
+    // the login string: an unknown login is throttled exactly like a known one (security.md 3).
+    const subject: FailureSubject = device
+      ? { kind: "device", deviceId: device.id }
+      : account
+        ? { kind: "account", accountId: account.id }
+        : { kind: "login", login };
+    // Unknown logins are filed under the login's SHA-256, never what was typed (it may be a password).
+    const unknown = account ? {} : { loginSha256: sha256(login) };
     // The hash is computed whether or not the account exists or is throttled (security.md 3).
     const passwordOk = await verifyPassword(account?.passwordHash, input.password);
-    if (!account) {
-      // No account to file it under: the login is kept as its SHA-256, so attempts on one login can
-      // be told apart without storing what was typed (a password typed into the login field).
-      await recordEvent(this.db, ctx, {
-        action: "sign-in.failure",
-        details: { reason: "unknown-login", loginSha256: sha256(login) },
-      });
-      throw new AppError("INVALID_CREDENTIALS");
-    }
-    const forAccount: RequestContext = { ...ctx };
 
-    if (account.throttledUntil !== null && account.throttledUntil > now) {
-      await recordEvent(this.db, forAccount, { action: "sign-in.throttled", accountId: account.id });
-      throw new AppError("INVALID_CREDENTIALS");
+    const until = await throttledUntil(this.db, subject, now);
+    if (until !== null) {
+      await recordEvent(this.db, ctx, {
+        action: "sign-in.throttled",
+        accountId: account?.id ?? null,
+        details: { ...unknown, ...(device ? { device: true } : {}) },
+      });
+      throw throttledError(until, now);
     }
-    if (!passwordOk) {
-      await this.countFailure(account.id, forAccount, "password");
+    if (!account || !passwordOk) {
+      await this.recordFailure(
+        ctx,
+        subject,
+        account?.id ?? null,
+        account ? "password" : "unknown-login",
+        unknown,
+      );
       throw new AppError("INVALID_CREDENTIALS");
     }
     let totpStep: number | null = null;
@@ -326,7 +375,7 @@ export class AccountsService {
       if (!input.totpCode) throw new AppError("TWO_FACTOR_REQUIRED");
       totpStep = matchTotp(account.totpSecret, input.totpCode, now, account.totpLastStep);
       if (totpStep === null) {
-        await this.countFailure(account.id, forAccount, "two-factor");
+        await this.recordFailure(ctx, subject, account.id, "two-factor", {});
         throw new AppError("INVALID_TWO_FACTOR_CODE");
       }
     }
@@ -336,14 +385,12 @@ export class AccountsService {
       if (totpStep !== null && !(await claimTotpStep(tx, account.id, totpStep))) {
         throw new AppError("INVALID_TWO_FACTOR_CODE");
       }
-      await tx
-        .updateTable("accounts")
-        .set({
-          failedSignIns: 0,
-          ...(rehash ? { passwordHash: rehash } : {}),
-        })
-        .where("id", "=", account.id)
-        .execute();
+      await this.endFailureRun(tx, account.id, now);
+      if (rehash) {
+        await tx.updateTable("accounts").set({ passwordHash: rehash }).where("id", "=", account.id).execute();
+      }
+      const failedSignIns = await failuresSinceLastSignIn(tx, account.id);
+      const deviceToken = await rememberDevice(tx, account.id, device, now);
       const session = await this.sessions.create(tx, ctx, account.id);
       await recordEvent(tx, ctx, {
         action: "sign-in",
@@ -351,16 +398,22 @@ export class AccountsService {
         target: session.id,
         details: rehash ? { rehashed: true } : undefined,
       });
-      return { accountId: account.id, sessionToken: session.token, csrfToken: session.csrfToken };
+      return {
+        accountId: account.id,
+        sessionToken: session.token,
+        csrfToken: session.csrfToken,
+        deviceToken,
+        failedSignIns,
+      };
     });
   }
 
   /**
    * Checks the signed-in account's own password (and its TOTP code when `totp.required` and
    * two-factor is on) under the same throttle and failure count as sign-in, so a stolen session
-   * is no oracle for the password. A throttled account gets PASSWORD_WRONG without a check, as a
-   * throttled sign-in gets the wrong-password answer. On success the caller clears the failures
-   * in its transaction with `markVerified`.
+   * is no oracle for the password: a throttled account answers SIGN_IN_THROTTLED without a check
+   * unless the browser signed in before. On success the caller ends the failure run and spends the
+   * TOTP step in its transaction with `markVerified`.
    */
   async verifyOwnPassword(
     ctx: RequestContext,
@@ -370,24 +423,33 @@ export class AccountsService {
   ): Promise<{ totpStep: number | null }> {
     const account = await this.db
       .selectFrom("accounts")
-      .select(["passwordHash", "throttledUntil", "totpSecret", "totpEnabledAt", "totpLastStep"])
+      .select(["passwordHash", "totpSecret", "totpEnabledAt", "totpLastStep"])
       .where("id", "=", accountId)
       .executeTakeFirst();
     if (!account) throw new AppError("UNAUTHENTICATED");
+    const device = await recognisedDevice(this.db, ctx.device, accountId, ctx.now);
+    const subject: FailureSubject = device
+      ? { kind: "device", deviceId: device.id }
+      : { kind: "account", accountId };
     const passwordOk = await verifyPassword(account.passwordHash, password);
-    if (account.throttledUntil !== null && account.throttledUntil > ctx.now) {
-      await recordEvent(this.db, ctx, { action: "sign-in.throttled", accountId });
-      throw new AppError("PASSWORD_WRONG");
+    const until = await throttledUntil(this.db, subject, ctx.now);
+    if (until !== null) {
+      await recordEvent(this.db, ctx, {
+        action: "sign-in.throttled",
+        accountId,
+        details: device ? { device: true } : undefined,
+      });
+      throw throttledError(until, ctx.now);
     }
     if (!passwordOk) {
-      await this.countFailure(accountId, ctx, "password");
+      await this.recordFailure(ctx, subject, accountId, "password", {});
       throw new AppError("PASSWORD_WRONG");
     }
     if (!totp.required || account.totpEnabledAt === null || !account.totpSecret) return { totpStep: null };
     if (!totp.code) throw new AppError("TWO_FACTOR_REQUIRED");
     const totpStep = matchTotp(account.totpSecret, totp.code, ctx.now, account.totpLastStep);
     if (totpStep === null) {
-      await this.countFailure(accountId, ctx, "two-factor");
+      await this.recordFailure(ctx, subject, accountId, "two-factor", {});
       throw new AppError("INVALID_TWO_FACTOR_CODE");
     }
     return { totpStep };
@@ -397,11 +459,20 @@ export class AccountsService {
    * After a successful `verifyOwnPassword`: the failure run ends and the TOTP step is spent, or
    * INVALID_TWO_FACTOR_CODE when a parallel request spent it first.
    */
-  async markVerified(db: Executor, accountId: string, totpStep: number | null): Promise<void> {
+  async markVerified(
+    db: Executor,
+    ctx: RequestContext,
+    accountId: string,
+    totpStep: number | null,
+  ): Promise<void> {
     if (totpStep !== null && !(await claimTotpStep(db, accountId, totpStep))) {
       throw new AppError("INVALID_TWO_FACTOR_CODE");
     }
-    await db.updateTable("accounts").set({ failedSignIns: 0 }).where("id", "=", accountId).execute();
+    await this.endFailureRun(db, accountId, ctx.now);
+    const device = await recognisedDevice(db, ctx.device, accountId, ctx.now);
+    if (device) {
+      await db.updateTable("signInDevices").set({ failedSignIns: 0 }).where("id", "=", device.id).execute();
+    }
   }
 
   /**
@@ -416,7 +487,7 @@ export class AccountsService {
       code: input.totpCode,
     });
     return this.db.transaction().execute(async (tx) => {
-      await this.markVerified(tx, actor.accountId, totpStep);
+      await this.markVerified(tx, ctx, actor.accountId, totpStep);
       const token = await this.sessions.rotateAfterReauth(tx, actor.sessionId, ctx.now);
       await recordEvent(tx, ctx, {
         action: "session.reauthenticate",
@@ -427,33 +498,48 @@ export class AccountsService {
     });
   }
 
-  private async countFailure(accountId: string, ctx: RequestContext, reason: string): Promise<void> {
+  /**
+   * A success ends the account's failure run, except while the account is throttled: then the
+   * success came from a recognised browser, and the throttle stays for everyone else.
+   */
+  private async endFailureRun(db: Executor, accountId: string, now: number): Promise<void> {
+    await db
+      .updateTable("accounts")
+      .set({ failedSignIns: 0 })
+      .where("id", "=", accountId)
+      .where((eb) => eb.or([eb("throttledUntil", "is", null), eb("throttledUntil", "<=", now)]))
+      .execute();
+  }
+
+  /** Counts a failure against its subject (outside the failing request's work) with its audit events. */
+  private async recordFailure(
+    ctx: RequestContext,
+    subject: FailureSubject,
+    accountId: string | null,
+    reason: string,
+    details: Record<string, unknown>,
+  ): Promise<void> {
     await this.db.transaction().execute(async (tx) => {
-      // Incremented in the database, not from the value read before the slow hash: parallel wrong
-      // passwords each count, so they cannot stay under the throttle (security.md 4).
-      const { failedSignIns: failures } = await tx
-        .updateTable("accounts")
-        .set((eb) => ({ failedSignIns: eb("failedSignIns", "+", 1) }))
-        .where("id", "=", accountId)
-        .returning("failedSignIns")
-        .executeTakeFirstOrThrow();
-      const throttledUntil =
-        failures >= THROTTLE_AFTER_FAILURES
-          ? ctx.now + Math.min(MAX_THROTTLE_MS, 2 ** (failures - THROTTLE_AFTER_FAILURES) * 1000)
-          : null;
-      if (throttledUntil !== null) {
-        await tx.updateTable("accounts").set({ throttledUntil }).where("id", "=", accountId).execute();
-      }
+      const { failures, throttledUntil: until } = await countFailure(tx, subject, ctx.now);
       await recordEvent(tx, ctx, {
         action: "sign-in.failure",
         accountId,
-        details: { reason, consecutive: failures },
+        details: {
+          reason,
+          ...details,
+          ...(accountId ? { consecutive: failures } : {}),
+          ...(subject.kind === "device" ? { device: true } : {}),
+        },
       });
-      if (throttledUntil !== null) {
+      if (until !== null) {
         await recordEvent(tx, ctx, {
           action: "sign-in.throttle",
           accountId,
-          details: { until: new Date(throttledUntil).toISOString() },
+          details: {
+            ...details,
+            until: new Date(until).toISOString(),
+            ...(subject.kind === "device" ? { device: true } : {}),
+          },
         });
       }
     });

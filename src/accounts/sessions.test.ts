@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { Client, createTestApp, GOOD_PASSWORD, registerAccount } from "../../test/helpers/app.js";
 import { REAUTH_WINDOW_MS } from "../access/access.js";
 import { HOUR, MINUTE } from "../lib/clock.js";
+import { sha256 } from "../lib/random.js";
 import { THROTTLE_AFTER_FAILURES } from "./accounts.service.js";
 import { SESSION_ABSOLUTE_MS, SESSION_IDLE_MS } from "./sessions.service.js";
 
@@ -205,34 +206,112 @@ describe("re-authentication", () => {
 });
 
 describe("sign-in throttling", () => {
-  it("slows an account after 10 consecutive failures from any address, with the wrong-password answer", async () => {
-    const { login, accountId } = await registerAccount(t, {}, nextIp());
-    let wrongAnswer = "";
+  const throttle = async (login: string) => {
     for (let i = 0; i < THROTTLE_AFTER_FAILURES; i++) {
       const { res } = await signIn(login, `wrong password number ${i}`);
       expect(res.statusCode).toBe(401);
-      wrongAnswer = res.body;
+      expect(res.json().code).toBe("INVALID_CREDENTIALS");
     }
+  };
+
+  it("slows a login after 10 consecutive failures from any address, saying so rather than 'wrong password'", async () => {
+    const { login, accountId } = await registerAccount(t, {}, nextIp());
+    await throttle(login);
     const { res: throttled } = await signIn(login);
-    expect(throttled.statusCode).toBe(401);
-    expect(throttled.body).toBe(wrongAnswer);
+    expect(throttled.statusCode).toBe(429);
+    expect(throttled.json()).toMatchObject({ code: "SIGN_IN_THROTTLED", retryAfter: 1 });
+    expect(throttled.headers["retry-after"]).toBe("1");
     const events = await actions(accountId);
     expect(events.filter((e) => e.action === "sign-in.failure")).toHaveLength(THROTTLE_AFTER_FAILURES);
     expect(new Set(events.filter((e) => e.action === "sign-in.failure").map((e) => e.ip)).size).toBe(
       THROTTLE_AFTER_FAILURES,
     );
     expect(events.map((e) => e.action)).toContain("sign-in.throttle");
+    expect(events.map((e) => e.action)).toContain("sign-in.throttled");
 
     // The first delay is one second; each further failure doubles it.
     t.clock.advance(1000);
     expect((await signIn(login, "still the wrong one")).res.statusCode).toBe(401);
     t.clock.advance(1000);
-    expect((await signIn(login)).res.statusCode).toBe(401);
+    expect((await signIn(login)).res.statusCode).toBe(429);
     t.clock.advance(1000);
     expect((await signIn(login)).res.statusCode).toBe(200);
     // Success ends the run: the next failure starts counting from one again.
     expect((await signIn(login, "wrong again")).res.statusCode).toBe(401);
     expect((await signIn(login)).res.statusCode).toBe(200);
+  });
+
+  it("throttles an unknown login exactly like a known one, so the answer tells neither apart", async () => {
+    const { login } = await registerAccount(t, {}, nextIp());
+    const unknown = `nobody${++seq}here`;
+    await throttle(login);
+    await throttle(unknown);
+    const known = (await signIn(login)).res;
+    const stranger = (await signIn(unknown)).res;
+    expect(known.statusCode).toBe(429);
+    expect(stranger.statusCode).toBe(known.statusCode);
+    expect(stranger.body).toBe(known.body);
+    expect(stranger.headers["retry-after"]).toBe(known.headers["retry-after"]);
+    // The refused try is on record, under the login's hash (there is no account to file it under).
+    const unknownEvents = await t.db
+      .selectFrom("auditEvents")
+      .select("details")
+      .where("accountId", "is", null)
+      .where("action", "=", "sign-in.throttled")
+      .execute();
+    expect(unknownEvents.map((e) => JSON.parse(e.details ?? "{}").loginSha256)).toContain(sha256(unknown));
+  });
+
+  it("lets a browser that signed in before through while strangers keep the login throttled", async () => {
+    const { client, login } = await registerAccount(t, {}, nextIp());
+    expect(client.device).toBeTruthy();
+    expect((await client.delete("/api/v1/session")).statusCode).toBe(204);
+    // One wrong password every 15 minutes, for hours: the attack that locked the owner out.
+    await throttle(login);
+    for (let hour = 0; hour < 8; hour++) {
+      t.clock.advance(15 * MINUTE);
+      expect((await signIn(login, "another wrong one")).res.statusCode).toBe(401);
+    }
+    expect((await signIn(login)).res.statusCode).toBe(429);
+
+    const res = await client.post("/api/v1/session", { login, password: GOOD_PASSWORD });
+    expect(res.statusCode).toBe(200);
+    // Eighteen wrong passwords and one refused try since the last sign-in.
+    expect(res.json().failedSignIns).toBe(THROTTLE_AFTER_FAILURES + 8 + 1);
+    // The owner's sign-in does not lift the throttle for everyone else.
+    expect((await signIn(login)).res.statusCode).toBe(429);
+  });
+
+  it("does not recognise a browser by another account's device cookie, or by a made-up one", async () => {
+    const { login } = await registerAccount(t, {}, nextIp());
+    const other = await registerAccount(t, {}, nextIp());
+    await throttle(login);
+    const borrowed = new Client(t, nextIp());
+    borrowed.device = other.client.device;
+    expect((await borrowed.post("/api/v1/session", { login, password: GOOD_PASSWORD })).statusCode).toBe(429);
+    const forged = new Client(t, nextIp());
+    forged.device = "made-up-device-token";
+    expect((await forged.post("/api/v1/session", { login, password: GOOD_PASSWORD })).statusCode).toBe(429);
+  });
+
+  it("counts a recognised browser's failures on that browser, not on the account", async () => {
+    const { client, login } = await registerAccount(t, {}, nextIp());
+    await client.delete("/api/v1/session");
+    for (let i = 0; i < THROTTLE_AFTER_FAILURES; i++) {
+      const res = await client.post("/api/v1/session", { login, password: `typo ${i}` });
+      expect(res.json().code).toBe("INVALID_CREDENTIALS");
+    }
+    expect((await client.post("/api/v1/session", { login, password: GOOD_PASSWORD })).statusCode).toBe(429);
+    // Anyone else with the right password still gets in.
+    expect((await signIn(login)).res.statusCode).toBe(200);
+  });
+
+  it("tells after sign-in how many failed attempts there were since the last one", async () => {
+    const { login } = await registerAccount(t, {}, nextIp());
+    for (let i = 0; i < 3; i++) await signIn(login, `not it ${i}`);
+    const first = (await signIn(login)).res;
+    expect(first.json().failedSignIns).toBe(3);
+    expect((await signIn(login)).res.json().failedSignIns).toBe(0);
   });
 
   it("counts every one of many wrong passwords sent at the same moment", async () => {
@@ -247,19 +326,22 @@ describe("sign-in throttling", () => {
       .where("id", "=", accountId)
       .executeTakeFirstOrThrow();
     expect(account.failedSignIns).toBe(THROTTLE_AFTER_FAILURES);
-    expect((await signIn(login)).res.statusCode).toBe(401);
+    expect((await signIn(login)).res.statusCode).toBe(429);
     expect((await actions(accountId)).map((e) => e.action)).toContain("sign-in.throttle");
   });
 
   it("counts wrong passwords typed at re-authentication and refuses re-authentication while throttled", async () => {
     const { client, login, password } = await registerAccount(t, {}, nextIp());
+    // A session used from a browser that never signed in (a stolen cookie): its failures count on the account.
+    client.device = null;
     t.clock.advance(REAUTH_WINDOW_MS + 1);
     for (let i = 0; i < THROTTLE_AFTER_FAILURES; i++) {
       await client.post("/api/v1/session/reauthenticate", { password: `not it ${i}` });
     }
-    expect((await signIn(login)).res.statusCode).toBe(401);
+    expect((await signIn(login)).res.statusCode).toBe(429);
     const res = await client.post("/api/v1/session/reauthenticate", { password });
-    expect(res.json().code).toBe("PASSWORD_WRONG");
+    expect(res.statusCode).toBe(429);
+    expect(res.json().code).toBe("SIGN_IN_THROTTLED");
     t.clock.advance(HOUR / 4);
     expect((await client.post("/api/v1/session/reauthenticate", { password })).statusCode).toBe(200);
   });

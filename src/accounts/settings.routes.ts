@@ -97,7 +97,7 @@ export async function settingsRoutes(app: App, services: Services): Promise<void
         tags,
         summary: "Change the password (needs the current one); ends every other session",
         body: ChangePasswordBody,
-        response: { 204: NoContent, ...errors(400, 401, 403) },
+        response: { 204: NoContent, ...errors(400, 401, 403, 429) },
       },
     },
     async (request, reply) => {

@@ -119,7 +119,7 @@ export class SettingsService {
     await this.accounts.verifyOwnPassword(ctx, accountId, input.currentPassword, { required: false });
     const passwordHash = await hashPassword(input.newPassword);
     return this.db.transaction().execute(async (tx) => {
-      await this.accounts.markVerified(tx, accountId, null);
+      await this.accounts.markVerified(tx, ctx, accountId, null);
       await tx
         .updateTable("accounts")
         .set({ passwordHash, passwordChangedAt: ctx.now })
@@ -352,7 +352,7 @@ export class SettingsService {
     const step = matchTotp(account.totpSecret, input.code, ctx.now, account.totpLastStep);
     if (step === null) throw new AppError("INVALID_TWO_FACTOR_CODE");
     await this.db.transaction().execute(async (tx) => {
-      await this.accounts.markVerified(tx, accountId, step);
+      await this.accounts.markVerified(tx, ctx, accountId, step);
       await tx
         .updateTable("accounts")
         .set({ totpSecret: null, totpPendingSecret: null, totpEnabledAt: null, totpLastStep: null })

@@ -22,6 +22,8 @@ export interface AccountsTable {
   totpEnabledAt: number | null;
   totpLastStep: number | null;
   failedSignIns: Generated<number>;
+  /** A failure run is forgotten a day after its last failure (007). */
+  lastFailedSignInAt: Generated<number | null>;
   throttledUntil: number | null;
   isSupportAgent: Generated<number>;
   createdAt: number;
@@ -38,6 +40,27 @@ export interface SessionsTable {
   csrfToken: string;
   ip: string | null;
   userAgent: string | null;
+}
+
+/** A browser that signed in to the account before: its long-lived cookie's hash (007). */
+export interface SignInDevicesTable {
+  id: string;
+  tokenHash: string;
+  accountId: string;
+  createdAt: number;
+  lastUsedAt: number;
+  expiresAt: number;
+  failedSignIns: Generated<number>;
+  lastFailedSignInAt: number | null;
+  throttledUntil: number | null;
+}
+
+/** The failure run of a login without an account, kept like an account's (007). */
+export interface LoginThrottlesTable {
+  loginHash: string;
+  failedSignIns: Generated<number>;
+  lastFailedSignInAt: number;
+  throttledUntil: number | null;
 }
 
 export interface VerificationCodesTable {
@@ -139,6 +162,8 @@ export interface DomainChecksTable {
 export interface DB extends MailboxTables {
   accounts: AccountsTable;
   sessions: SessionsTable;
+  signInDevices: SignInDevicesTable;
+  loginThrottles: LoginThrottlesTable;
   verificationCodes: VerificationCodesTable;
   rateLimits: RateLimitsTable;
   outbox: OutboxTable;

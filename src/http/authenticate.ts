@@ -4,7 +4,7 @@ import type { Actor } from "../access/actor.js";
 import type { Config } from "../config.js";
 import { AppError } from "../lib/errors.js";
 import type { Services } from "../services.js";
-import { CSRF_HEADER, SESSION_COOKIE } from "./types.js";
+import { CSRF_HEADER, DEVICE_COOKIE, SESSION_COOKIE } from "./types.js";
 
 const UNSAFE = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 
@@ -50,6 +50,7 @@ export function authenticationHook(services: Services, config: Config) {
       ip: request.ip ?? null,
       userAgent: typeof request.headers["user-agent"] === "string" ? request.headers["user-agent"] : null,
       now,
+      device: request.cookies[DEVICE_COOKIE] ?? null,
     };
 
     // Cross-site checks apply to every unsafe browser request, signed in or not (login CSRF too).

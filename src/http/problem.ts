@@ -71,7 +71,10 @@ export function toAppError(error: unknown): AppError | null {
 
 export function sendProblem(reply: FastifyReply, error: AppError): FastifyReply {
   const problem = problemOf(error);
-  if (error.code === "RATE_LIMITED" && typeof error.extra.retryAfter === "number") {
+  if (
+    (error.code === "RATE_LIMITED" || error.code === "SIGN_IN_THROTTLED") &&
+    typeof error.extra.retryAfter === "number"
+  ) {
     reply.header("retry-after", String(error.extra.retryAfter));
   }
   return reply.status(problem.status).type("application/problem+json").send(problem);

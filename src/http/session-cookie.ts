@@ -1,6 +1,7 @@
 import type { FastifyReply } from "fastify";
+import { DEVICE_LIFETIME_MS } from "../accounts/sign-in-throttle.js";
 import type { Config } from "../config.js";
-import { SESSION_COOKIE } from "./types.js";
+import { DEVICE_COOKIE, SESSION_COOKIE } from "./types.js";
 
 /** security.md 13: HttpOnly, SameSite=Lax, Secure except in plain local development. */
 export function setSessionCookie(reply: FastifyReply, config: Config, token: string): void {
@@ -14,4 +15,18 @@ export function setSessionCookie(reply: FastifyReply, config: Config, token: str
 
 export function clearSessionCookie(reply: FastifyReply): void {
   reply.clearCookie(SESSION_COOKIE, { path: "/" });
+}
+
+/**
+ * The browser's device cookie, set at a successful sign-in: it lets this browser sign in while
+ * its account is throttled by others' failures. Sent only to the API; same flags as the session.
+ */
+export function setDeviceCookie(reply: FastifyReply, config: Config, token: string): void {
+  reply.setCookie(DEVICE_COOKIE, token, {
+    path: "/api/v1",
+    httpOnly: true,
+    sameSite: "lax",
+    secure: !config.dev || config.publicUrl.startsWith("https://"),
+    maxAge: Math.floor(DEVICE_LIFETIME_MS / 1000),
+  });
 }

@@ -31,4 +31,6 @@ declare module "fastify" {
 }
 
 export const SESSION_COOKIE = "mfd_session";
+/** The long-lived cookie of a browser that signed in before (see src/accounts/sign-in-throttle.ts). */
+export const DEVICE_COOKIE = "mfd_device";
 export const CSRF_HEADER = "x-csrf-token";

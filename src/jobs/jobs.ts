@@ -1,3 +1,4 @@
+import { pruneSignInState } from "../accounts/sign-in-throttle.js";
 import { domainChecksJob } from "../domains/domains.jobs.js";
 import { pruneLimits } from "../lib/rate-limit.js";
 import { deliveryJob } from "../notify/delivery.js";
@@ -12,6 +13,7 @@ export const JOBS: Job[] = [
     everyMs: 15 * 60_000,
     run: async (deps) => {
       await pruneLimits(deps.database.db, deps.clock.now());
+      await pruneSignInState(deps.database.db, deps.clock.now());
       return 0;
     },
   },

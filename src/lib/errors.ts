@@ -27,6 +27,11 @@ export const ERRORS = {
     title: "Domain management needs a service account.",
   },
   RATE_LIMITED: { status: 429, title: "Too many attempts. Try again later." },
+  SIGN_IN_THROTTLED: {
+    status: 429,
+    title:
+      "Too many failed sign-ins for this login. Try again later, or from a browser you signed in with before.",
+  },
   // accounts
   LOGIN_TAKEN: { status: 409, title: "This login is already taken." },
   LOGIN_INVALID: { status: 400, title: "This login is not valid." },

@@ -560,7 +560,7 @@ describe("the reset", () => {
     const email = uniqueEmail();
     const { login } = await accountWith({ email });
     for (let i = 0; i < 10; i++) await signIn(login, "wrong password entirely");
-    expect((await signIn(login, GOOD_PASSWORD)).statusCode).toBe(401);
+    expect((await signIn(login, GOOD_PASSWORD)).statusCode).toBe(429);
 
     const user = visitor();
     const resetToken = await grantByCode(user, login, "email", email);

@@ -38,6 +38,8 @@ export async function createTestApp(env: Record<string, string> = {}) {
 /** A browser-like client: keeps the session cookie and sends the anti-CSRF token. */
 export class Client {
   cookie: string | null = null;
+  /** The long-lived cookie of a browser that signed in before (`mfd_device`). */
+  device: string | null = null;
   csrf: string | null = null;
   constructor(
     readonly t: TestApp,
@@ -55,7 +57,14 @@ export class Client {
       url,
       remoteAddress: this.ip,
       headers: {
-        ...(this.cookie ? { cookie: `mfd_session=${this.cookie}` } : {}),
+        ...(this.cookie || this.device
+          ? {
+              cookie: [
+                ...(this.cookie ? [`mfd_session=${this.cookie}`] : []),
+                ...(this.device ? [`mfd_device=${this.device}`] : []),
+              ].join("; "),
+            }
+          : {}),
         ...(this.csrf && method !== "GET" ? { "x-csrf-token": this.csrf } : {}),
         ...(body !== undefined ? { "content-type": "application/json" } : {}),
         ...headers,
@@ -64,6 +73,8 @@ export class Client {
     });
     const set = response.cookies.find((c) => c.name === "mfd_session");
     if (set) this.cookie = set.value || null;
+    const device = response.cookies.find((c) => c.name === "mfd_device");
+    if (device) this.device = device.value || null;
     const json = response.headers["content-type"]?.toString().includes("json") ? response.json() : null;
     if (json && typeof json === "object" && "csrfToken" in json) this.csrf = String(json.csrfToken);
     return response;
