@@ -5,6 +5,7 @@ import { HOUR, MINUTE } from "../lib/clock.js";
 import { sha256 } from "../lib/random.js";
 import { THROTTLE_AFTER_FAILURES } from "./accounts.service.js";
 import { SESSION_ABSOLUTE_MS, SESSION_IDLE_MS } from "./sessions.service.js";
+import { FAILURE_MEMORY_MS, pruneSignInState } from "./sign-in-throttle.js";
 
 const t = await createTestApp();
 
@@ -304,6 +305,22 @@ describe("sign-in throttling", () => {
     expect((await client.post("/api/v1/session", { login, password: GOOD_PASSWORD })).statusCode).toBe(429);
     // Anyone else with the right password still gets in.
     expect((await signIn(login)).res.statusCode).toBe(200);
+  });
+
+  it("forgets a failure run a day after its last failure, for known and unknown logins alike", async () => {
+    const { login } = await registerAccount(t, {}, nextIp());
+    const unknown = `nobody${++seq}forgotten`;
+    for (let i = 0; i < THROTTLE_AFTER_FAILURES - 1; i++) {
+      await signIn(login, `wrong ${i}`);
+      await signIn(unknown, `wrong ${i}`);
+    }
+    t.clock.advance(FAILURE_MEMORY_MS + 1);
+    await pruneSignInState(t.db, t.clock.now());
+    // The tenth failure, a day later, starts a new run instead of throttling.
+    for (const who of [login, unknown]) {
+      expect((await signIn(who, "wrong once more")).res.statusCode).toBe(401);
+      expect((await signIn(who, "and again")).res.statusCode).toBe(401);
+    }
   });
 
   it("tells after sign-in how many failed attempts there were since the last one", async () => {

@@ -26,6 +26,8 @@ export interface SessionInfo {
   accountId: string;
   csrfToken: string;
   reauthenticatedAt: string;
+  /** Only in the answer to a sign-in: failed or refused sign-ins since the previous one. */
+  failedSignIns?: number;
 }
 
 let csrfToken: string | null = null;

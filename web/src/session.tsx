@@ -11,6 +11,9 @@ interface SessionContextValue {
   account: Account | null;
   /** Why the last session ended: the user signed out, or the server ended it (idle, elsewhere). */
   ended: EndReason | null;
+  /** Failed sign-ins since the previous one, told once after signing in (null: nothing to tell). */
+  failedSignIns: number | null;
+  dismissFailedSignIns(): void;
   signedIn(info: SessionInfo): void;
   signedOut(reason?: EndReason): void;
   refreshAccount(): Promise<Account | null>;
@@ -25,8 +28,13 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   const [accountId, setAccountId] = useState<string | null>(null);
   const [account, setAccount] = useState<Account | null>(null);
   const [ended, setEnded] = useState<EndReason | null>(null);
+  const [failedSignIns, setFailedSignIns] = useState<number | null>(null);
+  const dismissFailedSignIns = useCallback(() => setFailedSignIns(null), []);
 
   const signedIn = useCallback((info: SessionInfo) => {
+    // Only a sign-in's answer carries the count; re-reading the session keeps what is shown.
+    if (info.failedSignIns !== undefined)
+      setFailedSignIns(info.failedSignIns > 0 ? info.failedSignIns : null);
     setCsrfToken(info.csrfToken);
     setAccountId(info.accountId);
     setStatus("signed-in");
@@ -35,6 +43,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
 
   const signedOut = useCallback((reason?: EndReason) => {
     setCsrfToken(null);
+    setFailedSignIns(null);
     setEnded(reason ?? null);
     setAccountId(null);
     setAccount(null);
@@ -77,8 +86,30 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   }, [status, refreshAccount]);
 
   const value = useMemo(
-    () => ({ status, accountId, account, ended, signedIn, signedOut, refreshAccount, refreshSession }),
-    [status, accountId, account, ended, signedIn, signedOut, refreshAccount, refreshSession],
+    () => ({
+      status,
+      accountId,
+      account,
+      ended,
+      failedSignIns,
+      dismissFailedSignIns,
+      signedIn,
+      signedOut,
+      refreshAccount,
+      refreshSession,
+    }),
+    [
+      status,
+      accountId,
+      account,
+      ended,
+      failedSignIns,
+      dismissFailedSignIns,
+      signedIn,
+      signedOut,
+      refreshAccount,
+      refreshSession,
+    ],
   );
   return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;
 }

@@ -2,7 +2,7 @@ import { useEffect, useRef } from "react";
 import { Navigate, NavLink, Outlet, useLocation } from "react-router";
 import { api } from "../api";
 import { HOME } from "../home";
-import { t } from "../i18n";
+import { t, tp } from "../i18n";
 import { useSession } from "../session";
 import { ReauthProvider } from "./ReauthDialog";
 import { Loading } from "./ui";
@@ -61,7 +61,7 @@ export function VisitorLayout() {
 
 /** The console for a signed-in account: navigation, sign out, re-authentication dialog. */
 export function ConsoleLayout() {
-  const { status, account, signedOut, ended } = useSession();
+  const { status, account, signedOut, ended, failedSignIns, dismissFailedSignIns } = useSession();
   const location = useLocation();
   // Links such as /account/security#two-factor land on their section once it has rendered.
   useEffect(() => {
@@ -116,6 +116,23 @@ export function ConsoleLayout() {
             <div className="banner-inner">
               {t("profile.incompleteBanner")}{" "}
               <NavLink to="/account">{t("profile.incompleteBanner.link")}</NavLink>
+            </div>
+          </div>
+        ) : null}
+        {failedSignIns ? (
+          <div className="banner" role="alert">
+            <div className="banner-inner">
+              {tp("signIn.failedSince", failedSignIns)}{" "}
+              <NavLink to="/account/activity" onClick={dismissFailedSignIns}>
+                {t("signIn.failedSince.link")}
+              </NavLink>{" "}
+              <button
+                type="button"
+                className="button button-ghost button-small"
+                onClick={dismissFailedSignIns}
+              >
+                {t("common.close")}
+              </button>
             </div>
           </div>
         ) : null}

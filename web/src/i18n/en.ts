@@ -70,6 +70,11 @@ export const en = {
   "signIn.title": "Sign in",
   "signIn.intro": "Manage your domains, mailboxes and account.",
   "signIn.submit": "Sign in",
+  "signIn.failedSince.one":
+    "{count} sign-in to your account failed or was refused since you last signed in. If it was not you, someone may be guessing your password.",
+  "signIn.failedSince.other":
+    "{count} sign-ins to your account failed or were refused since you last signed in. If it was not you, someone may be guessing your password.",
+  "signIn.failedSince.link": "See the account's activity",
   "signIn.twoFactor":
     "Two-factor authentication is on for this account. Enter the code from your authenticator app.",
   "signIn.forgot": "Forgot your password?",
@@ -669,6 +674,8 @@ export const en = {
   "error.INTERNAL": "Something went wrong on our side. Try again.",
   "error.UNAUTHENTICATED": "Sign in to continue.",
   "error.INVALID_CREDENTIALS": "The login or password is wrong.",
+  "error.SIGN_IN_THROTTLED":
+    "Too many failed sign-ins for this login. Try again in {retryAfter} seconds, sign in from a browser you used before, or restore access.",
   "error.TWO_FACTOR_REQUIRED": "Enter the code from your authenticator app.",
   "error.INVALID_TWO_FACTOR_CODE":
     "The authenticator code is wrong or was already used. Wait for the next one.",
