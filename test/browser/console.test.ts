@@ -104,6 +104,10 @@ describe.skipIf(skipWithoutChromium())("console in a browser: account and restor
       await page.waitForURL((url) => !url.pathname.startsWith("/sign-in"));
       await page.getByRole("button", { name: "Sign out" }).waitFor();
       await page.getByText(`${login}@mfd.test`).first().waitFor();
+      // The refused old password is told once, after signing in.
+      await page
+        .getByText("1 sign-in to your account failed or was refused since you last signed in.")
+        .waitFor();
       await shot("signed-in-with-new-password");
 
       // The account's own activity tells the story, newest first.
