@@ -4,7 +4,7 @@ import { sql } from "kysely";
 import { describe, expect, it, vi } from "vitest";
 import { authorizeRoute, type RouteAccess } from "../src/access/access.js";
 import { TOKEN_PERMISSIONS } from "../src/access/actor.js";
-import { setSessionCookie } from "../src/http/session-cookie.js";
+import { setDeviceCookie, setSessionCookie } from "../src/http/session-cookie.js";
 import { AppError } from "../src/lib/errors.js";
 import { sha256 } from "../src/lib/random.js";
 import { Client, createTestApp, GOOD_PASSWORD, PUBLIC_URL, registerAccount } from "./helpers/app.js";
@@ -239,5 +239,47 @@ describe("the session cookie", () => {
     const res = await app.inject("/");
     await app.close();
     expect(res.cookies.find((c) => c.name === "mfd_session")).toMatchObject({ secure: true, httpOnly: true });
+  });
+});
+
+describe("the device cookie", () => {
+  it("is HttpOnly, SameSite=Lax, sent only to the API, lives a year and is stored only as its hash", async () => {
+    const { client } = await registerAccount(t, {}, nextIp());
+    const res = await client.post("/api/v1/session", {
+      login: (await client.get("/api/v1/account")).json().login,
+      password: GOOD_PASSWORD,
+    });
+    // A browser already recognised keeps its cookie; a new one gets its own.
+    expect(res.cookies.find((c) => c.name === "mfd_device")).toBeUndefined();
+    const fresh = await new Client(t, nextIp()).post("/api/v1/accounts", {
+      login: `device${++seq}`,
+      password: GOOD_PASSWORD,
+      firstName: "D",
+      lastName: "V",
+    });
+    const cookie = fresh.cookies.find((c) => c.name === "mfd_device");
+    expect(cookie).toMatchObject({
+      httpOnly: true,
+      sameSite: "Lax",
+      path: "/api/v1",
+      maxAge: 365 * 24 * 3600,
+    });
+    expect(cookie?.secure).toBeFalsy();
+    expect(cookie?.value.length).toBeGreaterThanOrEqual(22); // ≥ 128 bits, base64url
+    const devices = await t.db.selectFrom("signInDevices").selectAll().execute();
+    expect(JSON.stringify(devices)).not.toContain(cookie?.value);
+    expect(devices.map((d) => d.tokenHash)).toContain(sha256(cookie?.value as string));
+  });
+
+  it("is Secure in production", async () => {
+    const app = Fastify();
+    await app.register(fastifyCookie);
+    app.get("/", async (_request, reply) => {
+      setDeviceCookie(reply, { ...t.config, dev: false, publicUrl: "http://mfd.example.net" }, "value");
+      return {};
+    });
+    const res = await app.inject("/");
+    await app.close();
+    expect(res.cookies.find((c) => c.name === "mfd_device")).toMatchObject({ secure: true, httpOnly: true });
   });
 });
