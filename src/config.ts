@@ -23,6 +23,8 @@ export interface Config {
   dnsParentPort: number;
   domainLimit: number;
   mailboxLimit: number;
+  /** Per-address limits count an IPv6 client by this network prefix. */
+  ipv6Prefix: number;
 }
 
 interface VariableSpec {
@@ -104,6 +106,11 @@ export const VARIABLES: VariableSpec[] = [
   },
   { name: "MFD_DOMAIN_LIMIT", description: "Domains one account may connect.", default: "50" },
   { name: "MFD_MAILBOX_LIMIT", description: "Mailboxes per domain.", default: "1000" },
+  {
+    name: "MFD_IPV6_PREFIX",
+    description: "Rate limits count IPv6 clients by this network prefix length (one client holds a /64).",
+    default: "64",
+  },
 ];
 
 export class ConfigError extends Error {
@@ -216,6 +223,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const verifyHttpPort = port("MFD_VERIFY_HTTP_PORT", 80);
   const dnsParentPort = port("MFD_DNS_PARENT_PORT", 53);
   const mailboxLimit = positive("MFD_MAILBOX_LIMIT", 1000);
+  const ipv6Prefix = positive("MFD_IPV6_PREFIX", 64);
+  if (ipv6Prefix > 128) problems.push("MFD_IPV6_PREFIX must be a prefix length (1–128)");
 
   const smtpFrom = get("MFD_SMTP_FROM") ?? `mfd@${serviceDomain}`;
 
@@ -238,6 +247,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     dnsParentPort,
     domainLimit,
     mailboxLimit,
+    ipv6Prefix,
   };
 }
 

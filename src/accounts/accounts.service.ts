@@ -167,7 +167,7 @@ export class AccountsService {
 
     const now = ctx.now;
     await hitLimits(this.db, now, [
-      { key: `register:ip:${ctx.ip}`, max: 20, windowMs: HOUR },
+      { key: `register:ip:${ctx.limitKey}`, max: 20, windowMs: HOUR },
       { key: "register:global", max: 2000, windowMs: HOUR },
     ]);
 
@@ -270,7 +270,7 @@ export class AccountsService {
     );
     const now = ctx.now;
     await hitLimits(this.db, now, [
-      { key: `sign-in:ip:${ctx.ip}`, max: 60, windowMs: MINUTE },
+      { key: `sign-in:ip:${ctx.limitKey}`, max: 60, windowMs: MINUTE },
       // Above what two cores can hash (≈170/s, bench/README.md): a ceiling on floods, not on real use.
       { key: "sign-in:global", max: 20_000, windowMs: MINUTE },
     ]);

@@ -2,6 +2,7 @@ import type { FastifyReply, FastifyRequest } from "fastify";
 import { authorizeRoute } from "../access/access.js";
 import type { Actor } from "../access/actor.js";
 import type { Config } from "../config.js";
+import { clientLimitKey } from "../lib/client-address.js";
 import { AppError } from "../lib/errors.js";
 import type { Services } from "../services.js";
 import { CSRF_HEADER, SESSION_COOKIE } from "./types.js";
@@ -48,6 +49,7 @@ export function authenticationHook(services: Services, config: Config) {
     request.ctx = {
       actor,
       ip: request.ip ?? null,
+      limitKey: clientLimitKey(request.ip, config.ipv6Prefix),
       userAgent: typeof request.headers["user-agent"] === "string" ? request.headers["user-agent"] : null,
       now,
     };

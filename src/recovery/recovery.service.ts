@@ -99,7 +99,7 @@ function contactMatches(account: ContactColumns, channel: RecoveryChannel, typed
   return confirmedEmail(account)?.toLowerCase() === typed.toLowerCase();
 }
 
-const limits = (name: string, ip: string | null, perIp: number, global: number): Limit[] => [
+const limits = (name: string, ip: string | undefined, perIp: number, global: number): Limit[] => [
   { key: `${name}:ip:${ip}`, max: perIp, windowMs: HOUR },
   { key: `${name}:global`, max: global, windowMs: HOUR },
 ];
@@ -128,7 +128,7 @@ export class RecoveryService {
     const login = this.accounts.loginFromIdentifier(input.login);
     const contact = input.channel === "phone" ? normalisePhone(input.contact) : normaliseEmail(input.contact);
     const now = ctx.now;
-    await hitLimits(this.db, now, limits("recovery-code", ctx.ip, 20, 1000));
+    await hitLimits(this.db, now, limits("recovery-code", ctx.limitKey, 20, 1000));
 
     const account = await this.db
       .selectFrom("accounts")
@@ -201,7 +201,7 @@ export class RecoveryService {
   async requestQuestion(ctx: RequestContext, input: { login: string }): Promise<QuestionOffered> {
     const login = this.accounts.loginFromIdentifier(input.login);
     const now = ctx.now;
-    await hitLimits(this.db, now, limits("recovery-question", ctx.ip, 20, 1000));
+    await hitLimits(this.db, now, limits("recovery-question", ctx.limitKey, 20, 1000));
 
     const account = await this.db
       .selectFrom("accounts")
@@ -247,7 +247,7 @@ export class RecoveryService {
         field: input.code === undefined ? "code" : "answer",
       });
     }
-    await hitLimits(this.db, ctx.now, limits("recovery-verify", ctx.ip, 30, 3000));
+    await hitLimits(this.db, ctx.now, limits("recovery-verify", ctx.limitKey, 30, 3000));
     return input.code !== undefined
       ? this.verifyCode(ctx, input.flowId, input.code)
       : this.verifyAnswer(ctx, input.flowId, input.answer as string);
@@ -352,7 +352,7 @@ export class RecoveryService {
    */
   async reset(ctx: RequestContext, input: ResetInput): Promise<void> {
     const now = ctx.now;
-    await hitLimits(this.db, now, limits("recovery-reset", ctx.ip, 30, 3000));
+    await hitLimits(this.db, now, limits("recovery-reset", ctx.limitKey, 30, 3000));
     const grantHash = sha256(input.resetToken);
     const flow = await this.db
       .selectFrom("verificationCodes")
