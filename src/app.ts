@@ -18,7 +18,7 @@ import { operationsRoutes } from "./http/operations.routes.js";
 import { handleError, sendProblem } from "./http/problem.js";
 import { ProblemSchema } from "./http/schemas.js";
 import type { App } from "./http/types.js";
-import { findNul, validatorCompiler } from "./http/validation.js";
+import { checkInput, validatorCompiler } from "./http/validation.js";
 import { AppError } from "./lib/errors.js";
 import { mailboxesRoutes } from "./mailboxes/mailboxes.routes.js";
 import { devOutboxRoutes } from "./notify/dev-outbox.routes.js";
@@ -92,8 +92,9 @@ export async function buildApp(
   app.decorateRequest("session", null);
   app.addHook("onRequest", authenticationHook(services, config));
   app.addHook("preValidation", async (request) => {
-    const field = findNul(request.params) ?? findNul(request.query) ?? findNul(request.body);
-    if (field) throw new AppError("VALIDATION_FAILED", `${field} contains a NUL character.`, { field });
+    checkInput(request.params);
+    checkInput(request.query);
+    checkInput(request.body);
   });
   // Authenticated answers are private and never cached (security.md 17).
   app.addHook("onSend", async (request, reply) => {

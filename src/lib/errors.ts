@@ -10,6 +10,7 @@ export const ERRORS = {
   BODY_TOO_LARGE: { status: 413, title: "The request body is too large." },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, title: "This content type is not accepted here." },
   MALFORMED_BODY: { status: 400, title: "The request body could not be parsed." },
+  BODY_TOO_DEEP: { status: 400, title: "The request body is nested too deeply." },
   ROUTE_NOT_FOUND: { status: 404, title: "There is no such endpoint." },
   METHOD_NOT_ALLOWED: { status: 405, title: "This method is not allowed here." },
   // authentication and authorization
