@@ -14,6 +14,7 @@ import type { Deps } from "./deps.js";
 import { deputiesRoutes } from "./deputies/deputies.routes.js";
 import { domainsRoutes } from "./domains/domains.routes.js";
 import { authenticationHook } from "./http/authenticate.js";
+import { withLogSerializers } from "./http/logging.js";
 import { operationsRoutes } from "./http/operations.routes.js";
 import { handleError, sendProblem } from "./http/problem.js";
 import { ProblemSchema } from "./http/schemas.js";
@@ -42,7 +43,7 @@ export async function buildApp(
 ): Promise<BuiltApp> {
   const { config } = deps;
   const app = Fastify({
-    logger: options.logger ?? false,
+    logger: withLogSerializers(options.logger),
     trustProxy: config.trustedProxy ?? false,
     bodyLimit: 64 * 1024,
     routerOptions: { maxParamLength: 200 },

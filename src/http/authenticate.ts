@@ -5,6 +5,7 @@ import type { Config } from "../config.js";
 import { clientLimitKey } from "../lib/client-address.js";
 import { AppError } from "../lib/errors.js";
 import type { Services } from "../services.js";
+import { tokenSecretsIn } from "../tokens/tokens.service.js";
 import { CSRF_HEADER, SESSION_COOKIE } from "./types.js";
 
 const UNSAFE = new Set(["POST", "PUT", "PATCH", "DELETE"]);
@@ -19,6 +20,20 @@ export function authenticationHook(services: Services, config: Config) {
     const now = services.deps.clock.now();
     let actor: Actor = { kind: "visitor" };
     request.session = null;
+    const where = {
+      ip: request.ip ?? null,
+      limitKey: clientLimitKey(request.ip, config.ipv6Prefix),
+      userAgent: typeof request.headers["user-agent"] === "string" ? request.headers["user-agent"] : null,
+      now,
+    };
+
+    // A token in a URL has leaked (logs, history, Referer): it stops working and the request is refused.
+    const exposed = tokenSecretsIn(request.url);
+    if (exposed.length > 0) {
+      request.ctx = { actor, ...where };
+      for (const secret of exposed) await services.tokens.revokeExposed(request.ctx, secret);
+      throw new AppError("TOKEN_IN_URL");
+    }
 
     const authorization = request.headers.authorization;
     if (authorization !== undefined) {
@@ -46,13 +61,7 @@ export function authenticationHook(services: Services, config: Config) {
       }
     }
 
-    request.ctx = {
-      actor,
-      ip: request.ip ?? null,
-      limitKey: clientLimitKey(request.ip, config.ipv6Prefix),
-      userAgent: typeof request.headers["user-agent"] === "string" ? request.headers["user-agent"] : null,
-      now,
-    };
+    request.ctx = { actor, ...where };
 
     // Cross-site checks apply to every unsafe browser request, signed in or not (login CSRF too).
     if (UNSAFE.has(request.method) && authorization === undefined) {
