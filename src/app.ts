@@ -17,6 +17,7 @@ import { authenticationHook } from "./http/authenticate.js";
 import { withLogSerializers } from "./http/logging.js";
 import { operationsRoutes } from "./http/operations.routes.js";
 import { handleError, sendProblem } from "./http/problem.js";
+import { allowedMethods, clientErrorHandler, frameworkErrors } from "./http/router-errors.js";
 import { ProblemSchema } from "./http/schemas.js";
 import type { App } from "./http/types.js";
 import { checkInput, validatorCompiler } from "./http/validation.js";
@@ -47,6 +48,8 @@ export async function buildApp(
     trustProxy: config.trustedProxy ?? false,
     bodyLimit: 64 * 1024,
     routerOptions: { maxParamLength: 200 },
+    frameworkErrors,
+    clientErrorHandler,
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as App;
 
   app.setValidatorCompiler(validatorCompiler);
@@ -105,6 +108,14 @@ export async function buildApp(
   app.setErrorHandler((error, request, reply) => handleError(error, request, reply));
   app.setNotFoundHandler((request, reply) => {
     const path = request.url.split("?")[0] ?? "";
+    const allowed = allowedMethods(routes, path);
+    if (allowed.length > 0) {
+      reply.header("allow", allowed.join(", "));
+      return sendProblem(
+        reply,
+        new AppError("METHOD_NOT_ALLOWED", `${path} takes ${allowed.join(", ")}.`, { allow: allowed }),
+      );
+    }
     // /dev/* exists only in development mode; elsewhere it is a plain 404, not a console page.
     const wantsPage =
       request.method === "GET" &&
@@ -144,7 +155,13 @@ export async function buildApp(
       },
     },
   });
-  await app.register(fastifySwaggerUi, { routePrefix: "/api/docs", staticCSP: true });
+  await app.register(fastifySwaggerUi, {
+    routePrefix: "/api/docs",
+    staticCSP: true,
+    // The documentation page must not be framed by any site either (clickjacking).
+    transformStaticCSP: (header: string) =>
+      header.replace("frame-ancestors 'self'", "frame-ancestors 'none'"),
+  });
 
   await app.register(fastifyStatic, { root: existsSync(WEB_DIST) ? WEB_DIST : process.cwd(), serve: false });
   if (existsSync(WEB_DIST)) {

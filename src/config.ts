@@ -25,6 +25,8 @@ export interface Config {
   mailboxLimit: number;
   /** Per-address limits count an IPv6 client by this network prefix. */
   ipv6Prefix: number;
+  /** Bearer secret for /metrics; without it /metrics is served in development mode only. */
+  metricsToken: string | null;
 }
 
 interface VariableSpec {
@@ -106,6 +108,12 @@ export const VARIABLES: VariableSpec[] = [
   },
   { name: "MFD_DOMAIN_LIMIT", description: "Domains one account may connect.", default: "50" },
   { name: "MFD_MAILBOX_LIMIT", description: "Mailboxes per domain.", default: "1000" },
+  {
+    name: "MFD_METRICS_TOKEN",
+    description:
+      "Bearer secret Prometheus sends to /metrics; unset, /metrics answers 404 outside development mode.",
+    secret: true,
+  },
   {
     name: "MFD_IPV6_PREFIX",
     description: "Rate limits count IPv6 clients by this network prefix length (one client holds a /64).",
@@ -226,6 +234,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const ipv6Prefix = positive("MFD_IPV6_PREFIX", 64);
   if (ipv6Prefix > 128) problems.push("MFD_IPV6_PREFIX must be a prefix length (1–128)");
 
+  const metricsToken = get("MFD_METRICS_TOKEN") ?? null;
+  if (metricsToken !== null && metricsToken.length < 16)
+    problems.push("MFD_METRICS_TOKEN must be at least 16 characters long");
+
   const smtpFrom = get("MFD_SMTP_FROM") ?? `mfd@${serviceDomain}`;
 
   if (problems.length > 0) throw new ConfigError(problems);
@@ -248,6 +260,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     domainLimit,
     mailboxLimit,
     ipv6Prefix,
+    metricsToken,
   };
 }
 
@@ -259,5 +272,6 @@ export function redactedConfig(config: Config): Record<string, unknown> {
     databaseUrl: redactUrl(config.databaseUrl),
     smtpUrl: redactUrl(config.smtpUrl),
     smsUrl: redactUrl(config.smsUrl),
+    metricsToken: config.metricsToken === null ? null : "***",
   };
 }

@@ -6,6 +6,7 @@ import { clientLimitKey } from "../lib/client-address.js";
 import { AppError } from "../lib/errors.js";
 import type { Services } from "../services.js";
 import { tokenSecretsIn } from "../tokens/tokens.service.js";
+import { MAX_URL_LENGTH } from "./router-errors.js";
 import { CSRF_HEADER, SESSION_COOKIE } from "./types.js";
 
 const UNSAFE = new Set(["POST", "PUT", "PATCH", "DELETE"]);
@@ -34,8 +35,12 @@ export function authenticationHook(services: Services, config: Config) {
       for (const secret of exposed) await services.tokens.revokeExposed(request.ctx, secret);
       throw new AppError("TOKEN_IN_URL");
     }
+    if (request.url.length > MAX_URL_LENGTH) throw new AppError("URI_TOO_LONG");
 
-    const authorization = request.headers.authorization;
+    // A route that checks the Authorization header itself (the metrics secret) is no API token's.
+    const authorization = request.routeOptions.config.ownAuthorization
+      ? undefined
+      : request.headers.authorization;
     if (authorization !== undefined) {
       const match = /^Bearer\s+(\S+)$/i.exec(authorization);
       const tokenActor = match ? await services.resolveBearer(match[1] as string, now, request.ip) : null;
