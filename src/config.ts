@@ -27,6 +27,8 @@ export interface Config {
   ipv6Prefix: number;
   /** Bearer secret for /metrics; without it /metrics is served in development mode only. */
   metricsToken: string | null;
+  /** Base64 of the 32-byte key stored secrets are encrypted with; null: a key file in dataDir. */
+  secretKey: string | null;
 }
 
 interface VariableSpec {
@@ -108,6 +110,13 @@ export const VARIABLES: VariableSpec[] = [
   },
   { name: "MFD_DOMAIN_LIMIT", description: "Domains one account may connect.", default: "50" },
   { name: "MFD_MAILBOX_LIMIT", description: "Mailboxes per domain.", default: "1000" },
+  {
+    name: "MFD_SECRET_KEY",
+    description:
+      "32 random bytes in base64 (openssl rand -base64 32) encrypting stored TOTP secrets; unset, a key file secret.key in MFD_DATA_DIR is created and used.",
+    default: "key file in MFD_DATA_DIR",
+    secret: true,
+  },
   {
     name: "MFD_METRICS_TOKEN",
     description:
@@ -234,6 +243,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const ipv6Prefix = positive("MFD_IPV6_PREFIX", 64);
   if (ipv6Prefix > 128) problems.push("MFD_IPV6_PREFIX must be a prefix length (1–128)");
 
+  const secretKey = get("MFD_SECRET_KEY") ?? null;
+  if (secretKey !== null && Buffer.from(secretKey, "base64").length !== 32)
+    problems.push("MFD_SECRET_KEY must be 32 bytes in base64 (openssl rand -base64 32)");
+
   const metricsToken = get("MFD_METRICS_TOKEN") ?? null;
   if (metricsToken !== null && metricsToken.length < 16)
     problems.push("MFD_METRICS_TOKEN must be at least 16 characters long");
@@ -261,6 +274,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     mailboxLimit,
     ipv6Prefix,
     metricsToken,
+    secretKey,
   };
 }
 
@@ -273,5 +287,6 @@ export function redactedConfig(config: Config): Record<string, unknown> {
     smtpUrl: redactUrl(config.smtpUrl),
     smsUrl: redactUrl(config.smsUrl),
     metricsToken: config.metricsToken === null ? null : "***",
+    secretKey: config.secretKey === null ? null : "***",
   };
 }

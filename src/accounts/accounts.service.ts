@@ -7,6 +7,7 @@ import { HOUR, MINUTE } from "../lib/clock.js";
 import { AppError } from "../lib/errors.js";
 import { newId } from "../lib/random.js";
 import { hitLimits } from "../lib/rate-limit.js";
+import { openSecret } from "../lib/secret-box.js";
 import { issueCode, MAX_CODE_FAILURES } from "./codes.js";
 import { normaliseEmail, normalisePhone } from "./contacts.js";
 import { checkPasswordPolicy, hashPassword, needsRehash, verifyPassword } from "./passwords.js";
@@ -295,7 +296,12 @@ export class AccountsService {
     let totpStep: number | null = null;
     if (account.totpEnabledAt !== null && account.totpSecret) {
       if (!input.totpCode) throw new AppError("TWO_FACTOR_REQUIRED");
-      totpStep = matchTotp(account.totpSecret, input.totpCode, now, account.totpLastStep);
+      totpStep = matchTotp(
+        openSecret(this.deps.config, account.totpSecret),
+        input.totpCode,
+        now,
+        account.totpLastStep,
+      );
       if (totpStep === null) {
         await this.countFailure(account.id, forAccount, "two-factor");
         throw new AppError("INVALID_TWO_FACTOR_CODE");
@@ -353,7 +359,12 @@ export class AccountsService {
     }
     if (!totp.required || account.totpEnabledAt === null || !account.totpSecret) return { totpStep: null };
     if (!totp.code) throw new AppError("TWO_FACTOR_REQUIRED");
-    const totpStep = matchTotp(account.totpSecret, totp.code, ctx.now, account.totpLastStep);
+    const totpStep = matchTotp(
+      openSecret(this.deps.config, account.totpSecret),
+      totp.code,
+      ctx.now,
+      account.totpLastStep,
+    );
     if (totpStep === null) {
       await this.countFailure(accountId, ctx, "two-factor");
       throw new AppError("INVALID_TWO_FACTOR_CODE");

@@ -25,6 +25,7 @@ import { HOUR, MINUTE } from "../lib/clock.js";
 import { AppError } from "../lib/errors.js";
 import { randomSecret, sha256 } from "../lib/random.js";
 import { hitLimits, type Limit } from "../lib/rate-limit.js";
+import { openSecret } from "../lib/secret-box.js";
 import { revokeAllTokens } from "../tokens/tokens.service.js";
 
 /** How long a reset grant (the token a verified flow hands out) stays usable. */
@@ -388,7 +389,12 @@ export class RecoveryService {
     let totpStep: number | null = null;
     if (account.totpEnabledAt !== null && account.totpSecret) {
       if (!input.totpCode) throw new AppError("TWO_FACTOR_REQUIRED");
-      totpStep = matchTotp(account.totpSecret, input.totpCode, now, account.totpLastStep);
+      totpStep = matchTotp(
+        openSecret(this.deps.config, account.totpSecret),
+        input.totpCode,
+        now,
+        account.totpLastStep,
+      );
       if (totpStep === null) {
         // Five wrong codes spend the grant, so it cannot be used to guess the authenticator.
         await this.db.transaction().execute(async (tx) => {
