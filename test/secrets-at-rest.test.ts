@@ -11,11 +11,16 @@ import {
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { CODE_TTL_MS } from "../src/accounts/codes.js";
 import { totpAt } from "../src/accounts/totp.js";
 import { openRuntime } from "../src/cli/runtime.js";
 import { loadConfig } from "../src/config.js";
+import { JOBS } from "../src/jobs/jobs.js";
+import { runJob } from "../src/jobs/worker.js";
+import { MINUTE } from "../src/lib/clock.js";
 import { openSecret, sealPlaintextSecrets, secretKeyFor } from "../src/lib/secret-box.js";
-import { Client, createTestApp, GOOD_PASSWORD, registerAccount } from "./helpers/app.js";
+import { deliverDue } from "../src/notify/delivery.js";
+import { Client, createTestApp, GOOD_PASSWORD, messagesTo, registerAccount } from "./helpers/app.js";
 
 /**
  * A copy of the database (a backup, a dump, a read-only SQL injection) must not hand out second
@@ -144,5 +149,42 @@ describe("the data directory", () => {
     } finally {
       await again.database.destroy();
     }
+  });
+});
+
+describe("codes in the outbox", () => {
+  const failing = { email: async () => Promise.reject(new Error("relay unreachable")), sms: null };
+
+  it("are scrubbed by the worker when they expire, delivered or not, and an expired one is not sent", async () => {
+    const pendingTo = `pending${++seq}@example.org`;
+    const deliveredTo = `delivered${seq}@example.org`;
+    await registerAccount(t, { recoveryEmail: pendingTo }, nextIp());
+    // The relay is down: the code waits for a retry, readable at rest.
+    await deliverDue(t.deps, failing);
+    const [waiting] = await messagesTo(t, pendingTo);
+    expect(waiting?.body).toMatch(/\b\d{6}\b/);
+    expect(waiting?.sentAt).toBe(null);
+    // In development mode a delivered message keeps its body (read at /dev/outbox) — until expiry.
+    await registerAccount(t, { recoveryEmail: deliveredTo }, nextIp());
+    await deliverDue(t.deps, { email: null, sms: null });
+    expect((await messagesTo(t, deliveredTo))[0]?.sentAt).not.toBe(null);
+
+    t.clock.advance(CODE_TTL_MS - MINUTE);
+    await runJob(t.deps, JOBS, "scrub-expired-codes");
+    expect((await messagesTo(t, pendingTo))[0]?.body).toMatch(/\b\d{6}\b/);
+
+    t.clock.advance(2 * MINUTE);
+    await runJob(t.deps, JOBS, "scrub-expired-codes");
+    for (const recipient of [pendingTo, deliveredTo]) {
+      const [message] = await messagesTo(t, recipient);
+      expect(message?.body, recipient).not.toMatch(/\d{6}/);
+    }
+    const [expired] = await messagesTo(t, pendingTo);
+    expect(expired?.failedAt).not.toBe(null);
+    // The relay is back: the dead code is not sent.
+    const sent: string[] = [];
+    t.clock.advance(60 * MINUTE);
+    await deliverDue(t.deps, { email: async (m) => void sent.push(m.recipient), sms: null });
+    expect(sent).not.toContain(pendingTo);
   });
 });

@@ -8,7 +8,7 @@ import { AppError } from "../lib/errors.js";
 import { newId } from "../lib/random.js";
 import { hitLimits } from "../lib/rate-limit.js";
 import { openSecret } from "../lib/secret-box.js";
-import { issueCode, MAX_CODE_FAILURES } from "./codes.js";
+import { CODE_TTL_MS, issueCode, MAX_CODE_FAILURES } from "./codes.js";
 import { normaliseEmail, normalisePhone } from "./contacts.js";
 import { checkPasswordPolicy, hashPassword, needsRehash, verifyPassword } from "./passwords.js";
 import { checkSecurityQuestion, isSecurityQuestion, SECURITY_QUESTIONS } from "./security-questions.js";
@@ -237,6 +237,7 @@ export class AccountsService {
       subject: "Confirm your contact for mfd",
       body: text,
       accountId,
+      expiresAt: now + CODE_TTL_MS,
     });
   }
 

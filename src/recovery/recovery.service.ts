@@ -171,6 +171,7 @@ export class RecoveryService {
           `${issued.code} is your code to restore access to ${address}. It is valid for 10 minutes. ` +
           "If you did not ask for it, ignore this message: nothing changes without the code.",
         accountId: account.id,
+        expiresAt: now + CODE_TTL_MS,
       });
       await recordEvent(tx, ctx, {
         action: "recovery.code-requested",
