@@ -14,11 +14,13 @@ import type { Deps } from "./deps.js";
 import { deputiesRoutes } from "./deputies/deputies.routes.js";
 import { domainsRoutes } from "./domains/domains.routes.js";
 import { authenticationHook } from "./http/authenticate.js";
+import { withLogSerializers } from "./http/logging.js";
 import { operationsRoutes } from "./http/operations.routes.js";
 import { handleError, sendProblem } from "./http/problem.js";
+import { allowedMethods, clientErrorHandler, frameworkErrors } from "./http/router-errors.js";
 import { ProblemSchema } from "./http/schemas.js";
 import type { App } from "./http/types.js";
-import { findNul, validatorCompiler } from "./http/validation.js";
+import { checkInput, validatorCompiler } from "./http/validation.js";
 import { AppError } from "./lib/errors.js";
 import { mailboxesRoutes } from "./mailboxes/mailboxes.routes.js";
 import { devOutboxRoutes } from "./notify/dev-outbox.routes.js";
@@ -42,10 +44,12 @@ export async function buildApp(
 ): Promise<BuiltApp> {
   const { config } = deps;
   const app = Fastify({
-    logger: options.logger ?? false,
+    logger: withLogSerializers(options.logger),
     trustProxy: config.trustedProxy ?? false,
     bodyLimit: 64 * 1024,
     routerOptions: { maxParamLength: 200 },
+    frameworkErrors,
+    clientErrorHandler,
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as App;
 
   app.setValidatorCompiler(validatorCompiler);
@@ -92,8 +96,9 @@ export async function buildApp(
   app.decorateRequest("session", null);
   app.addHook("onRequest", authenticationHook(services, config));
   app.addHook("preValidation", async (request) => {
-    const field = findNul(request.params) ?? findNul(request.query) ?? findNul(request.body);
-    if (field) throw new AppError("VALIDATION_FAILED", `${field} contains a NUL character.`, { field });
+    checkInput(request.params);
+    checkInput(request.query);
+    checkInput(request.body);
   });
   // Authenticated answers are private and never cached (security.md 17).
   app.addHook("onSend", async (request, reply) => {
@@ -103,6 +108,14 @@ export async function buildApp(
   app.setErrorHandler((error, request, reply) => handleError(error, request, reply));
   app.setNotFoundHandler((request, reply) => {
     const path = request.url.split("?")[0] ?? "";
+    const allowed = allowedMethods(routes, path);
+    if (allowed.length > 0) {
+      reply.header("allow", allowed.join(", "));
+      return sendProblem(
+        reply,
+        new AppError("METHOD_NOT_ALLOWED", `${path} takes ${allowed.join(", ")}.`, { allow: allowed }),
+      );
+    }
     // /dev/* exists only in development mode; elsewhere it is a plain 404, not a console page.
     const wantsPage =
       request.method === "GET" &&
@@ -142,7 +155,13 @@ export async function buildApp(
       },
     },
   });
-  await app.register(fastifySwaggerUi, { routePrefix: "/api/docs", staticCSP: true });
+  await app.register(fastifySwaggerUi, {
+    routePrefix: "/api/docs",
+    staticCSP: true,
+    // The documentation page must not be framed by any site either (clickjacking).
+    transformStaticCSP: (header: string) =>
+      header.replace("frame-ancestors 'self'", "frame-ancestors 'none'"),
+  });
 
   await app.register(fastifyStatic, { root: existsSync(WEB_DIST) ? WEB_DIST : process.cwd(), serve: false });
   if (existsSync(WEB_DIST)) {

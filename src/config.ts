@@ -23,6 +23,12 @@ export interface Config {
   dnsParentPort: number;
   domainLimit: number;
   mailboxLimit: number;
+  /** Per-address limits count an IPv6 client by this network prefix. */
+  ipv6Prefix: number;
+  /** Bearer secret for /metrics; without it /metrics is served in development mode only. */
+  metricsToken: string | null;
+  /** Base64 of the 32-byte key stored secrets are encrypted with; null: a key file in dataDir. */
+  secretKey: string | null;
 }
 
 interface VariableSpec {
@@ -104,6 +110,24 @@ export const VARIABLES: VariableSpec[] = [
   },
   { name: "MFD_DOMAIN_LIMIT", description: "Domains one account may connect.", default: "50" },
   { name: "MFD_MAILBOX_LIMIT", description: "Mailboxes per domain.", default: "1000" },
+  {
+    name: "MFD_SECRET_KEY",
+    description:
+      "32 random bytes in base64 (openssl rand -base64 32) encrypting stored TOTP secrets; unset, a key file secret.key in MFD_DATA_DIR is created and used.",
+    default: "key file in MFD_DATA_DIR",
+    secret: true,
+  },
+  {
+    name: "MFD_METRICS_TOKEN",
+    description:
+      "Bearer secret Prometheus sends to /metrics; unset, /metrics answers 404 outside development mode.",
+    secret: true,
+  },
+  {
+    name: "MFD_IPV6_PREFIX",
+    description: "Rate limits count IPv6 clients by this network prefix length (one client holds a /64).",
+    default: "64",
+  },
 ];
 
 export class ConfigError extends Error {
@@ -216,6 +240,16 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const verifyHttpPort = port("MFD_VERIFY_HTTP_PORT", 80);
   const dnsParentPort = port("MFD_DNS_PARENT_PORT", 53);
   const mailboxLimit = positive("MFD_MAILBOX_LIMIT", 1000);
+  const ipv6Prefix = positive("MFD_IPV6_PREFIX", 64);
+  if (ipv6Prefix > 128) problems.push("MFD_IPV6_PREFIX must be a prefix length (1–128)");
+
+  const secretKey = get("MFD_SECRET_KEY") ?? null;
+  if (secretKey !== null && Buffer.from(secretKey, "base64").length !== 32)
+    problems.push("MFD_SECRET_KEY must be 32 bytes in base64 (openssl rand -base64 32)");
+
+  const metricsToken = get("MFD_METRICS_TOKEN") ?? null;
+  if (metricsToken !== null && metricsToken.length < 16)
+    problems.push("MFD_METRICS_TOKEN must be at least 16 characters long");
 
   const smtpFrom = get("MFD_SMTP_FROM") ?? `mfd@${serviceDomain}`;
 
@@ -238,6 +272,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     dnsParentPort,
     domainLimit,
     mailboxLimit,
+    ipv6Prefix,
+    metricsToken,
+    secretKey,
   };
 }
 
@@ -249,5 +286,7 @@ export function redactedConfig(config: Config): Record<string, unknown> {
     databaseUrl: redactUrl(config.databaseUrl),
     smtpUrl: redactUrl(config.smtpUrl),
     smsUrl: redactUrl(config.smsUrl),
+    metricsToken: config.metricsToken === null ? null : "***",
+    secretKey: config.secretKey === null ? null : "***",
   };
 }

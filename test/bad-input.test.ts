@@ -57,6 +57,11 @@ const wrongValue = (schema: Schema | undefined): unknown => {
   return 42;
 };
 
+// JSON nested thousands deep (a few kilobytes) must not reach recursive code; 33 levels is one too many.
+const DEEP_OBJECT = `${'{"a":'.repeat(8000)}1${"}".repeat(8000)}`;
+const DEEP_ARRAY = `{"login":${"[".repeat(20000)}${"]".repeat(20000)}}`;
+const JUST_TOO_DEEP = `${'{"a":'.repeat(33)}1${"}".repeat(33)}`;
+
 function expectProblem(response: Awaited<ReturnType<typeof client.post>>, label: string) {
   expect(response.statusCode, `${label}: ${response.body}`).toBeGreaterThanOrEqual(400);
   expect(response.statusCode, `${label}: ${response.body}`).toBeLessThan(500);
@@ -94,6 +99,11 @@ describe("every route with a body refuses bad input", () => {
       );
       expectProblem(await send(JSON.stringify({ big: "x".repeat(70 * 1024) })), "oversized body");
       expectProblem(await send("a=b", "text/plain"), "wrong content type");
+      for (const deep of [DEEP_OBJECT, DEEP_ARRAY, JUST_TOO_DEEP]) {
+        const response = await send(deep);
+        expectProblem(response, "deeply nested JSON");
+        expect(response.json().code, "deeply nested JSON").toBe("BODY_TOO_DEEP");
+      }
       for (const [name, property] of Object.entries(op.body?.properties ?? {})) {
         expectProblem(await send(JSON.stringify({ [name]: wrongValue(property) })), `wrong type of ${name}`);
         if ([property.type].flat()[0] === "string") {

@@ -1,6 +1,7 @@
 import { sql } from "kysely";
 import { describe, expect, it } from "vitest";
 import { migrate } from "../src/db/migrate.js";
+import { clientLimitKey } from "../src/lib/client-address.js";
 import { HOUR, MINUTE } from "../src/lib/clock.js";
 import { Client, createTestApp, GOOD_PASSWORD, registerAccount } from "./helpers/app.js";
 
@@ -111,6 +112,52 @@ describe("rate limits and client addresses", async () => {
     expect(res.json().code).toBe("RATE_LIMITED");
     expect(Number(res.headers["retry-after"])).toBeGreaterThan(0);
     t.clock.advance(windowMs); // a new window, so the next test is not limited
+  });
+
+  it("counts the addresses of one IPv6 /64 as one client, and an IPv4-mapped address as its IPv4", async () => {
+    const verify = (ip: string) =>
+      new Client(t, ip).post("/api/v1/recovery/verify", { flowId: "no-such-flow", code: "123456" });
+    // Rotating the host part inside one /64 (what every IPv6 client can do) shares the limit.
+    for (let i = 0; i < 30; i++)
+      expect((await verify(`2001:db8:7:7::${(i + 1).toString(16)}`)).statusCode).toBe(400);
+    const sameNetwork = await verify("2001:db8:7:7:ffff:eeee:dddd:cccc");
+    expect(sameNetwork.statusCode).toBe(429);
+    expect(sameNetwork.json().code).toBe("RATE_LIMITED");
+    // The next /64 is another client.
+    expect((await verify("2001:db8:7:8::1")).statusCode).toBe(400);
+    // ::ffff:a.b.c.d is the IPv4 client a.b.c.d, whichever form the socket reports.
+    for (let i = 0; i < 30; i++) expect((await verify("::ffff:192.0.2.150")).statusCode).toBe(400);
+    expect((await verify("192.0.2.150")).statusCode).toBe(429);
+    expect((await verify("192.0.2.151")).statusCode).toBe(400);
+  });
+
+  it("keys sign-in limits by the /64 as well", async () => {
+    const signIn = (ip: string) =>
+      new Client(t, ip).post("/api/v1/session", { login: "nobody-at-all", password: "whatever password" });
+    let limited = null;
+    for (let i = 0; i < 70 && !limited; i++) {
+      const response = await signIn(`2001:db8:9:9:${(i + 1).toString(16)}::1`);
+      if (response.statusCode === 429) limited = response;
+    }
+    expect(limited?.json().code).toBe("RATE_LIMITED");
+    expect(
+      (await new Client(t, "2001:db8:9:a::1").post("/api/v1/session", { login, password: GOOD_PASSWORD }))
+        .statusCode,
+    ).toBe(200);
+    t.clock.advance(MINUTE);
+  });
+
+  it("derives one canonical limit key per client network", () => {
+    expect(clientLimitKey("192.0.2.1", 64)).toBe("192.0.2.1");
+    expect(clientLimitKey("::ffff:192.0.2.1", 64)).toBe("192.0.2.1");
+    expect(clientLimitKey("::FFFF:c000:0201", 64)).toBe("192.0.2.1");
+    expect(clientLimitKey("2001:DB8:0:0:1:2:3:4", 64)).toBe("2001:db8::/64");
+    expect(clientLimitKey("2001:db8::ffff:1", 64)).toBe("2001:db8::/64");
+    expect(clientLimitKey("fe80::1%eth0", 64)).toBe("fe80::/64");
+    expect(clientLimitKey("2001:db8:1:2:3::1", 48)).toBe("2001:db8:1::/48");
+    expect(clientLimitKey("2001:db8:1:2:3::1", 128)).toBe("2001:db8:1:2:3::1/128");
+    expect(clientLimitKey("2001:db8:1:2:3::1", 60)).toBe("2001:db8:1::/60");
+    expect(clientLimitKey(null, 64)).toBe("unknown");
   });
 
   it("ignores X-Forwarded-For unless the proxy is trusted", async () => {

@@ -40,6 +40,11 @@ export const TOKEN_PERMISSIONS: readonly Permission[] = [
 export interface RequestContext {
   actor: Actor;
   ip: string | null;
+  /**
+   * Who per-address rate limits count (`clientLimitKey`): the IPv4 address, or the IPv6 network
+   * (MFD_IPV6_PREFIX). Set by the HTTP layer; contexts outside HTTP (CLI, worker) hit no such limit.
+   */
+  limitKey?: string;
   userAgent: string | null;
   now: number;
   /**

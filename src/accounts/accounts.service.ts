@@ -8,7 +8,8 @@ import { HOUR, MINUTE } from "../lib/clock.js";
 import { AppError } from "../lib/errors.js";
 import { newId, sha256 } from "../lib/random.js";
 import { hitLimits } from "../lib/rate-limit.js";
-import { issueCode, MAX_CODE_FAILURES } from "./codes.js";
+import { openSecret } from "../lib/secret-box.js";
+import { CODE_TTL_MS, issueCode, MAX_CODE_FAILURES } from "./codes.js";
 import { normaliseEmail, normalisePhone } from "./contacts.js";
 import { checkPasswordPolicy, hashPassword, needsRehash, verifyPassword } from "./passwords.js";
 import { checkSecurityQuestion, isSecurityQuestion, SECURITY_QUESTIONS } from "./security-questions.js";
@@ -199,7 +200,7 @@ export class AccountsService {
 
     const now = ctx.now;
     await hitLimits(this.db, now, [
-      { key: `register:ip:${ctx.ip}`, max: 20, windowMs: HOUR },
+      { key: `register:ip:${ctx.limitKey}`, max: 20, windowMs: HOUR },
       { key: "register:global", max: 2000, windowMs: HOUR },
     ]);
 
@@ -281,6 +282,7 @@ export class AccountsService {
       subject: "Confirm your contact for mfd",
       body: text,
       accountId,
+      expiresAt: now + CODE_TTL_MS,
     });
   }
 
@@ -312,7 +314,7 @@ export class AccountsService {
     const now = ctx.now;
     // The limit comes first: a caller over it learns nothing, not even whether an address is on
     // a domain hosted here.
-    const perIp = `sign-in:ip:${ctx.ip}`;
+    const perIp = `sign-in:ip:${ctx.limitKey}`;
     await hitLimits(
       this.db,
       now,
@@ -373,7 +375,12 @@ export class AccountsService {
     let totpStep: number | null = null;
     if (account.totpEnabledAt !== null && account.totpSecret) {
       if (!input.totpCode) throw new AppError("TWO_FACTOR_REQUIRED");
-      totpStep = matchTotp(account.totpSecret, input.totpCode, now, account.totpLastStep);
+      totpStep = matchTotp(
+        openSecret(this.deps.config, account.totpSecret),
+        input.totpCode,
+        now,
+        account.totpLastStep,
+      );
       if (totpStep === null) {
         await this.recordFailure(ctx, subject, account.id, "two-factor", {});
         throw new AppError("INVALID_TWO_FACTOR_CODE");
@@ -447,7 +454,12 @@ export class AccountsService {
     }
     if (!totp.required || account.totpEnabledAt === null || !account.totpSecret) return { totpStep: null };
     if (!totp.code) throw new AppError("TWO_FACTOR_REQUIRED");
-    const totpStep = matchTotp(account.totpSecret, totp.code, ctx.now, account.totpLastStep);
+    const totpStep = matchTotp(
+      openSecret(this.deps.config, account.totpSecret),
+      totp.code,
+      ctx.now,
+      account.totpLastStep,
+    );
     if (totpStep === null) {
       await this.recordFailure(ctx, subject, accountId, "two-factor", {});
       throw new AppError("INVALID_TWO_FACTOR_CODE");

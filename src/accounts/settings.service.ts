@@ -6,6 +6,7 @@ import type { Deps } from "../deps.js";
 import { MINUTE } from "../lib/clock.js";
 import { AppError } from "../lib/errors.js";
 import { hitLimits } from "../lib/rate-limit.js";
+import { openSecret, sealSecret } from "../lib/secret-box.js";
 import { type AccountsService, managedDomainNames, type ProfileView } from "./accounts.service.js";
 import { consumeCode } from "./codes.js";
 import { maskEmail, maskPhone, normaliseEmail, normalisePhone } from "./contacts.js";
@@ -291,7 +292,7 @@ export class SettingsService {
     const secret = newTotpSecret();
     await this.db
       .updateTable("accounts")
-      .set({ totpPendingSecret: secret })
+      .set({ totpPendingSecret: sealSecret(this.deps.config, secret) })
       .where("id", "=", accountId)
       .execute();
     const { serviceDomain } = this.deps.config;
@@ -303,8 +304,9 @@ export class SettingsService {
     const { accountId } = this.self(ctx);
     const account = await this.account(accountId);
     if (account.totpEnabledAt !== null) throw new AppError("TWO_FACTOR_ALREADY_ENABLED");
-    const secret = account.totpPendingSecret;
-    if (!secret) throw new AppError("TWO_FACTOR_NOT_STARTED");
+    const pending = account.totpPendingSecret;
+    if (!pending) throw new AppError("TWO_FACTOR_NOT_STARTED");
+    const secret = openSecret(this.deps.config, pending);
     await hitLimits(this.db, ctx.now, [{ key: `totp-check:account:${accountId}`, ...TOTP_CHECKS }]);
     // A fresh secret has no used step yet; the matched one is recorded so the code cannot sign in.
     const step = matchTotp(secret, code, ctx.now, null);
@@ -312,10 +314,10 @@ export class SettingsService {
     await this.db.transaction().execute(async (tx) => {
       const updated = await tx
         .updateTable("accounts")
-        .set({ totpSecret: secret, totpPendingSecret: null, totpEnabledAt: ctx.now, totpLastStep: step })
+        .set({ totpSecret: pending, totpPendingSecret: null, totpEnabledAt: ctx.now, totpLastStep: step })
         .where("id", "=", accountId)
         .where("totpEnabledAt", "is", null)
-        .where("totpPendingSecret", "=", secret)
+        .where("totpPendingSecret", "=", pending)
         .executeTakeFirst();
       // A concurrent setup or enable got there first.
       if (Number(updated.numUpdatedRows) === 0) throw new AppError("TWO_FACTOR_NOT_STARTED");
@@ -349,7 +351,12 @@ export class SettingsService {
         { min: PASSWORD_MIN },
       );
     }
-    const step = matchTotp(account.totpSecret, input.code, ctx.now, account.totpLastStep);
+    const step = matchTotp(
+      openSecret(this.deps.config, account.totpSecret),
+      input.code,
+      ctx.now,
+      account.totpLastStep,
+    );
     if (step === null) throw new AppError("INVALID_TWO_FACTOR_CODE");
     await this.db.transaction().execute(async (tx) => {
       await this.accounts.markVerified(tx, ctx, accountId, step);

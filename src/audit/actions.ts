@@ -44,6 +44,7 @@ export const AUDIT_ACTIONS = [
   "support-agent.add",
   "support-agent.remove",
   "token.create",
+  "token.exposed",
   "token.revoke",
   "two-factor.disable",
   "two-factor.enable",

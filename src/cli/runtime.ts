@@ -1,8 +1,10 @@
+import { existsSync } from "node:fs";
 import { type Config, loadConfig } from "../config.js";
 import { type Database, openDatabase } from "../db/database.js";
 import { migrate } from "../db/migrate.js";
 import type { Deps } from "../deps.js";
 import { systemClock } from "../lib/clock.js";
+import { sealPlaintextSecrets, secretKeyFor, secureDataDir } from "../lib/secret-box.js";
 import { Outbox } from "../notify/outbox.js";
 
 /** Opens the configured database (migrating it) and builds the deps every command needs. */
@@ -10,7 +12,13 @@ export async function openRuntime(
   overrides: Record<string, string> = {},
 ): Promise<{ deps: Deps; config: Config; database: Database }> {
   const config = loadConfig({ ...process.env, ...overrides });
+  // The data directory is mfd's own: readable by its user only, whatever an older mfd left.
+  if (existsSync(config.dataDir) || config.databaseUrl.startsWith("sqlite:")) secureDataDir(config.dataDir);
+  // Read (or created) before anything else, so a missing or wrong key stops the start, not a sign-in.
+  secretKeyFor(config);
   const database = openDatabase(config.databaseUrl);
   await migrate(database);
-  return { deps: { config, database, clock: systemClock, outbox: new Outbox() }, config, database };
+  const deps: Deps = { config, database, clock: systemClock, outbox: new Outbox() };
+  await sealPlaintextSecrets(deps);
+  return { deps, config, database };
 }

@@ -1,4 +1,4 @@
-import { mkdirSync } from "node:fs";
+import { chmodSync, closeSync as closeFileSync, existsSync, mkdirSync, openSync, statSync } from "node:fs";
 import { dirname } from "node:path";
 import SQLite from "better-sqlite3";
 import {
@@ -76,7 +76,7 @@ export function openDatabase(url: string, options: DatabaseOptions = {}): Databa
     return { db, dialect: "postgres", schema: options.schema ?? "public", destroy: () => db.destroy() };
   }
   const file = url.slice("sqlite:".length);
-  if (file !== ":memory:") mkdirSync(dirname(file), { recursive: true });
+  if (file !== ":memory:") createPrivately(file);
   const sqlite = new SQLite(file);
   sqlite.pragma("journal_mode = WAL");
   sqlite.pragma("synchronous = FULL");
@@ -87,6 +87,20 @@ export function openDatabase(url: string, options: DatabaseOptions = {}): Databa
     plugins: [new CamelCasePlugin()],
   });
   return { db, dialect: "sqlite", schema: null, destroy: () => db.destroy() };
+}
+
+/**
+ * The database holds password hashes and account data: its folder is created 0700 and the file
+ * 0600 before SQLite opens it (SQLite gives its -wal and -shm files the database file's mode).
+ * Files an older mfd left readable to others are closed too.
+ */
+function createPrivately(file: string): void {
+  const dir = dirname(file);
+  if (!existsSync(dir)) mkdirSync(dir, { recursive: true, mode: 0o700 });
+  closeFileSync(openSync(file, "a", 0o600));
+  for (const path of [file, `${file}-wal`, `${file}-shm`, `${file}-journal`]) {
+    if (existsSync(path) && (statSync(path).mode & 0o077) !== 0) chmodSync(path, 0o600);
+  }
 }
 
 /** Booleans are stored as 0/1 on both databases; this is the one codec. */

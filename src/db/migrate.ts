@@ -6,6 +6,7 @@ import * as m003 from "./migrations/003_mailboxes.js";
 import * as m004 from "./migrations/004_mailbox_search.js";
 import * as m005 from "./migrations/005_mailbox_counts.js";
 import * as m007 from "./migrations/007_sign_in_devices.js";
+import * as m008 from "./migrations/008_outbox_expiry.js";
 
 type Step = (db: Kysely<unknown>, dialect: Dialect) => Promise<void>;
 
@@ -26,6 +27,7 @@ const STEPS: Array<[name: string, up: Step]> = [
   ["004_mailbox_search", (db, dialect) => m004.up(db, dialect)],
   ["005_mailbox_counts", (db, dialect) => m005.up(db, dialect)],
   ["007_sign_in_devices", (db) => m007.up(db)],
+  ["008_outbox_expiry", (db) => m008.up(db)],
 ];
 
 /** Runs pending migrations. Kysely's migrator takes a lock (advisory lock on PostgreSQL). */

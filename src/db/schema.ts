@@ -97,6 +97,8 @@ export interface OutboxTable {
   sentAt: number | null;
   failedAt: number | null;
   lastError: string | null;
+  /** When the one-time code in the body expires (the worker scrubs it then); null: nothing to scrub. */
+  expiresAt: number | null;
 }
 
 export interface AuditEventsTable {

@@ -2,8 +2,11 @@ import type { FastifyReply, FastifyRequest } from "fastify";
 import { authorizeRoute } from "../access/access.js";
 import type { Actor } from "../access/actor.js";
 import type { Config } from "../config.js";
+import { clientLimitKey } from "../lib/client-address.js";
 import { AppError } from "../lib/errors.js";
 import type { Services } from "../services.js";
+import { tokenSecretsIn } from "../tokens/tokens.service.js";
+import { MAX_URL_LENGTH } from "./router-errors.js";
 import { CSRF_HEADER, DEVICE_COOKIE, SESSION_COOKIE } from "./types.js";
 
 const UNSAFE = new Set(["POST", "PUT", "PATCH", "DELETE"]);
@@ -18,8 +21,27 @@ export function authenticationHook(services: Services, config: Config) {
     const now = services.deps.clock.now();
     let actor: Actor = { kind: "visitor" };
     request.session = null;
+    const where = {
+      ip: request.ip ?? null,
+      limitKey: clientLimitKey(request.ip, config.ipv6Prefix),
+      userAgent: typeof request.headers["user-agent"] === "string" ? request.headers["user-agent"] : null,
+      now,
+      device: request.cookies[DEVICE_COOKIE] ?? null,
+    };
 
-    const authorization = request.headers.authorization;
+    // A token in a URL has leaked (logs, history, Referer): it stops working and the request is refused.
+    const exposed = tokenSecretsIn(request.url);
+    if (exposed.length > 0) {
+      request.ctx = { actor, ...where };
+      for (const secret of exposed) await services.tokens.revokeExposed(request.ctx, secret);
+      throw new AppError("TOKEN_IN_URL");
+    }
+    if (request.url.length > MAX_URL_LENGTH) throw new AppError("URI_TOO_LONG");
+
+    // A route that checks the Authorization header itself (the metrics secret) is no API token's.
+    const authorization = request.routeOptions.config.ownAuthorization
+      ? undefined
+      : request.headers.authorization;
     if (authorization !== undefined) {
       const match = /^Bearer\s+(\S+)$/i.exec(authorization);
       const tokenActor = match ? await services.resolveBearer(match[1] as string, now, request.ip) : null;
@@ -45,13 +67,7 @@ export function authenticationHook(services: Services, config: Config) {
       }
     }
 
-    request.ctx = {
-      actor,
-      ip: request.ip ?? null,
-      userAgent: typeof request.headers["user-agent"] === "string" ? request.headers["user-agent"] : null,
-      now,
-      device: request.cookies[DEVICE_COOKIE] ?? null,
-    };
+    request.ctx = { actor, ...where };
 
     // Cross-site checks apply to every unsafe browser request, signed in or not (login CSRF too).
     if (UNSAFE.has(request.method) && authorization === undefined) {

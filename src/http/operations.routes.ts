@@ -1,6 +1,10 @@
+import { timingSafeEqual } from "node:crypto";
 import { sql } from "kysely";
 import { Counter, collectDefaultMetrics, Histogram, Registry } from "prom-client";
+import { AppError } from "../lib/errors.js";
+import { sha256 } from "../lib/random.js";
 import type { Services } from "../services.js";
+import { sendProblem } from "./problem.js";
 import type { App } from "./types.js";
 
 /** Health, readiness, Prometheus metrics and the OpenAPI document. */
@@ -43,10 +47,24 @@ export async function operationsRoutes(app: App, services: Services): Promise<vo
     },
   );
 
+  // Metrics tell an outsider about traffic and the running process: outside development mode they
+  // need MFD_METRICS_TOKEN, and without one they are not served at all.
+  const { dev, metricsToken } = services.deps.config;
+  const expected = metricsToken === null ? null : sha256(`Bearer ${metricsToken}`);
   app.get(
     "/metrics",
-    { config: { access: { public: true } }, schema: { hide: true } },
-    async (_request, reply) => {
+    { config: { access: { public: true }, ownAuthorization: true }, schema: { hide: true } },
+    async (request, reply) => {
+      if (expected === null && !dev)
+        return sendProblem(reply, new AppError("ROUTE_NOT_FOUND", "GET /metrics is not an endpoint."));
+      if (expected !== null) {
+        const given = sha256(request.headers.authorization ?? "");
+        if (!timingSafeEqual(Buffer.from(given), Buffer.from(expected)))
+          return sendProblem(
+            reply,
+            new AppError("UNAUTHENTICATED", "Send the metrics secret as a bearer token."),
+          );
+      }
       reply.type(registry.contentType);
       return registry.metrics();
     },

@@ -27,6 +27,8 @@ declare module "fastify" {
   interface FastifyContextConfig {
     /** Every route says who may call it; registration without it fails at start (see app.ts). */
     access?: RouteAccess;
+    /** The route checks `Authorization` itself (not an API token): authentication leaves it alone. */
+    ownAuthorization?: boolean;
   }
 }
 

@@ -1,6 +1,7 @@
 import { Ajv, type Options } from "ajv";
 import addFormats from "ajv-formats";
 import type { FastifySchemaCompiler } from "fastify";
+import { AppError } from "../lib/errors.js";
 
 const common: Options = { removeAdditional: false, useDefaults: true, allErrors: false, strict: false };
 
@@ -14,24 +15,42 @@ export const validatorCompiler: FastifySchemaCompiler<unknown> = ({ schema, http
     FastifySchemaCompiler<unknown>
   >;
 
+/** No request body of ours nests deeper than a few levels; deeper input is refused before any code walks it. */
+export const MAX_INPUT_DEPTH = 32;
+
 /**
- * A NUL character is valid in JSON and in a URL (%00) but in no name, code or password, and
- * PostgreSQL refuses it in text: refuse it for every request at one place, before any service.
+ * Refuses, for every request at one place and before any service: input nested deeper than
+ * MAX_INPUT_DEPTH (a few kilobytes of brackets would otherwise exhaust recursive code), and a NUL
+ * character — valid in JSON and in a URL (%00) but in no name, code or password, and refused by
+ * PostgreSQL in text. Walks with its own stack, so no depth of input can overflow it.
  */
-export function findNul(value: unknown, path = ""): string | null {
-  if (typeof value === "string") return value.includes("\u0000") ? path || "value" : null;
-  if (Array.isArray(value)) {
-    for (const [i, item] of value.entries()) {
-      const found = findNul(item, `${path}[${i}]`);
-      if (found) return found;
+export function checkInput(value: unknown): void {
+  const stack: Array<{ value: unknown; path: string; depth: number }> = [{ value, path: "", depth: 0 }];
+  while (stack.length > 0) {
+    const { value: item, path, depth } = stack.pop() as (typeof stack)[number];
+    if (typeof item === "string") {
+      if (item.includes("\u0000")) {
+        const field = path || "value";
+        throw new AppError("VALIDATION_FAILED", `${field} contains a NUL character.`, { field });
+      }
+      continue;
     }
-    return null;
-  }
-  if (value && typeof value === "object") {
-    for (const [key, item] of Object.entries(value)) {
-      const found = findNul(key, path) ?? findNul(item, path ? `${path}.${key}` : key);
-      if (found) return found;
+    if (!item || typeof item !== "object") continue;
+    if (depth >= MAX_INPUT_DEPTH)
+      throw new AppError("BODY_TOO_DEEP", `Nesting deeper than ${MAX_INPUT_DEPTH} levels is not accepted.`);
+    const entries: Array<[string, unknown]> = Array.isArray(item)
+      ? item.map((child, i) => [`${path}[${i}]`, child])
+      : Object.entries(item).map(([key, child]) => {
+          if (key.includes("\u0000")) {
+            const field = path || "value";
+            throw new AppError("VALIDATION_FAILED", `${field} contains a NUL character.`, { field });
+          }
+          return [path ? `${path}.${key}` : key, child];
+        });
+    // Reversed onto the stack, so the first field is reported first, as before.
+    for (let i = entries.length - 1; i >= 0; i--) {
+      const [childPath, child] = entries[i] as [string, unknown];
+      stack.push({ value: child, path: childPath, depth: depth + 1 });
     }
   }
-  return null;
 }

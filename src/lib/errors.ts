@@ -10,7 +10,17 @@ export const ERRORS = {
   BODY_TOO_LARGE: { status: 413, title: "The request body is too large." },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, title: "This content type is not accepted here." },
   MALFORMED_BODY: { status: 400, title: "The request body could not be parsed." },
+  TOKEN_IN_URL: {
+    status: 400,
+    title: "An API token must never be part of a web address; send it in the Authorization header.",
+  },
+  BODY_TOO_DEEP: { status: 400, title: "The request body is nested too deeply." },
   ROUTE_NOT_FOUND: { status: 404, title: "There is no such endpoint." },
+  MALFORMED_URL: { status: 400, title: "The URL is not validly encoded." },
+  URI_TOO_LONG: { status: 414, title: "The URL is too long." },
+  HEADERS_TOO_LARGE: { status: 431, title: "The request's headers are too large." },
+  MALFORMED_REQUEST: { status: 400, title: "The request is not valid HTTP." },
+  REQUEST_TIMEOUT: { status: 408, title: "The request took too long to arrive." },
   METHOD_NOT_ALLOWED: { status: 405, title: "This method is not allowed here." },
   // authentication and authorization
   UNAUTHENTICATED: { status: 401, title: "Sign in to continue." },

@@ -7,6 +7,8 @@ export interface Message {
   subject: string;
   body: string;
   accountId?: string | null;
+  /** For a message carrying a one-time code: when the code expires and the body is scrubbed. */
+  expiresAt?: number;
 }
 
 /**
@@ -26,7 +28,30 @@ export class Outbox {
         accountId: message.accountId ?? null,
         createdAt: now,
         nextAttemptAt: now,
+        expiresAt: message.expiresAt ?? null,
       })
       .execute();
   }
+}
+
+export const EXPIRED_BODY = "[code expired]";
+
+/**
+ * Scrubs the bodies of messages whose code has expired, delivered or not: a code is not kept at
+ * rest past its life. One not yet delivered is given up, as a dead code is no use to anyone.
+ */
+export async function scrubExpiredCodes(db: Executor, now: number): Promise<number> {
+  await db
+    .updateTable("outbox")
+    .set({ failedAt: now, lastError: "the code expired before it could be delivered" })
+    .where("expiresAt", "<=", now)
+    .where("sentAt", "is", null)
+    .where("failedAt", "is", null)
+    .execute();
+  const scrubbed = await db
+    .updateTable("outbox")
+    .set({ body: EXPIRED_BODY, expiresAt: null })
+    .where("expiresAt", "<=", now)
+    .executeTakeFirst();
+  return Number(scrubbed.numUpdatedRows);
 }

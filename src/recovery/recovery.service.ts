@@ -25,6 +25,7 @@ import { HOUR, MINUTE } from "../lib/clock.js";
 import { AppError } from "../lib/errors.js";
 import { randomSecret, sha256 } from "../lib/random.js";
 import { hitLimits, type Limit } from "../lib/rate-limit.js";
+import { openSecret } from "../lib/secret-box.js";
 import { revokeAllTokens } from "../tokens/tokens.service.js";
 
 /** How long a reset grant (the token a verified flow hands out) stays usable. */
@@ -99,7 +100,7 @@ function contactMatches(account: ContactColumns, channel: RecoveryChannel, typed
   return confirmedEmail(account)?.toLowerCase() === typed.toLowerCase();
 }
 
-const limits = (name: string, ip: string | null, perIp: number, global: number): Limit[] => [
+const limits = (name: string, ip: string | undefined, perIp: number, global: number): Limit[] => [
   { key: `${name}:ip:${ip}`, max: perIp, windowMs: HOUR },
   { key: `${name}:global`, max: global, windowMs: HOUR },
 ];
@@ -128,7 +129,7 @@ export class RecoveryService {
     const login = this.accounts.loginFromIdentifier(input.login);
     const contact = input.channel === "phone" ? normalisePhone(input.contact) : normaliseEmail(input.contact);
     const now = ctx.now;
-    await hitLimits(this.db, now, limits("recovery-code", ctx.ip, 20, 1000));
+    await hitLimits(this.db, now, limits("recovery-code", ctx.limitKey, 20, 1000));
 
     const account = await this.db
       .selectFrom("accounts")
@@ -170,6 +171,7 @@ export class RecoveryService {
           `${issued.code} is your code to restore access to ${address}. It is valid for 10 minutes. ` +
           "If you did not ask for it, ignore this message: nothing changes without the code.",
         accountId: account.id,
+        expiresAt: now + CODE_TTL_MS,
       });
       await recordEvent(tx, ctx, {
         action: "recovery.code-requested",
@@ -201,7 +203,7 @@ export class RecoveryService {
   async requestQuestion(ctx: RequestContext, input: { login: string }): Promise<QuestionOffered> {
     const login = this.accounts.loginFromIdentifier(input.login);
     const now = ctx.now;
-    await hitLimits(this.db, now, limits("recovery-question", ctx.ip, 20, 1000));
+    await hitLimits(this.db, now, limits("recovery-question", ctx.limitKey, 20, 1000));
 
     const account = await this.db
       .selectFrom("accounts")
@@ -247,7 +249,7 @@ export class RecoveryService {
         field: input.code === undefined ? "code" : "answer",
       });
     }
-    await hitLimits(this.db, ctx.now, limits("recovery-verify", ctx.ip, 30, 3000));
+    await hitLimits(this.db, ctx.now, limits("recovery-verify", ctx.limitKey, 30, 3000));
     return input.code !== undefined
       ? this.verifyCode(ctx, input.flowId, input.code)
       : this.verifyAnswer(ctx, input.flowId, input.answer as string);
@@ -352,7 +354,7 @@ export class RecoveryService {
    */
   async reset(ctx: RequestContext, input: ResetInput): Promise<void> {
     const now = ctx.now;
-    await hitLimits(this.db, now, limits("recovery-reset", ctx.ip, 30, 3000));
+    await hitLimits(this.db, now, limits("recovery-reset", ctx.limitKey, 30, 3000));
     const grantHash = sha256(input.resetToken);
     const flow = await this.db
       .selectFrom("verificationCodes")
@@ -388,7 +390,12 @@ export class RecoveryService {
     let totpStep: number | null = null;
     if (account.totpEnabledAt !== null && account.totpSecret) {
       if (!input.totpCode) throw new AppError("TWO_FACTOR_REQUIRED");
-      totpStep = matchTotp(account.totpSecret, input.totpCode, now, account.totpLastStep);
+      totpStep = matchTotp(
+        openSecret(this.deps.config, account.totpSecret),
+        input.totpCode,
+        now,
+        account.totpLastStep,
+      );
       if (totpStep === null) {
         // Five wrong codes spend the grant, so it cannot be used to guess the authenticator.
         await this.db.transaction().execute(async (tx) => {

@@ -15,6 +15,23 @@ export const TOKEN_PREFIX = "mfd_";
 /** 32 random bytes = 256 bits, 43 base64url characters after the prefix (security.md 18: ≥ 128). */
 const SECRET_BYTES = 32;
 const SECRET_LENGTH = TOKEN_PREFIX.length + Math.ceil((SECRET_BYTES * 4) / 3);
+const SECRET_PATTERN = new RegExp(
+  `${TOKEN_PREFIX}[A-Za-z0-9_-]{${SECRET_LENGTH - TOKEN_PREFIX.length}}`,
+  "g",
+);
+
+/** Whatever in a text has the shape of a token secret (a URL, as sent and percent-decoded). */
+export function tokenSecretsIn(text: string): string[] {
+  let decoded = text;
+  try {
+    decoded = decodeURIComponent(text);
+  } catch {
+    // Bad percent-encoding: the text as sent is still searched.
+  }
+  return [
+    ...new Set([...text.matchAll(SECRET_PATTERN), ...decoded.matchAll(SECRET_PATTERN)].map((m) => m[0])),
+  ];
+}
 /** security.md 18: a token lives a year at most. */
 export const MAX_TOKEN_DAYS = 365;
 /** Live (unrevoked, unexpired) tokens an account may hold at once. */
@@ -243,6 +260,38 @@ export class TokensService {
         target: id,
         details: { name: token.name },
       });
+    });
+  }
+
+  /**
+   * A secret seen where it is written down by others (a URL lands in proxy logs, browser history
+   * and Referer headers) is leaked: revoke the token, record it and tell its holder's contacts.
+   * Unknown or already dead secrets change nothing.
+   */
+  async revokeExposed(ctx: RequestContext, secret: string): Promise<void> {
+    await this.db.transaction().execute(async (tx) => {
+      const token = await tx
+        .selectFrom("apiTokens")
+        .select(["id", "accountId", "name"])
+        .where("tokenHash", "=", sha256(secret))
+        .where("kind", "=", "bearer")
+        .where("revokedAt", "is", null)
+        .executeTakeFirst();
+      if (!token) return;
+      await tx.updateTable("apiTokens").set({ revokedAt: ctx.now }).where("id", "=", token.id).execute();
+      await recordEvent(tx, ctx, {
+        action: "token.exposed",
+        accountId: token.accountId,
+        target: token.id,
+        details: { name: token.name },
+      });
+      await notifySecurityChange(
+        tx,
+        this.deps,
+        ctx.now,
+        token.accountId,
+        `Your API token ("${token.name}") was seen in a web address, so it was revoked; create a new one for your script`,
+      );
     });
   }
 

@@ -425,14 +425,15 @@ describe("using a token", () => {
     expect(events.filter((e: { action: string }) => e.action === "token.revoke")).toHaveLength(1);
   });
 
-  it("is read from the Authorization header only: in the query string it is ignored", async () => {
+  it("is read from the Authorization header only: in the query string it is refused (and revoked)", async () => {
     const owner = await account();
     const { token } = await tokenOf(owner, { permissions: ["domains:read"], domains: "all" });
     for (const query of ["token", "access_token", "bearer"]) {
       const res = await new Client(t, nextIp()).get(`/api/v1/domains?${query}=${token}`);
-      expect(res.statusCode, query).toBe(401);
-      expect(res.json().code).toBe("UNAUTHENTICATED");
+      expect(res.statusCode, query).toBe(400);
+      expect(res.json().code).toBe("TOKEN_IN_URL");
     }
+    expect((await withToken(token, "GET", "/api/v1/domains")).statusCode).toBe(401);
   });
 
   it("never appears in the server's log, even at trace level, whatever the request's fate", async () => {

@@ -9,6 +9,7 @@ import { createTestDatabase } from "./database.js";
 
 export const SERVICE_DOMAIN = "mfd.test";
 export const PUBLIC_URL = "http://localhost:8080";
+export const TEST_SECRET_KEY = Buffer.alloc(32, 7).toString("base64");
 
 export type TestApp = Awaited<ReturnType<typeof createTestApp>>;
 
@@ -21,6 +22,8 @@ export async function createTestApp(env: Record<string, string> = {}) {
     MFD_SERVICE_DOMAIN: SERVICE_DOMAIN,
     MFD_PUBLIC_URL: PUBLIC_URL,
     MFD_DEV: "1",
+    // Tests never write a key file into the working directory.
+    MFD_SECRET_KEY: TEST_SECRET_KEY,
     ...env,
   });
   const database = await createTestDatabase();

@@ -39,6 +39,7 @@ export async function startTestServer(env: Record<string, string> = {}) {
       MFD_PUBLIC_URL: url,
       MFD_LISTEN: `127.0.0.1:${port}`,
       MFD_DEV: "1",
+      MFD_SECRET_KEY: Buffer.alloc(32, 7).toString("base64"),
       ...env,
     });
     const deps: Deps = { config, database, clock: systemClock, outbox: new Outbox() };

@@ -654,6 +654,7 @@ export const en = {
   "audit.action.deputy.remove": "Administrator removed",
   "audit.action.token.create": "API token created",
   "audit.action.token.revoke": "API token revoked",
+  "audit.action.token.exposed": "API token revoked: it was seen in a web address",
 
   "reauth.title": "Confirm it is you",
   "reauth.description": "For your security, enter your password again to continue.",
