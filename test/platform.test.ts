@@ -32,8 +32,9 @@ describe("rate limits and client addresses", async () => {
     const client = new Client(t, "192.0.2.77");
     let limited = null;
     for (let i = 0; i < 70 && !limited; i++) {
+      // A new login each time: one login's failures are throttled on their own, before this limit.
       const response = await client.post("/api/v1/session", {
-        login: "nobody-at-all",
+        login: `nobody-${i}`,
         password: "whatever password",
       });
       if (response.statusCode === 429) limited = response;
@@ -132,11 +133,11 @@ describe("rate limits and client addresses", async () => {
   });
 
   it("keys sign-in limits by the /64 as well", async () => {
-    const signIn = (ip: string) =>
-      new Client(t, ip).post("/api/v1/session", { login: "nobody-at-all", password: "whatever password" });
+    const signIn = (ip: string, i: number) =>
+      new Client(t, ip).post("/api/v1/session", { login: `nobody-${i}`, password: "whatever password" });
     let limited = null;
     for (let i = 0; i < 70 && !limited; i++) {
-      const response = await signIn(`2001:db8:9:9:${(i + 1).toString(16)}::1`);
+      const response = await signIn(`2001:db8:9:9:${(i + 1).toString(16)}::1`, i);
       if (response.statusCode === 429) limited = response;
     }
     expect(limited?.json().code).toBe("RATE_LIMITED");
