@@ -23,6 +23,12 @@ export interface Config {
   dnsParentPort: number;
   domainLimit: number;
   mailboxLimit: number;
+  /** Each network step of one SMTP delivery (connect, greeting, every reply) may take this long. */
+  smtpTimeoutMs: number;
+  /** One SMS gateway request may take this long. */
+  smsTimeoutMs: number;
+  /** How long SIGTERM waits for requests in flight and the worker's current job before exiting. */
+  shutdownTimeoutMs: number;
 }
 
 interface VariableSpec {
@@ -104,6 +110,21 @@ export const VARIABLES: VariableSpec[] = [
   },
   { name: "MFD_DOMAIN_LIMIT", description: "Domains one account may connect.", default: "50" },
   { name: "MFD_MAILBOX_LIMIT", description: "Mailboxes per domain.", default: "1000" },
+  {
+    name: "MFD_SMTP_TIMEOUT",
+    description: "Seconds (1–60) each step of an SMTP delivery may take before it is retried later.",
+    default: "20",
+  },
+  {
+    name: "MFD_SMS_TIMEOUT",
+    description: "Seconds (1–60) one SMS gateway request may take before it is retried later.",
+    default: "10",
+  },
+  {
+    name: "MFD_SHUTDOWN_TIMEOUT",
+    description: "Seconds SIGTERM waits for requests in flight and the current delivery before exiting.",
+    default: "30",
+  },
 ];
 
 export class ConfigError extends Error {
@@ -216,6 +237,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const verifyHttpPort = port("MFD_VERIFY_HTTP_PORT", 80);
   const dnsParentPort = port("MFD_DNS_PARENT_PORT", 53);
   const mailboxLimit = positive("MFD_MAILBOX_LIMIT", 1000);
+  // A claimed message is leased for five minutes: three steps of at most 60 s fit well inside.
+  const transportSeconds = (name: string, fallback: number): number => {
+    const n = positive(name, fallback);
+    if (n > 60) problems.push(`${name} must be at most 60 seconds`);
+    return n * 1000;
+  };
+  const smtpTimeoutMs = transportSeconds("MFD_SMTP_TIMEOUT", 20);
+  const smsTimeoutMs = transportSeconds("MFD_SMS_TIMEOUT", 10);
+  const shutdownTimeoutMs = positive("MFD_SHUTDOWN_TIMEOUT", 30) * 1000;
 
   const smtpFrom = get("MFD_SMTP_FROM") ?? `mfd@${serviceDomain}`;
 
@@ -238,6 +268,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     dnsParentPort,
     domainLimit,
     mailboxLimit,
+    smtpTimeoutMs,
+    smsTimeoutMs,
+    shutdownTimeoutMs,
   };
 }
 

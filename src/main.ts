@@ -2,6 +2,7 @@ import { Command, Option } from "commander";
 import { setSupportAgent } from "./accounts/support-agents.js";
 import { buildApp } from "./app.js";
 import { openRuntime } from "./cli/runtime.js";
+import { shutDown } from "./cli/shutdown.js";
 import { ConfigError, loadConfig, redactedConfig, VARIABLES } from "./config.js";
 import { openDatabase } from "./db/database.js";
 import { migrate } from "./db/migrate.js";
@@ -30,7 +31,8 @@ program
     const { deps, config, database } = await openRuntime(options.dev ? { MFD_DEV: "1" } : {});
     // Request logs are JSON for log collectors; in development they would drown the console.
     const level = process.env.MFD_LOG_LEVEL ?? (config.dev ? "warn" : "info");
-    const { app } = await buildApp(deps, { logger: { level } });
+    const built = await buildApp(deps, { logger: { level } });
+    const { app } = built;
     const worker = new Worker(deps, JOBS, (message, error) => app.log.error({ err: error }, message));
     // Installed before anything is announced: until a handler exists the default action of
     // SIGTERM kills at once, so a supervisor that signals right after the banner must find one.
@@ -39,9 +41,7 @@ program
     const stop = async () => {
       if (stopping) return;
       stopping = true;
-      await worker.stop();
-      await app.close();
-      await database.destroy();
+      await shutDown({ built, worker, database, timeoutMs: config.shutdownTimeoutMs });
       process.exit(0);
     };
     process.on("SIGINT", stop);

@@ -1,10 +1,11 @@
 import { sql } from "kysely";
 import { Counter, collectDefaultMetrics, Histogram, Registry } from "prom-client";
+import type { Lifecycle } from "../app.js";
 import type { Services } from "../services.js";
 import type { App } from "./types.js";
 
 /** Health, readiness, Prometheus metrics and the OpenAPI document. */
-export async function operationsRoutes(app: App, services: Services): Promise<void> {
+export async function operationsRoutes(app: App, services: Services, lifecycle: Lifecycle): Promise<void> {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: "mfd_" });
   const requests = new Counter({
@@ -34,6 +35,7 @@ export async function operationsRoutes(app: App, services: Services): Promise<vo
     "/readyz",
     { config: { access: { public: true } }, schema: { hide: true } },
     async (_request, reply) => {
+      if (lifecycle.draining) return reply.status(503).send({ status: "shutting down" });
       try {
         await sql`select 1`.execute(services.deps.database.db);
         return { status: "ready" };

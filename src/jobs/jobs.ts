@@ -1,11 +1,11 @@
 import { domainChecksJob } from "../domains/domains.jobs.js";
 import { pruneLimits } from "../lib/rate-limit.js";
-import { deliveryJob } from "../notify/delivery.js";
+import { deliveryJobs } from "../notify/delivery.js";
 import type { Job } from "./worker.js";
 
 /** Every background job of mfd. */
 export const JOBS: Job[] = [
-  deliveryJob,
+  ...deliveryJobs,
   domainChecksJob,
   {
     name: "prune-rate-limits",

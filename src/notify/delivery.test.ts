@@ -120,6 +120,8 @@ describe("delivery", () => {
     const row = await rowTo(message.recipient);
     expect(row.sentAt).toBe(t.clock.now());
     expect(row.body).toBe("[delivered]");
+    // The Message-ID is the row's: a repeat of this message (after a crash) carries the same one.
+    expect(mail?.raw).toMatch(new RegExp(`^Message-ID: <${row.id}@mfd\\.test>\r$`, "mi"));
     // Delivered once: the next run has nothing to do.
     expect(await deliveryJob.run(t.deps)).toBe(0);
     expect(mails.filter((m) => m.to.includes(message.recipient))).toHaveLength(1);
