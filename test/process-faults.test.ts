@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { SMTPServer } from "smtp-server";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { openDatabase } from "../src/db/database.js";
+import { createTestApp } from "./helpers/app.js";
 import { HttpClient, PASSWORD, register } from "./helpers/http-client.js";
 import { type MfdProcess, newDataDir, silentRelay, startMfd, waitFor } from "./helpers/mfd-process.js";
 
@@ -77,6 +78,17 @@ describe("a silent mail relay", () => {
       await relay.close();
     }
   }, 180_000);
+});
+
+describe("readiness", () => {
+  it("answers 503 once the process drains, so balancers stop sending", async () => {
+    const t = await createTestApp();
+    expect((await t.app.inject({ url: "/readyz" })).statusCode).toBe(200);
+    t.lifecycle.draining = true;
+    const draining = await t.app.inject({ url: "/readyz" });
+    expect(draining.statusCode).toBe(503);
+    expect(draining.json()).toEqual({ status: "shutting down" });
+  });
 });
 
 describe("SIGTERM", () => {
