@@ -82,7 +82,7 @@ describe("backup and restore", () => {
     staleBob.cookie = bob.client.cookie;
     expect((await staleBob.get("/api/v1/account/sessions")).status).toBe(401);
     expect(await bearer(restored.url, token)).toBe(401);
-  }, 240_000);
+  }, 600_000);
 
   it("refuses to back up a PostgreSQL installation and says what to use", async () => {
     const target = join(newDataDir(), "x.sqlite");
@@ -92,5 +92,5 @@ describe("backup and restore", () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toContain("pg_dump");
     expect(existsSync(target)).toBe(false);
-  });
+  }, 120_000);
 });

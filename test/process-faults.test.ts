@@ -63,7 +63,7 @@ describe("a silent mail relay", () => {
       await waitFor("the worker to connect to the relay", () => relay.open() > 0);
 
       const phones = ["+79168100001", "+79168100002", "+79168100003"];
-      for (const phone of phones) await register(mfd.url, { phone });
+      await Promise.all(phones.map((phone) => register(mfd.url, { phone })));
       await waitFor("three SMS codes", () => phones.every((phone) => texts.some((t) => t.to === phone)));
       for (const phone of phones) {
         const text = texts.find((t) => t.to === phone);
@@ -77,7 +77,7 @@ describe("a silent mail relay", () => {
       await stopAll();
       await relay.close();
     }
-  }, 180_000);
+  }, 400_000);
 });
 
 describe("readiness", () => {
@@ -98,7 +98,7 @@ describe("SIGTERM", () => {
       const mfd = await start(newDataDir(), {
         MFD_SMTP_URL: `smtp://127.0.0.1:${relay.port}`,
         MFD_SMTP_TIMEOUT: "60",
-        MFD_SHUTDOWN_TIMEOUT: "10",
+        MFD_SHUTDOWN_TIMEOUT: "30",
       });
       await register(mfd.url, { recoveryEmail: "pending@example.org" });
       await waitFor("the worker to hang on the relay", () => relay.open() > 0);
@@ -144,7 +144,7 @@ describe("SIGTERM", () => {
 
       const signalledAt = Date.now();
       mfd.child.kill("SIGTERM");
-      await waitFor("mfd to say it is shutting down", () => mfd.output().includes("shutting down"), 30_000);
+      await waitFor("mfd to say it is shutting down", () => mfd.output().includes("shutting down"), 60_000);
 
       const refused = await new Promise<string>((resolve) => {
         const socket = connect(mfd.port, "127.0.0.1");
@@ -162,13 +162,14 @@ describe("SIGTERM", () => {
       expect(await answered).toBe(201);
 
       expect(await mfd.exited).toBe(0);
-      expect(Date.now() - signalledAt).toBeLessThan(10_000 + 10_000);
+      // Within the deadline (30 s) and some slack for a busy machine; the relay would have held it 60 s more.
+      expect(Date.now() - signalledAt).toBeLessThan(30_000 + 20_000);
       agent.destroy();
     } finally {
       await stopAll();
       await relay.close();
     }
-  }, 180_000);
+  }, 400_000);
 });
 
 describe("a crash in the middle of a send", () => {
@@ -239,5 +240,5 @@ describe("a crash in the middle of a send", () => {
       await stopAll();
       await new Promise<void>((resolve) => relay.close(() => resolve()));
     }
-  }, 180_000);
+  }, 400_000);
 });

@@ -25,7 +25,7 @@ export async function freePort(): Promise<number> {
 export async function waitFor<T>(
   what: string,
   condition: () => T | Promise<T>,
-  withinMs = 60_000,
+  withinMs = 120_000,
 ): Promise<NonNullable<T>> {
   const until = Date.now() + withinMs;
   for (;;) {
@@ -61,7 +61,7 @@ export async function runMfd(
   return exec(process.execPath, ["--import", "tsx", "src/main.ts", ...args], {
     cwd: ROOT,
     env: mfdEnv(dataDir, env),
-    timeout: 120_000,
+    timeout: 300_000,
   }).then(
     (done) => ({ ...done, code: 0 }),
     (error: { stdout: string; stderr: string; code: number }) => ({
@@ -115,10 +115,14 @@ export async function startMfd(dataDir: string, env: Record<string, string> = {}
   void exited.then(() => {
     ended = true;
   });
-  await waitFor(`mfd serve to start (output so far: ${output})`, () => {
-    if (ended) throw new Error(`mfd serve ended before it listened:\n${output}`);
-    return output.includes("mfd is running");
-  });
+  await waitFor(
+    `mfd serve to start (output so far: ${output})`,
+    () => {
+      if (ended) throw new Error(`mfd serve ended before it listened:\n${output}`);
+      return output.includes("mfd is running");
+    },
+    180_000,
+  );
   return {
     url,
     port,
