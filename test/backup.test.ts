@@ -1,6 +1,8 @@
 import { copyFileSync, existsSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { endEverySession } from "../src/accounts/end-everything.js";
+import { createTestApp, registerAccount } from "./helpers/app.js";
 import { HttpClient, PASSWORD, register } from "./helpers/http-client.js";
 import { type MfdProcess, newDataDir, runMfd, startMfd } from "./helpers/mfd-process.js";
 
@@ -93,4 +95,46 @@ describe("backup and restore", () => {
     expect(result.stderr).toContain("pg_dump");
     expect(existsSync(target)).toBe(false);
   }, 120_000);
+});
+
+describe("mfd sessions end-all", () => {
+  it("ends every session and, when asked, revokes every API token, each an audit event by the operator", async () => {
+    const t = await createTestApp();
+    const ann = await registerAccount(t);
+    const ben = await registerAccount(t);
+    const issued = await ben.client.post("/api/v1/tokens", {
+      name: "automation",
+      permissions: ["domains:read"],
+      domains: "all",
+      expiresInDays: 30,
+    });
+    expect(issued.statusCode).toBe(201);
+    const token = issued.json().token as string;
+    const byToken = () =>
+      t.app.inject({ url: "/api/v1/domains", headers: { authorization: `Bearer ${token}` } });
+
+    // Without --revoke-tokens the tokens keep working; the sessions end.
+    expect(await endEverySession(t.deps, { revokeTokens: false })).toMatchObject({ tokens: 0 });
+    for (const { client } of [ann, ben])
+      expect((await client.get("/api/v1/account/sessions")).statusCode).toBe(401);
+    expect((await byToken()).statusCode).toBe(200);
+
+    const again = await registerAccount(t);
+    expect(await endEverySession(t.deps, { revokeTokens: true })).toEqual({ sessions: 1, tokens: 1 });
+    expect((await again.client.get("/api/v1/account/sessions")).statusCode).toBe(401);
+    expect((await byToken()).statusCode).toBe(401);
+
+    const events = await t.db
+      .selectFrom("auditEvents")
+      .select(["action", "actorType", "accountId"])
+      .where("accountId", "in", [ann.accountId, ben.accountId])
+      .where("actorType", "=", "operator")
+      .execute();
+    expect(events).toContainEqual({ action: "session.end", actorType: "operator", accountId: ann.accountId });
+    expect(events).toContainEqual({
+      action: "token.revoke",
+      actorType: "operator",
+      accountId: ben.accountId,
+    });
+  });
 });
