@@ -37,13 +37,14 @@ export async function shutDown(options: {
   const left = () => Math.max(0, deadline - Date.now());
 
   built.lifecycle.draining = true;
-  // Closing the listener here, before Fastify's own close runs its hooks, refuses new connections
-  // at once; Fastify's close then waits for the connections in flight (and answers 503 to a new
-  // request on a kept-alive one).
-  if (built.app.server.listening) built.app.server.close();
+  // Fastify's close refuses new connections at once (it closes the listener before anything
+  // else), answers 503 to a new request on a kept-alive connection, and waits for the requests in
+  // flight.
+  const closing = built.app.close();
+  while (built.app.server.listening && left() > 0) await new Promise((resolve) => setImmediate(resolve));
   say(`mfd: shutting down (waiting up to ${Math.round(timeoutMs / 1000)} s for requests in flight)`);
 
-  if (!(await within(built.app.close(), left()))) {
+  if (!(await within(closing, left()))) {
     say("mfd: requests still in flight at the shutdown deadline: closing their connections");
     built.app.server.closeAllConnections();
   }
