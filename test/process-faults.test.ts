@@ -88,7 +88,7 @@ describe("readiness", () => {
     const draining = await t.app.inject({ url: "/readyz" });
     expect(draining.statusCode).toBe(503);
     expect(draining.json()).toEqual({ status: "shutting down" });
-  });
+  }, 120_000);
 });
 
 describe("SIGTERM", () => {
