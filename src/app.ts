@@ -33,6 +33,12 @@ export interface BuiltApp {
   services: Services;
   /** Every route as registered, with its access rule: the authorization matrix test walks it. */
   routes: Array<{ method: string; url: string; access: unknown }>;
+  /** Set when the process shuts down: /readyz then answers 503 so balancers stop sending. */
+  lifecycle: Lifecycle;
+}
+
+export interface Lifecycle {
+  draining: boolean;
 }
 
 const WEB_DIST = fileURLToPath(new URL("../web/dist/", import.meta.url));
@@ -56,6 +62,7 @@ export async function buildApp(
 
   const services = createServices(deps);
   const routes: BuiltApp["routes"] = [];
+  const lifecycle: Lifecycle = { draining: false };
 
   // A route that does not say who may call it is a bug: refuse to start (architecture.md, request flow 1).
   app.addHook("onRoute", (route) => {
@@ -175,7 +182,7 @@ export async function buildApp(
   }
 
   await app.register(async (api) => {
-    await operationsRoutes(api as App, services);
+    await operationsRoutes(api as App, services, lifecycle);
     await accountsRoutes(api as App, services);
     await settingsRoutes(api as App, services);
     await recoveryRoutes(api as App, services);
@@ -187,5 +194,5 @@ export async function buildApp(
     if (config.dev) await devOutboxRoutes(api as App, services);
   });
 
-  return { app, services, routes };
+  return { app, services, routes, lifecycle };
 }

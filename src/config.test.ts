@@ -34,6 +34,18 @@ describe("configuration", () => {
     }
   });
 
+  it("bounds the transport timeouts below the delivery lease and reads them in seconds", () => {
+    const config = loadConfig({ MFD_SMTP_TIMEOUT: "5", MFD_SMS_TIMEOUT: "3", MFD_SHUTDOWN_TIMEOUT: "90" });
+    expect(config).toMatchObject({ smtpTimeoutMs: 5_000, smsTimeoutMs: 3_000, shutdownTimeoutMs: 90_000 });
+    expect(loadConfig({})).toMatchObject({
+      smtpTimeoutMs: 20_000,
+      smsTimeoutMs: 10_000,
+      shutdownTimeoutMs: 30_000,
+    });
+    expect(() => loadConfig({ MFD_SMTP_TIMEOUT: "61" })).toThrow(/MFD_SMTP_TIMEOUT must be at most 60/);
+    expect(() => loadConfig({ MFD_SMS_TIMEOUT: "0" })).toThrow(/MFD_SMS_TIMEOUT/);
+  });
+
   it("redacts passwords inside URLs when printed", () => {
     const printed = JSON.stringify(
       redactedConfig(

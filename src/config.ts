@@ -29,6 +29,12 @@ export interface Config {
   metricsToken: string | null;
   /** Base64 of the 32-byte key stored secrets are encrypted with; null: a key file in dataDir. */
   secretKey: string | null;
+  /** Each network step of one SMTP delivery (connect, greeting, every reply) may take this long. */
+  smtpTimeoutMs: number;
+  /** One SMS gateway request may take this long. */
+  smsTimeoutMs: number;
+  /** How long SIGTERM waits for requests in flight and the worker's current job before exiting. */
+  shutdownTimeoutMs: number;
 }
 
 interface VariableSpec {
@@ -127,6 +133,21 @@ export const VARIABLES: VariableSpec[] = [
     name: "MFD_IPV6_PREFIX",
     description: "Rate limits count IPv6 clients by this network prefix length (one client holds a /64).",
     default: "64",
+  },
+  {
+    name: "MFD_SMTP_TIMEOUT",
+    description: "Seconds (1–60) each step of an SMTP delivery may take before it is retried later.",
+    default: "20",
+  },
+  {
+    name: "MFD_SMS_TIMEOUT",
+    description: "Seconds (1–60) one SMS gateway request may take before it is retried later.",
+    default: "10",
+  },
+  {
+    name: "MFD_SHUTDOWN_TIMEOUT",
+    description: "Seconds SIGTERM waits for requests in flight and the current delivery before exiting.",
+    default: "30",
   },
 ];
 
@@ -250,6 +271,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const metricsToken = get("MFD_METRICS_TOKEN") ?? null;
   if (metricsToken !== null && metricsToken.length < 16)
     problems.push("MFD_METRICS_TOKEN must be at least 16 characters long");
+  // A claimed message is leased for five minutes: three steps of at most 60 s fit well inside.
+  const transportSeconds = (name: string, fallback: number): number => {
+    const n = positive(name, fallback);
+    if (n > 60) problems.push(`${name} must be at most 60 seconds`);
+    return n * 1000;
+  };
+  const smtpTimeoutMs = transportSeconds("MFD_SMTP_TIMEOUT", 20);
+  const smsTimeoutMs = transportSeconds("MFD_SMS_TIMEOUT", 10);
+  const shutdownTimeoutMs = positive("MFD_SHUTDOWN_TIMEOUT", 30) * 1000;
 
   const smtpFrom = get("MFD_SMTP_FROM") ?? `mfd@${serviceDomain}`;
 
@@ -275,6 +305,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     ipv6Prefix,
     metricsToken,
     secretKey,
+    smtpTimeoutMs,
+    smsTimeoutMs,
+    shutdownTimeoutMs,
   };
 }
 

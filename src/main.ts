@@ -1,7 +1,10 @@
 import { Command, Option } from "commander";
+import { endEverySession } from "./accounts/end-everything.js";
 import { setSupportAgent } from "./accounts/support-agents.js";
 import { buildApp } from "./app.js";
+import { backupSqlite } from "./cli/backup.js";
 import { openRuntime } from "./cli/runtime.js";
+import { shutDown } from "./cli/shutdown.js";
 import { ConfigError, loadConfig, redactedConfig, VARIABLES } from "./config.js";
 import { openDatabase } from "./db/database.js";
 import { migrate } from "./db/migrate.js";
@@ -30,7 +33,8 @@ program
     const { deps, config, database } = await openRuntime(options.dev ? { MFD_DEV: "1" } : {});
     // Request logs are JSON for log collectors; in development they would drown the console.
     const level = process.env.MFD_LOG_LEVEL ?? (config.dev ? "warn" : "info");
-    const { app } = await buildApp(deps, { logger: { level } });
+    const built = await buildApp(deps, { logger: { level } });
+    const { app } = built;
     const worker = new Worker(deps, JOBS, (message, error) => app.log.error({ err: error }, message));
     // Installed before anything is announced: until a handler exists the default action of
     // SIGTERM kills at once, so a supervisor that signals right after the banner must find one.
@@ -39,9 +43,7 @@ program
     const stop = async () => {
       if (stopping) return;
       stopping = true;
-      await worker.stop();
-      await app.close();
-      await database.destroy();
+      await shutDown({ built, worker, database, timeoutMs: config.shutdownTimeoutMs });
       process.exit(0);
     };
     process.on("SIGINT", stop);
@@ -101,6 +103,40 @@ for (const [name, value] of [
       }
     });
 }
+
+program
+  .command("backup <file>")
+  .description(
+    "copy the SQLite database into a new file (mode 0600) while mfd serves; for PostgreSQL use pg_dump (docs/operations.md)",
+  )
+  .action(async (file: string) => {
+    const config = loadConfig();
+    if (!config.databaseUrl.startsWith("sqlite:"))
+      throw new Error(
+        "mfd backup copies the embedded SQLite database; this installation uses PostgreSQL: back it up with pg_dump (docs/operations.md)",
+      );
+    const { bytes } = await backupSqlite(config.databaseUrl.slice("sqlite:".length), file);
+    console.log(`backup written to ${file} (${bytes} bytes)`);
+  });
+
+const sessionsCommand = program.command("sessions").description("browser sessions of every account");
+sessionsCommand
+  .command("end-all")
+  .description(
+    "end every session of every account (everyone signs in again); run it after restoring a backup, before starting mfd",
+  )
+  .option("--revoke-tokens", "also revoke every API token (holders create new ones)")
+  .action(async (options: { revokeTokens?: boolean }) => {
+    const { deps, database } = await openRuntime();
+    try {
+      const ended = await endEverySession(deps, { revokeTokens: options.revokeTokens === true });
+      console.log(
+        `ended ${ended.sessions} session(s)${options.revokeTokens ? `, revoked ${ended.tokens} API token(s)` : ""}`,
+      );
+    } finally {
+      await database.destroy();
+    }
+  });
 
 const outbox = program.command("outbox").description("notifications waiting or sent");
 outbox

@@ -1,6 +1,7 @@
 import { timingSafeEqual } from "node:crypto";
 import { sql } from "kysely";
 import { Counter, collectDefaultMetrics, Histogram, Registry } from "prom-client";
+import type { Lifecycle } from "../app.js";
 import { AppError } from "../lib/errors.js";
 import { sha256 } from "../lib/random.js";
 import type { Services } from "../services.js";
@@ -8,7 +9,7 @@ import { sendProblem } from "./problem.js";
 import type { App } from "./types.js";
 
 /** Health, readiness, Prometheus metrics and the OpenAPI document. */
-export async function operationsRoutes(app: App, services: Services): Promise<void> {
+export async function operationsRoutes(app: App, services: Services, lifecycle: Lifecycle): Promise<void> {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: "mfd_" });
   const requests = new Counter({
@@ -38,6 +39,7 @@ export async function operationsRoutes(app: App, services: Services): Promise<vo
     "/readyz",
     { config: { access: { public: true } }, schema: { hide: true } },
     async (_request, reply) => {
+      if (lifecycle.draining) return reply.status(503).send({ status: "shutting down" });
       try {
         await sql`select 1`.execute(services.deps.database.db);
         return { status: "ready" };

@@ -1,13 +1,13 @@
 import { pruneSignInState } from "../accounts/sign-in-throttle.js";
 import { domainChecksJob } from "../domains/domains.jobs.js";
 import { pruneLimits } from "../lib/rate-limit.js";
-import { deliveryJob } from "../notify/delivery.js";
+import { deliveryJobs } from "../notify/delivery.js";
 import { scrubExpiredCodes } from "../notify/outbox.js";
 import type { Job } from "./worker.js";
 
 /** Every background job of mfd. */
 export const JOBS: Job[] = [
-  deliveryJob,
+  ...deliveryJobs,
   domainChecksJob,
   {
     name: "scrub-expired-codes",

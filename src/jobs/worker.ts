@@ -1,10 +1,13 @@
 import type { Deps } from "../deps.js";
 
-/** A periodic background job. `run` does one bounded batch and says how much it did. */
+/**
+ * A periodic background job. `run` does one bounded batch and says how much it did; it stops
+ * early (between items) once `signal` is aborted, when the process shuts down.
+ */
 export interface Job {
   name: string;
   everyMs: number;
-  run(deps: Deps): Promise<number>;
+  run(deps: Deps, signal?: AbortSignal): Promise<number>;
 }
 
 /**
@@ -14,7 +17,8 @@ export interface Job {
  */
 export class Worker {
   private timers: NodeJS.Timeout[] = [];
-  private running = new Set<string>();
+  private running = new Map<string, Promise<void>>();
+  private readonly stopping = new AbortController();
 
   constructor(
     private readonly deps: Deps,
@@ -24,26 +28,38 @@ export class Worker {
 
   start(): void {
     for (const job of this.jobs) {
-      const tick = async () => {
-        if (this.running.has(job.name)) return;
-        this.running.add(job.name);
-        try {
-          await job.run(this.deps);
-        } catch (error) {
-          this.log(`job ${job.name} failed`, error);
-        } finally {
-          this.running.delete(job.name);
-        }
+      const tick = () => {
+        if (this.running.has(job.name) || this.stopping.signal.aborted) return;
+        const run = job
+          .run(this.deps, this.stopping.signal)
+          .then(
+            () => {},
+            (error) => this.log(`job ${job.name} failed`, error),
+          )
+          .finally(() => this.running.delete(job.name));
+        this.running.set(job.name, run);
       };
       this.timers.push(setInterval(tick, job.everyMs));
-      void tick();
+      tick();
     }
   }
 
-  async stop(): Promise<void> {
+  /**
+   * Starts no more runs, asks the running ones to stop after their current item, and waits for
+   * them at most `timeoutMs`. Returns the names of the jobs still running then: their claimed
+   * rows are retried by whichever worker runs next, once their leases run out.
+   */
+  async stop(timeoutMs = Number.POSITIVE_INFINITY): Promise<string[]> {
     for (const timer of this.timers) clearInterval(timer);
     this.timers = [];
-    while (this.running.size > 0) await new Promise((resolve) => setTimeout(resolve, 20));
+    this.stopping.abort();
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<void>((resolve) => {
+      if (Number.isFinite(timeoutMs)) timer = setTimeout(resolve, Math.max(0, timeoutMs));
+    });
+    await Promise.race([Promise.all(this.running.values()), deadline]);
+    clearTimeout(timer);
+    return [...this.running.keys()];
   }
 }
 

@@ -34,6 +34,8 @@ const smtpPort = (smtp.server.address() as AddressInfo).port;
 
 /** An SMS gateway on loopback; `failing` recipients get HTTP 500. */
 const sms: Array<{ contentType: string | undefined; body: { to: string; text: string } }> = [];
+/** The Idempotency-Key of every request, by recipient. */
+const smsKeys = new Map<string, Array<string | undefined>>();
 const failing = new Set<string>();
 const gateway = createServer((req, res) => {
   let raw = "";
@@ -43,6 +45,8 @@ const gateway = createServer((req, res) => {
   req.on("end", () => {
     const body = JSON.parse(raw) as { to: string; text: string };
     sms.push({ contentType: req.headers["content-type"], body });
+    const key = req.headers["idempotency-key"];
+    smsKeys.set(body.to, [...(smsKeys.get(body.to) ?? []), typeof key === "string" ? key : undefined]);
     res.statusCode = failing.has(body.to) ? 500 : 200;
     res.end(failing.has(body.to) ? "gateway trouble" : "ok");
   });
@@ -120,6 +124,8 @@ describe("delivery", () => {
     const row = await rowTo(message.recipient);
     expect(row.sentAt).toBe(t.clock.now());
     expect(row.body).toBe("[delivered]");
+    // The Message-ID is the row's: a repeat of this message (after a crash) carries the same one.
+    expect(mail?.raw).toMatch(new RegExp(`^Message-ID: <${row.id}@mfd\\.test>\r$`, "mi"));
     // Delivered once: the next run has nothing to do.
     expect(await deliveryJob.run(t.deps)).toBe(0);
     expect(mails.filter((m) => m.to.includes(message.recipient))).toHaveLength(1);
@@ -167,6 +173,8 @@ describe("delivery", () => {
     expect(smsTo(message.recipient)).toHaveLength(3);
     row = await rowTo(message.recipient);
     expect(row).toMatchObject({ attempts: 3, lastError: null, body: "[delivered]" });
+    // Every attempt carried the same Idempotency-Key, the row's id: a gateway can drop repeats.
+    expect(smsKeys.get(message.recipient)).toEqual([row.id, row.id, row.id]);
     expect(row.sentAt).toBe(t.clock.now());
   });
 

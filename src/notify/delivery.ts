@@ -13,7 +13,7 @@ export const RETRY_DELAYS_MS = [30_000, 2 * MINUTE, 10 * MINUTE, HOUR, 3 * HOUR,
 /**
  * A claimed message is not due again for this long, so another worker leaves it alone while it is
  * being sent; if the claiming worker dies, the message is retried when the lease runs out. Longer
- * than a transport can take (three timeouts of 20 s).
+ * than a transport can take (three steps of at most MFD_SMTP_TIMEOUT / MFD_SMS_TIMEOUT ≤ 60 s).
  */
 export const LEASE_MS = 5 * MINUTE;
 const BATCH = 20;
@@ -56,14 +56,24 @@ const errorText = (error: unknown): string => {
   return `${error.message}${cause}`.slice(0, 500);
 };
 
+export const CHANNELS: readonly Channel[] = ["email", "sms"];
+
 /**
- * Delivers the due outbox messages, one bounded batch. Each message is first claimed with a
- * conditional update that moves it out of the due set (a lease), so several workers on one
- * database never send a message twice. Returns how many messages this run handled.
+ * Delivers the due outbox messages of the given channels, one bounded batch. Each message is first
+ * claimed with a conditional update that moves it out of the due set (a lease), so several workers
+ * on one database do not send it at the same time.
+ *
+ * Delivery is at least once, not exactly once: a worker that dies after the relay or gateway took
+ * the message but before it was marked sent leaves the lease to run out, and the message goes
+ * again. No protocol closes that gap (SMTP has no way to ask "did you get it?"), so a repeat is made
+ * harmless instead: every attempt at one row carries the same Message-ID (e-mail) or
+ * Idempotency-Key (SMS), and the body is the same, so a repeated code is the same code, still
+ * valid once. An aborted `signal` (shutdown) stops the batch before the next message.
  */
 export async function deliverDue(
   deps: Deps,
   transports = configuredTransports(deps.config),
+  options: { channels?: readonly Channel[]; signal?: AbortSignal } = {},
 ): Promise<number> {
   const { db } = deps.database;
   const { config, clock } = deps;
@@ -74,6 +84,7 @@ export async function deliverDue(
     .where("sentAt", "is", null)
     .where("failedAt", "is", null)
     .where("nextAttemptAt", "<=", now)
+    .where("channel", "in", [...(options.channels ?? CHANNELS)])
     .orderBy("nextAttemptAt")
     .orderBy("id")
     .limit(BATCH)
@@ -81,6 +92,7 @@ export async function deliverDue(
 
   let handled = 0;
   for (const { id } of due) {
+    if (options.signal?.aborted) break;
     const claimed = await db
       .updateTable("outbox")
       .set((eb) => ({ attempts: eb("attempts", "+", 1), nextAttemptAt: now + LEASE_MS }))
@@ -140,12 +152,25 @@ async function markFailed(db: Executor, id: string, at: number, reason: string, 
     .execute();
 }
 
-/** Delivers due outbox messages (e-mail over SMTP, SMS through the HTTP gateway) with retries. */
+/**
+ * Delivers due outbox messages of every channel in one run (tests, one-off runs). The worker runs
+ * `deliveryJobs` instead.
+ */
 export const deliveryJob: Job = {
   name: "deliver-outbox",
   everyMs: 2_000,
-  run: (deps) => deliverDue(deps),
+  run: (deps, signal) => deliverDue(deps, undefined, { signal }),
 };
+
+/**
+ * One job per channel (e-mail over SMTP, SMS through the HTTP gateway), with retries: a relay that
+ * hangs holds only its own channel's job, so SMS codes do not wait behind e-mail.
+ */
+export const deliveryJobs: Job[] = CHANNELS.map((channel) => ({
+  name: `deliver-${channel}`,
+  everyMs: 2_000,
+  run: (deps, signal) => deliverDue(deps, undefined, { channels: [channel], signal }),
+}));
 
 export interface OutboxEntry {
   id: string;

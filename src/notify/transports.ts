@@ -3,6 +3,8 @@ import type { Config } from "../config.js";
 
 /** What a transport is handed: one row of the outbox. */
 export interface OutgoingMessage {
+  /** The outbox row's id: the same on every attempt, so a receiver can tell a repeat. */
+  id: string;
   recipient: string;
   subject: string;
   body: string;
@@ -10,25 +12,31 @@ export interface OutgoingMessage {
 
 export type Send = (message: OutgoingMessage) => Promise<void>;
 
-/** Bounds every network step, so one stuck server cannot hold a delivery past its lease. */
-export const TRANSPORT_TIMEOUT_MS = 20_000;
-
-// One transporter per SMTP URL, reused across runs of the job (its connection settings are fixed).
+// One transporter per SMTP URL and timeout, reused across runs of the job (its settings are fixed).
 const transporters = new Map<string, Transporter>();
 
-/** E-mail over SMTP (MFD_SMTP_URL), from MFD_SMTP_FROM. */
-export function smtpTransport(config: Pick<Config, "smtpUrl" | "smtpFrom">): Send | null {
+/** The Message-ID of an outbox row's e-mail: every attempt at one row carries the same one. */
+export const messageIdFor = (id: string, serviceDomain: string): string => `<${id}@${serviceDomain}>`;
+
+/**
+ * E-mail over SMTP (MFD_SMTP_URL), from MFD_SMTP_FROM. Every network step is bounded by
+ * MFD_SMTP_TIMEOUT, so a relay that stops answering costs one attempt, not the worker.
+ */
+export function smtpTransport(
+  config: Pick<Config, "smtpUrl" | "smtpFrom" | "smtpTimeoutMs" | "serviceDomain">,
+): Send | null {
   const url = config.smtpUrl;
   if (!url) return null;
-  let transporter = transporters.get(url);
+  const key = `${config.smtpTimeoutMs} ${url}`;
+  let transporter = transporters.get(key);
   if (!transporter) {
     transporter = nodemailer.createTransport({
       url,
-      connectionTimeout: TRANSPORT_TIMEOUT_MS,
-      greetingTimeout: TRANSPORT_TIMEOUT_MS,
-      socketTimeout: TRANSPORT_TIMEOUT_MS,
+      connectionTimeout: config.smtpTimeoutMs,
+      greetingTimeout: config.smtpTimeoutMs,
+      socketTimeout: config.smtpTimeoutMs,
     });
-    transporters.set(url, transporter);
+    transporters.set(key, transporter);
   }
   const mailer = transporter;
   return async (message) => {
@@ -37,21 +45,26 @@ export function smtpTransport(config: Pick<Config, "smtpUrl" | "smtpFrom">): Sen
       to: message.recipient,
       subject: message.subject,
       text: message.body,
+      messageId: messageIdFor(message.id, config.serviceDomain),
     });
   };
 }
 
-/** SMS through the operator's HTTP gateway (MFD_SMS_URL): POST {to, text}; any non-2xx is a failure. */
-export function smsTransport(config: Pick<Config, "smsUrl">): Send | null {
+/**
+ * SMS through the operator's HTTP gateway (MFD_SMS_URL): POST {to, text} with an
+ * `Idempotency-Key` header that is the same on every attempt at one message; any non-2xx is a
+ * failure. One request may take MFD_SMS_TIMEOUT.
+ */
+export function smsTransport(config: Pick<Config, "smsUrl" | "smsTimeoutMs">): Send | null {
   const url = config.smsUrl;
   if (!url) return null;
   return async (message) => {
     const response = await fetch(url, {
       method: "POST",
-      headers: { "content-type": "application/json" },
+      headers: { "content-type": "application/json", "idempotency-key": message.id },
       body: JSON.stringify({ to: message.recipient, text: message.body }),
       redirect: "error",
-      signal: AbortSignal.timeout(TRANSPORT_TIMEOUT_MS),
+      signal: AbortSignal.timeout(config.smsTimeoutMs),
     });
     // The gateway's body is not read into errors: it may echo the message, code included.
     await response.body?.cancel();
