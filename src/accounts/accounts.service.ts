@@ -10,6 +10,7 @@ import { hitLimits } from "../lib/rate-limit.js";
 import { issueCode, MAX_CODE_FAILURES } from "./codes.js";
 import { normaliseEmail, normalisePhone } from "./contacts.js";
 import { checkPasswordPolicy, hashPassword, needsRehash, verifyPassword } from "./passwords.js";
+import { recoveryEmailBlockedBy, UNUSABLE_REASON } from "./recovery-email.js";
 import { checkSecurityQuestion, isSecurityQuestion, SECURITY_QUESTIONS } from "./security-questions.js";
 import type { SessionsService } from "./sessions.service.js";
 import { matchTotp } from "./totp.js";
@@ -82,7 +83,15 @@ export interface ProfileView {
   lastName: string;
   securityQuestion: { id: string; text: string } | null;
   phone: { number: string; confirmed: boolean } | null;
-  recoveryEmail: { address: string; confirmed: boolean } | null;
+  recoveryEmail: {
+    address: string;
+    confirmed: boolean;
+    /** False when restore codes are never sent there (see recovery-email.ts). */
+    usableForRestore: boolean;
+    unusableReason: typeof UNUSABLE_REASON | null;
+    /** The domain this account manages that the address is on. */
+    managedDomain: string | null;
+  } | null;
   pendingPhone: string | null;
   pendingEmail: string | null;
   twoFactor: boolean;
@@ -396,7 +405,8 @@ export class AccountsService {
     });
   }
 
-  private async countFailure(accountId: string, ctx: RequestContext, reason: string): Promise<void> {
+  /** One failure of the account (a wrong password, two-factor code or security answer) toward the throttle. */
+  async countFailure(accountId: string, ctx: RequestContext, reason: string): Promise<void> {
     await this.db.transaction().execute(async (tx) => {
       // Incremented in the database, not from the value read before the slow hash: parallel wrong
       // passwords each count, so they cannot stay under the throttle (security.md 4).
@@ -444,6 +454,7 @@ export class AccountsService {
     if (!a.firstName || !a.lastName) missing.push("names");
     if (!a.securityQuestion || !a.securityAnswerHash) missing.push("securityQuestion");
     if (!a.phone || a.phoneConfirmedAt === null) missing.push("confirmedPhone");
+    const blockedBy = await recoveryEmailBlockedBy(this.db, a.id, a.recoveryEmail);
     return {
       id: a.id,
       login: a.login,
@@ -456,7 +467,13 @@ export class AccountsService {
           : null,
       phone: a.phone ? { number: a.phone, confirmed: a.phoneConfirmedAt !== null } : null,
       recoveryEmail: a.recoveryEmail
-        ? { address: a.recoveryEmail, confirmed: a.emailConfirmedAt !== null }
+        ? {
+            address: a.recoveryEmail,
+            confirmed: a.emailConfirmedAt !== null,
+            usableForRestore: blockedBy === null,
+            unusableReason: blockedBy === null ? null : UNUSABLE_REASON,
+            managedDomain: blockedBy,
+          }
         : null,
       pendingPhone: pending.find((p) => p.purpose === "confirm_phone")?.target ?? null,
       pendingEmail: pending.find((p) => p.purpose === "confirm_email")?.target ?? null,
