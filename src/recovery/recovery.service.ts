@@ -174,8 +174,8 @@ export class RecoveryService {
 
     const flowId = await this.db.transaction().execute(async (tx) => {
       // Every path makes the same writes in this one transaction — a send counter, a flow row, an
-      // audit event — and only a real send adds its outbox row, so the answer's timing does not
-      // tell whether the login and the contact match (security.md 8). Over the send limit the
+      // outbox row or its stand-in, an audit event — so the answer's timing does not tell whether
+      // the login and the contact match (security.md 8). Over the send limit the
       // answer stays the same too: a 429 there would confirm the contact.
       const sendAllowed = await underLimit(
         tx,
@@ -189,6 +189,15 @@ export class RecoveryService {
         // A row that belongs to no account: its code is never sent and can never be verified,
         // and a live code the owner already has is left alone (security.md 9).
         const decoy = await issueCode(tx, now, { accountId: null, purpose, target: null });
+        // In place of the code's outbox row, one row written all the same (a counter of the typed
+        // contact, limiting nothing), so a sent code does not show in the answer's timing either.
+        await hitLimits(tx, now, [
+          {
+            key: `recovery-decoy:contact:${sha256(contact)}`,
+            max: Number.POSITIVE_INFINITY,
+            windowMs: HOUR,
+          },
+        ]);
         await recordEvent(tx, ctx, {
           action: "recovery.code-requested",
           accountId: account?.id ?? null,
