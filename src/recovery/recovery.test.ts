@@ -237,6 +237,33 @@ describe("restore access with a code", () => {
     }
   });
 
+  it("writes as much for an unknown login and a wrong contact as for a code it sends, so timing tells nothing", async () => {
+    const email = uniqueEmail();
+    const { login } = await accountWith({ email });
+    // Rows written: counter hits, flows, audit events and outbox messages, all told.
+    const written = async () => {
+      const [limits, flows, events, messages] = await Promise.all([
+        t.db.selectFrom("rateLimits").select("count").execute(),
+        t.db.selectFrom("verificationCodes").select("id").execute(),
+        t.db.selectFrom("auditEvents").select("id").execute(),
+        t.db.selectFrom("outbox").select("id").execute(),
+      ]);
+      return (
+        limits.reduce((sum, r) => sum + Number(r.count), 0) + flows.length + events.length + messages.length
+      );
+    };
+    const cost = async (body: Record<string, string>) => {
+      const before = await written();
+      const res = await visitor().post("/api/v1/recovery/code", body);
+      expect(res.statusCode).toBe(202);
+      return (await written()) - before;
+    };
+    const sent = await cost({ login, channel: "email", contact: email });
+    expect(await lastCodeTo(t, email)).toMatch(/^\d{6}$/);
+    expect(await cost({ login, channel: "email", contact: uniqueEmail() })).toBe(sent);
+    expect(await cost({ login: uniqueLogin("nobody"), channel: "email", contact: uniqueEmail() })).toBe(sent);
+  });
+
   it("takes a code once: the second use of a right code is refused", async () => {
     const phone = uniquePhone();
     const { login } = await accountWith({ phone });
