@@ -50,7 +50,8 @@ export async function startBareFastify(port: number): Promise<{ url: string; sto
 }
 
 async function waitReady(url: string, child: ChildProcess, path = "/readyz"): Promise<void> {
-  for (let i = 0; i < 200; i++) {
+  // Up to a minute: on a machine busy with other work, starting through tsx alone can take 20 s.
+  for (let i = 0; i < 600; i++) {
     if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
     try {
       const response = await fetch(`${url}${path}`);
@@ -58,6 +59,7 @@ async function waitReady(url: string, child: ChildProcess, path = "/readyz"): Pr
     } catch {}
     await new Promise((r) => setTimeout(r, 100));
   }
+  child.kill("SIGTERM"); // not left behind holding the port
   throw new Error(`server at ${url} did not become ready`);
 }
 

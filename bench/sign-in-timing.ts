@@ -3,6 +3,9 @@ import { benchDatabase, randomClientIp, startMfd } from "./lib.js";
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 200);
 const WARMUP = 20;
 const ACCOUNTS = 40;
+// Restore codes: an account gets at most 5 sends an hour (its confirmation code is one), so the
+// matching requests are spread over enough accounts that every one of them really sends.
+const RECOVERY_ACCOUNTS = Math.ceil((REQUESTS + WARMUP) / 3);
 const PASSWORD = "bench password that is long enough";
 
 const storage = await benchDatabase("timing");
@@ -32,7 +35,7 @@ const stats = (ms: number[]) => {
 
 let mfd: Awaited<ReturnType<typeof startMfd>> | null = null;
 try {
-  mfd = await startMfd(18095, env);
+  mfd = await startMfd(Number(process.env.BENCH_PORT ?? 18095), env);
   const session = `${mfd.url}/api/v1/session`;
   const stamp = Date.now() % 100_000;
   const logins: string[] = [];
@@ -77,6 +80,7 @@ try {
   }
   const unknown = stats(times.unknown);
   const wrong = stats(times.wrong);
+  const recovery = await restoreCodeTiming(mfd.url, stamp);
   console.log(
     JSON.stringify(
       {
@@ -91,6 +95,7 @@ try {
           mean: Math.round((wrong.mean - unknown.mean) * 100) / 100,
         },
         distinctResponseBodies: bodies.size,
+        restoreCode: recovery,
       },
       null,
       2,
@@ -99,4 +104,96 @@ try {
 } finally {
   await mfd?.stop();
   await storage.remove();
+}
+
+/**
+ * Restore-code requests (security.md 8): the right login and recovery e-mail (a code is sent),
+ * the right login with another e-mail, and an unknown login — one at a time, interleaved, each
+ * from its own address; every answer must be the same 202 apart from the flow id.
+ */
+async function restoreCodeTiming(url: string, stamp: number) {
+  const accounts: Array<{ login: string; email: string }> = [];
+  for (let i = 0; i < RECOVERY_ACCOUNTS; i++) {
+    const login = `restore${i}x${stamp}`;
+    const email = `${login}@bench.example.org`;
+    const res = await post(`${url}/api/v1/accounts`, {
+      login,
+      password: PASSWORD,
+      firstName: "Bench",
+      lastName: "Mark",
+      recoveryEmail: email,
+    });
+    if (res.status !== 201) throw new Error(`register: ${res.status} ${await res.text()}`);
+    const cookie = (res.headers.get("set-cookie") ?? "").split(";")[0] as string;
+    const { csrfToken } = (await res.json()) as { csrfToken: string };
+    const confirmed = await fetch(`${url}/api/v1/account/recovery-email/confirm`, {
+      method: "POST",
+      headers: { ...json, cookie, "x-csrf-token": csrfToken, "x-forwarded-for": randomClientIp() },
+      body: JSON.stringify({ code: await lastCode(url, email) }),
+    });
+    if (confirmed.status !== 200) throw new Error(`confirm: ${confirmed.status} ${await confirmed.text()}`);
+    accounts.push({ login, email });
+  }
+
+  let n = 0;
+  const kinds = {
+    match: (i: number) => accounts[i % RECOVERY_ACCOUNTS] as { login: string; email: string },
+    mismatch: (i: number) => ({
+      login: (accounts[i % RECOVERY_ACCOUNTS] as { login: string }).login,
+      email: `someone${i}@elsewhere.example.net`,
+    }),
+    unknown: (i: number) => ({ login: `nobody${i}x${stamp}r`, email: `nobody${i}@bench.example.org` }),
+  };
+  const bodies = new Set<string>();
+  const timed = async (kind: keyof typeof kinds, i: number) => {
+    const { login, email } = kinds[kind](i);
+    const start = performance.now();
+    const res = await post(`${url}/api/v1/recovery/code`, { login, channel: "email", contact: email });
+    const text = await res.text();
+    const ms = performance.now() - start;
+    if (res.status !== 202) throw new Error(`${kind}: ${res.status} ${text}`);
+    bodies.add(text.replace(/"flowId":"[^"]+"/, "").replace(/"expiresAt":"[^"]+"/, ""));
+    n++;
+    return ms;
+  };
+  const times = { match: [] as number[], mismatch: [] as number[], unknown: [] as number[] };
+  const kindsInOrder = Object.keys(kinds) as (keyof typeof kinds)[];
+  for (let i = 0; i < WARMUP + REQUESTS; i++) {
+    // Rotate which goes first, so no kind always follows another.
+    for (let k = 0; k < kindsInOrder.length; k++) {
+      const kind = kindsInOrder[(i + k) % kindsInOrder.length] as keyof typeof kinds;
+      const ms = await timed(kind, i);
+      if (i >= WARMUP) times[kind].push(ms);
+    }
+  }
+  const sent = (await (await fetch(`${url}/dev/outbox.json`)).json()) as Array<{ subject: string }>;
+  const match = stats(times.match);
+  const mismatch = stats(times.mismatch);
+  const unknown = stats(times.unknown);
+  const gap = (a: typeof match, b: typeof match) => ({
+    p50: Math.round((a.p50 - b.p50) * 100) / 100,
+    p99: Math.round((a.p99 - b.p99) * 100) / 100,
+    mean: Math.round((a.mean - b.mean) * 100) / 100,
+  });
+  return {
+    requests: n,
+    matchMs: match,
+    mismatchMs: mismatch,
+    unknownLoginMs: unknown,
+    matchMinusMismatchMs: gap(match, mismatch),
+    matchMinusUnknownMs: gap(match, unknown),
+    codesAmongLast200Messages: sent.filter((m) => m.subject === "Your code to restore access to mfd").length,
+    distinctResponseBodies: bodies.size,
+  };
+}
+
+/** The code in the newest message to `recipient`, from the development outbox. */
+async function lastCode(url: string, recipient: string): Promise<string> {
+  const messages = (await (await fetch(`${url}/dev/outbox.json`)).json()) as Array<{
+    recipient: string;
+    body: string;
+  }>;
+  const code = /\b(\d{6,8})\b/.exec(messages.find((m) => m.recipient === recipient)?.body ?? "")?.[1];
+  if (!code) throw new Error(`no code sent to ${recipient}`);
+  return code;
 }

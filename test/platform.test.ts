@@ -85,22 +85,6 @@ describe("rate limits and client addresses", async () => {
       HOUR,
       2000,
     ],
-    [
-      "recovery-code",
-      "/api/v1/recovery/code",
-      { login: "nobody-at-all", channel: "email", contact: "x@example.org" },
-      HOUR,
-      1000,
-    ],
-    ["recovery-question", "/api/v1/recovery/question", { login: "nobody-at-all" }, HOUR, 1000],
-    ["recovery-verify", "/api/v1/recovery/verify", { flowId: "no-such-flow", code: "123456" }, HOUR, 3000],
-    [
-      "recovery-reset",
-      "/api/v1/recovery/reset",
-      { resetToken: "forged", newPassword: "a fresh long passphrase 1" },
-      HOUR,
-      3000,
-    ],
   ])("has a global %s limit that a new address does not escape", async (name, url, body, windowMs, max) => {
     const now = t.clock.now();
     await t.db

@@ -53,7 +53,16 @@ export const Profile = Type.Object({
   securityQuestion: Type.Union([Type.Object({ id: Type.String(), text: Type.String() }), Type.Null()]),
   phone: Type.Union([Type.Object({ number: Type.String(), confirmed: Type.Boolean() }), Type.Null()]),
   recoveryEmail: Type.Union([
-    Type.Object({ address: Type.String(), confirmed: Type.Boolean() }),
+    Type.Object({
+      address: Type.String(),
+      confirmed: Type.Boolean(),
+      usableForRestore: Type.Boolean({
+        description:
+          "False when no restore code is sent there: the address is on a domain this account manages, whose other managers could read it",
+      }),
+      unusableReason: Nullable(Type.Literal("on-managed-domain")),
+      managedDomain: Nullable(Type.String({ description: "The managed domain the address is on" })),
+    }),
     Type.Null(),
   ]),
   pendingPhone: Type.Union([Type.String(), Type.Null()]),

@@ -12,6 +12,7 @@ import { openSecret } from "../lib/secret-box.js";
 import { CODE_TTL_MS, issueCode, MAX_CODE_FAILURES } from "./codes.js";
 import { normaliseEmail, normalisePhone } from "./contacts.js";
 import { checkPasswordPolicy, hashPassword, needsRehash, verifyPassword } from "./passwords.js";
+import { recoveryEmailBlockedBy, UNUSABLE_REASON } from "./recovery-email.js";
 import { checkSecurityQuestion, isSecurityQuestion, SECURITY_QUESTIONS } from "./security-questions.js";
 import type { SessionsService } from "./sessions.service.js";
 import {
@@ -111,7 +112,15 @@ export interface ProfileView {
   lastName: string;
   securityQuestion: { id: string; text: string } | null;
   phone: { number: string; confirmed: boolean } | null;
-  recoveryEmail: { address: string; confirmed: boolean } | null;
+  recoveryEmail: {
+    address: string;
+    confirmed: boolean;
+    /** False when restore codes are never sent there (see recovery-email.ts). */
+    usableForRestore: boolean;
+    unusableReason: typeof UNUSABLE_REASON | null;
+    /** The domain this account manages that the address is on. */
+    managedDomain: string | null;
+  } | null;
   pendingPhone: string | null;
   pendingEmail: string | null;
   twoFactor: boolean;
@@ -523,6 +532,11 @@ export class AccountsService {
       .execute();
   }
 
+  /** One failure of the account (e.g. a wrong security answer) toward its sign-in throttle. */
+  async countFailure(accountId: string, ctx: RequestContext, reason: string): Promise<void> {
+    await this.recordFailure(ctx, { kind: "account", accountId }, accountId, reason, {});
+  }
+
   /** Counts a failure against its subject (outside the failing request's work) with its audit events. */
   private async recordFailure(
     ctx: RequestContext,
@@ -573,6 +587,7 @@ export class AccountsService {
     if (!a.firstName || !a.lastName) missing.push("names");
     if (!a.securityQuestion || !a.securityAnswerHash) missing.push("securityQuestion");
     if (!a.phone || a.phoneConfirmedAt === null) missing.push("confirmedPhone");
+    const blockedBy = await recoveryEmailBlockedBy(this.db, a.id, a.recoveryEmail);
     return {
       id: a.id,
       login: a.login,
@@ -585,7 +600,13 @@ export class AccountsService {
           : null,
       phone: a.phone ? { number: a.phone, confirmed: a.phoneConfirmedAt !== null } : null,
       recoveryEmail: a.recoveryEmail
-        ? { address: a.recoveryEmail, confirmed: a.emailConfirmedAt !== null }
+        ? {
+            address: a.recoveryEmail,
+            confirmed: a.emailConfirmedAt !== null,
+            usableForRestore: blockedBy === null,
+            unusableReason: blockedBy === null ? null : UNUSABLE_REASON,
+            managedDomain: blockedBy,
+          }
         : null,
       pendingPhone: pending.find((p) => p.purpose === "confirm_phone")?.target ?? null,
       pendingEmail: pending.find((p) => p.purpose === "confirm_email")?.target ?? null,

@@ -7,6 +7,7 @@ export const AUDIT_ACTIONS = [
   "account.register",
   "contact.change",
   "contact.code-failure",
+  "contact.recovery-email-unusable",
   "contact.remove",
   "deputy.add",
   "deputy.remove",

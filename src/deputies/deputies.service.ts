@@ -1,6 +1,7 @@
 import type { RequestContext } from "../access/actor.js";
 import { authorizeDomain, authorizeDomainHeld, type DomainGrant } from "../access/domain-access.js";
 import { confirmedContacts, notifySecurityChange } from "../accounts/notifications.js";
+import { warnIfRecoveryEmailManaged } from "../accounts/recovery-email.js";
 import type { AuditAction } from "../audit/actions.js";
 import { recordEvent } from "../audit/audit.service.js";
 import type { Executor } from "../db/database.js";
@@ -102,6 +103,7 @@ export class DeputiesService {
           })
           .execute();
         await this.record(tx, ctx, grant, account.id, login, "deputy.add", { dnsGranted });
+        await warnIfRecoveryEmailManaged(tx, this.deps, ctx, account.id, grant.name);
         await notifySecurityChange(
           tx,
           this.deps,

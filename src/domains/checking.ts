@@ -1,5 +1,6 @@
 import type { Selectable } from "kysely";
 import type { RequestContext } from "../access/actor.js";
+import { warnIfRecoveryEmailManaged } from "../accounts/recovery-email.js";
 import { recordEvent } from "../audit/audit.service.js";
 import type { Executor } from "../db/database.js";
 import type { ClaimsTable, DomainsTable } from "../db/schema.js";
@@ -159,6 +160,7 @@ export class DomainChecker {
           action: "domain.confirm",
           details: { method: outcome.method },
         });
+        await warnIfRecoveryEmailManaged(tx, this.deps, ctx, claim.accountId, claim.domainName);
         // In the other accounts' logs as the system's doing: nothing there may point at the new owner.
         for (const other of closed) {
           await recordEvent(tx, systemContext(now), {

@@ -96,6 +96,10 @@ export const ERRORS = {
   CONFIRMATION_MISMATCH: { status: 400, title: "The typed confirmation does not match." },
   MAILBOXES_REMAIN: { status: 409, title: "Delete the domain's mailboxes first." },
   // mailboxes, deputies, tokens
+  LOGIN_IS_OWNER_CONTACT: {
+    status: 400,
+    title: "This address is a contact of the domain's owner; only the owner may create it.",
+  },
   MAILBOX_EXISTS: { status: 409, title: "This address is already taken on the domain." },
   MAILBOX_LIMIT_REACHED: { status: 409, title: "The domain has reached its mailbox limit." },
   ALIAS_LIMIT_REACHED: { status: 409, title: "The mailbox has reached its alias limit." },

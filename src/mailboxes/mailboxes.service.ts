@@ -1,6 +1,7 @@
 import { type Selectable, sql } from "kysely";
 import type { RequestContext } from "../access/actor.js";
 import { authorizeDomain, type DomainGrant } from "../access/domain-access.js";
+import { ownerContactLocalParts } from "../accounts/recovery-email.js";
 import { recordEvent } from "../audit/audit.service.js";
 import type { Executor } from "../db/database.js";
 import type { MailboxesTable } from "../db/schema-mailboxes.js";
@@ -139,7 +140,7 @@ export class MailboxesService {
   async create(ctx: RequestContext, rawDomain: string, input: CreateMailboxInput): Promise<MailboxView> {
     const domain = domainName(rawDomain);
     const check = async (db: Executor, grant: DomainGrant) => {
-      const login = this.newAddress(grant, input.login, "login");
+      const login = this.newAddress(grant, input.login, "login", await ownerOnly(db, grant));
       await assertAddressFree(db, grant, login);
       await this.assertRoom(db, grant, 1);
       return { grant, login };
@@ -217,14 +218,18 @@ export class MailboxesService {
     const domain = domainName(rawDomain);
     const check = async (db: Executor, grant: DomainGrant) => {
       const row = await findMailbox(db, grant, rawLogin);
-      // Setting the password of postmaster@ or admin@ is taking them over: the owner's alone, as
-      // creating them is.
-      if (input.password !== undefined && grant.role !== "owner" && RESERVED_LOGINS.has(row.login))
-        throw new AppError(
-          "LOGIN_RESERVED",
-          `Only the domain's owner may set the password of ${row.login}@${grant.name}.`,
-          { field: "password" },
-        );
+      // Setting the password of postmaster@ or admin@, or of the owner's own address, is taking
+      // them over: the owner's alone, as creating them is.
+      if (input.password !== undefined && grant.role !== "owner") {
+        if (RESERVED_LOGINS.has(row.login))
+          throw new AppError(
+            "LOGIN_RESERVED",
+            `Only the domain's owner may set the password of ${row.login}@${grant.name}.`,
+            { field: "password" },
+          );
+        if ((await ownerOnly(db, grant)).has(row.login))
+          throw ownerContactError(grant, row.login, "password");
+      }
       return { grant, row };
     };
     const { grant, row } = await check(
@@ -321,7 +326,7 @@ export class MailboxesService {
     return this.write(async (tx) => {
       const grant = await this.writeAccess(tx, ctx, domain);
       const row = await findMailbox(tx, grant, rawLogin);
-      const alias = this.newAddress(grant, rawAlias, "alias");
+      const alias = this.newAddress(grant, rawAlias, "alias", await ownerOnly(tx, grant));
       await assertAddressFree(tx, grant, alias);
       const aliases = (await aliasesOf(tx, [row.id])).get(row.id) ?? [];
       if (aliases.length >= ALIAS_LIMIT)
@@ -402,6 +407,7 @@ export class MailboxesService {
       };
     };
     const seen = new Set<string>();
+    const reserved = await ownerOnly(this.db, grant);
 
     for (let start = 0; start < rows.length; start += BATCH_CHUNK) {
       const end = Math.min(rows.length, start + BATCH_CHUNK);
@@ -410,7 +416,7 @@ export class MailboxesService {
       for (let i = start; i < end; i++) {
         const row = rows[i] as BatchRow;
         try {
-          const login = this.newAddress(grant, row.login, "login");
+          const login = this.newAddress(grant, row.login, "login", reserved);
           (results[i] as BatchRowResult).login = login;
           if (seen.has(login)) {
             results[i] = {
@@ -498,8 +504,16 @@ export class MailboxesService {
     return summarise(results);
   }
 
-  /** A new address's local part, with the reserved names kept for the owner. */
-  private newAddress(grant: DomainGrant, input: string, field: LoginField): string {
+  /**
+   * A new address's local part, with the reserved names and `ownerContacts` (from `ownerOnly`)
+   * kept for the owner.
+   */
+  private newAddress(
+    grant: DomainGrant,
+    input: string,
+    field: LoginField,
+    ownerContacts: ReadonlySet<string>,
+  ): string {
     const login = parseLogin(input, grant.name, field);
     if (grant.role !== "owner" && RESERVED_LOGINS.has(login))
       throw new AppError(
@@ -507,6 +521,7 @@ export class MailboxesService {
         `${login}@${grant.name} speaks for the domain; only its owner may create it.`,
         { field },
       );
+    if (grant.role !== "owner" && ownerContacts.has(login)) throw ownerContactError(grant, login, field);
     return login;
   }
 
@@ -648,6 +663,24 @@ function matchingLogins(db: Executor, domainId: string, search: SearchRanges, af
   if (!search.logins) return names;
   return names.union(
     range("login", search.logins).$if(after !== null, (qb) => qb.where("login", ">", after as string)),
+  );
+}
+
+/**
+ * The local parts that are the owner's own contacts on the domain (their recovery e-mail), closed
+ * to deputies and their tokens: whoever holds that mailbox reads the owner's mail. Empty for the
+ * owner.
+ */
+async function ownerOnly(db: Executor, grant: DomainGrant): Promise<ReadonlySet<string>> {
+  if (grant.role === "owner") return new Set();
+  return ownerContactLocalParts(db, grant.ownerAccountId, grant.name);
+}
+
+function ownerContactError(grant: DomainGrant, login: string, field: string): AppError {
+  return new AppError(
+    "LOGIN_IS_OWNER_CONTACT",
+    `${login}@${grant.name} is a contact address of the domain's owner; only the owner may create it or set its password.`,
+    { field },
   );
 }
 

@@ -9,6 +9,7 @@ import {
 } from "../accounts/codes.js";
 import { normaliseEmail, normalisePhone } from "../accounts/contacts.js";
 import { checkPasswordPolicy, hashPassword, verifyPassword } from "../accounts/passwords.js";
+import { recoveryEmailBlockedBy } from "../accounts/recovery-email.js";
 import {
   isSecurityQuestion,
   normaliseAnswer,
@@ -21,7 +22,7 @@ import { recordEvent } from "../audit/audit.service.js";
 import type { Executor } from "../db/database.js";
 import type { Deps } from "../deps.js";
 import { appSecret, keyedHash } from "../lib/app-secrets.js";
-import { HOUR, MINUTE } from "../lib/clock.js";
+import { DAY, HOUR, MINUTE } from "../lib/clock.js";
 import { AppError } from "../lib/errors.js";
 import { randomSecret, sha256 } from "../lib/random.js";
 import { hitLimits, type Limit } from "../lib/rate-limit.js";
@@ -32,6 +33,8 @@ import { revokeAllTokens } from "../tokens/tokens.service.js";
 export const RESET_GRANT_TTL_MS = 10 * MINUTE;
 /** security.md 7: at most this many codes are sent to one account per hour. */
 export const SENDS_PER_ACCOUNT_PER_HOUR = 5;
+/** Security-question answers one account accepts a day, whatever the number of flows. */
+export const QUESTION_ANSWERS_PER_DAY = 10;
 
 export type RecoveryChannel = "phone" | "email";
 
@@ -100,10 +103,26 @@ function contactMatches(account: ContactColumns, channel: RecoveryChannel, typed
   return confirmedEmail(account)?.toLowerCase() === typed.toLowerCase();
 }
 
-const limits = (name: string, ip: string | undefined, perIp: number, global: number): Limit[] => [
-  { key: `${name}:ip:${ip}`, max: perIp, windowMs: HOUR },
-  { key: `${name}:global`, max: global, windowMs: HOUR },
+/**
+ * Restore access has no global ceiling: a flood of made-up logins from many addresses would spend
+ * it and lock every real user out. What an attacker cannot fake cheaply carries the limits
+ * instead: the client address (here), and the account — its sends per hour, the failures of its
+ * codes and flows, and its daily budget of security-question answers.
+ */
+const perAddress = (name: string, ip: string | undefined, max: number): Limit[] => [
+  { key: `${name}:ip:${ip}`, max, windowMs: HOUR },
 ];
+
+/** Counts a hit and says whether it stayed within the limit, instead of answering 429. */
+async function underLimit(db: Executor, now: number, limit: Limit): Promise<boolean> {
+  try {
+    await hitLimits(db, now, [limit]);
+    return true;
+  } catch (error) {
+    if (error instanceof AppError && error.code === "RATE_LIMITED") return false;
+    throw error;
+  }
+}
 
 /**
  * Restore access to a service account (product.md §2, security.md 7–12).
@@ -124,39 +143,68 @@ export class RecoveryService {
     return this.deps.database.db;
   }
 
-  /** Step 1, code channels: send a code if the contact is the account's confirmed one. */
+  /**
+   * Step 1, code channels: send a code if the contact is the account's confirmed one — and, for
+   * the recovery e-mail, not on a domain the account manages, where others could read it.
+   */
   async requestCode(ctx: RequestContext, input: CodeRequest): Promise<FlowStarted> {
     const login = this.accounts.loginFromIdentifier(input.login);
     const contact = input.channel === "phone" ? normalisePhone(input.contact) : normaliseEmail(input.contact);
     const now = ctx.now;
-    await hitLimits(this.db, now, limits("recovery-code", ctx.limitKey, 20, 1000));
+    await hitLimits(this.db, now, perAddress("recovery-code", ctx.limitKey, 20));
 
     const account = await this.db
       .selectFrom("accounts")
       .select(["id", "login", "phone", "phoneConfirmedAt", "recoveryEmail", "emailConfirmedAt"])
       .where("login", "=", login)
       .executeTakeFirst();
-    const matches = account !== undefined && contactMatches(account, input.channel, contact);
-    // Over the send limit the answer stays the same: a 429 here would confirm the contact.
-    const sendAllowed = matches ? await this.withinSendLimit(account.id, now) : false;
+    // Read on every path (for no account too), so they all do the same work.
+    const blockedBy = await recoveryEmailBlockedBy(
+      this.db,
+      account?.id ?? "",
+      account?.recoveryEmail ?? null,
+    );
+    const refusal = !account
+      ? "unknown-login"
+      : !contactMatches(account, input.channel, contact)
+        ? "contact-mismatch"
+        : input.channel === "email" && blockedBy !== null
+          ? "email-on-managed-domain"
+          : null;
     const purpose = CODE_PURPOSE[input.channel];
 
     const flowId = await this.db.transaction().execute(async (tx) => {
-      if (!account || !matches || !sendAllowed) {
+      // Every path makes the same writes in this one transaction — a send counter, a flow row, an
+      // outbox row or its stand-in, an audit event — so the answer's timing does not tell whether
+      // the login and the contact match (security.md 8). Over the send limit the
+      // answer stays the same too: a 429 there would confirm the contact.
+      const sendAllowed = await underLimit(
+        tx,
+        now,
+        account && refusal === null
+          ? { key: `send:account:${account.id}`, max: SENDS_PER_ACCOUNT_PER_HOUR, windowMs: HOUR }
+          : { key: `recovery-decoy:login:${login}`, max: Number.POSITIVE_INFINITY, windowMs: HOUR },
+      );
+      const reason = refusal ?? (sendAllowed ? null : "send-limit");
+      if (!account || reason !== null) {
         // A row that belongs to no account: its code is never sent and can never be verified,
         // and a live code the owner already has is left alone (security.md 9).
         const decoy = await issueCode(tx, now, { accountId: null, purpose, target: null });
-        if (account) {
-          await recordEvent(tx, ctx, {
-            action: "recovery.code-requested",
-            accountId: account.id,
-            details: {
-              channel: input.channel,
-              sent: false,
-              reason: matches ? "send-limit" : "contact-mismatch",
-            },
-          });
-        }
+        // In place of the code's outbox row, one row written all the same (a counter of the typed
+        // contact, limiting nothing), so a sent code does not show in the answer's timing either.
+        await hitLimits(tx, now, [
+          {
+            key: `recovery-decoy:contact:${sha256(contact)}`,
+            max: Number.POSITIVE_INFINITY,
+            windowMs: HOUR,
+          },
+        ]);
+        await recordEvent(tx, ctx, {
+          action: "recovery.code-requested",
+          accountId: account?.id ?? null,
+          ...(account ? {} : { target: login }),
+          details: { channel: input.channel, sent: false, reason },
+        });
         return decoy.id;
       }
       // Sent to the contact as the account holds it, not as typed (case may differ in e-mail).
@@ -183,18 +231,6 @@ export class RecoveryService {
     return { flowId, expiresAt: new Date(now + CODE_TTL_MS).toISOString(), message: CODE_SENT_MESSAGE };
   }
 
-  private async withinSendLimit(accountId: string, now: number): Promise<boolean> {
-    try {
-      await hitLimits(this.db, now, [
-        { key: `send:account:${accountId}`, max: SENDS_PER_ACCOUNT_PER_HOUR, windowMs: HOUR },
-      ]);
-      return true;
-    } catch (error) {
-      if (error instanceof AppError && error.code === "RATE_LIMITED") return false;
-      throw error;
-    }
-  }
-
   /**
    * Step 1, question channel (security.md 10): the account's own question only when it has no
    * confirmed phone or e-mail; otherwise, and for unknown logins, a decoy question that stays
@@ -203,7 +239,7 @@ export class RecoveryService {
   async requestQuestion(ctx: RequestContext, input: { login: string }): Promise<QuestionOffered> {
     const login = this.accounts.loginFromIdentifier(input.login);
     const now = ctx.now;
-    await hitLimits(this.db, now, limits("recovery-question", ctx.limitKey, 20, 1000));
+    await hitLimits(this.db, now, perAddress("recovery-question", ctx.limitKey, 20));
 
     const account = await this.db
       .selectFrom("accounts")
@@ -249,7 +285,7 @@ export class RecoveryService {
         field: input.code === undefined ? "code" : "answer",
       });
     }
-    await hitLimits(this.db, ctx.now, limits("recovery-verify", ctx.limitKey, 30, 3000));
+    await hitLimits(this.db, ctx.now, perAddress("recovery-verify", ctx.limitKey, 30));
     return input.code !== undefined
       ? this.verifyCode(ctx, input.flowId, input.code)
       : this.verifyAnswer(ctx, input.flowId, input.answer as string);
@@ -293,13 +329,23 @@ export class RecoveryService {
       .where("failures", "<", MAX_CODE_FAILURES)
       .returning(["id", "accountId"])
       .executeTakeFirst();
-    const account = charged?.accountId
-      ? await this.db
-          .selectFrom("accounts")
-          .select(["securityAnswerHash", "phone", "phoneConfirmedAt", "recoveryEmail", "emailConfirmedAt"])
-          .where("id", "=", charged.accountId)
-          .executeTakeFirst()
-      : undefined;
+    // The account's answers a day, across all its flows: starting a new flow (or waiting for one
+    // to expire) restores a flow's 5 tries but never this budget.
+    const withinBudget = charged?.accountId
+      ? await underLimit(this.db, now, {
+          key: `recovery-answer:account:${charged.accountId}`,
+          max: QUESTION_ANSWERS_PER_DAY,
+          windowMs: DAY,
+        })
+      : false;
+    const account =
+      charged?.accountId && withinBudget
+        ? await this.db
+            .selectFrom("accounts")
+            .select(["securityAnswerHash", "phone", "phoneConfirmedAt", "recoveryEmail", "emailConfirmedAt"])
+            .where("id", "=", charged.accountId)
+            .executeTakeFirst()
+        : undefined;
     // A contact confirmed since the flow started closes the question channel.
     const stored = account && offersQuestion(account) ? account.securityAnswerHash : null;
     // The hash is computed for decoy and dead flows too (verifyPassword uses a dummy hash).
@@ -309,7 +355,11 @@ export class RecoveryService {
         await recordEvent(this.db, ctx, {
           action: "recovery.question-failure",
           accountId: charged.accountId,
+          ...(withinBudget ? {} : { details: { reason: "daily-budget-spent" } }),
         });
+        // A wrong answer is a failure of the account like a wrong password: it counts toward the
+        // sign-in throttle, so guesses split between the two are bounded together.
+        await this.accounts.countFailure(charged.accountId, ctx, "security-question");
       }
       throw new AppError("RECOVERY_INVALID");
     }
@@ -354,7 +404,7 @@ export class RecoveryService {
    */
   async reset(ctx: RequestContext, input: ResetInput): Promise<void> {
     const now = ctx.now;
-    await hitLimits(this.db, now, limits("recovery-reset", ctx.limitKey, 30, 3000));
+    await hitLimits(this.db, now, perAddress("recovery-reset", ctx.limitKey, 30));
     const grantHash = sha256(input.resetToken);
     const flow = await this.db
       .selectFrom("verificationCodes")

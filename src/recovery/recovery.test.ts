@@ -11,7 +11,7 @@ import {
 } from "../../test/helpers/app.js";
 import { SECURITY_QUESTIONS } from "../accounts/security-questions.js";
 import { newTotpSecret, totpAt } from "../accounts/totp.js";
-import { HOUR, MINUTE } from "../lib/clock.js";
+import { DAY, HOUR, MINUTE } from "../lib/clock.js";
 
 const t = await createTestApp();
 
@@ -237,6 +237,33 @@ describe("restore access with a code", () => {
     }
   });
 
+  it("writes as much for an unknown login and a wrong contact as for a code it sends, so timing tells nothing", async () => {
+    const email = uniqueEmail();
+    const { login } = await accountWith({ email });
+    // Rows written: counter hits, flows, audit events and outbox messages, all told.
+    const written = async () => {
+      const [limits, flows, events, messages] = await Promise.all([
+        t.db.selectFrom("rateLimits").select("count").execute(),
+        t.db.selectFrom("verificationCodes").select("id").execute(),
+        t.db.selectFrom("auditEvents").select("id").execute(),
+        t.db.selectFrom("outbox").select("id").execute(),
+      ]);
+      return (
+        limits.reduce((sum, r) => sum + Number(r.count), 0) + flows.length + events.length + messages.length
+      );
+    };
+    const cost = async (body: Record<string, string>) => {
+      const before = await written();
+      const res = await visitor().post("/api/v1/recovery/code", body);
+      expect(res.statusCode).toBe(202);
+      return (await written()) - before;
+    };
+    const sent = await cost({ login, channel: "email", contact: email });
+    expect(await lastCodeTo(t, email)).toMatch(/^\d{6}$/);
+    expect(await cost({ login, channel: "email", contact: uniqueEmail() })).toBe(sent);
+    expect(await cost({ login: uniqueLogin("nobody"), channel: "email", contact: uniqueEmail() })).toBe(sent);
+  });
+
   it("takes a code once: the second use of a right code is refused", async () => {
     const phone = uniquePhone();
     const { login } = await accountWith({ phone });
@@ -445,6 +472,47 @@ describe("restore access with the security question", () => {
     expect(right.json().code).toBe("RECOVERY_INVALID");
   });
 
+  it("allows 10 answers a day per account, which no new flow restores, and counts wrong ones toward the sign-in throttle", async () => {
+    // At the start of a day, so the whole budget's window lies inside the test.
+    t.clock.advance(DAY - (t.clock.now() % DAY));
+    const { login, accountId } = await accountWith({ question: { id: "first-school", answer: "School 57" } });
+    const user = visitor();
+    // Two flows' worth of wrong answers, each flow spent (5) and left to expire before the next.
+    for (let flow = 0; flow < 2; flow++) {
+      if (flow > 0) t.clock.advance(11 * MINUTE);
+      const offered = await user.post("/api/v1/recovery/question", { login });
+      for (let i = 0; i < 5; i++) {
+        const res = await user.post("/api/v1/recovery/verify", {
+          flowId: offered.json().flowId,
+          answer: `guess ${flow}-${i}`,
+        });
+        expect(res.json().code).toBe("RECOVERY_INVALID");
+      }
+    }
+    // The wrong answers are failures of the account: sign-in is throttled now.
+    expect((await signIn(login, GOOD_PASSWORD)).statusCode).toBe(401);
+    expect(await eventsOf(accountId)).toContain("sign-in.throttle");
+
+    // A fresh flow does not buy more tries today, not even for the right answer.
+    t.clock.advance(11 * MINUTE);
+    const fresh = await user.post("/api/v1/recovery/question", { login });
+    expect(fresh.statusCode).toBe(200);
+    const refused = await user.post("/api/v1/recovery/verify", {
+      flowId: fresh.json().flowId,
+      answer: "School 57",
+    });
+    expect(refused.statusCode).toBe(400);
+    expect(refused.json().code).toBe("RECOVERY_INVALID");
+
+    t.clock.advance(DAY);
+    const tomorrow = await user.post("/api/v1/recovery/question", { login });
+    const right = await user.post("/api/v1/recovery/verify", {
+      flowId: tomorrow.json().flowId,
+      answer: "School 57",
+    });
+    expect(right.statusCode).toBe(200);
+  });
+
   it("shows a stable decoy, never the real question, when the account has a confirmed contact", async () => {
     const phone = uniquePhone();
     const { login, accountId } = await accountWith({
@@ -494,6 +562,52 @@ describe("restore access with the security question", () => {
       answer: "anything",
     });
     expect(res.json().code).toBe("RECOVERY_INVALID");
+  });
+});
+
+describe("floods", () => {
+  it("of unknown logins from many addresses do not stop restore access for an account nobody attacked", {
+    timeout: 180_000,
+  }, async () => {
+    // At the start of an hour, so every limit's window holds the whole flood.
+    t.clock.advance(HOUR - (t.clock.now() % HOUR));
+    const email = uniqueEmail();
+    const byEmail = await accountWith({ email });
+    const byQuestion = await accountWith({ question: { id: "first-pet", answer: "Rex" } });
+    // ≈1,000 requests for unknown logins from 51 addresses, each within its per-address limit.
+    for (let a = 0; a < 51; a++) {
+      const attacker = new Client(t, `10.99.${a}.1`);
+      for (let i = 0; i < 20; i++) {
+        const login = `ghost${a}x${i}`;
+        await attacker.post("/api/v1/recovery/code", {
+          login,
+          channel: "email",
+          contact: `${login}@example.net`,
+        });
+        await attacker.post("/api/v1/recovery/question", { login });
+      }
+    }
+
+    const user = visitor();
+    const started = await user.post("/api/v1/recovery/code", {
+      login: byEmail.login,
+      channel: "email",
+      contact: email,
+    });
+    expect(started.statusCode, started.body).toBe(202);
+    const verified = await user.post("/api/v1/recovery/verify", {
+      flowId: started.json().flowId,
+      code: await lastCodeTo(t, email),
+    });
+    expect(verified.statusCode, verified.body).toBe(200);
+
+    const offered = await visitor().post("/api/v1/recovery/question", { login: byQuestion.login });
+    expect(offered.statusCode, offered.body).toBe(200);
+    const answered = await visitor().post("/api/v1/recovery/verify", {
+      flowId: offered.json().flowId,
+      answer: "rex",
+    });
+    expect(answered.statusCode, answered.body).toBe(200);
   });
 });
 

@@ -8,7 +8,14 @@ export interface Account {
   lastName: string;
   securityQuestion: { id: string; text: string } | null;
   phone: { number: string; confirmed: boolean } | null;
-  recoveryEmail: { address: string; confirmed: boolean } | null;
+  recoveryEmail: {
+    address: string;
+    confirmed: boolean;
+    /** False when no restore code is sent there (it is on a domain the account manages). */
+    usableForRestore: boolean;
+    unusableReason: "on-managed-domain" | null;
+    managedDomain: string | null;
+  } | null;
   pendingPhone: string | null;
   pendingEmail: string | null;
   twoFactor: boolean;

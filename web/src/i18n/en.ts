@@ -191,6 +191,8 @@ export const en = {
   "contacts.email.confirmed": "Your recovery e-mail is confirmed.",
   "contacts.email.removed": "The recovery e-mail was removed.",
   "contacts.email.removeConfirm": "Remove the recovery e-mail from your account?",
+  "contacts.email.unusable":
+    "This address is on {domain}, a domain you manage, so it no longer restores access: others who manage {domain} could read the codes. Change it to an address elsewhere, or keep a confirmed phone.",
   "contacts.confirmedBadge": "Confirmed",
   "contacts.unconfirmedBadge": "Not confirmed",
   "contacts.confirm": "Confirm",
@@ -277,6 +279,8 @@ export const en = {
   "audit.action.contact.change": "Contact changed",
   "audit.action.contact.remove": "Contact removed",
   "audit.action.contact.code-failure": "Wrong contact confirmation code",
+  "audit.action.contact.recovery-email-unusable":
+    "Recovery e-mail no longer restores access (on a domain you manage)",
   "audit.action.recovery.code-requested": "Restore-access code requested",
   "audit.action.recovery.code-failure": "Wrong restore-access code",
   "audit.action.recovery.question-failure": "Wrong security answer",
@@ -688,6 +692,8 @@ export const en = {
   "error.RATE_LIMITED.retry": "Too many attempts. Try again in {seconds} s.",
   "error.LOGIN_TAKEN": "This login is already taken. Choose another.",
   "error.LOGIN_RESERVED": "This login is reserved. Choose another.",
+  "error.LOGIN_IS_OWNER_CONTACT":
+    "This address is a contact of the domain's owner: only the owner may create it or set its password.",
   "error.PASSWORD_TOO_SHORT": "The password is too short. Use at least {min} characters.",
   "error.PASSWORD_TOO_LONG": "The password is too long.",
   "error.PASSWORD_TOO_COMMON": "This password is one of the most common ones. Choose a less predictable one.",

@@ -125,6 +125,11 @@ export function ContactCard({ kind, account }: { kind: ContactKind; account: Acc
       ) : (
         <p className="muted">{t(`contacts.${kind}.none`)}</p>
       )}
+      {kind === "email" && account.recoveryEmail && !account.recoveryEmail.usableForRestore ? (
+        <Notice tone="warning">
+          {t("contacts.email.unusable", { domain: account.recoveryEmail.managedDomain ?? "" })}
+        </Notice>
+      ) : null}
       {pending ? (
         <PendingContactForm
           key={pending}
