@@ -490,7 +490,9 @@ describe("restore access with the security question", () => {
       }
     }
     // The wrong answers are failures of the account: sign-in is throttled now.
-    expect((await signIn(login, GOOD_PASSWORD)).statusCode).toBe(401);
+    const throttled = await signIn(login, GOOD_PASSWORD);
+    expect(throttled.statusCode).toBe(429);
+    expect(throttled.json().code).toBe("SIGN_IN_THROTTLED");
     expect(await eventsOf(accountId)).toContain("sign-in.throttle");
 
     // A fresh flow does not buy more tries today, not even for the right answer.
