@@ -101,7 +101,8 @@ export interface ClaimsTable {
   accountId: string;
   domainName: string;
   token: string;
-  status: "pending" | "confirmed";
+  /** occupied: closed because another account holds the name (or a name it sits under). */
+  status: "pending" | "confirmed" | "occupied";
   createdAt: number;
   expiresAt: number;
   nextCheckAt: number;

@@ -33,7 +33,9 @@ const Status = Type.Union(
   },
 );
 const Stage = Type.Union([Type.Literal("owner-check"), Type.Literal("mx-check"), Type.Literal("added")]);
-const Role = Type.Union([Type.Literal("owner"), Type.Literal("deputy")]);
+const Role = Type.Union([Type.Literal("owner"), Type.Literal("deputy"), Type.Literal("claimant")], {
+  description: "owner / additional administrator (deputy) / claimant: a pending claim, not yet proven",
+});
 
 export const DomainListItem = Type.Object({
   name: Type.String({ description: "ASCII (punycode) name" }),

@@ -48,7 +48,7 @@ export type DomainStatus = "domain-activate" | "mx-activate" | "added";
 export interface DomainSummary {
   name: string;
   unicodeName: string;
-  role: "owner" | "deputy";
+  role: "owner" | "deputy" | "claimant";
   status: DomainStatus;
   stage: "owner-check" | "mx-check" | "added";
   mailboxCount: number;
@@ -74,7 +74,7 @@ export interface DomainCheck {
 export interface DomainView {
   name: string;
   unicodeName: string;
-  role: "owner" | "deputy";
+  role: "owner" | "deputy" | "claimant";
   status: DomainStatus;
   stage: "owner-check" | "mx-check" | "added";
   confirmedAt: string | null;

@@ -311,6 +311,7 @@ export const en = {
   "domain.status.added": "Ready",
   "domain.role.owner": "Owner",
   "domain.role.deputy": "Administrator",
+  "domain.role.claimant": "Claimant (not yet confirmed)",
   "domain.yourRole": "Your role: {role}",
   "domain.nav": "Domain",
   "domain.nav.overview": "Overview",
@@ -349,6 +350,12 @@ export const en = {
   "domain.back": "All domains",
   "domain.notFound": "Domain not found",
   "domain.notFound.text": "You have no domain by this name.",
+  "domain.occupied.title": "{name} was confirmed by another account",
+  "domain.occupied.text":
+    "Another account proved ownership of this domain (or of a domain it belongs to) first, so your claim was closed. mfd never says which account holds a domain.",
+  "domain.occupied.next":
+    "If the domain is yours, write to support with the form's topic “I want to restore access to domain management”: support checks your DNS proof and can move the domain to you, with its mailboxes. Otherwise there is nothing to do.",
+  "domain.occupied.dismiss": "Remove from my domains",
   "domain.connected": "{name} is connected. Now prove that you own it.",
   "domain.prove.title": "Prove you own the domain",
   "domain.prove.text":
