@@ -5,6 +5,7 @@ import { recordEvent } from "../audit/audit.service.js";
 import type { Executor } from "../db/database.js";
 import type { DomainChecksTable } from "../db/schema.js";
 import type { Deps } from "../deps.js";
+import { tellDomainManagers } from "../deputies/deputies.service.js";
 import { HOUR, MINUTE } from "../lib/clock.js";
 import { AppError } from "../lib/errors.js";
 import { keysetPage } from "../lib/paging.js";
@@ -342,6 +343,11 @@ export class DomainsService {
             count,
           });
         }
+        await tellDomainManagers(tx, this.deps, ctx.now, mine.domain, {
+          what: `${name} was disconnected`,
+          detail:
+            "Its settings, administrators and API token access are gone; mail to it is no longer accepted.",
+        });
         await removeDomainScopedData(tx, mine.domain.id);
         await tx.deleteFrom("domains").where("id", "=", mine.domain.id).execute();
         // Claims closed because this account held the name (or a name above theirs) mean nothing now.

@@ -5,6 +5,7 @@ import { recordEvent } from "../audit/audit.service.js";
 import type { Executor } from "../db/database.js";
 import type { MailboxesTable } from "../db/schema-mailboxes.js";
 import type { Deps } from "../deps.js";
+import { tellDomainManagers } from "../deputies/deputies.service.js";
 import { lookupName } from "../domains/names.js";
 import { AppError, type ErrorCode } from "../lib/errors.js";
 import { keysetPage } from "../lib/paging.js";
@@ -307,6 +308,16 @@ export class MailboxesService {
         target: grant.name,
         details: { deleted },
       });
+      await tellDomainManagers(
+        tx,
+        this.deps,
+        ctx.now,
+        { id: grant.domainId, name: grant.name, ownerAccountId: grant.ownerAccountId },
+        {
+          what: `All mailboxes of ${grant.name} were deleted (${deleted}, ${byWhom(ctx, grant)})`,
+          detail: "Their mail is gone.",
+        },
+      );
       return { deleted };
     });
   }
@@ -770,4 +781,10 @@ function view(domain: string, row: Omit<MailboxRow, "id" | "domainId">, aliases:
 function summarise(results: BatchRowResult[]): BatchResult {
   const count = (status: BatchRowResult["status"]) => results.filter((r) => r.status === status).length;
   return { results, created: count("created"), skipped: count("skipped"), failed: count("failed") };
+}
+
+/** Who made a change, in words a notice can carry without naming anyone. */
+function byWhom(ctx: RequestContext, grant: DomainGrant): string {
+  const who = grant.role === "owner" ? "the owner" : "an additional administrator";
+  return ctx.actor.kind === "token" ? `by an API token of ${who}` : `by ${who}`;
 }
