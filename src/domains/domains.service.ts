@@ -181,8 +181,12 @@ export class DomainsService {
     const administered = await this.db
       .selectFrom("deputies")
       .innerJoin("domains", "domains.id", "deputies.domainId")
-      .select(["domains.id", "domains.name", "domains.mxOk", "domains.delegated"])
+      .select(["domains.id", "domains.name", "domains.mxOk", "domains.delegated", "deputies.createdAt"])
       .where("deputies.accountId", "=", accountId)
+      // A token sees no membership that began after it was issued (as authorizeDomain refuses it).
+      .$if(ctx.actor.kind === "token", (qb) =>
+        qb.where("deputies.createdAt", "<=", ctx.actor.kind === "token" ? ctx.actor.issuedAt : 0),
+      )
       .execute();
     const pending = await this.db
       .selectFrom("claims")
@@ -194,7 +198,7 @@ export class DomainsService {
     const limitedTo = ctx.actor.kind === "token" ? ctx.actor.domains : null;
     const confirmed = [
       ...owned.map((d) => ({ ...d, role: "owner" as const })),
-      ...administered.map((d) => ({ ...d, role: "deputy" as const })),
+      ...administered.map(({ createdAt: _, ...d }) => ({ ...d, role: "deputy" as const })),
     ].filter((d) => limitedTo === null || limitedTo.includes(d.id));
     const counts = await mailboxCounts(
       this.db,
