@@ -5,6 +5,7 @@ import * as m002 from "./migrations/002_domains.js";
 import * as m003 from "./migrations/003_mailboxes.js";
 import * as m004 from "./migrations/004_mailbox_search.js";
 import * as m005 from "./migrations/005_mailbox_counts.js";
+import * as m009 from "./migrations/009_domain_activity.js";
 
 type Step = (db: Kysely<unknown>, dialect: Dialect) => Promise<void>;
 
@@ -24,6 +25,7 @@ const STEPS: Array<[name: string, up: Step]> = [
   ["003_mailboxes", (db) => m003.up(db)],
   ["004_mailbox_search", (db, dialect) => m004.up(db, dialect)],
   ["005_mailbox_counts", (db, dialect) => m005.up(db, dialect)],
+  ["009_domain_activity", (db) => m009.up(db)],
 ];
 
 /** Runs pending migrations. Kysely's migrator takes a lock (advisory lock on PostgreSQL). */

@@ -84,6 +84,8 @@ export interface AuditEventsTable {
   accountId: string | null;
   action: string;
   domain: string | null;
+  /** The confirmed domain row the event happened on (its owner's activity page), if any. */
+  domainId: string | null;
   target: string | null;
   ip: string | null;
   details: string | null;

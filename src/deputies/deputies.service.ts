@@ -267,7 +267,7 @@ export class DeputiesService {
     details: Record<string, unknown>,
   ): Promise<void> {
     const event = { action, domain: grant.name, target: this.address(login), details };
-    await recordEvent(tx, ctx, { ...event, accountId: grant.ownerAccountId });
+    await recordEvent(tx, ctx, { ...event, accountId: grant.ownerAccountId, domainId: grant.domainId });
     await recordEvent(tx, { ...ctx, ip: null }, { ...event, accountId: deputyId });
   }
 

@@ -94,3 +94,25 @@ export const DomainView = Type.Object({
   mx: Type.Object({ expected: Type.String(), ok: Nullable(Type.Boolean()) }),
   delegated: Type.Boolean(),
 });
+
+export const ActivityQuery = Type.Object(
+  {
+    limit: Type.Integer({ minimum: 1, maximum: 100, default: 50 }),
+    before: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 64, description: "`next` of the previous page" }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export const DomainEvent = Type.Object({
+  id: Type.String(),
+  at: Type.String({ description: "UTC" }),
+  action: Type.String({ description: "e.g. mailbox.create, mailbox.delete-all, deputy.add" }),
+  actorType: Type.String({ description: "account, token, system or operator" }),
+  actorLogin: Nullable(Type.String({ description: "The account that acted, itself or by its token" })),
+  actorRole: Nullable(Type.Union([Type.Literal("owner"), Type.Literal("deputy")])),
+  target: Nullable(Type.String()),
+  ip: Nullable(Type.String({ description: "Only for the owner's own actions" })),
+  details: Nullable(Type.Record(Type.String(), Type.Unknown())),
+});

@@ -1,7 +1,7 @@
 import type { Selectable } from "kysely";
 import type { RequestContext } from "../access/actor.js";
 import { authorizeDomain, type DomainAction, type DomainRole } from "../access/domain-access.js";
-import { recordEvent } from "../audit/audit.service.js";
+import { type DomainEventView, listDomainEvents, recordEvent } from "../audit/audit.service.js";
 import type { Executor } from "../db/database.js";
 import type { DomainChecksTable } from "../db/schema.js";
 import type { Deps } from "../deps.js";
@@ -315,6 +315,20 @@ export class DomainsService {
     if (page.before) query = query.where("id", "<", page.before);
     const { shown, next } = keysetPage(await query.execute(), page.limit, (last) => last.id);
     return { checks: shown.map(checkView), next };
+  }
+
+  /**
+   * What happened on the domain (mailbox changes by anyone, administrators added or removed),
+   * newest first: the owner's alone (a deputy gets FORBIDDEN, anyone else NOT_FOUND, a token
+   * TOKEN_NOT_ALLOWED), and only this ownership's events.
+   */
+  async activity(
+    ctx: RequestContext,
+    rawName: string,
+    page: { limit: number; before?: string },
+  ): Promise<{ events: DomainEventView[]; next: string | null }> {
+    const grant = await authorizeDomain(this.db, ctx.actor, this.nameOf(rawName), "domain:manage");
+    return listDomainEvents(this.db, { id: grant.domainId, ownerAccountId: grant.ownerAccountId }, page);
   }
 
   /**

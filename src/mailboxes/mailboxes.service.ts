@@ -172,6 +172,7 @@ export class MailboxesService {
       await recordEvent(tx, ctx, {
         action: "mailbox.create",
         domain: grant.name,
+        domainId: grant.domainId,
         target: `${login}@${grant.name}`,
         details: { enabled: row.enabled === 1, quotaMb: row.quotaMb },
       });
@@ -258,6 +259,7 @@ export class MailboxesService {
       await recordEvent(tx, ctx, {
         action: "mailbox.update",
         domain: grant.name,
+        domainId: grant.domainId,
         target: `${row.login}@${grant.name}`,
         details: {
           changed,
@@ -281,6 +283,7 @@ export class MailboxesService {
       await recordEvent(tx, ctx, {
         action: "mailbox.delete",
         domain: grant.name,
+        domainId: grant.domainId,
         target: `${row.login}@${grant.name}`,
         details: { aliases },
       });
@@ -305,6 +308,7 @@ export class MailboxesService {
       await recordEvent(tx, ctx, {
         action: "mailbox.delete-all",
         domain: grant.name,
+        domainId: grant.domainId,
         target: grant.name,
         details: { deleted },
       });
@@ -346,6 +350,7 @@ export class MailboxesService {
       await recordEvent(tx, ctx, {
         action: "mailbox.alias.add",
         domain: grant.name,
+        domainId: grant.domainId,
         target: `${row.login}@${grant.name}`,
         details: { alias: `${alias}@${grant.name}` },
       });
@@ -380,6 +385,7 @@ export class MailboxesService {
       await recordEvent(tx, ctx, {
         action: "mailbox.alias.remove",
         domain: grant.name,
+        domainId: grant.domainId,
         target: `${row.login}@${grant.name}`,
         details: { alias: `${alias}@${grant.name}` },
       });
@@ -490,6 +496,7 @@ export class MailboxesService {
             await recordEvent(tx, ctx, {
               action: "mailbox.create",
               domain: current.name,
+              domainId: current.domainId,
               target: `${value.login}@${current.name}`,
               details: { via: options.via },
             });
