@@ -43,6 +43,19 @@ export interface AuditEvent {
   details: unknown;
 }
 
+/** An event on one domain, as its owner sees it (GET /api/v1/domains/{name}/activity). */
+export interface DomainEvent {
+  id: string;
+  at: string;
+  action: string;
+  actorType: string;
+  actorLogin: string | null;
+  actorRole: "owner" | "deputy" | null;
+  target: string | null;
+  ip: string | null;
+  details: unknown;
+}
+
 export type DomainStatus = "domain-activate" | "mx-activate" | "added";
 
 export interface DomainSummary {

@@ -317,6 +317,12 @@ export const en = {
   "domain.nav.overview": "Overview",
   "domain.nav.mailboxes": "Mailboxes",
   "domain.nav.deputies": "Administrators",
+  "domain.nav.activity": "Activity",
+  "domainActivity.intro":
+    "What happened on this domain: mailboxes created, changed or deleted (by you, an administrator or an API token) and administrators added or removed.",
+  "domainActivity.empty": "Nothing has happened on this domain yet.",
+  "domainActivity.who": "Who",
+  "domainActivity.ownerOnly": "Only the domain's owner sees its activity.",
   "domain.tokens.title": "Access for scripts",
   "domain.tokens.text":
     "An API token lets a script manage this domain's mailboxes for you, limited to the permissions you choose. Administrators make their own.",
