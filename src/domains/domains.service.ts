@@ -249,13 +249,10 @@ export class DomainsService {
     const result = await this.checker.checkClaim(claim, "manual", ctx);
     if (result === "occupied") throw new AppError("DOMAIN_OCCUPIED");
     if (result === "gone") {
-      // Closed while we looked: by another account's confirmation, or cancelled meanwhile.
-      const owned = await this.db
-        .selectFrom("domains")
-        .select("id")
-        .where("name", "=", name)
-        .executeTakeFirst();
-      throw new AppError(owned ? "DOMAIN_OCCUPIED" : "NOT_FOUND");
+      // Closed while we looked: by another account's confirmation (of the name or a domain above
+      // it), or cancelled meanwhile.
+      const occupied = await occupiedByAnother(this.db, name, accountId);
+      throw new AppError(occupied ? "DOMAIN_OCCUPIED" : "NOT_FOUND");
     }
     return this.view(ctx, name);
   }
