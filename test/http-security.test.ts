@@ -85,6 +85,7 @@ describe("API tokens and account settings", () => {
       tokenId: "t",
       permissions: TOKEN_PERMISSIONS,
       domains: null,
+      issuedAt: 0,
     };
     const accountRoutes = t.routes.filter((r) => {
       const access = r.access as RouteAccess;

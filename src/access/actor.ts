@@ -9,6 +9,11 @@ export type Actor =
       permissions: readonly Permission[];
       /** Domain ids the token is limited to; null means every domain its holder may manage. */
       domains: readonly string[] | null;
+      /**
+       * When the token was created (epoch ms). It reaches a domain its holder administers as a
+       * deputy only if issued during that membership: removed and added again, old tokens stay dead.
+       */
+      issuedAt: number;
     };
 
 /** Permissions a route can require. The `account:*` ones are never granted to API tokens. */

@@ -65,6 +65,7 @@ export async function authorizeDomain(
       "domains.delegated",
       "deputies.accountId as deputyAccountId",
       "deputies.dnsGranted",
+      "deputies.createdAt as deputySince",
     ])
     .where("domains.name", "=", name)
     .executeTakeFirst();
@@ -75,6 +76,8 @@ export async function authorizeDomain(
 
   if (actor.kind === "token") {
     if (actor.domains !== null && !actor.domains.includes(row.id)) throw new AppError("NOT_FOUND");
+    // A token issued before this membership began (an earlier one, since removed) has no part in it.
+    if (role === "deputy" && actor.issuedAt < Number(row.deputySince)) throw new AppError("NOT_FOUND");
     const needed = TOKEN_PERMISSION[action];
     if (needed === null) throw new AppError("TOKEN_NOT_ALLOWED");
     if (!actor.permissions.includes(needed))

@@ -9,6 +9,8 @@ export interface AuditInput {
   /** The account whose security log this belongs to (shown to that account). */
   accountId?: string | null;
   domain?: string | null;
+  /** The confirmed domain's row id, for events its owner sees on the domain's activity page. */
+  domainId?: string | null;
   target?: string | null;
   details?: Record<string, unknown>;
   /** For changes made outside a request: the operator's CLI or the system's own jobs. */
@@ -33,6 +35,7 @@ export async function recordEvent(db: Executor, ctx: RequestContext, input: Audi
       accountId: input.accountId ?? null,
       action: input.action,
       domain: input.domain ?? null,
+      domainId: input.domainId ?? null,
       target: input.target ?? null,
       ip: ctx.ip,
       details: input.details ? JSON.stringify(input.details) : null,
@@ -76,6 +79,78 @@ export async function listAccountEvents(
       ip: r.ip,
       details: r.details ? (JSON.parse(r.details) as Record<string, unknown>) : null,
     })),
+    next,
+  };
+}
+
+export interface DomainEventView {
+  id: string;
+  at: string;
+  action: string;
+  /** account (a signed-in person), token (an API token), system or operator */
+  actorType: string;
+  /** The login of the account that acted, itself or through its token; null when unknown. */
+  actorLogin: string | null;
+  /** That account's relation to the domain: its owner, or else one of its administrators. */
+  actorRole: "owner" | "deputy" | null;
+  target: string | null;
+  /** Only for the owner's own actions: a deputy's address is not the owner's to see. */
+  ip: string | null;
+  details: Record<string, unknown> | null;
+}
+
+/**
+ * What happened on one confirmed domain (its row id, so one ownership), newest first,
+ * keyset-paged by id. For the domain's owner: callers check that first.
+ */
+export async function listDomainEvents(
+  db: Executor,
+  domain: { id: string; ownerAccountId: string },
+  options: { limit: number; before?: string },
+): Promise<{ events: DomainEventView[]; next: string | null }> {
+  let query = db
+    .selectFrom("auditEvents")
+    .selectAll()
+    .where("domainId", "=", domain.id)
+    .orderBy("id", "desc")
+    .limit(options.limit + 1);
+  if (options.before) query = query.where("id", "<", options.before);
+  const { shown, next } = keysetPage(await query.execute(), options.limit, (last) => last.id);
+
+  // Who acted: an account directly, or the account holding the token (if the token still exists).
+  const tokenIds = [...new Set(shown.filter((r) => r.actorType === "token").map((r) => r.actorId as string))];
+  const tokens = tokenIds.length
+    ? await db.selectFrom("apiTokens").select(["id", "accountId"]).where("id", "in", tokenIds).execute()
+    : [];
+  const holderOf = new Map(tokens.map((tk) => [tk.id, tk.accountId]));
+  const accountOf = (r: (typeof shown)[number]): string | null =>
+    r.actorType === "account"
+      ? r.actorId
+      : r.actorType === "token"
+        ? (holderOf.get(r.actorId ?? "") ?? null)
+        : null;
+  const accountIds = [...new Set(shown.map(accountOf).filter((id): id is string => id !== null))];
+  const accounts = accountIds.length
+    ? await db.selectFrom("accounts").select(["id", "login"]).where("id", "in", accountIds).execute()
+    : [];
+  const loginOf = new Map(accounts.map((a) => [a.id, a.login]));
+
+  return {
+    events: shown.map((r) => {
+      const actor = accountOf(r);
+      const byOwner = actor === domain.ownerAccountId;
+      return {
+        id: r.id,
+        at: new Date(Number(r.at)).toISOString(),
+        action: r.action,
+        actorType: r.actorType,
+        actorLogin: actor === null ? null : (loginOf.get(actor) ?? null),
+        actorRole: actor === null ? null : byOwner ? "owner" : "deputy",
+        target: r.target,
+        ip: byOwner ? r.ip : null,
+        details: r.details ? (JSON.parse(r.details) as Record<string, unknown>) : null,
+      };
+    }),
     next,
   };
 }

@@ -109,6 +109,8 @@ export interface AuditEventsTable {
   accountId: string | null;
   action: string;
   domain: string | null;
+  /** The confirmed domain row the event happened on (its owner's activity page), if any. */
+  domainId: string | null;
   target: string | null;
   ip: string | null;
   details: string | null;
@@ -126,7 +128,8 @@ export interface ClaimsTable {
   accountId: string;
   domainName: string;
   token: string;
-  status: "pending" | "confirmed";
+  /** occupied: closed because another account holds the name (or a name it sits under). */
+  status: "pending" | "confirmed" | "occupied";
   createdAt: number;
   expiresAt: number;
   nextCheckAt: number;

@@ -2,9 +2,9 @@ import { describe, expect, it } from "vitest";
 import {
   Client,
   createTestApp,
-  lastCodeTo,
   messagesTo,
   registerAccount,
+  registerWithContacts,
   SERVICE_DOMAIN,
 } from "../../test/helpers/app.js";
 import { testDialect } from "../../test/helpers/database.js";
@@ -22,21 +22,7 @@ const account = () => registerAccount(t, {}, nextIp());
 type Account = Awaited<ReturnType<typeof account>>;
 
 /** An account whose phone and recovery e-mail are confirmed, so notices reach it. */
-async function accountWithContacts() {
-  const phone = `+7916${7_000_000 + ++seq}`;
-  const email = `deputy-test${++seq}@example.net`;
-  const created = await registerAccount(t, { phone, recoveryEmail: email }, nextIp());
-  for (const [path, contact] of [
-    ["phone", phone],
-    ["recovery-email", email],
-  ] as const) {
-    const res = await created.client.post(`/api/v1/account/${path}/confirm`, {
-      code: await lastCodeTo(t, contact),
-    });
-    expect(res.statusCode).toBe(200);
-  }
-  return { ...created, phone, email };
-}
+const accountWithContacts = () => registerWithContacts(t, nextIp());
 
 /** An owner with a confirmed domain; `url` is the domain's deputies collection. */
 async function ownerWithDomain(owner?: Account) {

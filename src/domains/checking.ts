@@ -1,5 +1,6 @@
 import type { Selectable } from "kysely";
 import type { RequestContext } from "../access/actor.js";
+import { confirmedContacts } from "../accounts/notifications.js";
 import { warnIfRecoveryEmailManaged } from "../accounts/recovery-email.js";
 import { recordEvent } from "../audit/audit.service.js";
 import type { Executor } from "../db/database.js";
@@ -7,6 +8,7 @@ import type { ClaimsTable, DomainsTable } from "../db/schema.js";
 import type { Deps } from "../deps.js";
 import { newId } from "../lib/random.js";
 import { MX_OK_RECHECK_MS, nextCheckDelay } from "./claims.js";
+import { parentNames, unicodeName } from "./names.js";
 import type { ClaimOutcome, MxOutcome, Verifier } from "./verification/verifier.js";
 
 export type ClaimRow = Selectable<ClaimsTable>;
@@ -24,6 +26,87 @@ export const systemContext = (now: number): RequestContext => ({
 });
 
 class ClaimGone extends Error {}
+
+/**
+ * Whether another account holds the name or a name it sits under (sub.example.org is not free
+ * while example.org is someone else's). A name under the account's own domain is free for it.
+ */
+export async function occupiedByAnother(db: Executor, name: string, accountId: string): Promise<boolean> {
+  const holder = await db
+    .selectFrom("domains")
+    .select("id")
+    .where("name", "in", [name, ...parentNames(name)])
+    .where("ownerAccountId", "!=", accountId)
+    .executeTakeFirst();
+  return holder !== undefined;
+}
+
+/**
+ * Closes pending claims of other accounts that can no longer succeed — on the name, and on names
+ * under it when `underToo` — as "occupied": kept (without their check history) so their accounts
+ * are answered DOMAIN_OCCUPIED rather than NOT_FOUND, each logged in its account's security log as
+ * the system's doing and told to its contacts. Nothing names the account that holds the domain.
+ */
+export async function closeClaimsAsOccupied(
+  tx: Executor,
+  deps: Deps,
+  now: number,
+  where: { name: string; exceptAccountId: string; underToo: boolean },
+): Promise<void> {
+  const closed = await tx
+    .updateTable("claims")
+    .set({ status: "occupied" })
+    .where((eb) =>
+      where.underToo
+        ? eb.or([eb("domainName", "=", where.name), eb("domainName", "like", `%.${where.name}`)])
+        : eb("domainName", "=", where.name),
+    )
+    .where("accountId", "!=", where.exceptAccountId)
+    .where("status", "=", "pending")
+    .returning(["id", "accountId", "publicId", "domainName"])
+    .execute();
+  if (closed.length === 0) return;
+  await tx
+    .deleteFrom("domainChecks")
+    .where(
+      "claimId",
+      "in",
+      closed.map((c) => c.id),
+    )
+    .execute();
+  for (const claim of closed) {
+    await recordEvent(tx, systemContext(now), {
+      action: "domain.claim.close",
+      accountId: claim.accountId,
+      domain: claim.domainName,
+      target: claim.publicId,
+      actorType: "system",
+      details: { reason: "occupied" },
+    });
+    await tellClaimOccupied(tx, deps, now, claim.accountId, claim.domainName);
+  }
+}
+
+/** The notice to a claimant whose claim was closed: what happened and what they can do. */
+async function tellClaimOccupied(
+  tx: Executor,
+  deps: Deps,
+  now: number,
+  accountId: string,
+  name: string,
+): Promise<void> {
+  const contacts = await confirmedContacts(tx, accountId);
+  if (!contacts) return;
+  const shown = unicodeName(name);
+  const subject = `Your claim on ${shown} was closed`;
+  const body =
+    `${shown} (or a domain it belongs to) has been confirmed by another account on mfd, so your ` +
+    `claim on it for ${contacts.login}@${deps.config.serviceDomain} was closed. If the domain is ` +
+    `yours, use "Restore access to a domain" at ${deps.config.publicUrl} or contact support; ` +
+    "otherwise there is nothing to do.";
+  for (const { channel, recipient } of contacts.recipients)
+    await deps.outbox.enqueue(tx, now, { channel, recipient, accountId, subject, body });
+}
 
 /** A unique index refused the row (PostgreSQL 23505, SQLite SQLITE_CONSTRAINT_UNIQUE / _PRIMARYKEY). */
 export function isUniqueViolation(error: unknown): boolean {
@@ -53,22 +136,10 @@ export class DomainChecker {
     const actorType = trigger === "worker" ? ("system" as const) : undefined;
     const audit = { accountId: claim.accountId, domain: claim.domainName, target: claim.publicId, actorType };
 
-    // A claim left over from a race with another account's confirmation can never succeed.
-    const owner = await this.db
-      .selectFrom("domains")
-      .select("ownerAccountId")
-      .where("name", "=", claim.domainName)
-      .executeTakeFirst();
-    if (owner && owner.ownerAccountId !== claim.accountId) {
-      await this.db.transaction().execute(async (tx) => {
-        const closed = await tx.deleteFrom("claims").where("id", "=", claim.id).executeTakeFirst();
-        if (Number(closed.numDeletedRows) > 0)
-          await recordEvent(tx, ctx, {
-            ...audit,
-            action: "domain.check",
-            details: { trigger, result: "occupied" },
-          });
-      });
+    // A claim left over from a race with another account's confirmation, or under a domain another
+    // account holds, can never succeed.
+    if (await occupiedByAnother(this.db, claim.domainName, claim.accountId)) {
+      await this.db.transaction().execute((tx) => this.closeAsOccupied(tx, claim, ctx, trigger));
       return "occupied";
     }
 
@@ -107,7 +178,13 @@ export class DomainChecker {
 
     const mx = await this.verifier.checkMx(claim.domainName);
     try {
-      await this.db.transaction().execute(async (tx) => {
+      return await this.db.transaction().execute(async (tx): Promise<ClaimCheckResult> => {
+        // A domain above this one confirmed by another account meanwhile (the name itself is
+        // decided by the unique index below).
+        if (await occupiedByAnother(tx, claim.domainName, claim.accountId)) {
+          await this.closeAsOccupied(tx, claim, ctx, trigger);
+          return "occupied";
+        }
         // First, so that of concurrent confirmations all but one stop here on the unique name.
         await tx
           .insertInto("domains")
@@ -132,13 +209,13 @@ export class DomainChecker {
           .where("status", "=", "pending")
           .executeTakeFirst();
         if (Number(confirmed.numUpdatedRows) === 0) throw new ClaimGone();
-        // Other accounts' claims on the name are closed; their histories go with them.
-        const closed = await tx
-          .deleteFrom("claims")
-          .where("domainName", "=", claim.domainName)
-          .where("id", "!=", claim.id)
-          .returning(["accountId", "publicId"])
-          .execute();
+        // Other accounts' claims on the name and on names under it are closed (told and kept as
+        // occupied, without their histories).
+        await closeClaimsAsOccupied(tx, this.deps, now, {
+          name: claim.domainName,
+          exceptAccountId: claim.accountId,
+          underToo: true,
+        });
         await insertCheck(
           tx,
           claim.id,
@@ -161,19 +238,8 @@ export class DomainChecker {
           details: { method: outcome.method },
         });
         await warnIfRecoveryEmailManaged(tx, this.deps, ctx, claim.accountId, claim.domainName);
-        // In the other accounts' logs as the system's doing: nothing there may point at the new owner.
-        for (const other of closed) {
-          await recordEvent(tx, systemContext(now), {
-            action: "domain.claim.close",
-            accountId: other.accountId,
-            domain: claim.domainName,
-            target: other.publicId,
-            actorType: "system",
-            details: { reason: "occupied" },
-          });
-        }
+        return "confirmed";
       });
-      return "confirmed";
     } catch (error) {
       if (error instanceof ClaimGone) return "gone";
       if (!isUniqueViolation(error)) throw error;
@@ -193,6 +259,32 @@ export class DomainChecker {
       });
       return "occupied";
     }
+  }
+
+  /** Closes this one claim as occupied, with its check attempt in the claimant's log. */
+  private async closeAsOccupied(
+    tx: Executor,
+    claim: ClaimRow,
+    ctx: RequestContext,
+    trigger: Trigger,
+  ): Promise<void> {
+    const closed = await tx
+      .updateTable("claims")
+      .set({ status: "occupied" })
+      .where("id", "=", claim.id)
+      .where("status", "=", "pending")
+      .executeTakeFirst();
+    if (Number(closed.numUpdatedRows) === 0) return;
+    await tx.deleteFrom("domainChecks").where("claimId", "=", claim.id).execute();
+    await recordEvent(tx, ctx, {
+      accountId: claim.accountId,
+      domain: claim.domainName,
+      target: claim.publicId,
+      actorType: trigger === "worker" ? "system" : undefined,
+      action: "domain.check",
+      details: { trigger, result: "occupied" },
+    });
+    await tellClaimOccupied(tx, this.deps, ctx.now, claim.accountId, claim.domainName);
   }
 
   /** Re-checks where a confirmed domain's mail goes (and whether it is delegated to us). */

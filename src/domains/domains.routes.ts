@@ -4,10 +4,12 @@ import { errors, NoContent } from "../http/schemas.js";
 import type { App } from "../http/types.js";
 import type { Services } from "../services.js";
 import {
+  ActivityQuery,
   Check,
   ChecksQuery,
   ConnectBody,
   DisconnectBody,
+  DomainEvent,
   DomainListItem,
   DomainView,
   EmptyBody,
@@ -119,6 +121,29 @@ export async function domainsRoutes(app: App, services: Services): Promise<void>
       },
     },
     async (request) => domains.checks(request.ctx, request.params.name, request.query),
+  );
+
+  app.get(
+    "/api/v1/domains/:name/activity",
+    {
+      config: { access: { permission: "domains:read" } },
+      schema: {
+        tags,
+        summary: "What happened on the domain (mailboxes, administrators), newest first; the owner's alone",
+        params: NameParams,
+        querystring: ActivityQuery,
+        response: {
+          200: Type.Object({
+            events: Type.Array(DomainEvent),
+            next: Type.Union([Type.String(), Type.Null()], {
+              description: "Pass as `before` for older events",
+            }),
+          }),
+          ...errors(400, 401, 403, 404),
+        },
+      },
+    },
+    async (request) => domains.activity(request.ctx, request.params.name, request.query),
   );
 
   app.delete(

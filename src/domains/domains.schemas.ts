@@ -33,7 +33,9 @@ const Status = Type.Union(
   },
 );
 const Stage = Type.Union([Type.Literal("owner-check"), Type.Literal("mx-check"), Type.Literal("added")]);
-const Role = Type.Union([Type.Literal("owner"), Type.Literal("deputy")]);
+const Role = Type.Union([Type.Literal("owner"), Type.Literal("deputy"), Type.Literal("claimant")], {
+  description: "owner / additional administrator (deputy) / claimant: a pending claim, not yet proven",
+});
 
 export const DomainListItem = Type.Object({
   name: Type.String({ description: "ASCII (punycode) name" }),
@@ -91,4 +93,26 @@ export const DomainView = Type.Object({
   nextCheck: Nullable(Type.String()),
   mx: Type.Object({ expected: Type.String(), ok: Nullable(Type.Boolean()) }),
   delegated: Type.Boolean(),
+});
+
+export const ActivityQuery = Type.Object(
+  {
+    limit: Type.Integer({ minimum: 1, maximum: 100, default: 50 }),
+    before: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 64, description: "`next` of the previous page" }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export const DomainEvent = Type.Object({
+  id: Type.String(),
+  at: Type.String({ description: "UTC" }),
+  action: Type.String({ description: "e.g. mailbox.create, mailbox.delete-all, deputy.add" }),
+  actorType: Type.String({ description: "account, token, system or operator" }),
+  actorLogin: Nullable(Type.String({ description: "The account that acted, itself or by its token" })),
+  actorRole: Nullable(Type.Union([Type.Literal("owner"), Type.Literal("deputy")])),
+  target: Nullable(Type.String()),
+  ip: Nullable(Type.String({ description: "Only for the owner's own actions" })),
+  details: Nullable(Type.Record(Type.String(), Type.Unknown())),
 });

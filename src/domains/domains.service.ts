@@ -1,16 +1,23 @@
 import type { Selectable } from "kysely";
 import type { RequestContext } from "../access/actor.js";
 import { authorizeDomain, type DomainAction, type DomainRole } from "../access/domain-access.js";
-import { recordEvent } from "../audit/audit.service.js";
+import { type DomainEventView, listDomainEvents, recordEvent } from "../audit/audit.service.js";
 import type { Executor } from "../db/database.js";
 import type { DomainChecksTable } from "../db/schema.js";
 import type { Deps } from "../deps.js";
+import { tellDomainManagers } from "../deputies/deputies.service.js";
 import { HOUR, MINUTE } from "../lib/clock.js";
 import { AppError } from "../lib/errors.js";
 import { keysetPage } from "../lib/paging.js";
 import { newId } from "../lib/random.js";
 import { hitLimits } from "../lib/rate-limit.js";
-import { type ClaimRow, DomainChecker, type DomainRow, isUniqueViolation } from "./checking.js";
+import {
+  type ClaimRow,
+  DomainChecker,
+  type DomainRow,
+  isUniqueViolation,
+  occupiedByAnother,
+} from "./checking.js";
 import {
   CLAIM_LIFETIME_MS,
   newClaimId,
@@ -27,10 +34,13 @@ import { Verifier, verifierSettings } from "./verification/verifier.js";
 export type DomainStatus = "domain-activate" | "mx-activate" | "added";
 export type DomainStage = "owner-check" | "mx-check" | "added";
 
+/** A pending claim's account is its claimant; it becomes the owner when the claim is proven. */
+export type ViewerRole = DomainRole | "claimant";
+
 export interface DomainListItem {
   name: string;
   unicodeName: string;
-  role: DomainRole;
+  role: ViewerRole;
   status: DomainStatus;
   stage: DomainStage;
   mailboxCount: number;
@@ -52,7 +62,7 @@ export interface CheckView {
 export interface DomainView {
   name: string;
   unicodeName: string;
-  role: DomainRole;
+  role: ViewerRole;
   status: DomainStatus;
   stage: DomainStage;
   confirmedAt: string | null;
@@ -68,8 +78,14 @@ const CHECK_LIMITS = { perClaim: { max: 5, windowMs: 5 * MINUTE }, perAccount: {
 /** New claims and renewals (each a new token) per account; also slows probing which names are taken. */
 const CLAIM_LIMIT = { max: 30, windowMs: HOUR };
 
-/** The caller's relation to a domain: a confirmed domain it owns or administers, or its pending claim. */
-type Mine = { kind: "confirmed"; domain: DomainRow; role: DomainRole } | { kind: "pending"; claim: ClaimRow };
+/**
+ * The caller's relation to a domain: a confirmed domain it owns or administers, its pending claim,
+ * or (only where asked for: dismissing it) its claim closed because another account holds the name.
+ */
+type Mine =
+  | { kind: "confirmed"; domain: DomainRow; role: DomainRole }
+  | { kind: "pending"; claim: ClaimRow }
+  | { kind: "closed"; claim: ClaimRow };
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
@@ -111,18 +127,21 @@ export class DomainsService {
           await tx.selectFrom("accounts").select("id").where("id", "=", accountId).forUpdate().execute();
         const mine = await tx
           .selectFrom("claims")
-          .select("id")
+          .select(["id", "status"])
           .where("accountId", "=", accountId)
           .where("domainName", "=", name)
           .executeTakeFirst();
-        if (mine) throw new AppError("DOMAIN_ALREADY_CONNECTED");
-        const owned = await tx.selectFrom("domains").select("id").where("name", "=", name).executeTakeFirst();
-        // The same answer whoever the owner is: never a hint of who (security.md 41).
-        if (owned) throw new AppError("DOMAIN_OCCUPIED");
+        if (mine && mine.status !== "occupied") throw new AppError("DOMAIN_ALREADY_CONNECTED");
+        // The name, or a domain it sits under, held by another account. The same answer whoever
+        // the owner is: never a hint of who (security.md 41).
+        if (await occupiedByAnother(tx, name, accountId)) throw new AppError("DOMAIN_OCCUPIED");
+        // A claim closed as occupied whose name has since become free: this connect starts afresh.
+        if (mine) await tx.deleteFrom("claims").where("id", "=", mine.id).execute();
         const { count } = await tx
           .selectFrom("claims")
           .select((eb) => eb.fn.countAll<number>().as("count"))
           .where("accountId", "=", accountId)
+          .where("status", "!=", "occupied")
           .executeTakeFirstOrThrow();
         if (Number(count) >= limit)
           throw new AppError("DOMAIN_LIMIT_REACHED", `An account may connect ${limit} domains.`, { limit });
@@ -162,8 +181,12 @@ export class DomainsService {
     const administered = await this.db
       .selectFrom("deputies")
       .innerJoin("domains", "domains.id", "deputies.domainId")
-      .select(["domains.id", "domains.name", "domains.mxOk", "domains.delegated"])
+      .select(["domains.id", "domains.name", "domains.mxOk", "domains.delegated", "deputies.createdAt"])
       .where("deputies.accountId", "=", accountId)
+      // A token sees no membership that began after it was issued (as authorizeDomain refuses it).
+      .$if(ctx.actor.kind === "token", (qb) =>
+        qb.where("deputies.createdAt", "<=", ctx.actor.kind === "token" ? ctx.actor.issuedAt : 0),
+      )
       .execute();
     const pending = await this.db
       .selectFrom("claims")
@@ -175,7 +198,7 @@ export class DomainsService {
     const limitedTo = ctx.actor.kind === "token" ? ctx.actor.domains : null;
     const confirmed = [
       ...owned.map((d) => ({ ...d, role: "owner" as const })),
-      ...administered.map((d) => ({ ...d, role: "deputy" as const })),
+      ...administered.map(({ createdAt: _, ...d }) => ({ ...d, role: "deputy" as const })),
     ].filter((d) => limitedTo === null || limitedTo.includes(d.id));
     const counts = await mailboxCounts(
       this.db,
@@ -194,7 +217,7 @@ export class DomainsService {
       ...(limitedTo === null ? pending : []).map((c) => ({
         name: c.domainName,
         unicodeName: unicodeName(c.domainName),
-        role: "owner" as const,
+        role: "claimant" as const,
         status: "domain-activate" as const,
         stage: "owner-check" as const,
         mailboxCount: 0,
@@ -226,13 +249,10 @@ export class DomainsService {
     const result = await this.checker.checkClaim(claim, "manual", ctx);
     if (result === "occupied") throw new AppError("DOMAIN_OCCUPIED");
     if (result === "gone") {
-      // Closed while we looked: by another account's confirmation, or cancelled meanwhile.
-      const owned = await this.db
-        .selectFrom("domains")
-        .select("id")
-        .where("name", "=", name)
-        .executeTakeFirst();
-      throw new AppError(owned ? "DOMAIN_OCCUPIED" : "NOT_FOUND");
+      // Closed while we looked: by another account's confirmation (of the name or a domain above
+      // it), or cancelled meanwhile.
+      const occupied = await occupiedByAnother(this.db, name, accountId);
+      throw new AppError(occupied ? "DOMAIN_OCCUPIED" : "NOT_FOUND");
     }
     return this.view(ctx, name);
   }
@@ -295,6 +315,20 @@ export class DomainsService {
   }
 
   /**
+   * What happened on the domain (mailbox changes by anyone, administrators added or removed),
+   * newest first: the owner's alone (a deputy gets FORBIDDEN, anyone else NOT_FOUND, a token
+   * TOKEN_NOT_ALLOWED), and only this ownership's events.
+   */
+  async activity(
+    ctx: RequestContext,
+    rawName: string,
+    page: { limit: number; before?: string },
+  ): Promise<{ events: DomainEventView[]; next: string | null }> {
+    const grant = await authorizeDomain(this.db, ctx.actor, this.nameOf(rawName), "domain:manage");
+    return listDomainEvents(this.db, { id: grant.domainId, ownerAccountId: grant.ownerAccountId }, page);
+  }
+
+  /**
    * Disconnect a confirmed domain (owner only, re-authenticated by the route) or cancel a pending
    * claim. The typed name must match; refused while mailboxes remain. Everything of this ownership
    * goes: the claim, its checks, and what hangs off the domain row (see dependents.ts).
@@ -303,9 +337,15 @@ export class DomainsService {
     const name = this.nameOf(rawName);
     const accountId = accountOf(ctx);
     await this.db.transaction().execute(async (tx) => {
-      const mine = await this.access(tx, ctx, name, "domain:manage");
+      const mine = await this.relation(tx, ctx, name, "domain:manage");
       if (lookupName(typed) !== name)
         throw new AppError("CONFIRMATION_MISMATCH", `Type the domain name (${name}) to confirm.`);
+      if (mine.kind === "closed") {
+        // Dismissing a claim closed because another account holds the name.
+        await tx.deleteFrom("claims").where("id", "=", mine.claim.id).execute();
+        await recordEvent(tx, ctx, { action: "domain.claim.cancel", accountId, domain: name });
+        return;
+      }
       if (mine.kind === "confirmed") {
         // On PostgreSQL a mailbox being created holds the domain row FOR NO KEY UPDATE; FOR UPDATE
         // waits for it, so the count below sees it (SQLite's BEGIN IMMEDIATE serialises already).
@@ -318,8 +358,19 @@ export class DomainsService {
             count,
           });
         }
+        await tellDomainManagers(tx, this.deps, ctx.now, mine.domain, {
+          what: `${name} was disconnected`,
+          detail:
+            "Its settings, administrators and API token access are gone; mail to it is no longer accepted.",
+        });
         await removeDomainScopedData(tx, mine.domain.id);
         await tx.deleteFrom("domains").where("id", "=", mine.domain.id).execute();
+        // Claims closed because this account held the name (or a name above theirs) mean nothing now.
+        await tx
+          .deleteFrom("claims")
+          .where("status", "=", "occupied")
+          .where((eb) => eb.or([eb("domainName", "=", name), eb("domainName", "like", `%.${name}`)]))
+          .execute();
       }
       // The claim read above, in the state it was read in: on PostgreSQL a confirmation committed
       // meanwhile turns a pending claim into the confirmed one its new domain row points at, and
@@ -367,29 +418,53 @@ export class DomainsService {
   /**
    * The caller's own pending claim on the name, or else its role on the confirmed domain through
    * the one domain permission check (NOT_FOUND for anyone without a role, FORBIDDEN for a deputy
-   * asking for an owner's action).
+   * asking for an owner's action). DOMAIN_OCCUPIED when the caller's claim was closed because
+   * another account holds the name: its claimant learns nothing it was not told already.
    */
-  private async access(db: Executor, ctx: RequestContext, name: string, action: DomainAction): Promise<Mine> {
+  private async access(
+    db: Executor,
+    ctx: RequestContext,
+    name: string,
+    action: DomainAction,
+  ): Promise<Exclude<Mine, { kind: "closed" }>> {
+    const mine = await this.relation(db, ctx, name, action);
+    if (mine.kind === "closed") throw new AppError("DOMAIN_OCCUPIED");
+    return mine;
+  }
+
+  /** `access`, except that a claim closed as occupied is handed back (to be dismissed). */
+  private async relation(
+    db: Executor,
+    ctx: RequestContext,
+    name: string,
+    action: DomainAction,
+  ): Promise<Mine> {
     const accountId = accountOf(ctx);
     const claim = await db
       .selectFrom("claims")
       .selectAll()
       .where("accountId", "=", accountId)
       .where("domainName", "=", name)
-      .where("status", "=", "pending")
+      .where("status", "in", ["pending", "occupied"])
       .executeTakeFirst();
-    if (claim) {
-      // A pending claim has no domain id a limited token could name.
-      if (ctx.actor.kind === "token" && ctx.actor.domains !== null) throw new AppError("NOT_FOUND");
-      return { kind: "pending", claim };
+    // A claim has no domain id a limited token could name.
+    if (claim && ctx.actor.kind === "token" && ctx.actor.domains !== null) throw new AppError("NOT_FOUND");
+    if (claim?.status === "pending") return { kind: "pending", claim };
+    try {
+      const grant = await authorizeDomain(db, ctx.actor, name, action);
+      const domain = await db
+        .selectFrom("domains")
+        .selectAll()
+        .where("id", "=", grant.domainId)
+        .executeTakeFirstOrThrow();
+      return { kind: "confirmed", domain, role: grant.role };
+    } catch (error) {
+      // The caller's claim lost the name to another account (a race, or a domain above it): say so,
+      // rather than NOT_FOUND, for as long as that account holds it.
+      if (!claim || !(error instanceof AppError) || error.code !== "NOT_FOUND") throw error;
+      if (await occupiedByAnother(db, name, accountId)) return { kind: "closed", claim };
+      throw error;
     }
-    const grant = await authorizeDomain(db, ctx.actor, name, action);
-    const domain = await db
-      .selectFrom("domains")
-      .selectAll()
-      .where("id", "=", grant.domainId)
-      .executeTakeFirstOrThrow();
-    return { kind: "confirmed", domain, role: grant.role };
   }
 
   private async view(ctx: RequestContext, name: string): Promise<DomainView> {
@@ -424,7 +499,7 @@ export class DomainsService {
     const expired = claim.expiresAt <= ctx.now;
     return {
       ...base,
-      role: "owner",
+      role: "claimant",
       status: "domain-activate",
       stage: "owner-check",
       confirmedAt: null,

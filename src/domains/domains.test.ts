@@ -44,7 +44,7 @@ describe("connect", () => {
     expect(view.name).toMatch(/^xn--[a-z0-9-]+\.xn--p1ai$/);
     expect(view.unicodeName).toBe(`${label}.рф`);
     expect(view).toMatchObject({
-      role: "owner",
+      role: "claimant",
       status: "domain-activate",
       stage: "owner-check",
       confirmedAt: null,
@@ -277,7 +277,8 @@ describe("proving ownership", () => {
     expect(bobCheck.json().lastCheck.results.txt.result).toBe("wrong");
 
     expect((await checkNow(alice.client, name)).json().status).toBe("mx-activate");
-    expect((await bob.client.get(`/api/v1/domains/${name}`)).statusCode).toBe(404);
+    // Bob's claim is closed: his page says the name is taken, and My domains no longer lists it.
+    expect((await bob.client.get(`/api/v1/domains/${name}`)).json().code).toBe("DOMAIN_OCCUPIED");
     expect((await bob.client.get("/api/v1/domains")).json().domains).toEqual([]);
     const reconnect = await bob.client.post("/api/v1/domains", { name });
     expect(reconnect.json().code).toBe("DOMAIN_OCCUPIED");
@@ -373,7 +374,7 @@ describe("My domains and who may see a domain", () => {
       {
         name: pending,
         unicodeName: pending,
-        role: "owner",
+        role: "claimant",
         status: "domain-activate",
         stage: "owner-check",
         mailboxCount: 0,

@@ -100,6 +100,6 @@ describe("a domain left delegated to mfd's name servers", () => {
       status: "mx-activate",
       delegated: true,
     });
-    expect((await checkNow(mallory.client, domain)).statusCode).toBe(404);
+    expect((await checkNow(mallory.client, domain)).json().code).toBe("DOMAIN_OCCUPIED");
   });
 });

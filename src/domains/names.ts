@@ -80,6 +80,22 @@ export function lookupName(input: string): string | null {
   }
 }
 
+/**
+ * The names a domain sits under, nearest first, down to its registrable domain:
+ * `a.b.example.org` → `b.example.org`, `example.org`. Whoever holds one of these holds this one.
+ */
+export function parentNames(name: string): string[] {
+  const registrable = parse(name, PSL).domain;
+  if (!registrable || name === registrable) return [];
+  const parents: string[] = [];
+  for (let at = name.indexOf("."); at !== -1; at = name.indexOf(".", at + 1)) {
+    const parent = name.slice(at + 1);
+    parents.push(parent);
+    if (parent === registrable) break;
+  }
+  return parents;
+}
+
 /** The public suffix a name sits under ("org", "co.uk"). */
 export const publicSuffixOf = (name: string): string | null => parse(name, PSL).publicSuffix;
 

@@ -6,6 +6,7 @@ import { recordEvent } from "../audit/audit.service.js";
 import type { Executor } from "../db/database.js";
 import type { MailboxesTable } from "../db/schema-mailboxes.js";
 import type { Deps } from "../deps.js";
+import { tellDomainManagers } from "../deputies/deputies.service.js";
 import { lookupName } from "../domains/names.js";
 import { AppError, type ErrorCode } from "../lib/errors.js";
 import { keysetPage } from "../lib/paging.js";
@@ -172,6 +173,7 @@ export class MailboxesService {
       await recordEvent(tx, ctx, {
         action: "mailbox.create",
         domain: grant.name,
+        domainId: grant.domainId,
         target: `${login}@${grant.name}`,
         details: { enabled: row.enabled === 1, quotaMb: row.quotaMb },
       });
@@ -262,6 +264,7 @@ export class MailboxesService {
       await recordEvent(tx, ctx, {
         action: "mailbox.update",
         domain: grant.name,
+        domainId: grant.domainId,
         target: `${row.login}@${grant.name}`,
         details: {
           changed,
@@ -285,6 +288,7 @@ export class MailboxesService {
       await recordEvent(tx, ctx, {
         action: "mailbox.delete",
         domain: grant.name,
+        domainId: grant.domainId,
         target: `${row.login}@${grant.name}`,
         details: { aliases },
       });
@@ -309,9 +313,20 @@ export class MailboxesService {
       await recordEvent(tx, ctx, {
         action: "mailbox.delete-all",
         domain: grant.name,
+        domainId: grant.domainId,
         target: grant.name,
         details: { deleted },
       });
+      await tellDomainManagers(
+        tx,
+        this.deps,
+        ctx.now,
+        { id: grant.domainId, name: grant.name, ownerAccountId: grant.ownerAccountId },
+        {
+          what: `All mailboxes of ${grant.name} were deleted (${deleted}, ${byWhom(ctx, grant)})`,
+          detail: "Their mail is gone.",
+        },
+      );
       return { deleted };
     });
   }
@@ -340,6 +355,7 @@ export class MailboxesService {
       await recordEvent(tx, ctx, {
         action: "mailbox.alias.add",
         domain: grant.name,
+        domainId: grant.domainId,
         target: `${row.login}@${grant.name}`,
         details: { alias: `${alias}@${grant.name}` },
       });
@@ -374,6 +390,7 @@ export class MailboxesService {
       await recordEvent(tx, ctx, {
         action: "mailbox.alias.remove",
         domain: grant.name,
+        domainId: grant.domainId,
         target: `${row.login}@${grant.name}`,
         details: { alias: `${alias}@${grant.name}` },
       });
@@ -485,6 +502,7 @@ export class MailboxesService {
             await recordEvent(tx, ctx, {
               action: "mailbox.create",
               domain: current.name,
+              domainId: current.domainId,
               target: `${value.login}@${current.name}`,
               details: { via: options.via },
             });
@@ -803,4 +821,10 @@ function view(domain: string, row: Omit<MailboxRow, "id" | "domainId">, aliases:
 function summarise(results: BatchRowResult[]): BatchResult {
   const count = (status: BatchRowResult["status"]) => results.filter((r) => r.status === status).length;
   return { results, created: count("created"), skipped: count("skipped"), failed: count("failed") };
+}
+
+/** Who made a change, in words a notice can carry without naming anyone. */
+function byWhom(ctx: RequestContext, grant: DomainGrant): string {
+  const who = grant.role === "owner" ? "the owner" : "an additional administrator";
+  return ctx.actor.kind === "token" ? `by an API token of ${who}` : `by ${who}`;
 }

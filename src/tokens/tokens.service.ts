@@ -103,8 +103,9 @@ export class TokensService {
   /**
    * Every listed domain must be one the holder manages with every requested permission
    * (SCOPE_EXCEEDS_RIGHTS names what is missing). A token for "all" domains reaches, at each
-   * request, whatever its holder manages at that moment, within its permissions: it is bounded by
-   * the holder's rights by construction, so there is nothing more to check here.
+   * request, whatever its holder manages at that moment, within its permissions; still, it may
+   * only be given what the holder has on at least one domain now (`domains:read`, which also reads
+   * My domains, always), so a deputy without DNS cannot stock a token with DNS rights for later.
    */
   async create(ctx: RequestContext, input: CreateTokenInput): Promise<IssuedToken> {
     const accountId = sessionAccount(ctx);
@@ -142,6 +143,17 @@ export class TokensService {
           );
         }
         domainIds.push(grant.domainId);
+      }
+      if (names === null) {
+        const held = await heldPermissions(tx, accountId);
+        const exceeding = permissions.filter((p) => p !== "domains:read" && !held.has(p));
+        if (exceeding.length > 0) {
+          throw new AppError(
+            "SCOPE_EXCEEDS_RIGHTS",
+            `You may not ${exceeding.join(", ")} on any domain, so a token of yours cannot either.`,
+            { domains: "all", permissions: exceeding },
+          );
+        }
       }
       // PostgreSQL: one creation at a time per account, so the limit holds (SQLite writers are serial).
       if (this.deps.database.dialect === "postgres")
@@ -306,7 +318,16 @@ export class TokensService {
     if (secret.length !== SECRET_LENGTH || !secret.startsWith(TOKEN_PREFIX)) return null;
     const row = await this.db
       .selectFrom("apiTokens")
-      .select(["id", "accountId", "permissions", "allDomains", "expiresAt", "revokedAt", "lastUsedAt"])
+      .select([
+        "id",
+        "accountId",
+        "permissions",
+        "allDomains",
+        "createdAt",
+        "expiresAt",
+        "revokedAt",
+        "lastUsedAt",
+      ])
       .where("tokenHash", "=", sha256(secret))
       .where("kind", "=", "bearer")
       .executeTakeFirst();
@@ -336,6 +357,7 @@ export class TokensService {
       tokenId: row.id,
       permissions: parsePermissions(row.permissions),
       domains,
+      issuedAt: Number(row.createdAt),
     };
   }
 }
@@ -379,6 +401,33 @@ export async function removeDomainFromTokens(
     )
     .execute();
   return ids.length;
+}
+
+/** Every token permission the account has on at least one domain it owns or administers now. */
+async function heldPermissions(db: Executor, accountId: string): Promise<Set<Permission>> {
+  const held = new Set<Permission>();
+  const owns = await db
+    .selectFrom("domains")
+    .select("id")
+    .where("ownerAccountId", "=", accountId)
+    .limit(1)
+    .execute();
+  if (owns.length > 0)
+    for (const p of tokenPermissionsOf({ role: "owner", dnsGranted: true, delegated: true })) held.add(p);
+  const memberships = await db
+    .selectFrom("deputies")
+    .innerJoin("domains", "domains.id", "deputies.domainId")
+    .select(["deputies.dnsGranted", "domains.delegated"])
+    .where("deputies.accountId", "=", accountId)
+    .execute();
+  for (const m of memberships)
+    for (const p of tokenPermissionsOf({
+      role: "deputy",
+      dnsGranted: m.dnsGranted === 1,
+      delegated: m.delegated === 1,
+    }))
+      held.add(p);
+  return held;
 }
 
 function sessionAccount(ctx: RequestContext): string {

@@ -225,6 +225,43 @@ describe("a token never exceeds its holder's rights (security.md 20, 26)", () =>
     );
   });
 
+  it("refuses an all-domains token a permission its holder has on no domain, naming it", async () => {
+    const owner = await account();
+    const deputy = await account();
+    const delegated = await confirmedDomain(t, owner.accountId, uniqueDomain(), { delegated: true });
+    await addDeputy(owner, delegated.name, deputy, false);
+
+    const res = await create(deputy, {
+      permissions: ["domains:read", "mailboxes:write", "dns:write"],
+      domains: "all",
+    });
+    expect(res.statusCode, res.body).toBe(403);
+    expect(res.json()).toMatchObject({
+      code: "SCOPE_EXCEEDS_RIGHTS",
+      domains: "all",
+      permissions: ["dns:write"],
+    });
+    expect(await tokenRows(deputy.accountId)).toHaveLength(0);
+    expect(
+      (await create(deputy, { permissions: ["domains:read", "mailboxes:write"], domains: "all" })).statusCode,
+    ).toBe(201);
+
+    // Once DNS is granted on the (delegated) domain, the deputy holds it somewhere.
+    await owner.client.patch(`/api/v1/domains/${delegated.name}/deputies/${deputy.login}`, {
+      dnsGranted: true,
+    });
+    expect((await create(deputy, { permissions: ["dns:write"], domains: "all" })).statusCode).toBe(201);
+
+    // An account that manages no domain may only read its (empty) list of domains.
+    const newcomer = await account();
+    const refused = await create(newcomer, {
+      permissions: ["domains:read", "mailboxes:read"],
+      domains: "all",
+    });
+    expect(refused.json()).toMatchObject({ code: "SCOPE_EXCEEDS_RIGHTS", permissions: ["mailboxes:read"] });
+    expect((await create(newcomer, { permissions: ["domains:read"], domains: "all" })).statusCode).toBe(201);
+  });
+
   it("lets the owner give every token permission on their own domain", async () => {
     const owner = await account();
     const { name } = await confirmedDomain(t, owner.accountId);
@@ -274,12 +311,20 @@ describe("a token never exceeds its holder's rights (security.md 20, 26)", () =>
     }
     // A token limited to that domain alone is gone, so being added again revives nothing.
     expect((await withToken(onlyShared.token, "GET", "/api/v1/domains")).statusCode).toBe(401);
+    t.clock.advance(MINUTE);
     await addDeputy(owner, shared.name, deputy);
     expect((await withToken(onlyShared.token, "GET", `/api/v1/domains/${shared.name}`)).statusCode).toBe(401);
     expect((await withToken(both.token, "GET", `/api/v1/domains/${shared.name}`)).statusCode).toBe(404);
-    expect((await withToken(everywhere.token, "GET", `/api/v1/domains/${shared.name}`)).statusCode).toBe(200);
+    // Nor does the all-domains token come back to life there: it was issued to the earlier membership.
+    const revived = await withToken(everywhere.token, "GET", `/api/v1/domains/${shared.name}`);
+    expect(revived.statusCode, revived.body).toBe(404);
+    expect(await myDomains(everywhere.token)).toEqual([own.name]);
+    // A token issued in the new membership reaches it.
+    const fresh = await tokenOf(deputy, { permissions: ["domains:read"], domains: "all" });
+    expect((await withToken(fresh.token, "GET", `/api/v1/domains/${shared.name}`)).statusCode).toBe(200);
     const listed = (await deputy.client.get("/api/v1/tokens")).json();
     expect(listed.map((x: { id: string; domains: unknown }) => [x.id, x.domains])).toEqual([
+      [fresh.id, "all"],
       [both.id, [own.name]],
       [everywhere.id, "all"],
     ]);

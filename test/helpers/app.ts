@@ -133,6 +133,25 @@ export async function registerAccount(
   };
 }
 
+let contactSerial = 0;
+/** An account whose phone and recovery e-mail are confirmed, so notices reach it. */
+export async function registerWithContacts(t: TestApp, ip?: string) {
+  const serial = ++contactSerial;
+  const phone = `+7917${String(1_000_000 + serial * 7 + Math.floor(Math.random() * 7)).padStart(7, "0")}`;
+  const email = `contact${serial}x${Math.floor(Math.random() * 1e6)}@example.net`;
+  const created = await registerAccount(t, { phone, recoveryEmail: email }, ip);
+  for (const [path, contact] of [
+    ["phone", phone],
+    ["recovery-email", email],
+  ] as const) {
+    const res = await created.client.post(`/api/v1/account/${path}/confirm`, {
+      code: await lastCodeTo(t, contact),
+    });
+    if (res.statusCode !== 200) throw new Error(`confirming ${path} failed: ${res.statusCode} ${res.body}`);
+  }
+  return { ...created, phone, email };
+}
+
 /** Messages in the outbox for a recipient, newest first. */
 export async function messagesTo(t: TestApp, recipient: string) {
   return t.db

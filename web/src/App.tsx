@@ -13,6 +13,7 @@ import { Tokens } from "./pages/account/Tokens";
 import { Deputies } from "./pages/deputies/Deputies";
 import { Connect } from "./pages/domains/Connect";
 import { Domain } from "./pages/domains/Domain";
+import { DomainActivity } from "./pages/domains/DomainActivity";
 import { Domains } from "./pages/domains/Domains";
 import { Mailboxes } from "./pages/mailboxes/Mailboxes";
 import { Register } from "./pages/visitor/Register";
@@ -52,6 +53,7 @@ export function App() {
             <Route path="domains/:name" element={<Domain />} />
             <Route path="domains/:name/mailboxes" element={<Mailboxes />} />
             <Route path="domains/:name/administrators" element={<Deputies />} />
+            <Route path="domains/:name/activity" element={<DomainActivity />} />
             <Route path="account/confirm" element={<ConfirmContacts />} />
             <Route path="account" element={<AccountLayout />}>
               <Route index element={<Profile />} />

@@ -50,12 +50,25 @@ export interface AuditEvent {
   details: unknown;
 }
 
+/** An event on one domain, as its owner sees it (GET /api/v1/domains/{name}/activity). */
+export interface DomainEvent {
+  id: string;
+  at: string;
+  action: string;
+  actorType: string;
+  actorLogin: string | null;
+  actorRole: "owner" | "deputy" | null;
+  target: string | null;
+  ip: string | null;
+  details: unknown;
+}
+
 export type DomainStatus = "domain-activate" | "mx-activate" | "added";
 
 export interface DomainSummary {
   name: string;
   unicodeName: string;
-  role: "owner" | "deputy";
+  role: "owner" | "deputy" | "claimant";
   status: DomainStatus;
   stage: "owner-check" | "mx-check" | "added";
   mailboxCount: number;
@@ -81,7 +94,7 @@ export interface DomainCheck {
 export interface DomainView {
   name: string;
   unicodeName: string;
-  role: "owner" | "deputy";
+  role: "owner" | "deputy" | "claimant";
   status: DomainStatus;
   stage: "owner-check" | "mx-check" | "added";
   confirmedAt: string | null;

@@ -323,11 +323,18 @@ export const en = {
   "domain.status.added": "Ready",
   "domain.role.owner": "Owner",
   "domain.role.deputy": "Administrator",
+  "domain.role.claimant": "Claimant (not yet confirmed)",
   "domain.yourRole": "Your role: {role}",
   "domain.nav": "Domain",
   "domain.nav.overview": "Overview",
   "domain.nav.mailboxes": "Mailboxes",
   "domain.nav.deputies": "Administrators",
+  "domain.nav.activity": "Activity",
+  "domainActivity.intro":
+    "What happened on this domain: mailboxes created, changed or deleted (by you, an administrator or an API token) and administrators added or removed.",
+  "domainActivity.empty": "Nothing has happened on this domain yet.",
+  "domainActivity.who": "Who",
+  "domainActivity.ownerOnly": "Only the domain's owner sees its activity.",
   "domain.tokens.title": "Access for scripts",
   "domain.tokens.text":
     "An API token lets a script manage this domain's mailboxes for you, limited to the permissions you choose. Administrators make their own.",
@@ -361,6 +368,12 @@ export const en = {
   "domain.back": "All domains",
   "domain.notFound": "Domain not found",
   "domain.notFound.text": "You have no domain by this name.",
+  "domain.occupied.title": "{name} was confirmed by another account",
+  "domain.occupied.text":
+    "Another account proved ownership of this domain (or of a domain it belongs to) first, so your claim was closed. mfd never says which account holds a domain.",
+  "domain.occupied.next":
+    "If the domain is yours, write to support with the form's topic “I want to restore access to domain management”: support checks your DNS proof and can move the domain to you, with its mailboxes. Otherwise there is nothing to do.",
+  "domain.occupied.dismiss": "Remove from my domains",
   "domain.connected": "{name} is connected. Now prove that you own it.",
   "domain.prove.title": "Prove you own the domain",
   "domain.prove.text":

@@ -202,7 +202,7 @@ function DisconnectCard({ view }: { view: DomainView }) {
     });
   };
 
-  if (view.role !== "owner") return null;
+  if (view.role === "deputy") return null;
   return (
     <Card title={pending ? t("domain.cancel.title") : t("domain.disconnect.title")} tone="danger">
       <p className="muted">{pending ? t("domain.cancel.text") : t("domain.disconnect.text")}</p>
@@ -337,6 +337,41 @@ function MailCard({ view, onCheck, checking }: { view: DomainView; onCheck: () =
   );
 }
 
+const isOccupied = (error: unknown) => error instanceof ApiError && error.code === "DOMAIN_OCCUPIED";
+
+/**
+ * The caller's claim lost the domain to another account: what happened and what to do next,
+ * without a word about who holds it. Dismissing removes the closed claim.
+ */
+function OccupiedClaim({ name }: { name: string }) {
+  const navigate = useNavigate();
+  const { busy, error, run } = useAction();
+  const dismiss = () =>
+    void run(async () => {
+      await api("DELETE", `/api/v1/domains/${encodeURIComponent(name)}`, { confirm: name });
+      navigate("/domains", { replace: true, state: { cancelled: name } });
+    });
+  return (
+    <Page
+      title={t("domain.occupied.title", { name })}
+      actions={
+        <Link className="button button-secondary" to="/domains">
+          {t("domain.back")}
+        </Link>
+      }
+    >
+      <Card>
+        <p>{t("domain.occupied.text")}</p>
+        <p>{t("domain.occupied.next")}</p>
+        <FormError error={error} />
+        <Button variant="secondary" onClick={dismiss} busy={busy}>
+          {t("domain.occupied.dismiss")}
+        </Button>
+      </Card>
+    </Page>
+  );
+}
+
 /** One domain: what to publish, live status while we check, history, disconnect. */
 export function Domain() {
   const { name = "" } = useParams();
@@ -404,6 +439,8 @@ export function Domain() {
       accept(await api<DomainView>("POST", `${path}/renew`));
       setCheckNote(t("domain.claim.renewed"));
     });
+
+  if (isOccupied(load.error) || isOccupied(act.error)) return <OccupiedClaim name={name} />;
 
   if (!view) {
     const notFound = load.error instanceof ApiError && load.error.status === 404;

@@ -32,7 +32,10 @@ export function DomainNav({ view }: { view: DomainView }) {
       </NavLink>
       <NavLink to={`${base}/mailboxes`}>{t("domain.nav.mailboxes")}</NavLink>
       {view.role === "owner" ? (
-        <NavLink to={`${base}/administrators`}>{t("domain.nav.deputies")}</NavLink>
+        <>
+          <NavLink to={`${base}/administrators`}>{t("domain.nav.deputies")}</NavLink>
+          <NavLink to={`${base}/activity`}>{t("domain.nav.activity")}</NavLink>
+        </>
       ) : null}
     </nav>
   );

@@ -1,0 +1,92 @@
+import { Link } from "react-router";
+import { DataTable, Listing, MoreButton, useOlderPages } from "../../components/data";
+import { Card, FormError, Notice } from "../../components/ui";
+import { formatDateTime, t } from "../../i18n";
+import { actionLabel, actorLabel, roleLabel } from "../../labels";
+import type { DomainEvent, DomainView } from "../../types";
+import { DomainFrame } from "./DomainFrame";
+import { domainPath } from "./Domains";
+
+/** What happened on the domain, newest first, in pages of 50: who changed which mailbox. */
+function ActivityList({ view }: { view: DomainView }) {
+  const {
+    items: events,
+    next,
+    busy,
+    error,
+    more,
+  } = useOlderPages<DomainEvent>(`/api/v1/domains/${encodeURIComponent(view.name)}/activity`, "events", 50);
+
+  return (
+    <>
+      <p className="muted">{t("domainActivity.intro")}</p>
+      <FormError error={error} />
+      <Listing
+        items={events}
+        error={error}
+        empty={
+          <Card>
+            <p className="muted">{t("domainActivity.empty")}</p>
+          </Card>
+        }
+      >
+        {(events) => (
+          <Card>
+            <div className="table-wrap">
+              <DataTable
+                caption={t("domain.nav.activity")}
+                columns={[
+                  t("activity.when"),
+                  t("activity.what"),
+                  t("domainActivity.who"),
+                  t("activity.object"),
+                ]}
+              >
+                {events.map((event) => (
+                  <tr key={event.id}>
+                    <td>
+                      <time dateTime={event.at}>{formatDateTime(event.at)}</time>
+                    </td>
+                    <td>{actionLabel(event.action)}</td>
+                    <td>
+                      {event.actorLogin ?? "—"}
+                      {event.actorRole ? (
+                        <span className="muted"> · {roleLabel(event.actorRole)}</span>
+                      ) : null}
+                      {actorLabel(event.actorType) ? (
+                        <span className="muted"> · {actorLabel(event.actorType)}</span>
+                      ) : null}
+                      {event.ip ? <span className="muted mono"> · {event.ip}</span> : null}
+                    </td>
+                    <td className="mono">{event.target ?? "—"}</td>
+                  </tr>
+                ))}
+              </DataTable>
+            </div>
+            <MoreButton next={next} busy={busy} onClick={more}>
+              {t("activity.more")}
+            </MoreButton>
+          </Card>
+        )}
+      </Listing>
+    </>
+  );
+}
+
+/** The domain's activity page: the owner's alone (the API refuses deputies anyway). */
+export function DomainActivity() {
+  return (
+    <DomainFrame section={t("domain.nav.activity")}>
+      {(view) =>
+        view.role !== "owner" || view.claim ? (
+          <Notice tone="info">
+            {t("domainActivity.ownerOnly")}{" "}
+            <Link to={domainPath(view.name)}>{t("mailboxes.notConfirmed.link")}</Link>
+          </Notice>
+        ) : (
+          <ActivityList view={view} />
+        )
+      }
+    </DomainFrame>
+  );
+}
