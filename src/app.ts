@@ -46,6 +46,8 @@ export async function buildApp(
     trustProxy: config.trustedProxy ?? false,
     bodyLimit: 64 * 1024,
     routerOptions: { maxParamLength: 200 },
+    // Past this a request answers 503 REQUEST_TIMEOUT with Retry-After instead of hanging on.
+    handlerTimeout: config.timeouts.requestMs,
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as App;
 
   app.setValidatorCompiler(validatorCompiler);

@@ -23,6 +23,14 @@ export interface Config {
   dnsParentPort: number;
   domainLimit: number;
   mailboxLimit: number;
+  /** How long the database may take before a request answers 503 instead of waiting on. */
+  timeouts: {
+    dbConnectMs: number;
+    dbStatementMs: number;
+    /** SQLite: how long a write waits for another process's write lock. */
+    dbLockWaitMs: number;
+    requestMs: number;
+  };
 }
 
 interface VariableSpec {
@@ -104,6 +112,27 @@ export const VARIABLES: VariableSpec[] = [
   },
   { name: "MFD_DOMAIN_LIMIT", description: "Domains one account may connect.", default: "50" },
   { name: "MFD_MAILBOX_LIMIT", description: "Mailboxes per domain.", default: "1000" },
+  {
+    name: "MFD_DB_CONNECT_TIMEOUT_MS",
+    description: "PostgreSQL: how long opening a connection may take before the request answers 503.",
+    default: "5000",
+  },
+  {
+    name: "MFD_DB_STATEMENT_TIMEOUT_MS",
+    description:
+      "PostgreSQL: how long one statement may run (or wait for a lock) before it is cancelled (503).",
+    default: "10000",
+  },
+  {
+    name: "MFD_DB_LOCK_WAIT_MS",
+    description: "SQLite: how long a write waits for another process's write lock before answering 503.",
+    default: "5000",
+  },
+  {
+    name: "MFD_REQUEST_TIMEOUT_MS",
+    description: "How long a request may take in all before it answers 503 with Retry-After.",
+    default: "30000",
+  },
 ];
 
 export class ConfigError extends Error {
@@ -216,6 +245,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const verifyHttpPort = port("MFD_VERIFY_HTTP_PORT", 80);
   const dnsParentPort = port("MFD_DNS_PARENT_PORT", 53);
   const mailboxLimit = positive("MFD_MAILBOX_LIMIT", 1000);
+  const timeouts = {
+    dbConnectMs: positive("MFD_DB_CONNECT_TIMEOUT_MS", 5000),
+    dbStatementMs: positive("MFD_DB_STATEMENT_TIMEOUT_MS", 10_000),
+    dbLockWaitMs: positive("MFD_DB_LOCK_WAIT_MS", 5000),
+    requestMs: positive("MFD_REQUEST_TIMEOUT_MS", 30_000),
+  };
 
   const smtpFrom = get("MFD_SMTP_FROM") ?? `mfd@${serviceDomain}`;
 
@@ -238,6 +273,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     dnsParentPort,
     domainLimit,
     mailboxLimit,
+    timeouts,
   };
 }
 

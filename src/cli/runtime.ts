@@ -1,5 +1,5 @@
 import { type Config, loadConfig } from "../config.js";
-import { type Database, openDatabase } from "../db/database.js";
+import { type Database, databaseOptions, openDatabase } from "../db/database.js";
 import { migrate } from "../db/migrate.js";
 import type { Deps } from "../deps.js";
 import { systemClock } from "../lib/clock.js";
@@ -10,7 +10,18 @@ export async function openRuntime(
   overrides: Record<string, string> = {},
 ): Promise<{ deps: Deps; config: Config; database: Database }> {
   const config = loadConfig({ ...process.env, ...overrides });
-  const database = openDatabase(config.databaseUrl);
-  await migrate(database);
+  const database = openDatabase(config.databaseUrl, databaseOptions(config));
+  if (database.dialect === "postgres") {
+    // Migrations may rightly run long (an index on a big table): on PostgreSQL they get a
+    // connection of their own without the statement timeout that protects requests.
+    const migrating = openDatabase(config.databaseUrl, { poolSize: 1 });
+    try {
+      await migrate(migrating);
+    } finally {
+      await migrating.destroy();
+    }
+  } else {
+    await migrate(database);
+  }
   return { deps: { config, database, clock: systemClock, outbox: new Outbox() }, config, database };
 }
