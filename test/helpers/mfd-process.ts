@@ -81,13 +81,14 @@ export async function call(
   base: string,
   method: string,
   path: string,
-  options: { body?: unknown; cookie?: string; timeoutMs?: number } = {},
+  options: { body?: unknown; cookie?: string; timeoutMs?: number; headers?: Record<string, string> } = {},
 ): Promise<{ status: number; headers: Headers; body: Record<string, unknown>; cookie: string | null }> {
   const response = await fetch(`${base}${path}`, {
     method,
     headers: {
       ...(options.body !== undefined ? { "content-type": "application/json" } : {}),
       ...(options.cookie ? { cookie: `mfd_session=${options.cookie}` } : {}),
+      ...options.headers,
     },
     ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
     signal: AbortSignal.timeout(options.timeoutMs ?? 25_000),
