@@ -19,7 +19,7 @@ import {
 } from "kysely";
 import pg from "pg";
 import type { Config } from "../config.js";
-import { databaseFault } from "./faults.js";
+import { ConnectFailed, databaseFault } from "./faults.js";
 import type { DB } from "./schema.js";
 
 export type Dialect = "sqlite" | "postgres";
@@ -198,7 +198,7 @@ class ResilientPool implements PostgresPool {
   constructor(private readonly pool: pg.Pool) {}
 
   async connect(): Promise<PostgresPoolClient> {
-    let client: pg.PoolClient | null = await this.pool.connect();
+    let client: pg.PoolClient | null = await this.open();
     let broken = false;
     let first = true;
     const send = async (current: pg.PoolClient, text: string, parameters: ReadonlyArray<unknown>) => {
@@ -219,7 +219,7 @@ class ResilientPool implements PostgresPool {
         if (!resendable || !connectionLost(error)) throw error;
         client.release(true);
         client = null;
-        client = await this.pool.connect();
+        client = await this.open();
         broken = false;
         return await send(client, text, parameters);
       }
@@ -235,6 +235,15 @@ class ResilientPool implements PostgresPool {
 
   end(): Promise<void> {
     return this.pool.end();
+  }
+
+  /** Whatever stops a connection from opening means the database is unavailable to us. */
+  private async open(): Promise<pg.PoolClient> {
+    try {
+      return await this.pool.connect();
+    } catch (error) {
+      throw new ConnectFailed(error);
+    }
   }
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { databaseFault } from "./faults.js";
+import { ConnectFailed, databaseFault } from "./faults.js";
 
 const withCode = (code: string, message = "failed") => Object.assign(new Error(message), { code });
 
@@ -36,6 +36,14 @@ describe("databaseFault", () => {
     "Client has encountered a connection error and is not queryable",
   ])("maps node-postgres's %j to DATABASE_UNAVAILABLE", (message) => {
     expect(databaseFault(new Error(message))?.code).toBe("DATABASE_UNAVAILABLE");
+  });
+
+  it("takes any failure to open a connection for an unavailable database", async () => {
+    const notAccepting = withCode("55000", 'database "mfd" is not currently accepting connections');
+    expect(databaseFault(new ConnectFailed(notAccepting))?.code).toBe("DATABASE_UNAVAILABLE");
+    expect(databaseFault(new ConnectFailed(withCode("28P01", "password authentication failed")))?.code).toBe(
+      "DATABASE_UNAVAILABLE",
+    );
   });
 
   it("leaves bugs and rule violations alone: they stay internal errors", () => {

@@ -20,6 +20,16 @@ const NETWORK_CODES = new Set([
 const PG_CONNECTION_MESSAGES =
   /Connection terminated|timeout exceeded when trying to connect|Query read timeout|is not queryable|Client was closed/i;
 
+/** Opening a connection failed, whatever the server said (refused, not accepting, auth, timeout). */
+export class ConnectFailed extends Error {
+  constructor(readonly reason: unknown) {
+    super(`cannot connect to the database: ${reason instanceof Error ? reason.message : String(reason)}`, {
+      cause: reason,
+    });
+    this.name = "ConnectFailed";
+  }
+}
+
 /**
  * A database failure that is the service's trouble rather than a bug: the server is away, slow,
  * locked by another writer or out of space. Such a failure answers 503 (or 507) with Retry-After,
@@ -28,6 +38,8 @@ const PG_CONNECTION_MESSAGES =
  */
 export function databaseFault(error: unknown): AppError | null {
   if (!error || typeof error !== "object") return null;
+  if (error instanceof ConnectFailed)
+    return databaseFault(error.reason)?.code === "STORAGE_FULL" ? full() : unavailable();
   const { code, message } = error as { code?: unknown; message?: unknown };
   const detail = typeof message === "string" ? message : undefined;
   if (typeof code === "string") {
