@@ -28,7 +28,13 @@ export async function startMfd(
     stdio: ["ignore", "inherit", "inherit"],
   });
   const url = `http://127.0.0.1:${port}`;
-  await waitReady(url, child);
+  try {
+    await waitReady(url, child);
+  } catch (error) {
+    // Never leave a server behind when the bench gives up on it.
+    await stopChild(child);
+    throw error;
+  }
   return {
     url,
     stop: async () => {
@@ -50,7 +56,8 @@ export async function startBareFastify(port: number): Promise<{ url: string; sto
 }
 
 async function waitReady(url: string, child: ChildProcess, path = "/readyz"): Promise<void> {
-  for (let i = 0; i < 200; i++) {
+  // A minute: starting from source (tsx) on a busy 2-core machine takes a while.
+  for (let i = 0; i < 600; i++) {
     if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
     try {
       const response = await fetch(`${url}${path}`);
