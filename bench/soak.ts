@@ -125,11 +125,19 @@ async function timed(kind: string, run: () => Promise<{ status: number; body: st
   }
 }
 
+/** On any failure of the bench itself: stop the server and drop the data, then say why. */
+async function abandon(error: unknown): Promise<never> {
+  await mfd.stop().catch(() => {});
+  await storage.remove().catch(() => {});
+  console.error(error);
+  process.exit(1);
+}
+
 const cookies: string[] = [];
 for (let i = 0; i < 8; i++) {
-  const { cookie, status, body } = await register();
-  if (status !== 201 || !cookie) throw new Error(`seeding failed: ${status} ${body}`);
-  cookies.push(cookie);
+  const { cookie, status, body } = await register().catch(abandon);
+  if (status !== 201 || !cookie) await abandon(new Error(`seeding failed: ${status} ${body}`));
+  cookies.push(cookie as string);
 }
 
 const deadline = t0 + SECONDS * 1000;
@@ -186,7 +194,7 @@ await Promise.all([
   writer(),
   interrupter(),
   memory(),
-]);
+]).catch(abandon);
 
 // --- after: is everything acknowledged there? ---------------------------------------------------
 const alive = (await request("/healthz").catch(() => ({ status: 0 }))).status === 200;
