@@ -39,7 +39,9 @@ describe.runIf(testDialect === "postgres")("mfd serve when PostgreSQL misbehaves
   const register = () =>
     call(mfd.url, "POST", "/api/v1/accounts", {
       body: {
-        login: `fault${++registered}x${randomSecret(4).toLowerCase().replace(/\W/g, "")}`,
+        login: `fault${++registered}x${randomSecret(4)
+          .toLowerCase()
+          .replace(/[^a-z0-9]/g, "")}`,
         password: GOOD_PASSWORD,
         firstName: "F",
         lastName: "T",

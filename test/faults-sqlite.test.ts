@@ -14,7 +14,10 @@ describe.runIf(testDialect === "sqlite")("mfd serve when another process holds S
   let mfd: MfdProcess;
   let holder: SQLite.Database;
   let cookie = "";
-  const newLogin = () => `locked${randomSecret(6).toLowerCase().replace(/\W/g, "")}`;
+  const newLogin = () =>
+    `locked${randomSecret(6)
+      .toLowerCase()
+      .replace(/[^a-z0-9]/g, "")}`;
   const register = (login: string) =>
     call(mfd.url, "POST", "/api/v1/accounts", {
       body: { login, password: GOOD_PASSWORD, firstName: "L", lastName: "W" },
