@@ -28,7 +28,13 @@ export async function startMfd(
     stdio: ["ignore", "inherit", "inherit"],
   });
   const url = `http://127.0.0.1:${port}`;
-  await waitReady(url, child);
+  try {
+    await waitReady(url, child);
+  } catch (error) {
+    // Never leave a server behind when the bench gives up on it.
+    await stopChild(child);
+    throw error;
+  }
   return {
     url,
     stop: async () => {

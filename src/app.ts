@@ -56,6 +56,8 @@ export async function buildApp(
     routerOptions: { maxParamLength: 200 },
     frameworkErrors,
     clientErrorHandler,
+    // Past this a request answers 503 REQUEST_TIMEOUT with Retry-After instead of hanging on.
+    handlerTimeout: config.timeouts.requestMs,
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as App;
 
   app.setValidatorCompiler(validatorCompiler);

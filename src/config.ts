@@ -35,6 +35,14 @@ export interface Config {
   smsTimeoutMs: number;
   /** How long SIGTERM waits for requests in flight and the worker's current job before exiting. */
   shutdownTimeoutMs: number;
+  /** How long the database may take before a request answers 503 instead of waiting on. */
+  timeouts: {
+    dbConnectMs: number;
+    dbStatementMs: number;
+    /** SQLite: how long a write waits for another process's write lock. */
+    dbLockWaitMs: number;
+    requestMs: number;
+  };
 }
 
 interface VariableSpec {
@@ -148,6 +156,27 @@ export const VARIABLES: VariableSpec[] = [
     name: "MFD_SHUTDOWN_TIMEOUT",
     description: "Seconds SIGTERM waits for requests in flight and the current delivery before exiting.",
     default: "30",
+  },
+  {
+    name: "MFD_DB_CONNECT_TIMEOUT_MS",
+    description: "PostgreSQL: how long opening a connection may take before the request answers 503.",
+    default: "5000",
+  },
+  {
+    name: "MFD_DB_STATEMENT_TIMEOUT_MS",
+    description:
+      "PostgreSQL: how long one statement may run (or wait for a lock) before it is cancelled (503).",
+    default: "10000",
+  },
+  {
+    name: "MFD_DB_LOCK_WAIT_MS",
+    description: "SQLite: how long a write waits for another process's write lock before answering 503.",
+    default: "5000",
+  },
+  {
+    name: "MFD_REQUEST_TIMEOUT_MS",
+    description: "How long a request may take in all before it answers 503 with Retry-After.",
+    default: "30000",
   },
 ];
 
@@ -280,6 +309,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const smtpTimeoutMs = transportSeconds("MFD_SMTP_TIMEOUT", 20);
   const smsTimeoutMs = transportSeconds("MFD_SMS_TIMEOUT", 10);
   const shutdownTimeoutMs = positive("MFD_SHUTDOWN_TIMEOUT", 30) * 1000;
+  const timeouts = {
+    dbConnectMs: positive("MFD_DB_CONNECT_TIMEOUT_MS", 5000),
+    dbStatementMs: positive("MFD_DB_STATEMENT_TIMEOUT_MS", 10_000),
+    dbLockWaitMs: positive("MFD_DB_LOCK_WAIT_MS", 5000),
+    requestMs: positive("MFD_REQUEST_TIMEOUT_MS", 30_000),
+  };
 
   const smtpFrom = get("MFD_SMTP_FROM") ?? `mfd@${serviceDomain}`;
 
@@ -308,6 +343,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     smtpTimeoutMs,
     smsTimeoutMs,
     shutdownTimeoutMs,
+    timeouts,
   };
 }
 

@@ -3,16 +3,23 @@ import { dirname } from "node:path";
 import SQLite from "better-sqlite3";
 import {
   CamelCasePlugin,
-  CompiledQuery,
+  type CompiledQuery,
   type DatabaseConnection,
+  type Driver,
   Kysely,
   PostgresDialect,
+  type PostgresDialectConfig,
+  PostgresDriver,
+  type PostgresPool,
+  type PostgresPoolClient,
+  type QueryResult,
   SqliteAdapter,
   SqliteDialect,
-  SqliteDriver,
   type Transaction,
 } from "kysely";
 import pg from "pg";
+import type { Config } from "../config.js";
+import { ConnectFailed, databaseFault } from "./faults.js";
 import type { DB } from "./schema.js";
 
 export type Dialect = "sqlite" | "postgres";
@@ -30,10 +37,120 @@ export type Executor = Kysely<DB> | Transaction<DB>;
 // int8 columns hold epoch milliseconds: well inside Number's exact range, so read them as numbers.
 pg.types.setTypeParser(20, (value) => Number.parseInt(value, 10));
 
-/** SQLite write transactions start with BEGIN IMMEDIATE so two writers never deadlock on upgrade. */
-class ImmediateSqliteDriver extends SqliteDriver {
-  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
-    await connection.executeQuery(CompiledQuery.raw("begin immediate"));
+/** Keeps the event loop free while another process holds SQLite's write lock (see retryWhileBusy). */
+class ConnectionMutex {
+  #held: Promise<void> | undefined;
+  #release: (() => void) | undefined;
+  async lock(): Promise<void> {
+    while (this.#held) await this.#held;
+    this.#held = new Promise((resolve) => {
+      this.#release = resolve;
+    });
+  }
+  unlock(): void {
+    const release = this.#release;
+    this.#held = undefined;
+    this.#release = undefined;
+    release?.();
+  }
+}
+
+const isBusy = (error: unknown) => {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === "string" && (code.startsWith("SQLITE_BUSY") || code.startsWith("SQLITE_LOCKED"));
+};
+
+/**
+ * Kysely's SQLite driver, changed where a second process (an import, a backup, another mfd) shares
+ * the file. better-sqlite3 is synchronous, so SQLite's own busy_timeout would freeze the whole
+ * process while it waits for that process's write lock. Instead the lock is asked for without
+ * waiting (busy_timeout 0) and, while it is taken, asked again after a growing pause in which the
+ * one connection serves other requests; past `lockWaitMs` the SQLITE_BUSY error stands (503).
+ * Write transactions start with BEGIN IMMEDIATE so two writers never deadlock on upgrade.
+ */
+class LockAwareSqliteDriver implements Driver {
+  readonly #mutex = new ConnectionMutex();
+  readonly #connection: LockAwareSqliteConnection;
+
+  constructor(
+    private readonly sqlite: SQLite.Database,
+    private readonly lockWaitMs: number,
+  ) {
+    this.#connection = new LockAwareSqliteConnection(sqlite, (attempt) => this.retryWhileBusy(attempt));
+  }
+
+  async init(): Promise<void> {}
+
+  async acquireConnection(): Promise<DatabaseConnection> {
+    // SQLite has one connection; the mutex makes callers take turns on it.
+    await this.#mutex.lock();
+    return this.#connection;
+  }
+
+  async beginTransaction(): Promise<void> {
+    await this.retryWhileBusy(() => this.sqlite.exec("begin immediate"));
+  }
+
+  async commitTransaction(): Promise<void> {
+    this.sqlite.exec("commit");
+  }
+
+  async rollbackTransaction(): Promise<void> {
+    // After SQLITE_FULL, an I/O error or an interrupted commit SQLite has already rolled the
+    // transaction back; a second ROLLBACK would fail and hide the real error behind "cannot
+    // rollback - no transaction is active".
+    if (this.sqlite.inTransaction) this.sqlite.exec("rollback");
+  }
+
+  async releaseConnection(): Promise<void> {
+    this.#mutex.unlock();
+  }
+
+  async destroy(): Promise<void> {
+    this.sqlite.close();
+  }
+
+  /**
+   * Runs `attempt` (which holds the connection); while it fails with SQLITE_BUSY outside a
+   * transaction (nothing was done yet), lets others use the connection during a pause and tries
+   * again, until `lockWaitMs` have passed.
+   */
+  private async retryWhileBusy<T>(attempt: () => T): Promise<T> {
+    const deadline = Date.now() + this.lockWaitMs;
+    let pause = 2;
+    for (;;) {
+      try {
+        return attempt();
+      } catch (error) {
+        if (!isBusy(error) || this.sqlite.inTransaction || Date.now() + pause > deadline) throw error;
+      }
+      this.#mutex.unlock();
+      await new Promise((resolve) => setTimeout(resolve, pause));
+      pause = Math.min(pause * 2, 50);
+      await this.#mutex.lock();
+    }
+  }
+}
+
+class LockAwareSqliteConnection implements DatabaseConnection {
+  constructor(
+    private readonly sqlite: SQLite.Database,
+    private readonly retryWhileBusy: <T>(attempt: () => T) => Promise<T>,
+  ) {}
+
+  async executeQuery<R>(compiledQuery: CompiledQuery): Promise<QueryResult<R>> {
+    const { sql, parameters } = compiledQuery;
+    return this.retryWhileBusy(() => {
+      const statement = this.sqlite.prepare(sql);
+      if (statement.reader) return { rows: statement.all(parameters) as R[] };
+      const { changes, lastInsertRowid } = statement.run(parameters);
+      return { numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid), rows: [] };
+    });
+  }
+
+  // biome-ignore lint/correctness/useYield: mfd never streams; Kysely's interface wants the method.
+  async *streamQuery<R>(): AsyncIterableIterator<QueryResult<R>> {
+    throw new Error("streaming is not supported on SQLite");
   }
 }
 
@@ -47,15 +164,112 @@ class TransactionalDdlSqliteAdapter extends SqliteAdapter {
   }
 }
 
-class ImmediateSqliteDialect extends SqliteDialect {
-  constructor(private readonly options: ConstructorParameters<typeof SqliteDialect>[0]) {
-    super(options);
+class LockAwareSqliteDialect extends SqliteDialect {
+  constructor(
+    private readonly sqlite: SQLite.Database,
+    private readonly lockWaitMs: number,
+  ) {
+    super({ database: sqlite });
   }
-  override createDriver() {
-    return new ImmediateSqliteDriver(this.options);
+  override createDriver(): Driver {
+    return new LockAwareSqliteDriver(this.sqlite, this.lockWaitMs);
   }
   override createAdapter() {
     return new TransactionalDdlSqliteAdapter();
+  }
+}
+
+/** The connection itself is gone (killed, reset, refused), as opposed to a slow or failed statement. */
+const connectionLost = (error: unknown) =>
+  databaseFault(error)?.code === "DATABASE_UNAVAILABLE" &&
+  !/timeout/i.test(String((error as { message?: unknown }).message));
+
+/** A first statement that changed nothing if it failed: safe to send again on another connection. */
+const SAFE_TO_RESEND = /^\s*(begin|select)\b/i;
+
+/**
+ * The pg pool as Kysely sees it, made to outlive the server going away. A connection that lost
+ * its server or stopped answering (read timeout) is destroyed rather than handed out again; and
+ * when the first statement on a checked-out connection (BEGIN or a SELECT) finds it dead — idle
+ * connections killed by a restart or a network reset — it is sent again once on a new connection,
+ * so those stale connections cost no request an error.
+ */
+class ResilientPool implements PostgresPool {
+  constructor(private readonly pool: pg.Pool) {}
+
+  async connect(): Promise<PostgresPoolClient> {
+    let client: pg.PoolClient | null = await this.open();
+    let broken = false;
+    let first = true;
+    const send = async (current: pg.PoolClient, text: string, parameters: ReadonlyArray<unknown>) => {
+      try {
+        return await current.query(text, [...parameters]);
+      } catch (error) {
+        if (databaseFault(error)?.code === "DATABASE_UNAVAILABLE") broken = true;
+        throw error;
+      }
+    };
+    const query = async (text: string, parameters: ReadonlyArray<unknown>) => {
+      if (!client) throw new Error("the connection was already released");
+      const resendable = first && SAFE_TO_RESEND.test(text);
+      first = false;
+      try {
+        return await send(client, text, parameters);
+      } catch (error) {
+        if (!resendable || !connectionLost(error)) throw error;
+        client.release(true);
+        client = null;
+        client = await this.open();
+        broken = false;
+        return await send(client, text, parameters);
+      }
+    };
+    return {
+      query: query as unknown as PostgresPoolClient["query"],
+      release: (destroy?: boolean) => {
+        client?.release(destroy || broken);
+        client = null;
+      },
+    };
+  }
+
+  end(): Promise<void> {
+    return this.pool.end();
+  }
+
+  /** Whatever stops a connection from opening means the database is unavailable to us. */
+  private async open(): Promise<pg.PoolClient> {
+    try {
+      return await this.pool.connect();
+    } catch (error) {
+      throw new ConnectFailed(error);
+    }
+  }
+}
+
+/**
+ * Kysely's rollback after a lost connection fails too, and its error ("not queryable") would
+ * replace the one that says what happened. The server rolls back a transaction whose connection
+ * died, so that failure is dropped and the connection discarded.
+ */
+class ResilientPostgresDriver extends PostgresDriver {
+  override async rollbackTransaction(
+    connection: Parameters<PostgresDriver["rollbackTransaction"]>[0],
+  ): Promise<void> {
+    try {
+      await super.rollbackTransaction(connection);
+    } catch (error) {
+      if (databaseFault(error)?.code !== "DATABASE_UNAVAILABLE") throw error;
+    }
+  }
+}
+
+class ResilientPostgresDialect extends PostgresDialect {
+  constructor(private readonly config: PostgresDialectConfig) {
+    super(config);
+  }
+  override createDriver(): Driver {
+    return new ResilientPostgresDriver(this.config);
   }
 }
 
@@ -63,27 +277,73 @@ export interface DatabaseOptions {
   /** For Postgres: a schema to create and use (tests get one each). */
   schema?: string;
   poolSize?: number;
+  /** PostgreSQL: longest wait for a connection (opening one, or a free one in the pool). */
+  connectTimeoutMs?: number;
+  /** PostgreSQL: the server cancels a statement running (or waiting for a lock) longer. */
+  statementTimeoutMs?: number;
+  /** SQLite: longest wait of a write for another process's write lock. */
+  lockWaitMs?: number;
+  /** Where trouble outside any request goes (an idle connection lost); stderr by default. */
+  log?: (message: string, error: unknown) => void;
 }
 
+/** The timeouts of the configuration, for the database a running mfd serves from. */
+export const databaseOptions = (config: Config): DatabaseOptions => ({
+  connectTimeoutMs: config.timeouts.dbConnectMs,
+  statementTimeoutMs: config.timeouts.dbStatementMs,
+  lockWaitMs: config.timeouts.dbLockWaitMs,
+});
+
+/** A statement whose answer never comes (server stalled, network black hole) is given up this much after the server would have cancelled it. */
+const READ_GRACE_MS = 2000;
+
+const logToStderr = (message: string, error: unknown) =>
+  console.error(`mfd: ${message}: ${error instanceof Error ? error.message : String(error)}`);
+
 export function openDatabase(url: string, options: DatabaseOptions = {}): Database {
+  const log = options.log ?? logToStderr;
   if (url.startsWith("postgres://")) {
     const pool = new pg.Pool({
       connectionString: url,
       max: options.poolSize ?? 10,
+      // The URL may name another (…?application_name=…); it wins over this one.
+      application_name: "mfd",
+      keepAlive: true,
+      ...(options.connectTimeoutMs ? { connectionTimeoutMillis: options.connectTimeoutMs } : {}),
+      ...(options.statementTimeoutMs
+        ? {
+            statement_timeout: options.statementTimeoutMs,
+            query_timeout: options.statementTimeoutMs + READ_GRACE_MS,
+          }
+        : {}),
       ...(options.schema ? { options: `-c search_path=${options.schema}` } : {}),
     });
-    const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }), plugins: [new CamelCasePlugin()] });
+    // Without these a connection that dies while idle in the pool (server restart,
+    // pg_terminate_backend, network reset) is an unhandled 'error' event that ends the process.
+    // The pool drops such a connection itself and opens a new one on the next use.
+    pool.on("error", (error) => log("database connection lost while idle; reconnecting on next use", error));
+    // A connection checked out but between statements has no pool listener; its failure surfaces
+    // in the next statement, which answers 503.
+    pool.on("connect", (client) => client.on("error", () => {}));
+    const db = new Kysely<DB>({
+      dialect: new ResilientPostgresDialect({ pool: new ResilientPool(pool) }),
+      plugins: [new CamelCasePlugin()],
+    });
     return { db, dialect: "postgres", schema: options.schema ?? "public", destroy: () => db.destroy() };
   }
   const file = url.slice("sqlite:".length);
   if (file !== ":memory:") createPrivately(file);
+  const lockWaitMs = options.lockWaitMs ?? 5000;
   const sqlite = new SQLite(file);
+  // Opening may meet another process's lock: wait for it here, where nothing else is served yet.
+  sqlite.pragma(`busy_timeout = ${lockWaitMs}`);
   sqlite.pragma("journal_mode = WAL");
   sqlite.pragma("synchronous = FULL");
-  sqlite.pragma("busy_timeout = 5000");
   sqlite.pragma("foreign_keys = ON");
+  // From now on the lock is waited for without blocking the event loop (LockAwareSqliteDriver).
+  sqlite.pragma("busy_timeout = 0");
   const db = new Kysely<DB>({
-    dialect: new ImmediateSqliteDialect({ database: sqlite }),
+    dialect: new LockAwareSqliteDialect(sqlite, lockWaitMs),
     plugins: [new CamelCasePlugin()],
   });
   return { db, dialect: "sqlite", schema: null, destroy: () => db.destroy() };

@@ -8,6 +8,9 @@ import type { Services } from "../services.js";
 import { sendProblem } from "./problem.js";
 import type { App } from "./types.js";
 
+/** Longest a readiness probe waits for the database before it answers "not ready". */
+const READY_PROBE_MS = 2000;
+
 /** Health, readiness, Prometheus metrics and the OpenAPI document. */
 export async function operationsRoutes(app: App, services: Services, lifecycle: Lifecycle): Promise<void> {
   const registry = new Registry();
@@ -35,16 +38,25 @@ export async function operationsRoutes(app: App, services: Services, lifecycle: 
     status: "ok",
   }));
 
+  // Ready means the database answered just now: every probe asks it afresh (no cached verdict
+  // to flap or lag), within a deadline so a stalled database says "not ready" instead of hanging.
   app.get(
     "/readyz",
     { config: { access: { public: true } }, schema: { hide: true } },
     async (_request, reply) => {
       if (lifecycle.draining) return reply.status(503).send({ status: "shutting down" });
+      const { db } = services.deps.database;
+      let timer: NodeJS.Timeout | undefined;
+      const deadline = new Promise<never>((_resolve, reject) => {
+        timer = setTimeout(() => reject(new Error("readiness probe timed out")), READY_PROBE_MS);
+      });
       try {
-        await sql`select 1`.execute(services.deps.database.db);
+        await Promise.race([sql`select 1`.execute(db), deadline]);
         return { status: "ready" };
       } catch {
-        return reply.status(503).send({ status: "database unavailable" });
+        return reply.status(503).header("retry-after", "1").send({ status: "database unavailable" });
+      } finally {
+        clearTimeout(timer);
       }
     },
   );

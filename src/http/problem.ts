@@ -1,4 +1,5 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
+import { databaseFault, requestTimedOut } from "../db/faults.js";
 import { AppError, ERRORS, type ErrorCode } from "../lib/errors.js";
 
 /** The body of every error answer (RFC 9457 problem details) with our stable `code`. */
@@ -58,6 +59,8 @@ export function toAppError(error: unknown): AppError | null {
       return new AppError("UNSUPPORTED_MEDIA_TYPE");
     case "FST_ERR_CTP_EMPTY_JSON_BODY":
       return new AppError("MALFORMED_BODY", "The JSON body is empty.");
+    case "FST_ERR_HANDLER_TIMEOUT":
+      return requestTimedOut();
     case "FST_ERR_CTP_INVALID_JSON_BODY":
     case "FST_ERR_CTP_INVALID_CONTENT_LENGTH":
       return new AppError("MALFORMED_BODY");
@@ -71,10 +74,7 @@ export function toAppError(error: unknown): AppError | null {
 
 export function sendProblem(reply: FastifyReply, error: AppError): FastifyReply {
   const problem = problemOf(error);
-  if (
-    (error.code === "RATE_LIMITED" || error.code === "SIGN_IN_THROTTLED") &&
-    typeof error.extra.retryAfter === "number"
-  ) {
+  if (typeof error.extra.retryAfter === "number") {
     reply.header("retry-after", String(error.extra.retryAfter));
   }
   return reply.status(problem.status).type("application/problem+json").send(problem);
@@ -83,6 +83,12 @@ export function sendProblem(reply: FastifyReply, error: AppError): FastifyReply 
 export function handleError(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   const known = toAppError(error);
   if (known) return sendProblem(reply, known);
+  // The database away, locked or full: the client may retry; the log keeps the real error.
+  const fault = databaseFault(error);
+  if (fault) {
+    request.log.error({ err: error }, `database fault: ${fault.code}`);
+    return sendProblem(reply, fault);
+  }
   // Unknown errors: logged in full, answered generically (security.md 43).
   request.log.error({ err: error }, "unexpected error");
   return sendProblem(reply, new AppError("INTERNAL"));

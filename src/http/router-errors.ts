@@ -27,7 +27,7 @@ export function clientErrorHandler(error: Error & { code?: string }, socket: Soc
     error.code === "HPE_HEADER_OVERFLOW"
       ? new AppError("HEADERS_TOO_LARGE")
       : error.code === "ERR_HTTP_REQUEST_TIMEOUT"
-        ? new AppError("REQUEST_TIMEOUT")
+        ? new AppError("CLIENT_TIMEOUT")
         : new AppError("MALFORMED_REQUEST");
   const body = JSON.stringify(problemOf(appError));
   if (socket.writable) {

@@ -20,7 +20,7 @@ export const ERRORS = {
   URI_TOO_LONG: { status: 414, title: "The URL is too long." },
   HEADERS_TOO_LARGE: { status: 431, title: "The request's headers are too large." },
   MALFORMED_REQUEST: { status: 400, title: "The request is not valid HTTP." },
-  REQUEST_TIMEOUT: { status: 408, title: "The request took too long to arrive." },
+  CLIENT_TIMEOUT: { status: 408, title: "The request took too long to arrive." },
   METHOD_NOT_ALLOWED: { status: 405, title: "This method is not allowed here." },
   // authentication and authorization
   UNAUTHENTICATED: { status: 401, title: "Sign in to continue." },
@@ -108,6 +108,14 @@ export const ERRORS = {
   DEPUTY_IS_OWNER: { status: 400, title: "The owner already manages the domain; choose another account." },
   TOKEN_LIMIT_REACHED: { status: 409, title: "You have reached the limit of API tokens; revoke one first." },
   SCOPE_EXCEEDS_RIGHTS: { status: 403, title: "A token cannot have more rights than you do." },
+  // the service's own trouble: answered with Retry-After, the request changed nothing
+  DATABASE_UNAVAILABLE: {
+    status: 503,
+    title: "The database cannot be reached right now. Try again shortly.",
+  },
+  DATABASE_BUSY: { status: 503, title: "The database is busy. Try again shortly." },
+  STORAGE_FULL: { status: 507, title: "The service has run out of storage. Try again later." },
+  REQUEST_TIMEOUT: { status: 503, title: "The request took too long. Try again shortly." },
   // everything else
   INTERNAL: { status: 500, title: "Something went wrong on our side. Try again." },
 } as const satisfies Record<string, { status: number; title: string }>;

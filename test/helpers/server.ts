@@ -9,7 +9,7 @@ import { createTestDatabase } from "./database.js";
 export const SERVICE_DOMAIN = "mfd.test";
 
 /** A free loopback port (the public URL must name it before the app is built: Origin checks). */
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const probe = createServer();
     probe.once("error", reject);
