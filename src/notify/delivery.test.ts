@@ -131,6 +131,13 @@ describe("delivery", () => {
     expect(mails.filter((m) => m.to.includes(message.recipient))).toHaveLength(1);
   });
 
+  it("never sends a code whose time has run out, even before the scrub job has run", async () => {
+    const message = await enqueue({ channel: "sms", expiresAt: t.clock.now() + 10 * MINUTE });
+    t.clock.advance(10 * MINUTE);
+    expect(await deliveryJob.run(t.deps)).toBe(0);
+    expect(smsTo(message.recipient)).toEqual([]);
+  });
+
   it("posts SMS to the gateway as JSON {to, text}", async () => {
     const message = await enqueue({ channel: "sms" });
     await deliveryJob.run(t.deps);

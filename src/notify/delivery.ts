@@ -84,6 +84,8 @@ export async function deliverDue(
     .where("sentAt", "is", null)
     .where("failedAt", "is", null)
     .where("nextAttemptAt", "<=", now)
+    // A code past its time is useless and must not arrive late; the scrub job closes the row.
+    .where((eb) => eb.or([eb("expiresAt", "is", null), eb("expiresAt", ">", now)]))
     .where("channel", "in", [...(options.channels ?? CHANNELS)])
     .orderBy("nextAttemptAt")
     .orderBy("id")
