@@ -73,6 +73,20 @@ describe("rate limits and client addresses", async () => {
     const limited = await guess();
     expect(limited.statusCode).toBe(429);
     expect(Number(limited.headers["retry-after"])).toBeGreaterThan(0);
+    await guess();
+
+    // Each limit's refusals are an audit event with the address, once per window (not per request).
+    const refusals = await t.db
+      .selectFrom("auditEvents")
+      .select(["ip", "details"])
+      .where("action", "=", "request.rate-limited")
+      .where("ip", "in", ["192.0.2.81", "192.0.2.82"])
+      .orderBy("ip")
+      .execute();
+    expect(refusals.map((r) => [r.ip, JSON.parse(r.details ?? "{}").limit])).toEqual([
+      ["192.0.2.81", "register"],
+      ["192.0.2.82", "recovery-verify"],
+    ]);
   });
 
   let fresh = 0;

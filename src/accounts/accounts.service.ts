@@ -1,5 +1,5 @@
 import type { RequestContext } from "../access/actor.js";
-import { recordEvent } from "../audit/audit.service.js";
+import { recordEvent, recordRefusals } from "../audit/audit.service.js";
 import type { Executor } from "../db/database.js";
 import type { Deps } from "../deps.js";
 import { isUniqueViolation } from "../domains/checking.js";
@@ -208,10 +208,15 @@ export class AccountsService {
         : null;
 
     const now = ctx.now;
-    await hitLimits(this.db, now, [
-      { key: `register:ip:${ctx.limitKey}`, max: 20, windowMs: HOUR },
-      { key: "register:global", max: 2000, windowMs: HOUR },
-    ]);
+    await hitLimits(
+      this.db,
+      now,
+      [
+        { key: `register:ip:${ctx.limitKey}`, max: 20, windowMs: HOUR },
+        { key: "register:global", max: 2000, windowMs: HOUR },
+      ],
+      recordRefusals(this.db, ctx, "register"),
+    );
 
     const [passwordHash, answerHash] = await Promise.all([
       hashPassword(input.password),

@@ -33,6 +33,7 @@ export const AUDIT_ACTIONS = [
   "recovery.code-requested",
   "recovery.question-failure",
   "recovery.two-factor-failure",
+  "request.rate-limited",
   "security-question.change",
   "session.end",
   "session.reauthenticate",

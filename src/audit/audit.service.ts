@@ -43,6 +43,16 @@ export async function recordEvent(db: Executor, ctx: RequestContext, input: Audi
     .execute();
 }
 
+/**
+ * For `hitLimits`: a limit's refusals become one audit event per window (its first refused hit),
+ * with the client's address, so a flood is visible without writing a row per request.
+ */
+export const recordRefusals =
+  (db: Executor, ctx: RequestContext, limit: string) =>
+  async (_refused: unknown, first: boolean): Promise<void> => {
+    if (first) await recordEvent(db, ctx, { action: "request.rate-limited", details: { limit } });
+  };
+
 export interface AuditEventView {
   id: string;
   at: string;

@@ -18,7 +18,7 @@ import {
 } from "../accounts/security-questions.js";
 import type { SessionsService } from "../accounts/sessions.service.js";
 import { claimTotpStep, matchTotp } from "../accounts/totp.js";
-import { recordEvent } from "../audit/audit.service.js";
+import { recordEvent, recordRefusals } from "../audit/audit.service.js";
 import type { Executor } from "../db/database.js";
 import type { Deps } from "../deps.js";
 import { appSecret, keyedHash } from "../lib/app-secrets.js";
@@ -151,7 +151,12 @@ export class RecoveryService {
     const login = this.accounts.loginFromIdentifier(input.login);
     const contact = input.channel === "phone" ? normalisePhone(input.contact) : normaliseEmail(input.contact);
     const now = ctx.now;
-    await hitLimits(this.db, now, perAddress("recovery-code", ctx.limitKey, 20));
+    await hitLimits(
+      this.db,
+      now,
+      perAddress("recovery-code", ctx.limitKey, 20),
+      recordRefusals(this.db, ctx, "recovery-code"),
+    );
 
     const account = await this.db
       .selectFrom("accounts")
@@ -239,7 +244,12 @@ export class RecoveryService {
   async requestQuestion(ctx: RequestContext, input: { login: string }): Promise<QuestionOffered> {
     const login = this.accounts.loginFromIdentifier(input.login);
     const now = ctx.now;
-    await hitLimits(this.db, now, perAddress("recovery-question", ctx.limitKey, 20));
+    await hitLimits(
+      this.db,
+      now,
+      perAddress("recovery-question", ctx.limitKey, 20),
+      recordRefusals(this.db, ctx, "recovery-question"),
+    );
 
     const account = await this.db
       .selectFrom("accounts")
@@ -285,7 +295,12 @@ export class RecoveryService {
         field: input.code === undefined ? "code" : "answer",
       });
     }
-    await hitLimits(this.db, ctx.now, perAddress("recovery-verify", ctx.limitKey, 30));
+    await hitLimits(
+      this.db,
+      ctx.now,
+      perAddress("recovery-verify", ctx.limitKey, 30),
+      recordRefusals(this.db, ctx, "recovery-verify"),
+    );
     return input.code !== undefined
       ? this.verifyCode(ctx, input.flowId, input.code)
       : this.verifyAnswer(ctx, input.flowId, input.answer as string);
@@ -404,7 +419,12 @@ export class RecoveryService {
    */
   async reset(ctx: RequestContext, input: ResetInput): Promise<void> {
     const now = ctx.now;
-    await hitLimits(this.db, now, perAddress("recovery-reset", ctx.limitKey, 30));
+    await hitLimits(
+      this.db,
+      now,
+      perAddress("recovery-reset", ctx.limitKey, 30),
+      recordRefusals(this.db, ctx, "recovery-reset"),
+    );
     const grantHash = sha256(input.resetToken);
     const flow = await this.db
       .selectFrom("verificationCodes")

@@ -266,6 +266,7 @@ export const en = {
   "audit.action.account.register": "Account created",
   "audit.action.sign-in": "Signed in",
   "audit.action.sign-in.failure": "Failed sign-in",
+  "audit.action.request.rate-limited": "Requests refused: too many from one address",
   "audit.action.sign-in.rate-limited": "Sign-ins refused: too many from one address",
   "audit.action.sign-in.throttle": "Sign-ins slowed down after failures",
   "audit.action.sign-in.throttled": "Sign-in refused: too many failures",
