@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, rmSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import { WAIT_MS } from "../helpers/patience.js";
 
 /** Shared set-up of the browser tests: Debian's chromium driven by playwright-core. */
 
@@ -51,7 +52,9 @@ export async function openPage(browser: Browser, baseURL: string, folder: string
     locale: "en-GB",
   });
   const page = await context.newPage();
-  page.setDefaultTimeout(10_000);
+  // Every step waits for what the user would see; on a busy machine that can take long.
+  page.setDefaultTimeout(WAIT_MS);
+  page.setDefaultNavigationTimeout(WAIT_MS);
   const problems: string[] = [];
   page.on("console", (message) => {
     if (message.type() === "error") problems.push(`console: ${message.text()}`);
