@@ -21,6 +21,9 @@ export interface Config {
   allowPrivateFetch: boolean;
   verifyHttpPort: number;
   dnsParentPort: number;
+  /** How long an ownership or MX check waits for one DNS answer, and for the file check's site. */
+  dnsTimeoutMs: number;
+  verifyHttpTimeoutMs: number;
   domainLimit: number;
   mailboxLimit: number;
 }
@@ -95,6 +98,17 @@ export const VARIABLES: VariableSpec[] = [
     name: "MFD_VERIFY_HTTP_PORT",
     description: "Port the file ownership check fetches http://<domain>/ on (tests only change it).",
     default: "80",
+  },
+  {
+    name: "MFD_DNS_TIMEOUT_MS",
+    description: "Milliseconds an ownership or MX check waits for a DNS answer before counting it failed.",
+    default: "2000",
+  },
+  {
+    name: "MFD_VERIFY_HTTP_TIMEOUT_MS",
+    description:
+      "Milliseconds the file ownership check waits for the site's answer before counting it failed.",
+    default: "5000",
   },
   {
     name: "MFD_DNS_PARENT_PORT",
@@ -215,6 +229,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   };
   const verifyHttpPort = port("MFD_VERIFY_HTTP_PORT", 80);
   const dnsParentPort = port("MFD_DNS_PARENT_PORT", 53);
+  const dnsTimeoutMs = positive("MFD_DNS_TIMEOUT_MS", 2_000);
+  const verifyHttpTimeoutMs = positive("MFD_VERIFY_HTTP_TIMEOUT_MS", 5_000);
   const mailboxLimit = positive("MFD_MAILBOX_LIMIT", 1000);
 
   const smtpFrom = get("MFD_SMTP_FROM") ?? `mfd@${serviceDomain}`;
@@ -236,6 +252,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     allowPrivateFetch: allowPrivateFetch as boolean,
     verifyHttpPort,
     dnsParentPort,
+    dnsTimeoutMs,
+    verifyHttpTimeoutMs,
     domainLimit,
     mailboxLimit,
   };
