@@ -52,10 +52,11 @@ export async function openPage(browser: Browser, baseURL: string, folder: string
     viewport: { width: 1280, height: 860 },
     locale: "en-GB",
   });
+  // Every step waits for what the user would see; on a busy machine that can take long. Set on
+  // the context, so the page and the API calls through `context.request` (30 s otherwise) share it.
+  context.setDefaultTimeout(WAIT_MS);
+  context.setDefaultNavigationTimeout(WAIT_MS);
   const page = await context.newPage();
-  // Every step waits for what the user would see; on a busy machine that can take long.
-  page.setDefaultTimeout(WAIT_MS);
-  page.setDefaultNavigationTimeout(WAIT_MS);
   const problems: string[] = [];
   page.on("console", (message) => {
     if (message.type() === "error") problems.push(`console: ${message.text()}`);
