@@ -143,6 +143,9 @@ export async function ensureBuilt(): Promise<void> {
   await withBuildLock(async () => {
     const hash = sourceHash();
     if (isCurrent(hash)) return; // another test file built it while this one waited
+    // Only the lock's holder builds: a staging folder found now is what a killed build left.
+    for (const entry of readdirSync(DIST))
+      if (entry.startsWith(".staging-")) rmSync(join(DIST, entry), { recursive: true, force: true });
     const staging = mkdtempSync(join(DIST, ".staging-"));
     try {
       await compile(staging);
