@@ -46,6 +46,17 @@ describe("configuration", () => {
     expect(() => loadConfig({ MFD_SMS_TIMEOUT: "0" })).toThrow(/MFD_SMS_TIMEOUT/);
   });
 
+  it("gives ownership checks 2 s per DNS answer and 5 s per file fetch, or what the operator sets", () => {
+    expect(loadConfig({})).toMatchObject({ dnsTimeoutMs: 2_000, verifyHttpTimeoutMs: 5_000 });
+    expect(loadConfig({ MFD_DNS_TIMEOUT_MS: "8000", MFD_VERIFY_HTTP_TIMEOUT_MS: "15000" })).toMatchObject({
+      dnsTimeoutMs: 8_000,
+      verifyHttpTimeoutMs: 15_000,
+    });
+    expect(() => loadConfig({ MFD_DNS_TIMEOUT_MS: "0", MFD_VERIFY_HTTP_TIMEOUT_MS: "soon" })).toThrow(
+      /MFD_DNS_TIMEOUT_MS[\s\S]*MFD_VERIFY_HTTP_TIMEOUT_MS/,
+    );
+  });
+
   it("redacts passwords inside URLs when printed", () => {
     const printed = JSON.stringify(
       redactedConfig(

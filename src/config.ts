@@ -21,6 +21,9 @@ export interface Config {
   allowPrivateFetch: boolean;
   verifyHttpPort: number;
   dnsParentPort: number;
+  /** How long an ownership or MX check waits for one DNS answer, and for the file check's site. */
+  dnsTimeoutMs: number;
+  verifyHttpTimeoutMs: number;
   domainLimit: number;
   mailboxLimit: number;
   /** Per-address limits count an IPv6 client by this network prefix. */
@@ -115,6 +118,17 @@ export const VARIABLES: VariableSpec[] = [
     name: "MFD_VERIFY_HTTP_PORT",
     description: "Port the file ownership check fetches http://<domain>/ on (tests only change it).",
     default: "80",
+  },
+  {
+    name: "MFD_DNS_TIMEOUT_MS",
+    description: "Milliseconds an ownership or MX check waits for a DNS answer before counting it failed.",
+    default: "2000",
+  },
+  {
+    name: "MFD_VERIFY_HTTP_TIMEOUT_MS",
+    description:
+      "Milliseconds the file ownership check waits for the site's answer before counting it failed.",
+    default: "5000",
   },
   {
     name: "MFD_DNS_PARENT_PORT",
@@ -289,6 +303,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   };
   const verifyHttpPort = port("MFD_VERIFY_HTTP_PORT", 80);
   const dnsParentPort = port("MFD_DNS_PARENT_PORT", 53);
+  const dnsTimeoutMs = positive("MFD_DNS_TIMEOUT_MS", 2_000);
+  const verifyHttpTimeoutMs = positive("MFD_VERIFY_HTTP_TIMEOUT_MS", 5_000);
   const mailboxLimit = positive("MFD_MAILBOX_LIMIT", 1000);
   const ipv6Prefix = positive("MFD_IPV6_PREFIX", 64);
   if (ipv6Prefix > 128) problems.push("MFD_IPV6_PREFIX must be a prefix length (1–128)");
@@ -335,6 +351,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     allowPrivateFetch: allowPrivateFetch as boolean,
     verifyHttpPort,
     dnsParentPort,
+    dnsTimeoutMs,
+    verifyHttpTimeoutMs,
     domainLimit,
     mailboxLimit,
     ipv6Prefix,

@@ -1,12 +1,12 @@
-import { execFile, spawn } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { promisify } from "node:util";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, onTestFinished } from "vitest";
 import { openDatabase } from "../src/db/database.js";
+import { ensureBuilt, mfd as run, spawnMfd } from "./helpers/cli.js";
 
-const exec = promisify(execFile);
+// The compiled command line, as installed; compiling happens here, outside any test's time limit.
+await ensureBuilt();
 const dataDir = mkdtempSync(join(tmpdir(), "mfd-cli-"));
 const env = {
   ...process.env,
@@ -16,16 +16,8 @@ const env = {
   MFD_DEV: "1",
 };
 
-/** Runs the real `mfd` command line (from source) as an operator would. */
-const mfd = (...args: string[]): Promise<{ stdout: string; stderr: string; code: number }> =>
-  exec(process.execPath, ["--import", "tsx", "src/main.ts", ...args], { env, timeout: 60_000 }).then(
-    (done) => ({ ...done, code: 0 }),
-    (error: { stdout: string; stderr: string; code: number }) => ({
-      stdout: error.stdout,
-      stderr: error.stderr,
-      code: error.code,
-    }),
-  );
+/** Runs the real `mfd` command line as an operator would. */
+const mfd = (...args: string[]) => run(args, env);
 
 describe("mfd command line", () => {
   it("explains itself with --help, also for subcommands", async () => {
@@ -37,18 +29,18 @@ describe("mfd command line", () => {
 
   it("migrates, prints the configuration without secrets, and lists every variable", async () => {
     expect((await mfd("migrate")).stdout).toMatch(/applied: 001_accounts|up to date/);
-    const printed = await exec(process.execPath, ["--import", "tsx", "src/main.ts", "config", "print"], {
-      env: { ...env, MFD_SMTP_URL: "smtp://mailer:hunter2@relay:587" },
+    const printed = await run(["config", "print"], {
+      ...env,
+      MFD_SMTP_URL: "smtp://mailer:hunter2@relay:587",
     });
+    expect(printed.code, printed.stderr).toBe(0);
     expect(printed.stdout).toContain('"serviceDomain": "cli.example"');
     expect(printed.stdout).not.toContain("hunter2");
     expect((await mfd("config", "variables")).stdout).toContain("MFD_DATABASE_URL");
   });
 
   it("refuses a bad configuration listing every problem, with exit code 2", async () => {
-    const result = await exec(process.execPath, ["--import", "tsx", "src/main.ts", "config", "print"], {
-      env: { ...env, MFD_LISTEN: "nowhere", MFD_DEV: "perhaps" },
-    }).catch((error) => error);
+    const result = await run(["config", "print"], { ...env, MFD_LISTEN: "nowhere", MFD_DEV: "perhaps" });
     expect(result.code).toBe(2);
     expect(result.stderr).toContain("MFD_LISTEN");
     expect(result.stderr).toContain("MFD_DEV");
@@ -117,27 +109,23 @@ describe("mfd command line", () => {
     const dev = await mfd("outbox", "list");
     expect(dev.stdout).toContain("to ann@example.net  pending");
     expect(dev.stdout).toContain("123456 is your code");
-    const production = await exec(process.execPath, ["--import", "tsx", "src/main.ts", "outbox", "list"], {
-      env: { ...env, MFD_DEV: "0" },
-    });
+    const production = await run(["outbox", "list"], { ...env, MFD_DEV: "0" });
+    expect(production.code, production.stderr).toBe(0);
     expect(production.stdout).toContain("to ann@example.net  pending");
     expect(production.stdout).not.toContain("123456");
   });
 
   it("serve starts the console and worker and says where, then stops cleanly on SIGTERM", async () => {
-    const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts", "serve", "--dev"], {
-      env: { ...env, MFD_LISTEN: "127.0.0.1:0", MFD_PUBLIC_URL: "http://localhost:18099" },
+    const child = spawnMfd(["serve", "--dev"], {
+      ...env,
+      MFD_LISTEN: "127.0.0.1:0",
+      MFD_PUBLIC_URL: "http://localhost:18099",
+    });
+    // Whatever happens to the test (a failure, its time limit), no server stays behind.
+    onTestFinished(() => {
+      if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
     });
     let output = "";
-    const running = new Promise<void>((resolve, reject) => {
-      child.stdout.on("data", (chunk: Buffer) => {
-        output += chunk.toString();
-        if (output.includes("/dev/outbox")) resolve();
-      });
-      child.once("exit", (code) => reject(new Error(`serve exited with ${code}: ${output}`)));
-    });
-    await running;
-    expect(output).toContain("mfd is running: console at http://localhost:18099");
     let errors = "";
     child.stderr.on("data", (chunk: Buffer) => {
       errors += chunk.toString();
@@ -145,6 +133,15 @@ describe("mfd command line", () => {
     const exited = new Promise<string>((resolve) =>
       child.once("exit", (code, signal) => resolve(`${code} ${signal}`)),
     );
+    // Waits for the banner however long a busy machine takes to get there.
+    await new Promise<void>((resolve, reject) => {
+      child.stdout.on("data", (chunk: Buffer) => {
+        output += chunk.toString();
+        if (output.includes("/dev/outbox")) resolve();
+      });
+      void exited.then((how) => reject(new Error(`serve exited (${how}): ${output}${errors}`)));
+    });
+    expect(output).toContain("mfd is running: console at http://localhost:18099");
     child.kill("SIGTERM");
     expect(await exited, errors).toBe("0 null");
   });

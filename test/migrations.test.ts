@@ -1,16 +1,15 @@
-import { execFile } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import pg from "pg";
 import { expect, it } from "vitest";
 import { openDatabase } from "../src/db/database.js";
 import { migrate } from "../src/db/migrate.js";
 import { randomSecret } from "../src/lib/random.js";
+import { ensureBuilt, mfd } from "./helpers/cli.js";
 import { SCHEMA_LOCK, TEST_DATABASE_URL } from "./helpers/database.js";
 
-const exec = promisify(execFile);
+await ensureBuilt();
 
 /**
  * `mfd serve` migrates at start; several processes may start at once against one database.
@@ -48,11 +47,8 @@ it("applies migrations once when several mfd processes migrate one SQLite file a
   // for each other the way separate processes do.
   const dataDir = mkdtempSync(join(tmpdir(), "mfd-migrate-"));
   const env = { ...process.env, MFD_DATA_DIR: dataDir, MFD_DATABASE_URL: "" };
-  const runs = await Promise.all(
-    [0, 1, 2].map(() =>
-      exec(process.execPath, ["--import", "tsx", "src/main.ts", "migrate"], { env, timeout: 60_000 }),
-    ),
-  );
+  const runs = await Promise.all([0, 1, 2].map(() => mfd(["migrate"], env)));
+  for (const run of runs) expect(run.code, run.stderr).toBe(0);
   const applied = runs.filter((r) => r.stdout.includes("applied:"));
   expect(applied).toHaveLength(1);
   expect(applied[0]?.stdout).toContain("001_accounts");

@@ -43,6 +43,19 @@ function counts(file) {
   return { passed: report.numPassedTests, failed: report.numFailedTests + brokenFiles };
 }
 
+// Programs npm does not install. Without one, its tests are skipped with a warning here and fail
+// on CI (see test/helpers/prerequisites.ts); said at the start and again above the totals.
+const missing = [
+  { what: "browser tests", path: process.env.MFD_CHROMIUM ?? "/usr/bin/chromium", install: "chromium" },
+  { what: "Dovecot tests", path: process.env.MFD_DOVEADM ?? "/usr/bin/doveadm", install: "dovecot-core" },
+]
+  .filter((tool) => !existsSync(tool.path))
+  .map(
+    (tool) =>
+      `No ${tool.path}: the ${tool.what} ${ci ? "fail (CI needs it)" : "are skipped"}; apt-get install ${tool.install}.`,
+  );
+for (const warning of missing) console.warn(warning);
+
 let status = 0;
 if (!existsSync("web/dist/index.html") || process.env.MFD_TEST_BUILD !== "0") {
   status |= run("npx", ["vite", "build", "web", "--logLevel", "warn"]);
@@ -69,5 +82,6 @@ for (const r of runs) {
   failed += c.failed;
 }
 if (status !== 0 && failed === 0) failed = 1;
+for (const warning of missing) console.warn(warning);
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(failed > 0 || status !== 0 ? 1 : 0);

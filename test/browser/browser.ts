@@ -1,6 +1,8 @@
 import { existsSync, mkdirSync, rmSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import { WAIT_MS } from "../helpers/patience.js";
+import { skipWithout } from "../helpers/prerequisites.js";
 
 /** Shared set-up of the browser tests: Debian's chromium driven by playwright-core. */
 
@@ -11,15 +13,15 @@ const RESULTS = fileURLToPath(new URL("../../test-results/", import.meta.url));
 export const haveChromium = existsSync(CHROMIUM);
 
 /**
- * Without chromium the browser tests fail on CI and are skipped (with a warning) elsewhere.
- * Returns true when the suite should be skipped.
+ * Without chromium the browser tests fail on CI (in beforeAll, with a clear message) and are
+ * skipped with a warning elsewhere. Returns true when the suite should be skipped.
  */
-export function skipWithoutChromium(): boolean {
-  if (haveChromium) return false;
-  if (process.env.CI) return false; // run, and fail in beforeAll with a clear message
-  console.warn(`Browser tests skipped: no chromium at ${CHROMIUM} (apt-get install chromium).`);
-  return true;
-}
+export const skipWithoutChromium = (): boolean =>
+  skipWithout({
+    what: "Browser tests",
+    path: CHROMIUM,
+    install: "apt-get install chromium, or set MFD_CHROMIUM",
+  });
 
 export async function launch(): Promise<Browser> {
   if (!haveChromium) {
@@ -50,8 +52,11 @@ export async function openPage(browser: Browser, baseURL: string, folder: string
     viewport: { width: 1280, height: 860 },
     locale: "en-GB",
   });
+  // Every step waits for what the user would see; on a busy machine that can take long. Set on
+  // the context, so the page and the API calls through `context.request` (30 s otherwise) share it.
+  context.setDefaultTimeout(WAIT_MS);
+  context.setDefaultNavigationTimeout(WAIT_MS);
   const page = await context.newPage();
-  page.setDefaultTimeout(10_000);
   const problems: string[] = [];
   page.on("console", (message) => {
     if (message.type() === "error") problems.push(`console: ${message.text()}`);

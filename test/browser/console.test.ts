@@ -131,5 +131,5 @@ describe.skipIf(skipWithoutChromium())("console in a browser: account and restor
     const unexpected = problems.filter((p) => !/status of 401/.test(p));
     expect(unexpected).toEqual([]);
     await context.close();
-  }, 120_000);
+  });
 });

@@ -199,5 +199,5 @@ describe.skipIf(skipWithoutChromium())("console in a browser: additional adminis
     expect(unexpected(deputy.problems)).toEqual([]);
     await owner.context.close();
     await deputy.context.close();
-  }, 120_000);
+  });
 });

@@ -67,13 +67,19 @@ export class TestInternet {
     return (this.httpServer.address() as AddressInfo).port;
   }
 
-  /** The configuration that points an mfd at this internet. */
+  /**
+   * The configuration that points an mfd at this internet. Its servers run in the test's own
+   * process, which a busy machine (or fifty checks at once) can hold up for seconds: an answer that
+   * comes must count, so the mfd waits long. Tests of silence set shorter timeouts themselves.
+   */
   env(): Record<string, string> {
     return {
       MFD_DNS_RESOLVERS: `127.0.0.1:${this.resolver.port}`,
       MFD_DNS_PARENT_PORT: String(this.parents[0]?.port),
       MFD_VERIFY_HTTP_PORT: String(this.httpPort),
       MFD_ALLOW_PRIVATE_FETCH: "1",
+      MFD_DNS_TIMEOUT_MS: "30000",
+      MFD_VERIFY_HTTP_TIMEOUT_MS: "30000",
     };
   }
 

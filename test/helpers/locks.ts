@@ -1,6 +1,7 @@
 import { type Kysely, sql, type Transaction } from "kysely";
 import type { DB } from "../../src/db/schema.js";
 import type { TestApp } from "./app.js";
+import { WAIT_MS } from "./patience.js";
 
 export interface HeldTransaction {
   /** PostgreSQL: resolves once another session waits for a lock this transaction holds. */
@@ -36,18 +37,25 @@ export async function holdTransaction(
   });
   // A failing `work` rejects the transaction before it is ever ready.
   const pid = await Promise.race([ready, transaction.then(() => null)]);
+  let committed = false;
   return {
     waitedOn: async () => {
       if (pid === null) throw new Error("lock waits are a PostgreSQL matter");
-      for (let i = 0; i < 500; i++) {
+      // Bounded by time, not by a number of tries: on a busy machine the request may need long
+      // to get as far as the lock, and asking in a tight loop would only slow it further.
+      const deadline = Date.now() + WAIT_MS;
+      while (Date.now() < deadline) {
+        // The test moved on (the request finished without waiting): stop asking.
+        if (committed) return;
         const { rows } = await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity
           where ${pid} = any(pg_blocking_pids(pid))`.execute(app.db);
         if ((rows[0]?.n ?? 0) > 0) return;
-        await new Promise((resolve) => setImmediate(resolve));
+        await new Promise((resolve) => setTimeout(resolve, 5));
       }
-      throw new Error("no session ever waited for the held transaction");
+      throw new Error(`no session waited for the held transaction within ${WAIT_MS / 1000} s`);
     },
     commit: async () => {
+      committed = true;
       release();
       await transaction;
     },

@@ -58,8 +58,8 @@ export const verifierSettings = (
   httpPort: config.verifyHttpPort,
   parentPort: config.dnsParentPort,
   allowPrivate: config.allowPrivateFetch,
-  dnsTimeoutMs: 2_000,
-  httpTimeoutMs: 5_000,
+  dnsTimeoutMs: config.dnsTimeoutMs,
+  httpTimeoutMs: config.verifyHttpTimeoutMs,
   maxFileBytes: 1024,
   ...overrides,
 });
