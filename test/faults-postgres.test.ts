@@ -145,5 +145,5 @@ describe.runIf(testDialect === "postgres")("mfd serve when PostgreSQL misbehaves
     expect((await call(mfd.url, "GET", "/readyz")).status).toBe(200);
     expect((await call(mfd.url, "GET", "/api/v1/account", { cookie })).status).toBe(200);
     expect(mfd.alive(), mfd.output()).toBe(true);
-  }, 60_000);
+  });
 });

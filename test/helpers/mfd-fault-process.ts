@@ -2,7 +2,13 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { ensureBuilt, MFD_BIN } from "./cli.js";
+import { WAIT_MS } from "./patience.js";
 import { freePort, SERVICE_DOMAIN } from "./server.js";
+
+// Compiled once while the module loads (no time limit there): a cold tsx per process is what
+// made process tests time out on a busy machine.
+await ensureBuilt();
 
 export interface MfdProcess {
   url: string;
@@ -17,7 +23,7 @@ export interface MfdProcess {
 }
 
 /**
- * A real `mfd serve` (web only) in its own process, from source, on a free loopback port and a
+ * A real `mfd serve` (web only) in its own process, compiled, on a free loopback port and a
  * fresh data folder; resolves once it says it is running. For tests that hurt the database under
  * a live process and look at what the process does.
  */
@@ -25,7 +31,7 @@ export async function startMfdProcess(env: Record<string, string> = {}): Promise
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const dataDir = mkdtempSync(join(tmpdir(), "mfd-fault-"));
-  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts", "serve", "--services", "web"], {
+  const child = spawn(process.execPath, [MFD_BIN, "serve", "--services", "web"], {
     env: {
       ...process.env,
       MFD_LISTEN: `127.0.0.1:${port}`,
@@ -91,7 +97,7 @@ export async function call(
       ...options.headers,
     },
     ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
-    signal: AbortSignal.timeout(options.timeoutMs ?? 25_000),
+    signal: AbortSignal.timeout(options.timeoutMs ?? WAIT_MS),
   });
   const text = await response.text();
   let body: Record<string, unknown> = {};
@@ -105,8 +111,9 @@ export async function call(
 }
 
 /** Polls `check` until it holds (short pauses between tries); throws with `what` if it never does. */
-export async function waitFor(what: string, check: () => Promise<boolean> | boolean, tries = 400) {
-  for (let i = 0; i < tries; i++) {
+export async function waitFor(what: string, check: () => Promise<boolean> | boolean, withinMs = WAIT_MS) {
+  const until = Date.now() + withinMs;
+  while (Date.now() < until) {
     if (await check()) return;
     await new Promise((resolve) => setTimeout(resolve, 25));
   }

@@ -4,6 +4,11 @@ import { createServer, type Server, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
+import { ensureBuilt, MFD_BIN } from "./cli.js";
+
+// Compiled once while the module loads (no time limit there): a cold tsx per process is what
+// made process tests time out on a busy machine.
+await ensureBuilt();
 
 const exec = promisify(execFile);
 const ROOT = new URL("../../", import.meta.url);
@@ -52,13 +57,13 @@ export function mfdEnv(dataDir: string, env: Record<string, string> = {}): NodeJ
   };
 }
 
-/** Runs one `mfd` command (from source) to its end, as an operator would. */
+/** Runs one `mfd` command (compiled) to its end, as an operator would. */
 export async function runMfd(
   dataDir: string,
   args: string[],
   env: Record<string, string> = {},
 ): Promise<{ stdout: string; stderr: string; code: number }> {
-  return exec(process.execPath, ["--import", "tsx", "src/main.ts", ...args], {
+  return exec(process.execPath, [MFD_BIN, ...args], {
     cwd: ROOT,
     env: mfdEnv(dataDir, env),
     timeout: 300_000,
@@ -85,13 +90,13 @@ export interface MfdProcess {
 }
 
 /**
- * A real `mfd serve` process (from source, through tsx) on a free loopback port, started once its
+ * A real `mfd serve` process (the compiled command line) on a free loopback port, started once its
  * banner says it listens.
  */
 export async function startMfd(dataDir: string, env: Record<string, string> = {}): Promise<MfdProcess> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts", "serve"], {
+  const child = spawn(process.execPath, [MFD_BIN, "serve"], {
     cwd: ROOT,
     env: mfdEnv(dataDir, {
       MFD_LISTEN: `127.0.0.1:${port}`,
