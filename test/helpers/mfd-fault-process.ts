@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ensureBuilt, MFD_BIN } from "./cli.js";
+import { waitFor } from "./mfd-process.js";
 import { WAIT_MS } from "./patience.js";
 import { freePort, SERVICE_DOMAIN } from "./server.js";
 
@@ -110,12 +111,4 @@ export async function call(
   return { status: response.status, headers: response.headers, body, cookie };
 }
 
-/** Polls `check` until it holds (short pauses between tries); throws with `what` if it never does. */
-export async function waitFor(what: string, check: () => Promise<boolean> | boolean, withinMs = WAIT_MS) {
-  const until = Date.now() + withinMs;
-  while (Date.now() < until) {
-    if (await check()) return;
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  throw new Error(`gave up waiting: ${what}`);
-}
+export { waitFor };

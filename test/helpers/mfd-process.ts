@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { ensureBuilt, MFD_BIN } from "./cli.js";
+import { freePort } from "./server.js";
 
 // Compiled once while the module loads (no time limit there): a cold tsx per process is what
 // made process tests time out on a busy machine.
@@ -12,19 +13,6 @@ await ensureBuilt();
 
 const exec = promisify(execFile);
 const ROOT = new URL("../../", import.meta.url);
-
-/** A free loopback port. */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const address = probe.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 /** Waits until `condition` holds, checking every 50 ms; fails with `what` after `withinMs`. */
 export async function waitFor<T>(
