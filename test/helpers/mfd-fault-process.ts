@@ -1,17 +1,12 @@
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ensureBuilt, MFD_BIN } from "./cli.js";
-import { waitFor } from "./mfd-process.js";
+import { startMfd, waitFor } from "./mfd-process.js";
 import { WAIT_MS } from "./patience.js";
-import { freePort, SERVICE_DOMAIN } from "./server.js";
+import { SERVICE_DOMAIN } from "./server.js";
 
-// Compiled once while the module loads (no time limit there): a cold tsx per process is what
-// made process tests time out on a busy machine.
-await ensureBuilt();
-
-export interface MfdProcess {
+export interface FaultProcess {
   url: string;
   child: ChildProcess;
   dataDir: string;
@@ -22,68 +17,35 @@ export interface MfdProcess {
   /** SIGTERM, wait for the exit, remove the data folder. */
   stop(): Promise<void>;
 }
+export type { FaultProcess as MfdProcess };
 
 /**
  * A real `mfd serve` (web only) in its own process, compiled, on a free loopback port and a
  * fresh data folder; resolves once it says it is running. For tests that hurt the database under
  * a live process and look at what the process does.
  */
-export async function startMfdProcess(env: Record<string, string> = {}): Promise<MfdProcess> {
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
+export async function startMfdProcess(env: Record<string, string> = {}): Promise<FaultProcess> {
   const dataDir = mkdtempSync(join(tmpdir(), "mfd-fault-"));
-  const child = spawn(process.execPath, [MFD_BIN, "serve", "--services", "web"], {
-    env: {
-      ...process.env,
-      MFD_LISTEN: `127.0.0.1:${port}`,
-      MFD_PUBLIC_URL: url,
-      MFD_SERVICE_DOMAIN: SERVICE_DOMAIN,
-      MFD_DATA_DIR: dataDir,
-      MFD_DATABASE_URL: "",
-      MFD_DEV: "1",
-      MFD_LOG_LEVEL: "error",
-      ...env,
-    },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let output = "";
-  child.stdout?.on("data", (chunk: Buffer) => {
-    output += chunk.toString();
-  });
-  child.stderr?.on("data", (chunk: Buffer) => {
-    output += chunk.toString();
-  });
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  const alive = () => child.exitCode === null && child.signalCode === null;
-  await new Promise<void>((resolve, reject) => {
-    const onData = () => {
-      if (output.includes("mfd is running")) {
-        child.stdout?.off("data", onData);
-        resolve();
-      }
-    };
-    child.stdout?.on("data", onData);
-    child.once("exit", (code, signal) =>
-      reject(new Error(`mfd serve exited (${code ?? signal}): ${output}`)),
-    );
-  });
-  return {
-    url,
-    child,
+  const mfd = await startMfd(
     dataDir,
-    output: () => output,
+    { MFD_SERVICE_DOMAIN: SERVICE_DOMAIN, MFD_LOG_LEVEL: "error", ...env },
+    ["serve", "--services", "web"],
+  );
+  const alive = () => mfd.child.exitCode === null && mfd.child.signalCode === null;
+  return {
+    url: mfd.url,
+    child: mfd.child,
+    dataDir,
+    output: mfd.output,
     alive,
     stop: async () => {
-      if (alive()) {
-        child.kill("SIGTERM");
-        await exited;
-      }
+      if (alive()) mfd.child.kill("SIGTERM");
+      await mfd.exited;
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }
 
-/** A fetch to a test process that answers with status, headers and the parsed body. */
 export async function call(
   base: string,
   method: string,

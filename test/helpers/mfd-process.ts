@@ -81,10 +81,14 @@ export interface MfdProcess {
  * A real `mfd serve` process (the compiled command line) on a free loopback port, started once its
  * banner says it listens.
  */
-export async function startMfd(dataDir: string, env: Record<string, string> = {}): Promise<MfdProcess> {
+export async function startMfd(
+  dataDir: string,
+  env: Record<string, string> = {},
+  args: string[] = ["serve"],
+): Promise<MfdProcess> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const child = spawn(process.execPath, [MFD_BIN, "serve"], {
+  const child = spawn(process.execPath, [MFD_BIN, ...args], {
     cwd: ROOT,
     env: mfdEnv(dataDir, {
       MFD_LISTEN: `127.0.0.1:${port}`,
