@@ -30,15 +30,13 @@ export async function createTestDatabase(): Promise<Database> {
   // lock, drops an exclusive one, so the two never overlap (tests only; production has one schema).
   const admin = new pg.Client({ connectionString: TEST_DATABASE_URL });
   await admin.connect();
-  await admin.query(`CREATE SCHEMA ${schema}`);
-  await admin.query("SELECT pg_advisory_lock_shared($1)", [SCHEMA_LOCK]);
-  const database = openDatabase(TEST_DATABASE_URL, { schema, poolSize: 20 });
   try {
-    await migrate(database);
+    await admin.query(`CREATE SCHEMA ${schema}`);
   } finally {
-    await admin.query("SELECT pg_advisory_unlock_shared($1)", [SCHEMA_LOCK]);
     await admin.end();
   }
+  const database = openDatabase(TEST_DATABASE_URL, { schema, poolSize: 20 });
+  await migrateTestDatabase(database);
   return {
     ...database,
     destroy: async () => {
@@ -50,6 +48,22 @@ export async function createTestDatabase(): Promise<Database> {
       await cleanup.end();
     },
   };
+}
+
+/**
+ * Runs the migrations of a test database. On PostgreSQL it holds the shared schema lock, since
+ * Kysely's migrator reads the tables of every schema and fails on one dropped at that moment.
+ */
+export async function migrateTestDatabase(database: Database): Promise<string[]> {
+  if (database.dialect !== "postgres") return migrate(database);
+  const admin = new pg.Client({ connectionString: TEST_DATABASE_URL });
+  await admin.connect();
+  try {
+    await admin.query("SELECT pg_advisory_lock_shared($1)", [SCHEMA_LOCK]);
+    return await migrate(database);
+  } finally {
+    await admin.end();
+  }
 }
 
 /**
