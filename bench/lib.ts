@@ -45,17 +45,20 @@ export async function startMfd(
 }
 
 /** A bare Fastify hello-world in its own process: the yardstick for the ratio figures. */
-export async function startBareFastify(port: number): Promise<{ url: string; stop: () => Promise<void> }> {
+export async function startBareFastify(
+  port: number,
+): Promise<{ url: string; pid: number; stop: () => Promise<void> }> {
   const code = `import Fastify from "fastify"; const app = Fastify(); app.get("/", async () => ({ hello: "world" })); await app.listen({ port: ${port}, host: "127.0.0.1" }); console.log("ready");`;
+  // Its stdout is not the bench's: a bench prints its results there.
   const child = spawn(process.execPath, ["--input-type=module", "-e", code], {
-    stdio: ["ignore", "inherit", "inherit"],
+    stdio: ["ignore", "ignore", "inherit"],
   });
   const url = `http://127.0.0.1:${port}`;
   await waitReady(`${url}/`, child, "");
-  return { url, stop: () => stopChild(child) };
+  return { url, pid: child.pid as number, stop: () => stopChild(child) };
 }
 
-async function waitReady(url: string, child: ChildProcess, path = "/readyz"): Promise<void> {
+export async function waitReady(url: string, child: ChildProcess, path = "/readyz"): Promise<void> {
   // Up to a minute: on a machine busy with other work, starting through tsx alone can take 20 s.
   for (let i = 0; i < 600; i++) {
     if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
@@ -69,7 +72,7 @@ async function waitReady(url: string, child: ChildProcess, path = "/readyz"): Pr
   throw new Error(`server at ${url} did not become ready`);
 }
 
-function stopChild(child: ChildProcess): Promise<void> {
+export function stopChild(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => {
     if (child.exitCode !== null) return resolve();
     child.once("exit", () => resolve());
