@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, loadConfig, redactedConfig } from "./config.js";
+import { CONFIG_VARIABLES, ConfigError, loadConfig, redactedConfig } from "./config.js";
 
 describe("configuration", () => {
   it("starts with no variables at all: SQLite in ./data, console on 127.0.0.1:8080", () => {
@@ -54,6 +54,28 @@ describe("configuration", () => {
     });
     expect(() => loadConfig({ MFD_DNS_TIMEOUT_MS: "0", MFD_VERIFY_HTTP_TIMEOUT_MS: "soon" })).toThrow(
       /MFD_DNS_TIMEOUT_MS[\s\S]*MFD_VERIFY_HTTP_TIMEOUT_MS/,
+    );
+  });
+
+  it("takes every default from the variables' table", () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      serviceDomain: CONFIG_VARIABLES.MFD_SERVICE_DOMAIN.default,
+      domainLimit: Number(CONFIG_VARIABLES.MFD_DOMAIN_LIMIT.default),
+      mailboxLimit: Number(CONFIG_VARIABLES.MFD_MAILBOX_LIMIT.default),
+      timeouts: { requestMs: Number(CONFIG_VARIABLES.MFD_REQUEST_TIMEOUT_MS.default) },
+    });
+    expect(loadConfig({ MFD_DOMAIN_LIMIT: " " }).domainLimit).toBe(50);
+  });
+
+  it("reads the log level and the hashing concurrency, and refuses values they cannot take", () => {
+    expect(loadConfig({}).logLevel).toBe("info");
+    expect(loadConfig({ MFD_DEV: "1" }).logLevel).toBe("warn");
+    expect(loadConfig({ MFD_DEV: "1", MFD_LOG_LEVEL: "debug" }).logLevel).toBe("debug");
+    expect(loadConfig({ MFD_HASH_CONCURRENCY: "3" }).hashConcurrency).toBe(3);
+    expect(loadConfig({}).hashConcurrency).toBeGreaterThanOrEqual(1);
+    expect(() => loadConfig({ MFD_LOG_LEVEL: "loud", MFD_HASH_CONCURRENCY: "0" })).toThrow(
+      /MFD_HASH_CONCURRENCY[\s\S]*MFD_LOG_LEVEL must be one of fatal, error/,
     );
   });
 

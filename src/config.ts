@@ -1,4 +1,5 @@
 import { isIP } from "node:net";
+import { availableParallelism } from "node:os";
 import { resolve } from "node:path";
 
 /**
@@ -46,153 +47,190 @@ export interface Config {
     dbLockWaitMs: number;
     requestMs: number;
   };
+  /** Level of the JSON request and error log. */
+  logLevel: LogLevel;
+  /** Password hashes computed at once (the hashing pool reads it itself, see hashConcurrency). */
+  hashConcurrency: number;
 }
 
 interface VariableSpec {
-  name: string;
   description: string;
+  /** The value taken when the variable is unset or empty; loadConfig parses it like a set one. */
   default?: string;
+  /** How a default computed from other settings is described (README, `mfd config variables`). */
+  defaultText?: string;
   secret?: boolean;
 }
 
-/** The documented variables; README's configuration table is generated from the same list. */
-export const VARIABLES: VariableSpec[] = [
-  {
-    name: "MFD_SERVICE_DOMAIN",
+/**
+ * Every MFD_* variable with its default and meaning: loadConfig takes its defaults from here, and
+ * README's configuration table (`npm run readme`) and `mfd config variables` are printed from it.
+ */
+export const CONFIG_VARIABLES = {
+  MFD_SERVICE_DOMAIN: {
     description: "The service's own domain: accounts are login@<this>.",
     default: "mfd.localhost",
   },
-  {
-    name: "MFD_LISTEN",
-    description: "host:port the web console and API listen on.",
-    default: "127.0.0.1:8080",
-  },
-  {
-    name: "MFD_DATA_DIR",
+  MFD_LISTEN: { description: "host:port the web console and API listen on.", default: "127.0.0.1:8080" },
+  MFD_DATA_DIR: {
     description: "Folder for the embedded SQLite database and other state.",
     default: "./data",
   },
-  {
-    name: "MFD_DATABASE_URL",
+  MFD_DATABASE_URL: {
     description: "postgres://user:pass@host/db for PostgreSQL; empty means SQLite in MFD_DATA_DIR.",
+    defaultText: "SQLite in MFD_DATA_DIR",
     secret: true,
   },
-  {
-    name: "MFD_PUBLIC_URL",
-    description: "The URL users reach the console at (links in messages).",
-    default: "http://localhost:8080",
+  MFD_PUBLIC_URL: {
+    description: "The URL users reach the console at (links in messages, the CSRF origin check).",
+    defaultText: "http://localhost:<port of MFD_LISTEN>",
   },
-  {
-    name: "MFD_SMTP_URL",
+  MFD_SMTP_URL: {
     description: "smtp://user:pass@host:port for outgoing mail; unset keeps mail in the outbox.",
     secret: true,
   },
-  { name: "MFD_SMTP_FROM", description: "Sender address of notifications.", default: "mfd@<service domain>" },
-  { name: "MFD_SMS_URL", description: "HTTP gateway that receives POST {to, text} for SMS.", secret: true },
-  {
-    name: "MFD_TRUSTED_PROXY",
-    description: "Comma-separated proxy addresses whose X-Forwarded-For is believed.",
-  },
-  {
-    name: "MFD_DEV",
+  MFD_SMTP_FROM: { description: "Sender address of notifications.", defaultText: "mfd@<service domain>" },
+  MFD_SMS_URL: { description: "HTTP gateway that receives POST {to, text} for SMS.", secret: true },
+  MFD_TRUSTED_PROXY: { description: "Comma-separated proxy addresses whose X-Forwarded-For is believed." },
+  MFD_DEV: {
     description: "1 for development mode: messages readable at /dev/outbox, cookies without Secure.",
     default: "0",
   },
-  {
-    name: "MFD_MX_HOST",
+  MFD_LOG_LEVEL: {
+    description: "Level of the JSON request and error log: fatal, error, warn, info, debug, trace or silent.",
+    defaultText: "info; warn in development mode",
+  },
+  MFD_MX_HOST: {
     description: "The host customers' MX records must point at.",
-    default: "mx.<service domain>",
+    defaultText: "mx.<service domain>",
   },
-  {
-    name: "MFD_DNS_RESOLVERS",
+  MFD_DNS_RESOLVERS: {
     description: "Comma-separated resolvers (ip or ip:port) for ownership checks.",
-    default: "system resolvers",
+    defaultText: "system resolvers",
   },
-  {
-    name: "MFD_ALLOW_PRIVATE_FETCH",
+  MFD_ALLOW_PRIVATE_FETCH: {
     description:
       "1 lets ownership checks contact private addresses (file fetch, parent-zone queries; tests only).",
     default: "0",
   },
-  {
-    name: "MFD_VERIFY_HTTP_PORT",
+  MFD_VERIFY_HTTP_PORT: {
     description: "Port the file ownership check fetches http://<domain>/ on (tests only change it).",
     default: "80",
   },
-  {
-    name: "MFD_DNS_TIMEOUT_MS",
+  MFD_DNS_TIMEOUT_MS: {
     description: "Milliseconds an ownership or MX check waits for a DNS answer before counting it failed.",
     default: "2000",
   },
-  {
-    name: "MFD_VERIFY_HTTP_TIMEOUT_MS",
+  MFD_VERIFY_HTTP_TIMEOUT_MS: {
     description:
       "Milliseconds the file ownership check waits for the site's answer before counting it failed.",
     default: "5000",
   },
-  {
-    name: "MFD_DNS_PARENT_PORT",
+  MFD_DNS_PARENT_PORT: {
     description:
       "Port the parent zones' name servers are asked on for delegation checks (tests only change it).",
     default: "53",
   },
-  { name: "MFD_DOMAIN_LIMIT", description: "Domains one account may connect.", default: "50" },
-  { name: "MFD_MAILBOX_LIMIT", description: "Mailboxes per domain.", default: "1000" },
-  {
-    name: "MFD_SECRET_KEY",
+  MFD_DOMAIN_LIMIT: { description: "Domains one account may connect.", default: "50" },
+  MFD_MAILBOX_LIMIT: { description: "Mailboxes per domain.", default: "1000" },
+  MFD_SECRET_KEY: {
     description:
       "32 random bytes in base64 (openssl rand -base64 32) encrypting stored TOTP secrets; unset, a key file secret.key in MFD_DATA_DIR is created and used.",
-    default: "key file in MFD_DATA_DIR",
+    defaultText: "key file in MFD_DATA_DIR",
     secret: true,
   },
-  {
-    name: "MFD_METRICS_TOKEN",
+  MFD_METRICS_TOKEN: {
     description:
       "Bearer secret Prometheus sends to /metrics; unset, /metrics answers 404 outside development mode.",
     secret: true,
   },
-  {
-    name: "MFD_IPV6_PREFIX",
+  MFD_IPV6_PREFIX: {
     description: "Rate limits count IPv6 clients by this network prefix length (one client holds a /64).",
     default: "64",
   },
-  {
-    name: "MFD_SMTP_TIMEOUT",
+  MFD_HASH_CONCURRENCY: {
+    description:
+      "Password hashes computed at once; more starve the event loop on few cores (bench/README.md).",
+    defaultText: "CPU cores less one, at least 1",
+  },
+  MFD_SMTP_TIMEOUT: {
     description: "Seconds (1–60) each step of an SMTP delivery may take before it is retried later.",
     default: "20",
   },
-  {
-    name: "MFD_SMS_TIMEOUT",
+  MFD_SMS_TIMEOUT: {
     description: "Seconds (1–60) one SMS gateway request may take before it is retried later.",
     default: "10",
   },
-  {
-    name: "MFD_SHUTDOWN_TIMEOUT",
+  MFD_SHUTDOWN_TIMEOUT: {
     description: "Seconds SIGTERM waits for requests in flight and the current delivery before exiting.",
     default: "30",
   },
-  {
-    name: "MFD_DB_CONNECT_TIMEOUT_MS",
+  MFD_DB_CONNECT_TIMEOUT_MS: {
     description: "PostgreSQL: how long opening a connection may take before the request answers 503.",
     default: "5000",
   },
-  {
-    name: "MFD_DB_STATEMENT_TIMEOUT_MS",
+  MFD_DB_STATEMENT_TIMEOUT_MS: {
     description:
       "PostgreSQL: how long one statement may run (or wait for a lock) before it is cancelled (503).",
     default: "10000",
   },
-  {
-    name: "MFD_DB_LOCK_WAIT_MS",
+  MFD_DB_LOCK_WAIT_MS: {
     description: "SQLite: how long a write waits for another process's write lock before answering 503.",
     default: "5000",
   },
-  {
-    name: "MFD_REQUEST_TIMEOUT_MS",
+  MFD_REQUEST_TIMEOUT_MS: {
     description: "How long a request may take in all before it answers 503 with Retry-After.",
     default: "30000",
   },
-];
+} as const satisfies Record<`MFD_${string}`, VariableSpec>;
+
+export type VariableName = keyof typeof CONFIG_VARIABLES;
+type VariableWithDefault = {
+  [Name in VariableName]: (typeof CONFIG_VARIABLES)[Name] extends { default: string } ? Name : never;
+}[VariableName];
+
+/** The variables as a list, in the order they are documented. */
+export const VARIABLES: { name: VariableName; description: string; default?: string; secret?: boolean }[] =
+  Object.entries(CONFIG_VARIABLES).map(([name, spec]: [string, VariableSpec]) => ({
+    name: name as VariableName,
+    description: spec.description,
+    default: spec.default ?? spec.defaultText,
+    secret: spec.secret,
+  }));
+
+/** README's configuration table, as `npm run readme` writes it between its markers. */
+export function configurationTable(): string {
+  const rows = VARIABLES.map((variable) => {
+    const spec: VariableSpec = CONFIG_VARIABLES[variable.name];
+    // Markdown would take <service domain> for an HTML tag and | for a cell's end.
+    const text = (plain: string) => plain.replaceAll("<", "\\<").replaceAll("|", "\\|");
+    const fallback = spec.default !== undefined ? `\`${spec.default}\`` : text(spec.defaultText ?? "–");
+    return [`\`${variable.name}\``, fallback, text(variable.description)];
+  });
+  const header = ["variable", "default", "meaning"];
+  const widths = header.map((title, column) =>
+    Math.max(title.length, ...rows.map((row) => (row[column] as string).length)),
+  );
+  const line = (cells: string[]) =>
+    `| ${cells.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join(" | ")} |`;
+  return [line(header), line(widths.map((width) => "-".repeat(width))), ...rows.map(line)].join("\n");
+}
+
+/** Levels the request and error log (pino) knows. */
+export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+const positiveWhole = (raw: string | undefined): number | null => {
+  const n = Number(raw);
+  return Number.isInteger(n) && n >= 1 ? n : null;
+};
+
+/**
+ * MFD_HASH_CONCURRENCY as the password hashing pool reads it when its module loads (before any
+ * loadConfig); loadConfig reports a value that is not a whole number of at least 1.
+ */
+export const hashConcurrency = (env: Record<string, string | undefined> = process.env): number =>
+  positiveWhole(env.MFD_HASH_CONCURRENCY?.trim()) ?? Math.max(1, availableParallelism() - 1);
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -220,22 +258,27 @@ const hostPort = (value: string): { host: string; port: number } | null => {
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const problems: string[] = [];
-  const get = (name: string) => {
+  // A variable unset or empty reads as its default from CONFIG_VARIABLES, when it has one.
+  function get(name: VariableWithDefault): string;
+  function get(name: VariableName): string | undefined;
+  function get(name: VariableName): string | undefined {
     const v = env[name];
-    return v === undefined || v.trim() === "" ? undefined : v.trim();
-  };
+    if (v !== undefined && v.trim() !== "") return v.trim();
+    const spec: VariableSpec = CONFIG_VARIABLES[name];
+    return spec.default;
+  }
 
-  const serviceDomain = (get("MFD_SERVICE_DOMAIN") ?? "mfd.localhost").toLowerCase().replace(/\.$/, "");
+  const serviceDomain = get("MFD_SERVICE_DOMAIN").toLowerCase().replace(/\.$/, "");
   if (!HOSTNAME.test(serviceDomain) || !serviceDomain.includes(".")) {
     problems.push(
       `MFD_SERVICE_DOMAIN must be a domain name such as mail.example.net (got "${serviceDomain}")`,
     );
   }
 
-  const listen = hostPort(get("MFD_LISTEN") ?? "127.0.0.1:8080");
+  const listen = hostPort(get("MFD_LISTEN"));
   if (!listen) problems.push('MFD_LISTEN must be host:port, for example "127.0.0.1:8080"');
 
-  const dataDir = resolve(get("MFD_DATA_DIR") ?? "./data");
+  const dataDir = resolve(get("MFD_DATA_DIR"));
 
   let databaseUrl = get("MFD_DATABASE_URL") ?? `sqlite:${resolve(dataDir, "mfd.sqlite")}`;
   if (databaseUrl.startsWith("postgresql://")) databaseUrl = `postgres://${databaseUrl.slice(13)}`;
@@ -285,28 +328,24 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     if (!isIP(ip)) problems.push(`MFD_DNS_RESOLVERS entry "${r}" is not ip or ip:port`);
   }
 
-  const positive = (name: string, fallback: number): number => {
-    const raw = get(name);
-    if (raw === undefined) return fallback;
-    const n = Number(raw);
-    if (!Number.isInteger(n) || n < 1) {
-      problems.push(`${name} must be a whole number of at least 1`);
-      return fallback;
-    }
-    return n;
+  const positive = (name: VariableWithDefault): number => {
+    const n = positiveWhole(get(name));
+    if (n !== null) return n;
+    problems.push(`${name} must be a whole number of at least 1`);
+    return Number(CONFIG_VARIABLES[name].default);
   };
-  const domainLimit = positive("MFD_DOMAIN_LIMIT", 50);
-  const port = (name: string, fallback: number): number => {
-    const n = positive(name, fallback);
+  const domainLimit = positive("MFD_DOMAIN_LIMIT");
+  const port = (name: VariableWithDefault): number => {
+    const n = positive(name);
     if (n > 65535) problems.push(`${name} must be a port number (1–65535)`);
     return n;
   };
-  const verifyHttpPort = port("MFD_VERIFY_HTTP_PORT", 80);
-  const dnsParentPort = port("MFD_DNS_PARENT_PORT", 53);
-  const dnsTimeoutMs = positive("MFD_DNS_TIMEOUT_MS", 2_000);
-  const verifyHttpTimeoutMs = positive("MFD_VERIFY_HTTP_TIMEOUT_MS", 5_000);
-  const mailboxLimit = positive("MFD_MAILBOX_LIMIT", 1000);
-  const ipv6Prefix = positive("MFD_IPV6_PREFIX", 64);
+  const verifyHttpPort = port("MFD_VERIFY_HTTP_PORT");
+  const dnsParentPort = port("MFD_DNS_PARENT_PORT");
+  const dnsTimeoutMs = positive("MFD_DNS_TIMEOUT_MS");
+  const verifyHttpTimeoutMs = positive("MFD_VERIFY_HTTP_TIMEOUT_MS");
+  const mailboxLimit = positive("MFD_MAILBOX_LIMIT");
+  const ipv6Prefix = positive("MFD_IPV6_PREFIX");
   if (ipv6Prefix > 128) problems.push("MFD_IPV6_PREFIX must be a prefix length (1–128)");
 
   const secretKey = get("MFD_SECRET_KEY") ?? null;
@@ -317,22 +356,29 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (metricsToken !== null && metricsToken.length < 16)
     problems.push("MFD_METRICS_TOKEN must be at least 16 characters long");
   // A claimed message is leased for five minutes: three steps of at most 60 s fit well inside.
-  const transportSeconds = (name: string, fallback: number): number => {
-    const n = positive(name, fallback);
+  const transportSeconds = (name: VariableWithDefault): number => {
+    const n = positive(name);
     if (n > 60) problems.push(`${name} must be at most 60 seconds`);
     return n * 1000;
   };
-  const smtpTimeoutMs = transportSeconds("MFD_SMTP_TIMEOUT", 20);
-  const smsTimeoutMs = transportSeconds("MFD_SMS_TIMEOUT", 10);
-  const shutdownTimeoutMs = positive("MFD_SHUTDOWN_TIMEOUT", 30) * 1000;
+  const smtpTimeoutMs = transportSeconds("MFD_SMTP_TIMEOUT");
+  const smsTimeoutMs = transportSeconds("MFD_SMS_TIMEOUT");
+  const shutdownTimeoutMs = positive("MFD_SHUTDOWN_TIMEOUT") * 1000;
   const timeouts = {
-    dbConnectMs: positive("MFD_DB_CONNECT_TIMEOUT_MS", 5000),
-    dbStatementMs: positive("MFD_DB_STATEMENT_TIMEOUT_MS", 10_000),
-    dbLockWaitMs: positive("MFD_DB_LOCK_WAIT_MS", 5000),
-    requestMs: positive("MFD_REQUEST_TIMEOUT_MS", 30_000),
+    dbConnectMs: positive("MFD_DB_CONNECT_TIMEOUT_MS"),
+    dbStatementMs: positive("MFD_DB_STATEMENT_TIMEOUT_MS"),
+    dbLockWaitMs: positive("MFD_DB_LOCK_WAIT_MS"),
+    requestMs: positive("MFD_REQUEST_TIMEOUT_MS"),
   };
 
   const smtpFrom = get("MFD_SMTP_FROM") ?? `mfd@${serviceDomain}`;
+
+  const hashRaw = get("MFD_HASH_CONCURRENCY");
+  if (hashRaw !== undefined && positiveWhole(hashRaw) === null)
+    problems.push("MFD_HASH_CONCURRENCY must be a whole number of at least 1");
+  // Request logs are JSON for log collectors; in development they would drown the console.
+  const logLevel = (get("MFD_LOG_LEVEL") ?? (dev ? "warn" : "info")) as LogLevel;
+  if (!LOG_LEVELS.includes(logLevel)) problems.push(`MFD_LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")}`);
 
   if (problems.length > 0) throw new ConfigError(problems);
   return {
@@ -362,6 +408,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     smsTimeoutMs,
     shutdownTimeoutMs,
     timeouts,
+    logLevel,
+    hashConcurrency: hashConcurrency(env),
   };
 }
 

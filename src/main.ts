@@ -31,9 +31,8 @@ program
     for (const s of wanted)
       if (!["web", "worker"].includes(s)) throw new Error(`unknown service "${s}" (web, worker)`);
     const { deps, config, database } = await openRuntime(options.dev ? { MFD_DEV: "1" } : {});
-    // Request logs are JSON for log collectors; in development they would drown the console.
-    const level = process.env.MFD_LOG_LEVEL ?? (config.dev ? "warn" : "info");
-    const built = await buildApp(deps, { logger: { level } });
+    // MFD_LOG_LEVEL; by default quieter in development, where JSON request logs drown the console.
+    const built = await buildApp(deps, { logger: { level: config.logLevel } });
     const { app } = built;
     const worker = new Worker(deps, JOBS, (message, error) => app.log.error({ err: error }, message));
     // Installed before anything is announced: until a handler exists the default action of

@@ -1,3 +1,4 @@
+import type { Static } from "@sinclair/typebox";
 import type { RequestContext } from "../access/actor.js";
 import { recordEvent, recordRefusals } from "../audit/audit.service.js";
 import type { Executor } from "../db/database.js";
@@ -9,6 +10,7 @@ import { AppError } from "../lib/errors.js";
 import { newId, sha256 } from "../lib/random.js";
 import { hitLimits } from "../lib/rate-limit.js";
 import { openSecret } from "../lib/secret-box.js";
+import type { Profile, RegisterBody, SignInBody } from "./accounts.schemas.js";
 import { CODE_TTL_MS, issueCode, MAX_CODE_FAILURES } from "./codes.js";
 import { normaliseEmail, normalisePhone } from "./contacts.js";
 import { checkPasswordPolicy, hashPassword, needsRehash, verifyPassword } from "./passwords.js";
@@ -87,48 +89,10 @@ async function failuresSinceLastSignIn(db: Executor, accountId: string): Promise
   return Number(row?.n ?? 0);
 }
 
-export interface RegisterInput {
-  login: string;
-  password: string;
-  firstName: string;
-  lastName: string;
-  securityQuestion?: string;
-  securityAnswer?: string;
-  phone?: string;
-  recoveryEmail?: string;
-}
-
-export interface SignInInput {
-  login: string;
-  password: string;
-  totpCode?: string;
-}
-
-export interface ProfileView {
-  id: string;
-  login: string;
-  address: string;
-  firstName: string;
-  lastName: string;
-  securityQuestion: { id: string; text: string } | null;
-  phone: { number: string; confirmed: boolean } | null;
-  recoveryEmail: {
-    address: string;
-    confirmed: boolean;
-    /** False when restore codes are never sent there (see recovery-email.ts). */
-    usableForRestore: boolean;
-    unusableReason: typeof UNUSABLE_REASON | null;
-    /** The domain this account manages that the address is on. */
-    managedDomain: string | null;
-  } | null;
-  pendingPhone: string | null;
-  pendingEmail: string | null;
-  twoFactor: boolean;
-  isSupportAgent: boolean;
-  complete: boolean;
-  missing: string[];
-  createdAt: string;
-}
+export type RegisterInput = Static<typeof RegisterBody>;
+export type SignInInput = Static<typeof SignInBody>;
+/** recoveryEmail.usableForRestore is false when restore codes are never sent there (see recovery-email.ts). */
+export type ProfileView = Static<typeof Profile>;
 
 export interface SignedIn {
   accountId: string;

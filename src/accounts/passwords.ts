@@ -1,7 +1,7 @@
-import { availableParallelism } from "node:os";
 import { Algorithm, hash, verify } from "@node-rs/argon2";
 import { dictionary } from "@zxcvbn-ts/language-common";
 import pLimit from "p-limit";
+import { hashConcurrency } from "../config.js";
 import { AppError } from "../lib/errors.js";
 
 /** argon2id with OWASP's minimum (security.md 2); stored as a PHC string. */
@@ -14,9 +14,8 @@ export const ARGON2_PARAMS = {
 
 // argon2 runs on libuv's thread pool (4 threads). Unbounded, 4 hashes on 2 cores starve the event
 // loop and every other request waits; one hash per core less one leaves a core for the event loop
-// (bench/README.md has the figures). MFD_HASH_CONCURRENCY overrides.
-export const HASH_CONCURRENCY =
-  Number(process.env.MFD_HASH_CONCURRENCY) || Math.max(1, availableParallelism() - 1);
+// (bench/README.md has the figures). MFD_HASH_CONCURRENCY overrides (src/config.ts).
+export const HASH_CONCURRENCY = hashConcurrency();
 const hashing = pLimit(HASH_CONCURRENCY);
 
 /**

@@ -1,3 +1,4 @@
+import type { Static } from "@sinclair/typebox";
 import type { RequestContext } from "../access/actor.js";
 import { recordEvent } from "../audit/audit.service.js";
 import type { Executor } from "../db/database.js";
@@ -5,6 +6,7 @@ import type { Deps } from "../deps.js";
 import { HOUR, MINUTE } from "../lib/clock.js";
 import { AppError } from "../lib/errors.js";
 import { newId, randomSecret, sha256 } from "../lib/random.js";
+import type { SessionView as SessionViewSchema } from "./accounts.schemas.js";
 
 /** security.md 14: enforced on the server. */
 export const SESSION_IDLE_MS = 30 * MINUTE;
@@ -20,14 +22,7 @@ export interface ResolvedSession {
   isSupportAgent: boolean;
 }
 
-export interface SessionView {
-  id: string;
-  createdAt: string;
-  lastSeenAt: string;
-  ip: string | null;
-  userAgent: string | null;
-  current: boolean;
-}
+export type SessionView = Static<typeof SessionViewSchema>;
 
 export class SessionsService {
   constructor(private readonly deps: Deps) {}

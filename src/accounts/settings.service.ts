@@ -1,3 +1,4 @@
+import type { Static } from "@sinclair/typebox";
 import QRCode from "qrcode";
 import type { RequestContext } from "../access/actor.js";
 import { recordEvent } from "../audit/audit.service.js";
@@ -7,6 +8,7 @@ import { MINUTE } from "../lib/clock.js";
 import { AppError } from "../lib/errors.js";
 import { hitLimits } from "../lib/rate-limit.js";
 import { openSecret, sealSecret } from "../lib/secret-box.js";
+import type { TwoFactorSetup as TwoFactorSetupSchema } from "./accounts.schemas.js";
 import { type AccountsService, managedDomainNames, type ProfileView } from "./accounts.service.js";
 import { consumeCode } from "./codes.js";
 import { maskEmail, maskPhone, normaliseEmail, normalisePhone } from "./contacts.js";
@@ -63,11 +65,7 @@ async function storedContact(db: Executor, accountId: string, kind: ContactKind)
 /** TOTP checks outside sign-in (enable, disable): 3 codes in a million match, so few tries. */
 const TOTP_CHECKS = { max: 10, windowMs: 10 * MINUTE };
 
-export interface TwoFactorSetup {
-  secret: string;
-  otpauthUri: string;
-  qrSvg: string;
-}
+export type TwoFactorSetup = Static<typeof TwoFactorSetupSchema>;
 
 /**
  * The signed-in account changing its own settings: password, names, security question,

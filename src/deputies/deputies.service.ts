@@ -1,3 +1,4 @@
+import type { Static } from "@sinclair/typebox";
 import type { RequestContext } from "../access/actor.js";
 import { authorizeDomain, authorizeDomainHeld, type DomainGrant } from "../access/domain-access.js";
 import { confirmedContacts, notifySecurityChange } from "../accounts/notifications.js";
@@ -11,14 +12,10 @@ import { HOUR } from "../lib/clock.js";
 import { AppError } from "../lib/errors.js";
 import { hitLimits } from "../lib/rate-limit.js";
 import { removeDomainFromTokens } from "../tokens/tokens.service.js";
+import type { Deputy } from "./deputies.schemas.js";
 
-export interface DeputyView {
-  login: string;
-  address: string;
-  /** The owner lets this deputy manage DNS (effective while the domain is delegated to us). */
-  dnsGranted: boolean;
-  addedAt: string;
-}
+/** dnsGranted: the owner lets this deputy manage DNS (effective while the domain is delegated to us). */
+export type DeputyView = Static<typeof Deputy>;
 
 /**
  * Looking up logins to add is the one place an owner learns whether a login exists, so it is

@@ -1,3 +1,4 @@
+import type { Static } from "@sinclair/typebox";
 import type { Selectable } from "kysely";
 import type { RequestContext } from "../access/actor.js";
 import { authorizeDomain, type DomainAction, type DomainRole } from "../access/domain-access.js";
@@ -18,15 +19,9 @@ import {
   isUniqueViolation,
   occupiedByAnother,
 } from "./checking.js";
-import {
-  CLAIM_LIFETIME_MS,
-  newClaimId,
-  newClaimToken,
-  nextCheckDelay,
-  type ProofInstructions,
-  proofInstructions,
-} from "./claims.js";
+import { CLAIM_LIFETIME_MS, newClaimId, newClaimToken, nextCheckDelay, proofInstructions } from "./claims.js";
 import { mailboxCounts, removeDomainScopedData } from "./dependents.js";
+import type * as schemas from "./domains.schemas.js";
 import { connectableName, lookupName, serviceDomains, unicodeName } from "./names.js";
 import { Verifier, verifierSettings } from "./verification/verifier.js";
 
@@ -37,41 +32,11 @@ export type DomainStage = "owner-check" | "mx-check" | "added";
 /** A pending claim's account is its claimant; it becomes the owner when the claim is proven. */
 export type ViewerRole = DomainRole | "claimant";
 
-export interface DomainListItem {
-  name: string;
-  unicodeName: string;
-  role: ViewerRole;
-  status: DomainStatus;
-  stage: DomainStage;
-  mailboxCount: number;
-  delegated: boolean;
-  claimExpiresAt: string | null;
-}
-
-export interface CheckView {
-  id: string;
-  at: string;
-  trigger: "manual" | "worker";
-  kind: "ownership" | "mx";
-  /** ownership: confirmed | not-confirmed; mx: mx-ok | mx-wrong | mx-not-found | mx-failed */
-  result: string;
-  method: string | null;
-  results: Record<string, { result: string; detail: string }>;
-}
-
-export interface DomainView {
-  name: string;
-  unicodeName: string;
-  role: ViewerRole;
-  status: DomainStatus;
-  stage: DomainStage;
-  confirmedAt: string | null;
-  claim: { id: string; expiresAt: string; expired: boolean; methods: ProofInstructions } | null;
-  lastCheck: CheckView | null;
-  nextCheck: string | null;
-  mx: { expected: string; ok: boolean | null };
-  delegated: boolean;
-}
+// The views are the routes' schemas (domains.schemas.ts), so the two cannot drift apart.
+export type DomainListItem = Static<typeof schemas.DomainListItem>;
+/** result — ownership: confirmed | not-confirmed; mx: mx-ok | mx-wrong | mx-not-found | mx-failed. */
+export type CheckView = Static<typeof schemas.Check>;
+export type DomainView = Static<typeof schemas.DomainView>;
 
 /** "Check now": a claim may be checked 5 times per 5 minutes, an account 60 times an hour. */
 const CHECK_LIMITS = { perClaim: { max: 5, windowMs: 5 * MINUTE }, perAccount: { max: 60, windowMs: HOUR } };

@@ -116,6 +116,8 @@ export const ERRORS = {
   DATABASE_BUSY: { status: 503, title: "The database is busy. Try again shortly." },
   STORAGE_FULL: { status: 507, title: "The service has run out of storage. Try again later." },
   REQUEST_TIMEOUT: { status: 503, title: "The request took too long. Try again shortly." },
+  // a conditional change found its row in another state (src/lib/state-machine.ts)
+  STATE_CHANGED: { status: 409, title: "This changed in the meantime. Reload the page and try again." },
   // everything else
   INTERNAL: { status: 500, title: "Something went wrong on our side. Try again." },
 } as const satisfies Record<string, { status: number; title: string }>;

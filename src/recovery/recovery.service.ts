@@ -1,3 +1,4 @@
+import type { Static } from "@sinclair/typebox";
 import type { RequestContext } from "../access/actor.js";
 import { AccountsService, managedDomainNames } from "../accounts/accounts.service.js";
 import {
@@ -28,6 +29,7 @@ import { randomSecret, sha256 } from "../lib/random.js";
 import { hitLimits, type Limit } from "../lib/rate-limit.js";
 import { openSecret } from "../lib/secret-box.js";
 import { revokeAllTokens } from "../tokens/tokens.service.js";
+import type * as schemas from "./recovery.schemas.js";
 
 /** How long a reset grant (the token a verified flow hands out) stays usable. */
 export const RESET_GRANT_TTL_MS = 10 * MINUTE;
@@ -56,35 +58,13 @@ const CODE_SENT_MESSAGE =
 
 const QUESTION_IDS = Object.keys(SECURITY_QUESTIONS) as SecurityQuestionId[];
 
-export interface CodeRequest {
-  login: string;
-  channel: RecoveryChannel;
-  contact: string;
-}
-
-export interface FlowStarted {
-  flowId: string;
-  expiresAt: string;
-  message: string;
-}
-
-export interface QuestionOffered {
-  flowId: string;
-  question: { id: string; text: string };
-}
-
-export type VerifyInput = { flowId: string; code?: string; answer?: string };
-
-export interface ResetGrant {
-  resetToken: string;
-  expiresAt: string;
-}
-
-export interface ResetInput {
-  resetToken: string;
-  newPassword: string;
-  totpCode?: string;
-}
+// Inputs and answers are the routes' schemas (recovery.schemas.ts), so the two cannot drift apart.
+export type CodeRequest = Static<typeof schemas.CodeRequestBody>;
+export type FlowStarted = Static<typeof schemas.CodeRequested>;
+export type QuestionOffered = Static<typeof schemas.QuestionOffered>;
+export type VerifyInput = Static<typeof schemas.VerifyBody>;
+export type ResetGrant = Static<typeof schemas.ResetGrant>;
+export type ResetInput = Static<typeof schemas.ResetBody>;
 
 interface ContactColumns {
   phone: string | null;

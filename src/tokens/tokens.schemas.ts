@@ -1,7 +1,9 @@
 import { Type } from "@sinclair/typebox";
 import { TOKEN_PERMISSIONS } from "../access/actor.js";
 import { Closed } from "../http/schemas.js";
-import { MAX_TOKEN_DAYS } from "./tokens.service.js";
+
+/** security.md 18: a token lives a year at most. */
+export const MAX_TOKEN_DAYS = 365;
 
 const TokenPermission = Type.Union(
   TOKEN_PERMISSIONS.map((p) => Type.Literal(p)),

@@ -1,3 +1,4 @@
+import type { Static } from "@sinclair/typebox";
 import type { Actor, Permission, RequestContext } from "../access/actor.js";
 import { TOKEN_PERMISSIONS } from "../access/actor.js";
 import { authorizeDomainHeld, tokenPermissionsOf } from "../access/domain-access.js";
@@ -9,6 +10,7 @@ import { asciiName } from "../domains/names.js";
 import { DAY, MINUTE } from "../lib/clock.js";
 import { AppError } from "../lib/errors.js";
 import { newId, randomSecret, sha256 } from "../lib/random.js";
+import type * as schemas from "./tokens.schemas.js";
 
 /** Every secret starts with this, so leaked tokens are recognisable (secret scanners, logs). */
 export const TOKEN_PREFIX = "mfd_";
@@ -32,8 +34,6 @@ export function tokenSecretsIn(text: string): string[] {
     ...new Set([...text.matchAll(SECRET_PATTERN), ...decoded.matchAll(SECRET_PATTERN)].map((m) => m[0])),
   ];
 }
-/** security.md 18: a token lives a year at most. */
-export const MAX_TOKEN_DAYS = 365;
 /** Live (unrevoked, unexpired) tokens an account may hold at once. */
 export const LIVE_TOKEN_LIMIT = 50;
 /** lastUsedAt is written at most this often, so a busy script does not turn every read into a write. */
@@ -42,27 +42,11 @@ const HINT_LENGTH = 4;
 
 export type TokenScope = readonly string[] | "all";
 
-export interface TokenView {
-  id: string;
-  name: string;
-  /** The secret's last characters, to tell tokens apart; never enough to use one. */
-  hint: string;
-  permissions: Permission[];
-  /** Domain names (ASCII) the token is limited to, or "all": every domain its holder manages. */
-  domains: string[] | "all";
-  createdAt: string;
-  expiresAt: string;
-  expired: boolean;
-  revoked: boolean;
-  lastUsedAt: string | null;
-  lastUsedIp: string | null;
-}
-
+// The views are the routes' schemas (tokens.schemas.ts), so the two cannot drift apart.
+export type TokenView = Static<typeof schemas.TokenView>;
 /** A token as created: the one time its secret leaves the server. */
-export interface IssuedToken extends TokenView {
-  token: string;
-}
-
+export type IssuedToken = Static<typeof schemas.IssuedToken>;
+/** The body of CreateTokenBody, but read-only: callers hand over lists they keep. */
 export interface CreateTokenInput {
   name: string;
   permissions: readonly Permission[];
