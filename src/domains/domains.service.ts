@@ -11,6 +11,7 @@ import { AppError } from "../lib/errors.js";
 import { keysetPage } from "../lib/paging.js";
 import { newId } from "../lib/random.js";
 import { hitLimits } from "../lib/rate-limit.js";
+import type { LifecycleHooks } from "../lifecycle.js";
 import {
   type ClaimRow,
   DomainChecker,
@@ -26,7 +27,7 @@ import {
   type ProofInstructions,
   proofInstructions,
 } from "./claims.js";
-import { mailboxCounts, removeDomainScopedData } from "./dependents.js";
+import { mailboxCounts } from "./dependents.js";
 import { connectableName, lookupName, serviceDomains, unicodeName } from "./names.js";
 import { Verifier, verifierSettings } from "./verification/verifier.js";
 
@@ -106,7 +107,10 @@ export class DomainsService {
   private readonly ownDomains: string[];
   readonly checker: DomainChecker;
 
-  constructor(readonly deps: Deps) {
+  constructor(
+    readonly deps: Deps,
+    private readonly lifecycle: LifecycleHooks,
+  ) {
     this.ownDomains = serviceDomains(deps.config.serviceDomain, deps.config.mxHost);
     this.checker = new DomainChecker(deps, new Verifier(verifierSettings(deps.config)));
   }
@@ -331,7 +335,7 @@ export class DomainsService {
   /**
    * Disconnect a confirmed domain (owner only, re-authenticated by the route) or cancel a pending
    * claim. The typed name must match; refused while mailboxes remain. Everything of this ownership
-   * goes: the claim, its checks, and what hangs off the domain row (see dependents.ts).
+   * goes: the claim, its checks, and what hangs off the domain row (the `domain.released` handlers).
    */
   async disconnect(ctx: RequestContext, rawName: string, typed: string): Promise<void> {
     const name = this.nameOf(rawName);
@@ -363,7 +367,13 @@ export class DomainsService {
           detail:
             "Its settings, administrators and API token access are gone; mail to it is no longer accepted.",
         });
-        await removeDomainScopedData(tx, mine.domain.id);
+        // Security.md 34: a later owner of the name must find nothing of this ownership. Deputies,
+        // API token scopes and stray aliases go through their modules' handlers; mailboxes never
+        // get here (refused above); claims and their checks are deleted below.
+        await this.lifecycle.emit(tx, ctx, "domain.released", {
+          domainId: mine.domain.id,
+          reason: "disconnect",
+        });
         await tx.deleteFrom("domains").where("id", "=", mine.domain.id).execute();
         // Claims closed because this account held the name (or a name above theirs) mean nothing now.
         await tx
