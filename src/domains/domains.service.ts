@@ -1,5 +1,5 @@
 import type { Selectable } from "kysely";
-import type { RequestContext } from "../access/actor.js";
+import { accountIdOf, type RequestContext } from "../access/actor.js";
 import { authorizeDomain, type DomainAction, type DomainRole } from "../access/domain-access.js";
 import { type DomainEventView, listDomainEvents, recordEvent } from "../audit/audit.service.js";
 import type { Executor } from "../db/database.js";
@@ -533,8 +533,9 @@ export class DomainsService {
 }
 
 function accountOf(ctx: RequestContext): string {
-  if (ctx.actor.kind === "visitor") throw new AppError("UNAUTHENTICATED");
-  return ctx.actor.accountId;
+  const accountId = accountIdOf(ctx.actor);
+  if (accountId === null) throw new AppError("UNAUTHENTICATED");
+  return accountId;
 }
 
 function confirmedStatus(mxOk: boolean): { status: DomainStatus; stage: DomainStage } {
