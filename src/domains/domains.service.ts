@@ -5,7 +5,7 @@ import { type DomainEventView, listDomainEvents, recordEvent } from "../audit/au
 import type { Executor } from "../db/database.js";
 import type { DomainChecksTable } from "../db/schema.js";
 import type { Deps } from "../deps.js";
-import { tellDomainManagers } from "../deputies/deputies.service.js";
+import { tellDomainManagers } from "../deputies/index.js";
 import { HOUR, MINUTE } from "../lib/clock.js";
 import { AppError } from "../lib/errors.js";
 import { keysetPage } from "../lib/paging.js";
