@@ -37,12 +37,28 @@ type Listed = (typeof MODULES)[number];
 /** Each module's service by module name. */
 export type Services = { [M in Listed as M["name"]]: ServiceOf<M> };
 
+/** Names must be unique across modules: a second job or role of a name would replace the first. */
+function byUniqueName<T extends { name: string }>(what: string, items: readonly T[]): ReadonlyMap<string, T> {
+  const map = new Map<string, T>();
+  for (const item of items) {
+    if (map.has(item.name)) throw new Error(`two modules declare the ${what} "${item.name}"`);
+    map.set(item.name, item);
+  }
+  return map;
+}
+
 /** Every background job, run by the `worker` role. */
-export const JOBS: readonly Job[] = MODULES.flatMap((module: AnyModule) => module.jobs ?? []);
+export const JOBS: readonly Job[] = [
+  ...byUniqueName(
+    "job",
+    MODULES.flatMap((module: AnyModule) => module.jobs ?? []),
+  ).values(),
+];
 
 /** Every process `mfd serve --roles` can run, by name. */
-export const ROLES: ReadonlyMap<string, Role> = new Map(
-  MODULES.flatMap((module: AnyModule) => module.roles ?? []).map((role) => [role.name, role]),
+export const ROLES: ReadonlyMap<string, Role> = byUniqueName(
+  "role",
+  MODULES.flatMap((module: AnyModule) => module.roles ?? []),
 );
 
 /**
