@@ -2,7 +2,6 @@ import { Type } from "@sinclair/typebox";
 import { accountIdOf } from "../access/actor.js";
 import type { Config } from "../config.js";
 import { errors } from "../http/schemas.js";
-import { clearSessionCookie, setDeviceCookie, setSessionCookie } from "../http/session-cookie.js";
 import type { App } from "../http/types.js";
 import { AppError } from "../lib/errors.js";
 import {
@@ -15,6 +14,7 @@ import {
 } from "./accounts.schemas.js";
 import type { AccountsFace } from "./index.js";
 import { SECURITY_QUESTIONS } from "./security-questions.js";
+import { clearSessionCookie, setDeviceCookie, setSessionCookie } from "./session-cookie.js";
 
 const tags = ["accounts"];
 

@@ -1,7 +1,6 @@
 import { Type } from "@sinclair/typebox";
 import type { FastifyRequest } from "fastify";
 import { errors, NoContent } from "../http/schemas.js";
-import { clearSessionCookie } from "../http/session-cookie.js";
 import type { App } from "../http/types.js";
 import { AppError } from "../lib/errors.js";
 import {
@@ -21,6 +20,7 @@ import {
   TwoFactorSetup,
 } from "./accounts.schemas.js";
 import type { AccountsFace } from "./index.js";
+import { clearSessionCookie } from "./session-cookie.js";
 
 const tags = ["account settings"];
 
