@@ -7,38 +7,38 @@ import fastifySwagger from "@fastify/swagger";
 import fastifySwaggerUi from "@fastify/swagger-ui";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import Fastify, { type FastifyServerOptions } from "fastify";
-import { accountsRoutes } from "./accounts/accounts.routes.js";
-import { settingsRoutes } from "./accounts/settings.routes.js";
-import { auditRoutes } from "./audit/audit.routes.js";
+import type { Actor } from "./access/actor.js";
+import type { AccountsFace } from "./accounts/index.js";
 import type { Deps } from "./deps.js";
-import { deputiesRoutes } from "./deputies/deputies.routes.js";
-import { domainsRoutes } from "./domains/domains.routes.js";
 import { authenticationHook } from "./http/authenticate.js";
 import { withLogSerializers } from "./http/logging.js";
-import { operationsRoutes } from "./http/operations.routes.js";
 import { handleError, sendProblem } from "./http/problem.js";
 import { allowedMethods, clientErrorHandler, frameworkErrors } from "./http/router-errors.js";
 import { ProblemSchema } from "./http/schemas.js";
 import type { App } from "./http/types.js";
 import { checkInput, validatorCompiler } from "./http/validation.js";
 import { AppError } from "./lib/errors.js";
-import { mailboxesRoutes } from "./mailboxes/mailboxes.routes.js";
-import { devOutboxRoutes } from "./notify/dev-outbox.routes.js";
-import { recoveryRoutes } from "./recovery/recovery.routes.js";
-import { createServices, type Services } from "./services.js";
-import { tokensRoutes } from "./tokens/tokens.routes.js";
+import type { ServingState } from "./module.js";
+import { createServices, registerRoutes, type Services } from "./modules.js";
+import { tokenSecretsIn } from "./tokens/index.js";
+
+/** The services by name, for tests: the accounts module's three and the other modules' own. */
+export type ServicesByName = AccountsFace &
+  Pick<Services, "recovery" | "domains" | "deputies" | "tokens" | "mailboxes"> & {
+    deps: Deps;
+    /** Resolves an `Authorization: Bearer` token to an actor; null when unknown, revoked or expired. */
+    resolveBearer(token: string, now: number, ip: string | null): Promise<Actor | null>;
+  };
 
 export interface BuiltApp {
   app: App;
-  services: Services;
+  /** Each module's service by module name. */
+  modules: Services;
+  services: ServicesByName;
   /** Every route as registered, with its access rule: the authorization matrix test walks it. */
   routes: Array<{ method: string; url: string; access: unknown }>;
   /** Set when the process shuts down: /readyz then answers 503 so balancers stop sending. */
-  lifecycle: Lifecycle;
-}
-
-export interface Lifecycle {
-  draining: boolean;
+  lifecycle: ServingState;
 }
 
 const WEB_DIST = fileURLToPath(new URL("../web/dist/", import.meta.url));
@@ -62,9 +62,10 @@ export async function buildApp(
 
   app.setValidatorCompiler(validatorCompiler);
 
-  const services = createServices(deps);
+  const modules = createServices(deps);
+  const { accounts, tokens } = modules;
   const routes: BuiltApp["routes"] = [];
-  const lifecycle: Lifecycle = { draining: false };
+  const lifecycle: ServingState = { draining: false };
 
   // A route that does not say who may call it is a bug: refuse to start (architecture.md, request flow 1).
   app.addHook("onRoute", (route) => {
@@ -103,7 +104,15 @@ export async function buildApp(
   app.addSchema(ProblemSchema);
   app.decorateRequest("ctx", null as never);
   app.decorateRequest("session", null);
-  app.addHook("onRequest", authenticationHook(services, config));
+  app.addHook(
+    "onRequest",
+    authenticationHook(config, deps.clock, {
+      resolveSession: (cookie, now) => accounts.sessions.resolve(cookie, now),
+      resolveBearer: (token, now, ip) => tokens.resolve(token, now, ip),
+      tokenSecretsIn,
+      revokeExposed: (ctx, secret) => tokens.revokeExposed(ctx, secret),
+    }),
+  );
   app.addHook("preValidation", async (request) => {
     checkInput(request.params);
     checkInput(request.query);
@@ -184,17 +193,18 @@ export async function buildApp(
   }
 
   await app.register(async (api) => {
-    await operationsRoutes(api as App, services, lifecycle);
-    await accountsRoutes(api as App, services);
-    await settingsRoutes(api as App, services);
-    await recoveryRoutes(api as App, services);
-    await auditRoutes(api as App, services);
-    await domainsRoutes(api as App, services);
-    await deputiesRoutes(api as App, services);
-    await tokensRoutes(api as App, services);
-    await mailboxesRoutes(api as App, services);
-    if (config.dev) await devOutboxRoutes(api as App, services);
+    await registerRoutes(api as App, modules, { config, serving: lifecycle });
   });
 
-  return { app, services, routes, lifecycle };
+  const services: ServicesByName = {
+    ...accounts,
+    recovery: modules.recovery,
+    domains: modules.domains,
+    deputies: modules.deputies,
+    tokens,
+    mailboxes: modules.mailboxes,
+    deps,
+    resolveBearer: (token, now, ip) => tokens.resolve(token, now, ip),
+  };
+  return { app, modules, services, routes, lifecycle };
 }

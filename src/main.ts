@@ -8,9 +8,10 @@ import { shutDown } from "./cli/shutdown.js";
 import { ConfigError, loadConfig, redactedConfig, VARIABLES } from "./config.js";
 import { openDatabase } from "./db/database.js";
 import { migrate } from "./db/migrate.js";
-import { JOBS } from "./jobs/jobs.js";
 import { Worker } from "./jobs/worker.js";
 import { runImportCommand } from "./mailboxes/import.js";
+import type { RoleHandle } from "./module.js";
+import { JOBS, ROLES } from "./modules.js";
 import { listOutbox } from "./notify/delivery.js";
 
 const program = new Command();
@@ -21,15 +22,37 @@ program
   )
   .showHelpAfterError();
 
+/**
+ * The roles `serve` runs, from `--roles` (or its older name `--services`): every registered role
+ * when neither is given. An unknown name stops the start, naming the known ones.
+ */
+function chooseRoles(list: string | undefined): string[] {
+  const known = [...ROLES.keys()];
+  if (list === undefined) return known;
+  const wanted = [...new Set(list.split(",").map((name) => name.trim()))];
+  if (wanted.includes(""))
+    throw new Error(`an empty role name in "${list}": the roles are ${known.join(", ")}`);
+  for (const name of wanted)
+    if (!ROLES.has(name)) throw new Error(`unknown role "${name}": the roles are ${known.join(", ")}`);
+  return wanted;
+}
+
 program
   .command("serve")
-  .description("run mfd: web console + API and the background worker (DNS joins later)")
-  .addOption(new Option("--services <list>", "comma-separated services to run").default("web,worker"))
+  .description(
+    `run mfd: ${[...ROLES.values()].map((role) => `${role.name} (${role.description})`).join(", ")}`,
+  )
+  .addOption(
+    new Option(
+      "--roles <list>",
+      `comma-separated roles to run (default: all of ${[...ROLES.keys()].join(",")})`,
+    ),
+  )
+  // The older name of --roles, kept for scripts that still say it.
+  .addOption(new Option("--services <list>").hideHelp())
   .option("--dev", "development mode (same as MFD_DEV=1): messages readable at /dev/outbox, no Secure cookie")
-  .action(async (options: { services: string; dev?: boolean }) => {
-    const wanted = new Set(options.services.split(",").map((s) => s.trim()));
-    for (const s of wanted)
-      if (!["web", "worker"].includes(s)) throw new Error(`unknown service "${s}" (web, worker)`);
+  .action(async (options: { roles?: string; services?: string; dev?: boolean }) => {
+    const wanted = chooseRoles(options.roles ?? options.services);
     const { deps, config, database } = await openRuntime(options.dev ? { MFD_DEV: "1" } : {});
     // MFD_LOG_LEVEL; by default quieter in development, where JSON request logs drown the console.
     const built = await buildApp(deps, { logger: { level: config.logLevel } });
@@ -39,22 +62,22 @@ program
     // SIGTERM kills at once, so a supervisor that signals right after the banner must find one.
     // They stay registered (not `once`) so a second signal cannot cut the shutdown short.
     let stopping = false;
+    const started: RoleHandle[] = [];
     const stop = async () => {
       if (stopping) return;
       stopping = true;
-      await shutDown({ built, worker, database, timeoutMs: config.shutdownTimeoutMs });
+      await shutDown({ built, worker, roles: started, database, timeoutMs: config.shutdownTimeoutMs });
       process.exit(0);
     };
     process.on("SIGINT", stop);
     process.on("SIGTERM", stop);
-    if (wanted.has("worker")) worker.start();
-    if (wanted.has("web")) {
-      await app.listen({ host: config.listen.host, port: config.listen.port });
-      // Said on stdout whatever the log level, so whoever started mfd sees where it is.
-      console.log(`mfd is running: console at ${config.publicUrl}`);
-      if (config.dev)
-        console.log(`development mode: codes and notices are readable at ${config.publicUrl}/dev/outbox`);
+    // The worker first, then the web server last, so "mfd is running" means everything runs.
+    for (const name of [...wanted].sort((a, b) => Number(a === "web") - Number(b === "web"))) {
+      const handle = await ROLES.get(name)?.start({ deps, app, worker });
+      if (handle) started.push(handle);
     }
+    // The web role says where the console is; without it, say that the process runs at all.
+    if (!wanted.includes("web")) console.log(`mfd is running: ${wanted.join(", ")} (no web server)`);
   });
 
 program

@@ -4,7 +4,7 @@ import { sql } from "kysely";
 import { describe, expect, it, vi } from "vitest";
 import { authorizeRoute, type RouteAccess } from "../src/access/access.js";
 import { TOKEN_PERMISSIONS } from "../src/access/actor.js";
-import { setDeviceCookie, setSessionCookie } from "../src/http/session-cookie.js";
+import { setDeviceCookie, setSessionCookie } from "../src/accounts/session-cookie.js";
 import { AppError } from "../src/lib/errors.js";
 import { sha256 } from "../src/lib/random.js";
 import { Client, createTestApp, GOOD_PASSWORD, PUBLIC_URL, registerAccount } from "./helpers/app.js";

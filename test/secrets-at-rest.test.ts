@@ -15,10 +15,10 @@ import { CODE_TTL_MS } from "../src/accounts/codes.js";
 import { totpAt } from "../src/accounts/totp.js";
 import { openRuntime } from "../src/cli/runtime.js";
 import { loadConfig } from "../src/config.js";
-import { JOBS } from "../src/jobs/jobs.js";
 import { runJob } from "../src/jobs/worker.js";
 import { MINUTE } from "../src/lib/clock.js";
 import { openSecret, sealPlaintextSecrets, secretKeyFor } from "../src/lib/secret-box.js";
+import { JOBS } from "../src/modules.js";
 import { deliverDue } from "../src/notify/delivery.js";
 import { Client, createTestApp, GOOD_PASSWORD, messagesTo, registerAccount } from "./helpers/app.js";
 

@@ -21,11 +21,27 @@ export function authorizeRoute(actor: Actor, access: RouteAccess, now: number): 
     }
     return;
   }
+  if (actor.kind !== "account") throw notAdmitted(actor);
   if (access.permission === "support:work" && !actor.isSupportAgent) throw new AppError("NOT_FOUND");
   if (access.reauth) requireRecentAuth(actor, now);
 }
 
+/**
+ * The refusal for an actor no route admits: the system and the operator never come through HTTP,
+ * and a support agent acting in a ticket has no rights until tickets exist (issue 11).
+ */
+export function notAdmitted(actor: Extract<Actor, { kind: "system" | "operator" | "agent" }>): AppError {
+  return new AppError(
+    "FORBIDDEN",
+    actor.kind === "agent"
+      ? "Support agents cannot act on accounts or domains through a ticket yet."
+      : `The ${actor.kind} does not call the API.`,
+  );
+}
+
 export function requireRecentAuth(actor: Actor, now: number): void {
+  if (actor.kind === "system" || actor.kind === "operator" || actor.kind === "agent")
+    throw notAdmitted(actor);
   if (actor.kind !== "account") throw new AppError("TOKEN_NOT_ALLOWED");
   if (now - actor.reauthAt > REAUTH_WINDOW_MS) throw new AppError("REAUTH_REQUIRED");
 }

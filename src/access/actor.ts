@@ -1,4 +1,8 @@
-/** Who is making a request. Produced by authentication, consumed by `can()` and the services. */
+/**
+ * Who is making a change. HTTP authentication produces `visitor`, `account` and `token`; the other
+ * kinds never come from a request: `system` is mfd's own background work (worker jobs), `operator`
+ * whoever runs the `mfd` command line on the server, `agent` a support agent acting in a ticket.
+ */
 export type Actor =
   | { kind: "visitor" }
   | { kind: "account"; accountId: string; sessionId: string; reauthAt: number; isSupportAgent: boolean }
@@ -14,6 +18,26 @@ export type Actor =
        * deputy only if issued during that membership: removed and added again, old tokens stay dead.
        */
       issuedAt: number;
+    }
+  | { kind: "system" }
+  | {
+      kind: "operator";
+      /** The command, e.g. "mfd mailboxes import". */
+      command: string;
+      /**
+       * The service account the operator acts as (`mfd mailboxes import --as`): domain access is
+       * that account's, and the audit log records the change as that account's, as the API would.
+       */
+      as?: { accountId: string };
+    }
+  | {
+      /**
+       * A support agent working on a ticket (issue 11). Nothing admits it yet: route and domain
+       * authorization refuse it, and services that need an account refuse what is not one.
+       */
+      kind: "agent";
+      accountId: string;
+      ticketId: string;
     };
 
 /** Permissions a route can require. The `account:*` ones are never granted to API tokens. */
@@ -59,5 +83,33 @@ export interface RequestContext {
   device?: string | null;
 }
 
+/** The account a request acts for: its session's or its token's; null for anyone else. */
 export const accountIdOf = (actor: Actor): string | null =>
-  actor.kind === "visitor" ? null : actor.accountId;
+  actor.kind === "account" || actor.kind === "token" ? actor.accountId : null;
+
+/**
+ * The account whose rights decide domain access: a session's or a token's holder, or the account
+ * an operator acts as. Null for a visitor, the system, a bare operator and (for now) an agent.
+ */
+export const actingAccountOf = (actor: Actor): string | null =>
+  actor.kind === "operator" ? (actor.as?.accountId ?? null) : accountIdOf(actor);
+
+/** The context of the system's own background work: no account, no address. */
+export const systemContext = (now: number): RequestContext => ({
+  actor: { kind: "system" },
+  ip: null,
+  userAgent: null,
+  now,
+});
+
+/** The context of an operator's command: no address; `as` for a command that acts as an account. */
+export const operatorContext = (
+  command: string,
+  now: number,
+  as?: { accountId: string },
+): RequestContext => ({
+  actor: { kind: "operator", command, ...(as ? { as } : {}) },
+  ip: null,
+  userAgent: command,
+  now,
+});

@@ -1,7 +1,8 @@
 import type { Dialect, Executor } from "../db/database.js";
 import { lookupName } from "../domains/names.js";
 import { AppError } from "../lib/errors.js";
-import { type Actor, type Permission, TOKEN_PERMISSIONS } from "./actor.js";
+import { notAdmitted } from "./access.js";
+import { type Actor, actingAccountOf, type Permission, TOKEN_PERMISSIONS } from "./actor.js";
 
 /**
  * What can be done on a confirmed domain. `domain:manage` is everything that belongs to the owner
@@ -50,13 +51,17 @@ export async function authorizeDomain(
   action: DomainAction,
 ): Promise<DomainGrant> {
   if (actor.kind === "visitor") throw new AppError("UNAUTHENTICATED");
+  if (actor.kind === "agent" || actor.kind === "system") throw notAdmitted(actor);
+  // A session's or token's holder, or the account an operator's command acts as.
+  const accountId = actingAccountOf(actor);
+  if (accountId === null) throw new AppError("UNAUTHENTICATED");
   // Unicode or punycode, any case, as typed in a URL; a name that cannot be a domain is nobody's.
   const name = lookupName(domainName);
   if (!name) throw new AppError("NOT_FOUND");
   const row = await db
     .selectFrom("domains")
     .leftJoin("deputies", (join) =>
-      join.onRef("deputies.domainId", "=", "domains.id").on("deputies.accountId", "=", actor.accountId),
+      join.onRef("deputies.domainId", "=", "domains.id").on("deputies.accountId", "=", accountId),
     )
     .select([
       "domains.id",
@@ -71,7 +76,7 @@ export async function authorizeDomain(
     .executeTakeFirst();
   if (!row) throw new AppError("NOT_FOUND");
   const role: DomainRole | null =
-    row.ownerAccountId === actor.accountId ? "owner" : row.deputyAccountId ? "deputy" : null;
+    row.ownerAccountId === accountId ? "owner" : row.deputyAccountId ? "deputy" : null;
   if (!role) throw new AppError("NOT_FOUND");
 
   if (actor.kind === "token") {
@@ -119,7 +124,8 @@ export async function authorizeDomainHeld(
   action: DomainAction,
 ): Promise<DomainGrant> {
   const grant = await authorizeDomain(db, actor, domainName, action);
-  if (dialect !== "postgres" || actor.kind === "visitor") return grant;
+  const accountId = actingAccountOf(actor);
+  if (dialect !== "postgres" || accountId === null) return grant;
   if (grant.role === "owner")
     await db.selectFrom("domains").select("id").where("id", "=", grant.domainId).forShare().execute();
   else
@@ -127,7 +133,7 @@ export async function authorizeDomainHeld(
       .selectFrom("deputies")
       .select("accountId")
       .where("domainId", "=", grant.domainId)
-      .where("accountId", "=", actor.accountId)
+      .where("accountId", "=", accountId)
       .forShare()
       .execute();
   return authorizeDomain(db, actor, domainName, action);

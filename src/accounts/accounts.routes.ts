@@ -1,10 +1,9 @@
 import { Type } from "@sinclair/typebox";
 import { accountIdOf } from "../access/actor.js";
+import type { Config } from "../config.js";
 import { errors } from "../http/schemas.js";
-import { clearSessionCookie, setDeviceCookie, setSessionCookie } from "../http/session-cookie.js";
 import type { App } from "../http/types.js";
 import { AppError } from "../lib/errors.js";
-import type { Services } from "../services.js";
 import {
   Profile,
   ReauthenticateBody,
@@ -13,15 +12,18 @@ import {
   SignedInInfo,
   SignInBody,
 } from "./accounts.schemas.js";
+import type { AccountsFace } from "./index.js";
 import { SECURITY_QUESTIONS } from "./security-questions.js";
+import { clearSessionCookie, setDeviceCookie, setSessionCookie } from "./session-cookie.js";
 
 const tags = ["accounts"];
 
 /** Registration, sign-in and the signed-in account's profile. */
-export async function accountsRoutes(app: App, services: Services): Promise<void> {
-  const { accounts } = services;
-  const config = services.deps.config;
-
+export async function accountsRoutes(
+  app: App,
+  { accounts, sessions }: AccountsFace,
+  config: Config,
+): Promise<void> {
   app.get(
     "/api/v1/security-questions",
     {
@@ -149,7 +151,7 @@ export async function accountsRoutes(app: App, services: Services): Promise<void
     async (request, reply) => {
       const session = request.session;
       if (!session) throw new AppError("UNAUTHENTICATED");
-      await services.sessions.end(request.ctx, session.accountId, session.id, "sign-out");
+      await sessions.end(request.ctx, session.accountId, session.id, "sign-out");
       clearSessionCookie(reply);
       return reply.status(204).send(null);
     },

@@ -4,7 +4,7 @@ import { recordEvent, recordRefusals } from "../audit/audit.service.js";
 import type { Executor } from "../db/database.js";
 import type { Deps } from "../deps.js";
 import { isUniqueViolation } from "../domains/checking.js";
-import { isAddressOnConnectedDomain } from "../domains/domains.service.js";
+import { isAddressOnConnectedDomain } from "../domains/index.js";
 import { HOUR, MINUTE } from "../lib/clock.js";
 import { AppError } from "../lib/errors.js";
 import { newId, sha256 } from "../lib/random.js";

@@ -1,4 +1,4 @@
-import type { RequestContext } from "../access/actor.js";
+import { operatorContext } from "../access/actor.js";
 import { recordEvent } from "../audit/audit.service.js";
 import type { Deps } from "../deps.js";
 
@@ -14,7 +14,7 @@ export async function endEverySession(
   options: { revokeTokens: boolean },
 ): Promise<{ sessions: number; tokens: number }> {
   const now = deps.clock.now();
-  const ctx: RequestContext = { actor: { kind: "visitor" }, ip: null, userAgent: "mfd cli", now };
+  const ctx = operatorContext("mfd sessions end-all", now);
   return deps.database.db.transaction().execute(async (tx) => {
     const sessions = await tx.deleteFrom("sessions").returning(["id", "accountId"]).execute();
     for (const session of sessions) {
@@ -23,7 +23,6 @@ export async function endEverySession(
         accountId: session.accountId,
         target: session.id,
         details: { reason: "operator" },
-        actorType: "operator",
       });
     }
     if (!options.revokeTokens) return { sessions: sessions.length, tokens: 0 };
@@ -39,7 +38,6 @@ export async function endEverySession(
         accountId: token.accountId,
         target: token.id,
         details: { name: token.name, reason: "operator" },
-        actorType: "operator",
       });
     }
     return { sessions: sessions.length, tokens: tokens.length };

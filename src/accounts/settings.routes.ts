@@ -1,10 +1,8 @@
 import { Type } from "@sinclair/typebox";
 import type { FastifyRequest } from "fastify";
 import { errors, NoContent } from "../http/schemas.js";
-import { clearSessionCookie } from "../http/session-cookie.js";
 import type { App } from "../http/types.js";
 import { AppError } from "../lib/errors.js";
-import type { Services } from "../services.js";
 import {
   ChangePasswordBody,
   ConfirmBody,
@@ -21,6 +19,8 @@ import {
   TwoFactorDisableBody,
   TwoFactorSetup,
 } from "./accounts.schemas.js";
+import type { AccountsFace } from "./index.js";
+import { clearSessionCookie } from "./session-cookie.js";
 
 const tags = ["account settings"];
 
@@ -35,9 +35,7 @@ const sessionOf = (request: FastifyRequest) => {
  * and two-factor. Changes to credentials and contacts need a re-authentication within 10 minutes
  * (`reauth: true`; a password change proves the current password instead).
  */
-export async function settingsRoutes(app: App, services: Services): Promise<void> {
-  const { settings, sessions } = services;
-
+export async function settingsRoutes(app: App, { settings, sessions }: AccountsFace): Promise<void> {
   app.get(
     "/api/v1/account/sessions",
     {

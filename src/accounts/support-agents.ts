@@ -1,4 +1,4 @@
-import type { RequestContext } from "../access/actor.js";
+import { operatorContext } from "../access/actor.js";
 import { recordEvent } from "../audit/audit.service.js";
 import type { Deps } from "../deps.js";
 import { AppError } from "../lib/errors.js";
@@ -11,7 +11,7 @@ import { AppError } from "../lib/errors.js";
 export async function setSupportAgent(deps: Deps, login: string, agent: boolean): Promise<string> {
   const { db } = deps.database;
   const now = deps.clock.now();
-  const ctx: RequestContext = { actor: { kind: "visitor" }, ip: null, userAgent: "mfd cli", now };
+  const ctx = operatorContext(`mfd support-agent ${agent ? "add" : "remove"}`, now);
   return db.transaction().execute(async (tx) => {
     const account = await tx
       .selectFrom("accounts")
@@ -34,7 +34,6 @@ export async function setSupportAgent(deps: Deps, login: string, agent: boolean)
       action: agent ? "support-agent.add" : "support-agent.remove",
       accountId: account.id,
       target: account.id,
-      actorType: "operator",
     });
     return `${login}: support role ${agent ? "granted" : "removed"}`;
   });

@@ -1,8 +1,8 @@
 import { Type } from "@sinclair/typebox";
+import type { Executor } from "../db/database.js";
 import { errors } from "../http/schemas.js";
 import type { App } from "../http/types.js";
 import { AppError } from "../lib/errors.js";
-import type { Services } from "../services.js";
 import { listAccountEvents } from "./audit.service.js";
 
 const EventsQuery = Type.Object(
@@ -27,7 +27,7 @@ const AuditEvent = Type.Object({
 });
 
 /** An account's own security events (product.md §8). */
-export async function auditRoutes(app: App, services: Services): Promise<void> {
+export async function auditRoutes(app: App, db: Executor): Promise<void> {
   app.get(
     "/api/v1/account/events",
     {
@@ -50,7 +50,7 @@ export async function auditRoutes(app: App, services: Services): Promise<void> {
     async (request) => {
       const { actor } = request.ctx;
       if (actor.kind !== "account") throw new AppError("UNAUTHENTICATED");
-      return listAccountEvents(services.deps.database.db, actor.accountId, request.query);
+      return listAccountEvents(db, actor.accountId, request.query);
     },
   );
 }

@@ -1,5 +1,6 @@
-import type { RequestContext } from "../access/actor.js";
+import type { Actor, RequestContext } from "../access/actor.js";
 import type { Executor } from "../db/database.js";
+import type { AuditEventsTable } from "../db/schema.js";
 import { keysetPage } from "../lib/paging.js";
 import { newId } from "../lib/random.js";
 import type { AuditAction } from "./actions.js";
@@ -13,7 +14,10 @@ export interface AuditInput {
   domainId?: string | null;
   target?: string | null;
   details?: Record<string, unknown>;
-  /** For changes made outside a request: the operator's CLI or the system's own jobs. */
+  /**
+   * Only for the system's doing inside someone's request (e.g. a recovery e-mail made unusable by a
+   * domain's confirmation); otherwise the actor's kind says it (`auditActor`).
+   */
   actorType?: "operator" | "system";
 }
 
@@ -22,16 +26,14 @@ export interface AuditInput {
  * change are committed together or not at all. Never pass secrets in `details`.
  */
 export async function recordEvent(db: Executor, ctx: RequestContext, input: AuditInput): Promise<void> {
-  const actor = ctx.actor;
+  const actor = auditActor(ctx.actor);
   await db
     .insertInto("auditEvents")
     .values({
       id: newId(),
       at: ctx.now,
-      actorType:
-        input.actorType ??
-        (actor.kind === "visitor" ? "visitor" : actor.kind === "token" ? "token" : "account"),
-      actorId: actor.kind === "visitor" ? null : actor.kind === "token" ? actor.tokenId : actor.accountId,
+      actorType: input.actorType ?? actor.type,
+      actorId: actor.id,
       accountId: input.accountId ?? null,
       action: input.action,
       domain: input.domain ?? null,
@@ -41,6 +43,25 @@ export async function recordEvent(db: Executor, ctx: RequestContext, input: Audi
       details: input.details ? JSON.stringify(input.details) : null,
     })
     .execute();
+}
+
+/**
+ * Who an audit row names. An operator acting as an account (`mfd mailboxes import --as`) is
+ * recorded as that account, as the same change made through the API would be.
+ */
+function auditActor(actor: Actor): { type: AuditEventsTable["actorType"]; id: string | null } {
+  switch (actor.kind) {
+    case "visitor":
+    case "system":
+      return { type: actor.kind, id: null };
+    case "operator":
+      return actor.as ? { type: "account", id: actor.as.accountId } : { type: "operator", id: null };
+    case "token":
+      return { type: "token", id: actor.tokenId };
+    case "account":
+    case "agent":
+      return { type: actor.kind, id: actor.accountId };
+  }
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { BuiltApp } from "../app.js";
 import type { Database } from "../db/database.js";
 import type { Worker } from "../jobs/worker.js";
+import type { RoleHandle } from "../module.js";
 
 /** True when `work` settles within `ms`; false when the time runs out first (the work goes on). */
 async function within(work: Promise<unknown>, ms: number): Promise<boolean> {
@@ -27,6 +28,8 @@ async function within(work: Promise<unknown>, ms: number): Promise<boolean> {
 export async function shutDown(options: {
   built: BuiltApp;
   worker: Worker;
+  /** Roles started besides the web server and the worker, stopped after them. */
+  roles?: readonly RoleHandle[];
   database: Database;
   timeoutMs: number;
   say?: (line: string) => void;
@@ -49,6 +52,7 @@ export async function shutDown(options: {
     built.app.server.closeAllConnections();
   }
   const unfinished = await worker.stop(left());
+  for (const role of options.roles ?? []) unfinished.push(...(await role.stop(left())));
   if (unfinished.length > 0)
     say(
       `mfd: left running at the shutdown deadline: ${unfinished.join(", ")} (their messages are retried when their leases run out)`,

@@ -2,8 +2,8 @@ import { Type } from "@sinclair/typebox";
 import { NameParams } from "../domains/domains.schemas.js";
 import { errors, NoContent } from "../http/schemas.js";
 import type { App } from "../http/types.js";
-import type { Services } from "../services.js";
 import { AddDeputyBody, Deputy, DeputyParams, UpdateDeputyBody } from "./deputies.schemas.js";
+import type { DeputiesService } from "./deputies.service.js";
 
 const tags = ["additional administrators"];
 
@@ -12,9 +12,7 @@ const tags = ["additional administrators"];
  * signed-in session (`account:delegation` is never a token permission); changes need a
  * re-authentication (security.md 15).
  */
-export async function deputiesRoutes(app: App, services: Services): Promise<void> {
-  const { deputies } = services;
-
+export async function deputiesRoutes(app: App, deputies: DeputiesService): Promise<void> {
   app.get(
     "/api/v1/domains/:name/deputies",
     {

@@ -11,7 +11,7 @@ import { isUniqueViolation } from "../domains/checking.js";
 import { HOUR } from "../lib/clock.js";
 import { AppError } from "../lib/errors.js";
 import { hitLimits } from "../lib/rate-limit.js";
-import { removeDomainFromTokens } from "../tokens/tokens.service.js";
+import type { LifecycleHooks } from "../lifecycle.js";
 import type { Deputy } from "./deputies.schemas.js";
 
 /** dnsGranted: the owner lets this deputy manage DNS (effective while the domain is delegated to us). */
@@ -68,7 +68,10 @@ export async function tellDomainManagers(
  * never names the owner or carries the owner's address (security.md 41).
  */
 export class DeputiesService {
-  constructor(private readonly deps: Deps) {}
+  constructor(
+    private readonly deps: Deps,
+    private readonly lifecycle: LifecycleHooks,
+  ) {}
 
   private get db() {
     return this.deps.database.db;
@@ -194,7 +197,11 @@ export class DeputiesService {
         .where("domainId", "=", grant.domainId)
         .where("accountId", "=", deputy.accountId)
         .execute();
-      const tokens = await removeDomainFromTokens(tx, grant.domainId, deputy.accountId);
+      // Their API tokens lose the domain through the tokens module's handler.
+      const { tokens = 0 } = await this.lifecycle.emit(tx, ctx, "deputy.removed", {
+        domainId: grant.domainId,
+        accountId: deputy.accountId,
+      });
       await this.record(tx, ctx, grant, deputy.accountId, deputy.login, "deputy.remove", { tokens });
       await notifySecurityChange(
         tx,

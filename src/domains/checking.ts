@@ -1,5 +1,5 @@
 import type { Selectable } from "kysely";
-import type { RequestContext } from "../access/actor.js";
+import { type RequestContext, systemContext } from "../access/actor.js";
 import { confirmedContacts } from "../accounts/notifications.js";
 import { warnIfRecoveryEmailManaged } from "../accounts/recovery-email.js";
 import { recordEvent } from "../audit/audit.service.js";
@@ -16,14 +16,6 @@ export type DomainRow = Selectable<DomainsTable>;
 
 export type Trigger = "manual" | "worker";
 export type ClaimCheckResult = "confirmed" | "not-confirmed" | "occupied" | "gone";
-
-/** The context of background work: no account, no address; events are the system's. */
-export const systemContext = (now: number): RequestContext => ({
-  actor: { kind: "visitor" },
-  ip: null,
-  userAgent: null,
-  now,
-});
 
 class ClaimGone extends Error {}
 

@@ -1,7 +1,8 @@
+import { systemContext } from "../access/actor.js";
 import type { Deps } from "../deps.js";
 import type { Job } from "../jobs/worker.js";
 import { MINUTE } from "../lib/clock.js";
-import { DomainChecker, systemContext } from "./checking.js";
+import { DomainChecker } from "./checking.js";
 import { Verifier, verifierSettings } from "./verification/verifier.js";
 
 /** Rows taken by one run; a row whose worker dies is taken again after the lease. */

@@ -2,7 +2,6 @@ import { Type } from "@sinclair/typebox";
 import type { FastifyRequest } from "fastify";
 import { errors, NoContent } from "../http/schemas.js";
 import type { App } from "../http/types.js";
-import type { Services } from "../services.js";
 import {
   ActivityQuery,
   Check,
@@ -15,6 +14,7 @@ import {
   EmptyBody,
   NameParams,
 } from "./domains.schemas.js";
+import type { DomainsService } from "./domains.service.js";
 
 const tags = ["domains"];
 
@@ -24,9 +24,7 @@ const bodyOptional = async (request: FastifyRequest) => {
 };
 
 /** Domains of the signed-in account (product.md §3). Thin: schema → service → answer. */
-export async function domainsRoutes(app: App, services: Services): Promise<void> {
-  const { domains } = services;
-
+export async function domainsRoutes(app: App, domains: DomainsService): Promise<void> {
   app.get(
     "/api/v1/domains",
     {

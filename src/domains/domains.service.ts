@@ -1,17 +1,18 @@
 import type { Static } from "@sinclair/typebox";
 import type { Selectable } from "kysely";
-import type { RequestContext } from "../access/actor.js";
+import { accountIdOf, type RequestContext } from "../access/actor.js";
 import { authorizeDomain, type DomainAction, type DomainRole } from "../access/domain-access.js";
 import { type DomainEventView, listDomainEvents, recordEvent } from "../audit/audit.service.js";
 import type { Executor } from "../db/database.js";
 import type { DomainChecksTable } from "../db/schema.js";
 import type { Deps } from "../deps.js";
-import { tellDomainManagers } from "../deputies/deputies.service.js";
+import { tellDomainManagers } from "../deputies/index.js";
 import { HOUR, MINUTE } from "../lib/clock.js";
 import { AppError } from "../lib/errors.js";
 import { keysetPage } from "../lib/paging.js";
 import { newId } from "../lib/random.js";
 import { hitLimits } from "../lib/rate-limit.js";
+import type { LifecycleHooks } from "../lifecycle.js";
 import {
   type ClaimRow,
   DomainChecker,
@@ -19,8 +20,15 @@ import {
   isUniqueViolation,
   occupiedByAnother,
 } from "./checking.js";
-import { CLAIM_LIFETIME_MS, newClaimId, newClaimToken, nextCheckDelay, proofInstructions } from "./claims.js";
-import { mailboxCounts, removeDomainScopedData } from "./dependents.js";
+import {
+  CLAIM_LIFETIME_MS,
+  newClaimId,
+  newClaimToken,
+  nextCheckDelay,
+  type ProofInstructions,
+  proofInstructions,
+} from "./claims.js";
+import { mailboxCounts } from "./dependents.js";
 import type * as schemas from "./domains.schemas.js";
 import { connectableName, lookupName, serviceDomains, unicodeName } from "./names.js";
 import { Verifier, verifierSettings } from "./verification/verifier.js";
@@ -71,7 +79,10 @@ export class DomainsService {
   private readonly ownDomains: string[];
   readonly checker: DomainChecker;
 
-  constructor(readonly deps: Deps) {
+  constructor(
+    readonly deps: Deps,
+    private readonly lifecycle: LifecycleHooks,
+  ) {
     this.ownDomains = serviceDomains(deps.config.serviceDomain, deps.config.mxHost);
     this.checker = new DomainChecker(deps, new Verifier(verifierSettings(deps.config)));
   }
@@ -296,7 +307,7 @@ export class DomainsService {
   /**
    * Disconnect a confirmed domain (owner only, re-authenticated by the route) or cancel a pending
    * claim. The typed name must match; refused while mailboxes remain. Everything of this ownership
-   * goes: the claim, its checks, and what hangs off the domain row (see dependents.ts).
+   * goes: the claim, its checks, and what hangs off the domain row (the `domain.released` handlers).
    */
   async disconnect(ctx: RequestContext, rawName: string, typed: string): Promise<void> {
     const name = this.nameOf(rawName);
@@ -328,7 +339,13 @@ export class DomainsService {
           detail:
             "Its settings, administrators and API token access are gone; mail to it is no longer accepted.",
         });
-        await removeDomainScopedData(tx, mine.domain.id);
+        // Security.md 34: a later owner of the name must find nothing of this ownership. Deputies,
+        // API token scopes and stray aliases go through their modules' handlers; mailboxes never
+        // get here (refused above); claims and their checks are deleted below.
+        await this.lifecycle.emit(tx, ctx, "domain.released", {
+          domainId: mine.domain.id,
+          reason: "disconnect",
+        });
         await tx.deleteFrom("domains").where("id", "=", mine.domain.id).execute();
         // Claims closed because this account held the name (or a name above theirs) mean nothing now.
         await tx
@@ -488,8 +505,9 @@ export class DomainsService {
 }
 
 function accountOf(ctx: RequestContext): string {
-  if (ctx.actor.kind === "visitor") throw new AppError("UNAUTHENTICATED");
-  return ctx.actor.accountId;
+  const accountId = accountIdOf(ctx.actor);
+  if (accountId === null) throw new AppError("UNAUTHENTICATED");
+  return accountId;
 }
 
 function confirmedStatus(mxOk: boolean): { status: DomainStatus; stage: DomainStage } {

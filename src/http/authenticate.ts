@@ -1,24 +1,35 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { authorizeRoute } from "../access/access.js";
-import type { Actor } from "../access/actor.js";
+import type { Actor, RequestContext } from "../access/actor.js";
 import type { Config } from "../config.js";
 import { clientLimitKey } from "../lib/client-address.js";
+import type { Clock } from "../lib/clock.js";
 import { AppError } from "../lib/errors.js";
-import type { Services } from "../services.js";
-import { tokenSecretsIn } from "../tokens/tokens.service.js";
 import { MAX_URL_LENGTH } from "./router-errors.js";
-import { CSRF_HEADER, DEVICE_COOKIE, SESSION_COOKIE } from "./types.js";
+import { CSRF_HEADER, DEVICE_COOKIE, type RequestSession, SESSION_COOKIE } from "./types.js";
 
 const UNSAFE = new Set(["POST", "PUT", "PATCH", "DELETE"]);
+
+/** Who a request's credentials belong to: app.ts wires these to the accounts and tokens modules. */
+export interface Resolvers {
+  /** The session of a session cookie; null when unknown or expired. */
+  resolveSession(cookie: string, now: number): Promise<RequestSession | null>;
+  /** The actor of an `Authorization: Bearer` token; null when unknown, revoked or expired. */
+  resolveBearer(token: string, now: number, ip: string | null): Promise<Actor | null>;
+  /** API token secrets written into a text (a URL). */
+  tokenSecretsIn(text: string): string[];
+  /** Revokes a token whose secret appeared in a URL. */
+  revokeExposed(ctx: RequestContext, secret: string): Promise<void>;
+}
 
 /**
  * Runs first on every request: who is calling (cookie session or bearer token), may they call
  * this route, and does a state-changing browser request really come from our console.
  */
-export function authenticationHook(services: Services, config: Config) {
+export function authenticationHook(config: Config, clock: Clock, resolvers: Resolvers) {
   const expectedOrigin = new URL(config.publicUrl).origin;
   return async function authenticate(request: FastifyRequest, reply: FastifyReply): Promise<void> {
-    const now = services.deps.clock.now();
+    const now = clock.now();
     let actor: Actor = { kind: "visitor" };
     request.session = null;
     const where = {
@@ -30,10 +41,10 @@ export function authenticationHook(services: Services, config: Config) {
     };
 
     // A token in a URL has leaked (logs, history, Referer): it stops working and the request is refused.
-    const exposed = tokenSecretsIn(request.url);
+    const exposed = resolvers.tokenSecretsIn(request.url);
     if (exposed.length > 0) {
       request.ctx = { actor, ...where };
-      for (const secret of exposed) await services.tokens.revokeExposed(request.ctx, secret);
+      for (const secret of exposed) await resolvers.revokeExposed(request.ctx, secret);
       throw new AppError("TOKEN_IN_URL");
     }
     if (request.url.length > MAX_URL_LENGTH) throw new AppError("URI_TOO_LONG");
@@ -44,14 +55,14 @@ export function authenticationHook(services: Services, config: Config) {
       : request.headers.authorization;
     if (authorization !== undefined) {
       const match = /^Bearer\s+(\S+)$/i.exec(authorization);
-      const tokenActor = match ? await services.resolveBearer(match[1] as string, now, request.ip) : null;
+      const tokenActor = match ? await resolvers.resolveBearer(match[1] as string, now, request.ip) : null;
       if (!tokenActor)
         throw new AppError("UNAUTHENTICATED", "The API token is missing, unknown, expired or revoked.");
       actor = tokenActor;
     } else {
       const cookie = request.cookies[SESSION_COOKIE];
       if (cookie) {
-        const session = await services.sessions.resolve(cookie, now);
+        const session = await resolvers.resolveSession(cookie, now);
         if (session) {
           request.session = session;
           actor = {

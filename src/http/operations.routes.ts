@@ -1,10 +1,10 @@
 import { timingSafeEqual } from "node:crypto";
 import { sql } from "kysely";
 import { Counter, collectDefaultMetrics, Histogram, Registry } from "prom-client";
-import type { Lifecycle } from "../app.js";
+import type { Database } from "../db/database.js";
 import { AppError } from "../lib/errors.js";
 import { sha256 } from "../lib/random.js";
-import type { Services } from "../services.js";
+import type { RouteContext } from "../module.js";
 import { sendProblem } from "./problem.js";
 import type { App } from "./types.js";
 
@@ -12,7 +12,11 @@ import type { App } from "./types.js";
 const READY_PROBE_MS = 2000;
 
 /** Health, readiness, Prometheus metrics and the OpenAPI document. */
-export async function operationsRoutes(app: App, services: Services, lifecycle: Lifecycle): Promise<void> {
+export async function operationsRoutes(
+  app: App,
+  database: Database,
+  { config, serving }: RouteContext,
+): Promise<void> {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: "mfd_" });
   const requests = new Counter({
@@ -44,8 +48,8 @@ export async function operationsRoutes(app: App, services: Services, lifecycle: 
     "/readyz",
     { config: { access: { public: true } }, schema: { hide: true } },
     async (_request, reply) => {
-      if (lifecycle.draining) return reply.status(503).send({ status: "shutting down" });
-      const { db } = services.deps.database;
+      if (serving.draining) return reply.status(503).send({ status: "shutting down" });
+      const { db } = database;
       let timer: NodeJS.Timeout | undefined;
       const deadline = new Promise<never>((_resolve, reject) => {
         timer = setTimeout(() => reject(new Error("readiness probe timed out")), READY_PROBE_MS);
@@ -63,7 +67,7 @@ export async function operationsRoutes(app: App, services: Services, lifecycle: 
 
   // Metrics tell an outsider about traffic and the running process: outside development mode they
   // need MFD_METRICS_TOKEN, and without one they are not served at all.
-  const { dev, metricsToken } = services.deps.config;
+  const { dev, metricsToken } = config;
   const expected = metricsToken === null ? null : sha256(`Bearer ${metricsToken}`);
   app.get(
     "/metrics",

@@ -8,7 +8,15 @@ import type {
 } from "fastify";
 import type { RouteAccess } from "../access/access.js";
 import type { RequestContext } from "../access/actor.js";
-import type { ResolvedSession } from "../accounts/sessions.service.js";
+
+/** The browser session behind a request, as the accounts module resolves it from the cookie. */
+export interface RequestSession {
+  id: string;
+  accountId: string;
+  reauthAt: number;
+  csrfToken: string;
+  isSupportAgent: boolean;
+}
 
 /** The Fastify instance with TypeBox types: route files take this. */
 export type App = FastifyInstance<
@@ -22,7 +30,7 @@ export type App = FastifyInstance<
 declare module "fastify" {
   interface FastifyRequest {
     ctx: RequestContext;
-    session: ResolvedSession | null;
+    session: RequestSession | null;
   }
   interface FastifyContextConfig {
     /** Every route says who may call it; registration without it fails at start (see app.ts). */

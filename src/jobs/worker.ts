@@ -22,7 +22,7 @@ export class Worker {
 
   constructor(
     private readonly deps: Deps,
-    readonly jobs: Job[],
+    readonly jobs: readonly Job[],
     private readonly log: (message: string, error?: unknown) => void = () => {},
   ) {}
 
@@ -63,7 +63,7 @@ export class Worker {
   }
 }
 
-export async function runJob(deps: Deps, jobs: Job[], name: string): Promise<number> {
+export async function runJob(deps: Deps, jobs: readonly Job[], name: string): Promise<number> {
   const job = jobs.find((j) => j.name === name);
   if (!job) throw new Error(`no job ${name}`);
   return job.run(deps);

@@ -1,5 +1,5 @@
 import { createReadStream, statSync } from "node:fs";
-import type { RequestContext } from "../access/actor.js";
+import { operatorContext } from "../access/actor.js";
 import type { Deps } from "../deps.js";
 import { AppError } from "../lib/errors.js";
 import { type CsvRecord, parseCsv } from "./csv.js";
@@ -60,12 +60,8 @@ export async function importMailboxes(deps: Deps, options: ImportOptions): Promi
     .where("login", "=", accountLogin(options.as, deps.config.serviceDomain))
     .executeTakeFirst();
   if (!account) throw new AppError("ACCOUNT_NOT_FOUND", `There is no service account "${options.as}".`);
-  const context = (): RequestContext => ({
-    actor: { kind: "account", accountId: account.id, sessionId: "cli", reauthAt: 0, isSupportAgent: false },
-    ip: null,
-    userAgent: "mfd mailboxes import",
-    now: deps.clock.now(),
-  });
+  // The operator acts as the account: its domain access, and audited as it.
+  const context = () => operatorContext("mfd mailboxes import", deps.clock.now(), { accountId: account.id });
   // Fail before reading the file when the account may not create mailboxes there.
   await service.checkAccess(context(), options.domain, "mailboxes:write");
 

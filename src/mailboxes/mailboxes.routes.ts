@@ -1,6 +1,5 @@
 import { errors, NoContent } from "../http/schemas.js";
 import type { App } from "../http/types.js";
-import type { Services } from "../services.js";
 import {
   AliasBody,
   AliasParams,
@@ -17,6 +16,7 @@ import {
   MailboxParams,
   UpdateMailboxBody,
 } from "./mailboxes.schemas.js";
+import type { MailboxesService } from "./mailboxes.service.js";
 
 const tags = ["mailboxes"];
 const BASE = "/api/v1/domains/:domain/mailboxes";
@@ -26,8 +26,7 @@ const BASE = "/api/v1/domains/:domain/mailboxes";
  * mailboxes:read / mailboxes:write. Thin: schema → service → answer; the service decides who may
  * act on which domain.
  */
-export async function mailboxesRoutes(app: App, services: Services): Promise<void> {
-  const { mailboxes } = services;
+export async function mailboxesRoutes(app: App, mailboxes: MailboxesService): Promise<void> {
   const read = { access: { permission: "mailboxes:read" as const } };
   const write = { access: { permission: "mailboxes:write" as const } };
 

@@ -1,6 +1,6 @@
 import { Type } from "@sinclair/typebox";
+import type { Executor } from "../db/database.js";
 import type { App } from "../http/types.js";
-import type { Services } from "../services.js";
 import { listOutbox, type OutboxEntry } from "./delivery.js";
 
 const SHOWN = 200;
@@ -50,9 +50,7 @@ ${items || "<p>No messages yet.</p>"}
  * Development mode only (app.ts registers these only when MFD_DEV=1): read what mfd would have
  * sent, codes included, without an SMTP server or SMS gateway.
  */
-export async function devOutboxRoutes(app: App, services: Services): Promise<void> {
-  const { db } = services.deps.database;
-
+export async function devOutboxRoutes(app: App, db: Executor): Promise<void> {
   app.get(
     "/dev/outbox",
     { config: { access: { public: true } }, schema: { hide: true } },

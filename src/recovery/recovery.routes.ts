@@ -1,6 +1,5 @@
 import { errors, NoContent } from "../http/schemas.js";
 import type { App } from "../http/types.js";
-import type { Services } from "../services.js";
 import {
   CodeRequestBody,
   CodeRequested,
@@ -10,13 +9,12 @@ import {
   ResetGrant,
   VerifyBody,
 } from "./recovery.schemas.js";
+import type { RecoveryService } from "./recovery.service.js";
 
 const tags = ["restore access"];
 
 /** Restore access to a service account (product.md §2): code or question → grant → new password. */
-export async function recoveryRoutes(app: App, services: Services): Promise<void> {
-  const { recovery } = services;
-
+export async function recoveryRoutes(app: App, recovery: RecoveryService): Promise<void> {
   app.post(
     "/api/v1/recovery/code",
     {

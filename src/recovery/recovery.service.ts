@@ -1,6 +1,5 @@
 import type { Static } from "@sinclair/typebox";
 import type { RequestContext } from "../access/actor.js";
-import { AccountsService, managedDomainNames } from "../accounts/accounts.service.js";
 import {
   CODE_TTL_MS,
   type CodePurpose,
@@ -9,6 +8,7 @@ import {
   MAX_CODE_FAILURES,
 } from "../accounts/codes.js";
 import { normaliseEmail, normalisePhone } from "../accounts/contacts.js";
+import { type AccountsService, managedDomainNames } from "../accounts/index.js";
 import { checkPasswordPolicy, hashPassword, verifyPassword } from "../accounts/passwords.js";
 import { recoveryEmailBlockedBy } from "../accounts/recovery-email.js";
 import {
@@ -17,7 +17,6 @@ import {
   SECURITY_QUESTIONS,
   type SecurityQuestionId,
 } from "../accounts/security-questions.js";
-import type { SessionsService } from "../accounts/sessions.service.js";
 import { claimTotpStep, matchTotp } from "../accounts/totp.js";
 import { recordEvent, recordRefusals } from "../audit/audit.service.js";
 import type { Executor } from "../db/database.js";
@@ -28,7 +27,7 @@ import { AppError } from "../lib/errors.js";
 import { randomSecret, sha256 } from "../lib/random.js";
 import { hitLimits, type Limit } from "../lib/rate-limit.js";
 import { openSecret } from "../lib/secret-box.js";
-import { revokeAllTokens } from "../tokens/tokens.service.js";
+import type { LifecycleHooks } from "../lifecycle.js";
 import type * as schemas from "./recovery.schemas.js";
 
 /** How long a reset grant (the token a verified flow hands out) stays usable. */
@@ -115,8 +114,8 @@ async function underLimit(db: Executor, now: number, limit: Limit): Promise<bool
 export class RecoveryService {
   constructor(
     readonly deps: Deps,
-    readonly sessions: SessionsService,
-    private readonly accounts = new AccountsService(deps, sessions),
+    private readonly accounts: AccountsService,
+    private readonly lifecycle: LifecycleHooks,
   ) {}
 
   private get db() {
@@ -500,8 +499,15 @@ export class RecoveryService {
         })
         .where("id", "=", account.id)
         .execute();
-      const sessionsEnded = await this.sessions.endOthersIn(tx, ctx, account.id, null, "password-reset");
-      const tokensRevoked = await revokeAllTokens(tx, account.id, now);
+      // Sessions end and API tokens are revoked by their modules' handlers.
+      const { sessionsEnded = 0, tokensRevoked = 0 } = await this.lifecycle.emit(
+        tx,
+        ctx,
+        "account.recovered",
+        {
+          accountId: account.id,
+        },
+      );
       await this.notifyContacts(tx, now, account);
       await recordEvent(tx, ctx, {
         action: "password.reset",

@@ -1,8 +1,8 @@
 import { Type } from "@sinclair/typebox";
 import { errors, NoContent } from "../http/schemas.js";
 import type { App } from "../http/types.js";
-import type { Services } from "../services.js";
 import { CreateTokenBody, IssuedToken, TokenIdParams, TokenView } from "./tokens.schemas.js";
+import type { TokensService } from "./tokens.service.js";
 
 const tags = ["API tokens"];
 
@@ -10,9 +10,7 @@ const tags = ["API tokens"];
  * Personal API tokens (product.md §5). Signed-in sessions only (`account:delegation` is never a
  * token permission: tokens cannot make or see tokens); changes need a re-authentication.
  */
-export async function tokensRoutes(app: App, services: Services): Promise<void> {
-  const { tokens } = services;
-
+export async function tokensRoutes(app: App, tokens: TokensService): Promise<void> {
   app.get(
     "/api/v1/tokens",
     {

@@ -1,6 +1,6 @@
 import { afterAll, expect } from "vitest";
-import { JOBS } from "../../src/jobs/jobs.js";
 import { runJob } from "../../src/jobs/worker.js";
+import { JOBS } from "../../src/modules.js";
 import { Client, createTestApp, GOOD_PASSWORD, type registerAccount, type TestApp } from "../helpers/app.js";
 import { TestInternet } from "./internet.js";
 

@@ -1,7 +1,7 @@
 import type { FastifyReply } from "fastify";
-import { DEVICE_LIFETIME_MS } from "../accounts/sign-in-throttle.js";
 import type { Config } from "../config.js";
-import { DEVICE_COOKIE, SESSION_COOKIE } from "./types.js";
+import { DEVICE_COOKIE, SESSION_COOKIE } from "../http/types.js";
+import { DEVICE_LIFETIME_MS } from "./sign-in-throttle.js";
 
 /** security.md 13: HttpOnly, SameSite=Lax, Secure except in plain local development. */
 export function setSessionCookie(reply: FastifyReply, config: Config, token: string): void {

@@ -1,0 +1,68 @@
+import type { RequestContext } from "./access/actor.js";
+import type { Executor } from "./db/database.js";
+
+/**
+ * Changes one capability makes that others must follow, each announced inside the transaction of
+ * the change, so what hangs off it goes in the same commit or not at all. The capability that
+ * makes the change emits; the ones that keep something tied to it register a handler in their
+ * module's `hooks` (docs/ARCHITECTURE.md, module contract). No capability calls into another's
+ * service to clean up.
+ */
+export interface LifecycleEvents {
+  /**
+   * A confirmed domain leaves its owner: disconnected by them, transferred to another account or
+   * taken away by support. Emitted before the domain row is deleted or handed over.
+   */
+  "domain.released": { domainId: string; reason: "disconnect" | "transfer" | "support" };
+  /** An account's password was reset through restore access: whoever had it must lose it. */
+  "account.recovered": { accountId: string };
+  /** A deputy left a domain: what they held there through the membership goes too. */
+  "deputy.removed": { domainId: string; accountId: string };
+}
+
+export type LifecycleEvent = keyof LifecycleEvents;
+
+/**
+ * What a handler did, counted by name (e.g. `{ tokens: 2 }`): the emitter puts the counts in its
+ * audit event and notices, as it did when it made the change itself.
+ */
+export type HookOutcome = Record<string, number>;
+
+export type LifecycleHandler<E extends LifecycleEvent> = (
+  tx: Executor,
+  ctx: RequestContext,
+  event: LifecycleEvents[E],
+) => Promise<HookOutcome | undefined>;
+
+export type LifecycleHandlers = { [E in LifecycleEvent]?: LifecycleHandler<E> };
+
+/** The handlers of every module, run in the order of the module list (src/modules.ts). */
+export class LifecycleHooks {
+  private readonly handlers: { [E in LifecycleEvent]: Array<LifecycleHandler<E>> } = {
+    "domain.released": [],
+    "account.recovered": [],
+    "deputy.removed": [],
+  };
+
+  register(handlers: LifecycleHandlers): void {
+    for (const event of Object.keys(handlers) as LifecycleEvent[]) {
+      const handler = handlers[event];
+      if (handler) (this.handlers[event] as Array<typeof handler>).push(handler);
+    }
+  }
+
+  /** Runs every handler of `event` in `tx`, one after another; their counts are summed by name. */
+  async emit<E extends LifecycleEvent>(
+    tx: Executor,
+    ctx: RequestContext,
+    event: E,
+    payload: LifecycleEvents[E],
+  ): Promise<HookOutcome> {
+    const outcome: HookOutcome = {};
+    for (const handler of this.handlers[event] as Array<LifecycleHandler<E>>) {
+      for (const [name, count] of Object.entries((await handler(tx, ctx, payload)) ?? {}))
+        outcome[name] = (outcome[name] ?? 0) + count;
+    }
+    return outcome;
+  }
+}
