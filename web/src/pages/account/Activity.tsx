@@ -1,5 +1,5 @@
-import { DataTable, Listing, MoreButton, useOlderPages } from "../../components/data";
-import { Card, FormError, Page } from "../../components/ui";
+import { useOlderPages } from "../../components/data";
+import { Card, DataTable, FormError, Listing, MoreButton, Page } from "../../components/ui";
 import { formatDateTime, t } from "../../i18n";
 import { actionLabel, actorLabel } from "../../labels";
 import type { AuditEvent } from "../../types";

@@ -2,14 +2,16 @@ import { type FormEvent, useEffect, useId, useRef, useState } from "react";
 import { useSearchParams } from "react-router";
 import { ApiError, api, errorMessage } from "../../api";
 import { ConfirmDialog } from "../../components/ConfirmDialog";
-import { DataTable, Listing, useApiData } from "../../components/data";
+import { useApiData } from "../../components/data";
 import {
   Badge,
   Button,
   Card,
   CheckboxField,
   CopyValue,
+  DataTable,
   FormError,
+  Listing,
   Loading,
   Notice,
   Page,

@@ -2,13 +2,15 @@ import { type FormEvent, useEffect, useRef, useState } from "react";
 import { Link } from "react-router";
 import { ApiError, api, errorMessage } from "../../api";
 import { ConfirmDialog } from "../../components/ConfirmDialog";
-import { DataTable, Listing, useApiData } from "../../components/data";
+import { useApiData } from "../../components/data";
 import {
   Badge,
   Button,
   Card,
   CheckboxField,
+  DataTable,
   FormError,
+  Listing,
   Notice,
   TextField,
   useAction,

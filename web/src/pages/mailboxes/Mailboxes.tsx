@@ -1,8 +1,7 @@
 import { useCallback, useEffect, useId, useRef, useState } from "react";
 import { Link } from "react-router";
 import { api } from "../../api";
-import { DataTable } from "../../components/data";
-import { Badge, Button, Card, FormError, Loading, Notice, useAction } from "../../components/ui";
+import { Badge, Button, Card, DataTable, FormError, Loading, Notice, useAction } from "../../components/ui";
 import { formatNumber, t, tp } from "../../i18n";
 import type { DomainView, Mailbox, MailboxPage } from "../../types";
 import { DomainFrame } from "../domains/DomainFrame";
