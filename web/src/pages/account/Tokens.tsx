@@ -283,7 +283,7 @@ function tokenState(token: ApiToken): "revoked" | "expired" | "active" {
   return token.expired || new Date(token.expiresAt).getTime() <= Date.now() ? "expired" : "active";
 }
 
-/** Account → API tokens (product.md §5): personal tokens for scripts, limited and expiring. */
+/** Account → API tokens: personal tokens for scripts, limited and expiring. */
 export function Tokens() {
   const [params] = useSearchParams();
   const preselected = params.get("domain");

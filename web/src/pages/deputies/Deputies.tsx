@@ -220,7 +220,7 @@ function DeputyList({ view }: { view: DomainView }) {
   );
 }
 
-/** Additional administrators of a domain (product.md §5): the owner's page alone. */
+/** Additional administrators of a domain: the owner's page alone. */
 export function Deputies() {
   return (
     <DomainFrame section={t("domain.nav.deputies")}>

@@ -48,7 +48,7 @@ function EmptyState() {
   );
 }
 
-/** My domains (product.md §3): owned, administered and being connected. */
+/** My domains: owned, administered and being connected. */
 export function Domains() {
   const location = useLocation();
   const disconnected = (location.state as { disconnected?: string; cancelled?: string } | null) ?? {};
