@@ -1,5 +1,5 @@
-import { DataTable, Listing, MoreButton, useOlderPages } from "../../components/data";
-import { Card, FormError, Page } from "../../components/ui";
+import { useOlderPages } from "../../components/data";
+import { Card, DataTable, FormError, Listing, MoreButton, Page } from "../../components/ui";
 import { formatDateTime, t } from "../../i18n";
 import { actionLabel, actorLabel } from "../../labels";
 import type { AuditEvent } from "../../types";
@@ -8,7 +8,7 @@ import type { AuditEvent } from "../../types";
 const shortId = (value: string): string =>
   /^[0-9a-f]{8}-[0-9a-f]{4}-/i.test(value) ? `${value.slice(0, 8)}…` : value;
 
-/** The account's own events (security.md 42): sign-ins, failures, changes, in pages of 50. */
+/** The account's own events: sign-ins, failures, changes, in pages of 50. */
 export function Activity() {
   const {
     items: events,

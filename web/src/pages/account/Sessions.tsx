@@ -1,7 +1,17 @@
 import { useState } from "react";
 import { api } from "../../api";
-import { DataTable, Listing, useApiData } from "../../components/data";
-import { Badge, Button, Card, FormError, Notice, Page, useAction } from "../../components/ui";
+import { useApiData } from "../../components/data";
+import {
+  Badge,
+  Button,
+  Card,
+  DataTable,
+  FormError,
+  Listing,
+  Notice,
+  Page,
+  useAction,
+} from "../../components/ui";
 import { formatDateTime, formatRelative, t, tp } from "../../i18n";
 import { describeUserAgent } from "../../labels";
 import type { SessionView } from "../../types";

@@ -2,14 +2,16 @@ import { type FormEvent, useEffect, useId, useRef, useState } from "react";
 import { useSearchParams } from "react-router";
 import { ApiError, api, errorMessage } from "../../api";
 import { ConfirmDialog } from "../../components/ConfirmDialog";
-import { DataTable, Listing, useApiData } from "../../components/data";
+import { useApiData } from "../../components/data";
 import {
   Badge,
   Button,
   Card,
   CheckboxField,
   CopyValue,
+  DataTable,
   FormError,
+  Listing,
   Loading,
   Notice,
   Page,
@@ -281,7 +283,7 @@ function tokenState(token: ApiToken): "revoked" | "expired" | "active" {
   return token.expired || new Date(token.expiresAt).getTime() <= Date.now() ? "expired" : "active";
 }
 
-/** Account → API tokens (product.md §5): personal tokens for scripts, limited and expiring. */
+/** Account → API tokens: personal tokens for scripts, limited and expiring. */
 export function Tokens() {
   const [params] = useSearchParams();
   const preselected = params.get("domain");

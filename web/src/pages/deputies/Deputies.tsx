@@ -2,13 +2,15 @@ import { type FormEvent, useEffect, useRef, useState } from "react";
 import { Link } from "react-router";
 import { ApiError, api, errorMessage } from "../../api";
 import { ConfirmDialog } from "../../components/ConfirmDialog";
-import { DataTable, Listing, useApiData } from "../../components/data";
+import { useApiData } from "../../components/data";
 import {
   Badge,
   Button,
   Card,
   CheckboxField,
+  DataTable,
   FormError,
+  Listing,
   Notice,
   TextField,
   useAction,
@@ -218,7 +220,7 @@ function DeputyList({ view }: { view: DomainView }) {
   );
 }
 
-/** Additional administrators of a domain (product.md §5): the owner's page alone. */
+/** Additional administrators of a domain: the owner's page alone. */
 export function Deputies() {
   return (
     <DomainFrame section={t("domain.nav.deputies")}>

@@ -2,16 +2,19 @@ import { type ReactNode, useCallback, useEffect, useRef, useState } from "react"
 import { Link, useLocation, useNavigate, useParams } from "react-router";
 import { ApiError, api, errorMessage } from "../../api";
 import { TypeNameToConfirm } from "../../components/ConfirmDialog";
-import { DataTable, Listing, MoreButton, useOlderPages } from "../../components/data";
+import { useOlderPages } from "../../components/data";
 import { type Tab, Tabs } from "../../components/Tabs";
 import {
   Badge,
   Button,
   Card,
   CopyValue,
+  DataTable,
   Dialog,
   FormError,
+  Listing,
   Loading,
+  MoreButton,
   Notice,
   Page,
   useAction,

@@ -1,6 +1,6 @@
 import { Link } from "react-router";
-import { DataTable, Listing, MoreButton, useOlderPages } from "../../components/data";
-import { Card, FormError, Notice } from "../../components/ui";
+import { useOlderPages } from "../../components/data";
+import { Card, DataTable, FormError, Listing, MoreButton, Notice } from "../../components/ui";
 import { formatDateTime, t } from "../../i18n";
 import { actionLabel, actorLabel, roleLabel } from "../../labels";
 import type { DomainEvent, DomainView } from "../../types";

@@ -19,8 +19,8 @@ export function DomainIntro({ view }: { view: DomainView }) {
 }
 
 /**
- * The sections of a confirmed domain. Administrators are the owner's alone (product.md §5): a
- * deputy does not see the link, and the API refuses the page's calls anyway.
+ * The sections of a confirmed domain. Administrators are the owner's alone: a deputy does not see
+ * the link, and the API refuses the page's calls anyway.
  */
 export function DomainNav({ view }: { view: DomainView }) {
   if (view.claim) return null;

@@ -1,8 +1,7 @@
 import { useEffect, useState } from "react";
 import { Link, useLocation } from "react-router";
 import { api } from "../../api";
-import { DataTable, Listing } from "../../components/data";
-import { Badge, Card, FormError, Notice, Page, useAction } from "../../components/ui";
+import { Badge, Card, DataTable, FormError, Listing, Notice, Page, useAction } from "../../components/ui";
 import { formatRelative, t, tp } from "../../i18n";
 import { roleLabel, statusLabel, statusTone } from "../../labels";
 import type { DomainSummary } from "../../types";
@@ -49,7 +48,7 @@ function EmptyState() {
   );
 }
 
-/** My domains (product.md §3): owned, administered and being connected. */
+/** My domains: owned, administered and being connected. */
 export function Domains() {
   const location = useLocation();
   const disconnected = (location.state as { disconnected?: string; cancelled?: string } | null) ?? {};

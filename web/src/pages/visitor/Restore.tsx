@@ -1,42 +1,25 @@
-import { type FormEvent, type ReactNode, useEffect, useRef, useState } from "react";
+import { type FormEvent, useRef, useState } from "react";
 import { Link, useNavigate } from "react-router";
 import { ApiError, api } from "../../api";
-import {
-  Button,
-  CodeField,
-  FormError,
-  NewPasswordFields,
-  Notice,
-  Page,
-  TextField,
-  useAction,
-} from "../../components/ui";
+import { Page, useAction } from "../../components/ui";
 import { t } from "../../i18n";
-import { questionText } from "../../labels";
 import type { SecurityQuestion } from "../../types";
-
-type Step = "login" | "method" | "code" | "answer" | "password";
-type Channel = "phone" | "email" | "question";
-
-function StepHeading({ focus, children }: { focus: boolean; children: ReactNode }) {
-  const ref = useRef<HTMLHeadingElement>(null);
-  // biome-ignore lint/correctness/useExhaustiveDependencies: focus once, when the step appears
-  useEffect(() => {
-    if (focus) ref.current?.focus();
-  }, []);
-  return (
-    <h2 ref={ref} tabIndex={-1} className="step-title">
-      {children}
-    </h2>
-  );
-}
-
-const STEP_NUMBER: Record<Step, number> = { login: 1, method: 2, code: 3, answer: 3, password: 4 };
+import {
+  AnswerStep,
+  type Channel,
+  CodeStep,
+  LoginStep,
+  MethodStep,
+  PasswordStep,
+  type Step,
+  StepProgress,
+} from "./RestoreSteps";
 
 /**
- * Restore access (product.md §2): login → how to prove it (a code to the phone or the recovery
- * e-mail typed in full, or the security question when neither exists) → the code or the answer →
- * a new password. The server answers the same whether or not the details match, and so do we.
+ * Restore access: login → how to prove it (a code to the phone or the recovery e-mail typed in
+ * full, or the security question when neither exists) → the code or the answer → a new password.
+ * The server answers the same whether or not the details match, and so do we. The steps' forms
+ * are in RestoreSteps; this holds the flow and talks to the server.
  */
 export function Restore() {
   const navigate = useNavigate();
@@ -154,179 +137,76 @@ export function Restore() {
     });
   };
 
-  const contactLabel = channel === "phone" ? t("restore.contact.phone") : t("restore.contact.email");
-
   return (
     <Page title={t("restore.title")} intro={t("restore.intro")} narrow>
       <div className="card card-form">
-        <p className="steps" aria-hidden="true">
-          {[1, 2, 3, 4].map((n) => (
-            <span
-              key={n}
-              className={
-                n === STEP_NUMBER[step]
-                  ? "step step-current"
-                  : n < STEP_NUMBER[step]
-                    ? "step step-done"
-                    : "step"
-              }
-            />
-          ))}
-        </p>
-        <p className="step-count">{t("restore.stepOf", { step: STEP_NUMBER[step], total: 4 })}</p>
+        <StepProgress step={step} />
 
         {step === "login" ? (
-          <form onSubmit={submitLogin}>
-            <StepHeading focus={moved.current}>{t("restore.login.title")}</StepHeading>
-            <TextField
-              label={t("field.loginOrAddress")}
-              name="login"
-              autoComplete="username"
-              autoCapitalize="none"
-              spellCheck={false}
-              required
-              value={login}
-              onChange={(event) => setLogin(event.target.value)}
-            />
-            <div className="form-actions">
-              <Button type="submit">{t("common.next")}</Button>
-            </div>
-          </form>
+          <LoginStep focus={moved.current} login={login} onLogin={setLogin} onSubmit={submitLogin} />
         ) : null}
 
         {step === "method" ? (
-          <form onSubmit={submitMethod}>
-            <StepHeading focus={moved.current}>{t("restore.method.title")}</StepHeading>
-            <FormError error={error} />
-            <fieldset className="choices">
-              <legend className="visually-hidden">{t("restore.method.title")}</legend>
-              {(["phone", "email", "question"] as const).map((option) => (
-                <label key={option} className={`choice${channel === option ? " choice-selected" : ""}`}>
-                  <input
-                    type="radio"
-                    name="channel"
-                    value={option}
-                    checked={channel === option}
-                    onChange={() => {
-                      setChannel(option);
-                      setContact("");
-                    }}
-                  />
-                  <span>
-                    <span className="choice-title">{t(`restore.method.${option}`)}</span>
-                    <span className="choice-hint">{t(`restore.method.${option}.hint`)}</span>
-                  </span>
-                </label>
-              ))}
-            </fieldset>
-            {channel !== "question" ? (
-              <TextField
-                key={channel}
-                label={contactLabel}
-                hint={t("restore.contact.hint")}
-                name="contact"
-                type={channel === "phone" ? "tel" : "email"}
-                autoComplete={channel === "phone" ? "tel" : "email"}
-                required
-                value={contact}
-                onChange={(event) => setContact(event.target.value)}
-              />
-            ) : null}
-            <div className="form-actions">
-              <Button type="submit" busy={busy}>
-                {channel === "question" ? t("restore.method.showQuestion") : t("restore.method.sendCode")}
-              </Button>
-              <Button variant="secondary" onClick={() => go("login")}>
-                {t("common.back")}
-              </Button>
-            </div>
-          </form>
+          <MethodStep
+            focus={moved.current}
+            error={error}
+            busy={busy}
+            channel={channel}
+            onChannel={(option) => {
+              setChannel(option);
+              setContact("");
+            }}
+            contact={contact}
+            onContact={setContact}
+            onSubmit={submitMethod}
+            onBack={() => go("login")}
+          />
         ) : null}
 
         {step === "code" ? (
-          <form onSubmit={verify}>
-            <StepHeading focus={moved.current}>{t("restore.code.title")}</StepHeading>
-            <Notice tone="info">
-              {t(channel === "phone" ? "restore.code.sentPhone" : "restore.code.sentEmail", {
-                contact: contact.trim(),
-              })}
-            </Notice>
-            {resent ? <Notice>{t("restore.code.resent")}</Notice> : null}
-            <FormError error={error} />
-            <CodeField
-              label={t("field.code")}
-              hint={t("field.code.hint")}
-              name="code"
-              value={code}
-              onChange={(event) => setCode(event.target.value.trim())}
-            />
-            <div className="form-actions">
-              <Button type="submit" busy={busy}>
-                {t("restore.code.submit")}
-              </Button>
-              <Button variant="secondary" onClick={resend}>
-                {t("restore.code.resend")}
-              </Button>
-              <Button variant="ghost" onClick={() => go("method")}>
-                {t("restore.code.other")}
-              </Button>
-            </div>
-          </form>
+          <CodeStep
+            focus={moved.current}
+            error={error}
+            busy={busy}
+            channel={channel}
+            contact={contact.trim()}
+            resent={resent}
+            code={code}
+            onCode={setCode}
+            onSubmit={verify}
+            onResend={resend}
+            onOther={() => go("method")}
+          />
         ) : null}
 
         {step === "answer" && question ? (
-          <form onSubmit={verify}>
-            <StepHeading focus={moved.current}>{t("restore.answer.title")}</StepHeading>
-            <FormError error={error} />
-            <TextField
-              label={questionText(question)}
-              hint={t("restore.answer.hint")}
-              name="answer"
-              autoComplete="off"
-              required
-              value={answer}
-              onChange={(event) => setAnswer(event.target.value)}
-            />
-            <div className="form-actions">
-              <Button type="submit" busy={busy}>
-                {t("restore.answer.submit")}
-              </Button>
-              <Button variant="secondary" onClick={() => go("method")}>
-                {t("common.back")}
-              </Button>
-            </div>
-          </form>
+          <AnswerStep
+            focus={moved.current}
+            error={error}
+            busy={busy}
+            question={question}
+            answer={answer}
+            onAnswer={setAnswer}
+            onSubmit={verify}
+            onBack={() => go("method")}
+          />
         ) : null}
 
         {step === "password" ? (
-          <form onSubmit={reset}>
-            <StepHeading focus={moved.current}>{t("restore.password.title")}</StepHeading>
-            <FormError error={error}>{localError}</FormError>
-            <NewPasswordFields
-              value={password}
-              repeat={repeat}
-              onChange={setPassword}
-              onRepeatChange={setRepeat}
-            />
-            {needsTotp ? (
-              <>
-                <Notice tone="info">{t("restore.password.twoFactor")}</Notice>
-                <CodeField
-                  label={t("field.totpCode")}
-                  hint={t("field.totpCode.hint")}
-                  name="totpCode"
-                  autoFocus
-                  value={totpCode}
-                  onChange={(event) => setTotpCode(event.target.value.trim())}
-                />
-              </>
-            ) : null}
-            <div className="form-actions">
-              <Button type="submit" busy={busy}>
-                {t("restore.password.submit")}
-              </Button>
-            </div>
-          </form>
+          <PasswordStep
+            focus={moved.current}
+            error={error}
+            localError={localError}
+            busy={busy}
+            password={password}
+            repeat={repeat}
+            onPassword={setPassword}
+            onRepeat={setRepeat}
+            needsTotp={needsTotp}
+            totpCode={totpCode}
+            onTotpCode={setTotpCode}
+            onSubmit={reset}
+          />
         ) : null}
 
         <div className="form-links">
