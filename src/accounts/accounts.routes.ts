@@ -9,6 +9,7 @@ import {
   Profile,
   ReauthenticateBody,
   RegisterBody,
+  SecurityQuestion,
   SessionInfo,
   SignedInInfo,
   SignInBody,
@@ -29,7 +30,7 @@ export async function accountsRoutes(app: App, services: Services): Promise<void
       schema: {
         tags,
         summary: "The security questions an account can choose from",
-        response: { 200: Type.Array(Type.Object({ id: Type.String(), text: Type.String() })) },
+        response: { 200: Type.Array(SecurityQuestion) },
       },
     },
     async () => Object.entries(SECURITY_QUESTIONS).map(([id, text]) => ({ id, text })),

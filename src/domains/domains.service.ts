@@ -1,6 +1,13 @@
 import type { Selectable } from "kysely";
 import type { RequestContext } from "../access/actor.js";
-import { authorizeDomain, type DomainAction, type DomainRole } from "../access/domain-access.js";
+import {
+  authorizeDomain,
+  type DomainAction,
+  type DomainGrant,
+  type DomainRole,
+  type ViewAction,
+  viewActions,
+} from "../access/domain-access.js";
 import { type DomainEventView, listDomainEvents, recordEvent } from "../audit/audit.service.js";
 import type { Executor } from "../db/database.js";
 import type { DomainChecksTable } from "../db/schema.js";
@@ -71,6 +78,8 @@ export interface DomainView {
   nextCheck: string | null;
   mx: { expected: string; ok: boolean | null };
   delegated: boolean;
+  /** What the viewer may do here (see VIEW_ACTIONS in access/domain-access.ts). */
+  actions: ViewAction[];
 }
 
 /** "Check now": a claim may be checked 5 times per 5 minutes, an account 60 times an hour. */
@@ -83,7 +92,7 @@ const CLAIM_LIMIT = { max: 30, windowMs: HOUR };
  * or (only where asked for: dismissing it) its claim closed because another account holds the name.
  */
 type Mine =
-  | { kind: "confirmed"; domain: DomainRow; role: DomainRole }
+  | { kind: "confirmed"; domain: DomainRow; role: DomainRole; grant: DomainGrant }
   | { kind: "pending"; claim: ClaimRow }
   | { kind: "closed"; claim: ClaimRow };
 
@@ -457,7 +466,7 @@ export class DomainsService {
         .selectAll()
         .where("id", "=", grant.domainId)
         .executeTakeFirstOrThrow();
-      return { kind: "confirmed", domain, role: grant.role };
+      return { kind: "confirmed", domain, role: grant.role, grant };
     } catch (error) {
       // The caller's claim lost the name to another account (a race, or a domain above it): say so,
       // rather than NOT_FOUND, for as long as that account holds it.
@@ -493,6 +502,7 @@ export class DomainsService {
         nextCheck: iso(domain.mxNextCheckAt),
         mx: { expected: config.mxHost, ok: domain.mxCheckedAt === null ? null : domain.mxOk === 1 },
         delegated: domain.delegated === 1,
+        actions: viewActions(ctx.actor, mine.grant, ctx.now),
       };
     }
     const { claim } = mine;
@@ -518,6 +528,7 @@ export class DomainsService {
       nextCheck: expired ? null : iso(claim.nextCheckAt),
       mx: { expected: config.mxHost, ok: null },
       delegated: claim.delegated === 1,
+      actions: viewActions(ctx.actor, null, ctx.now),
     };
   }
 }
