@@ -3,7 +3,7 @@
  * docs/openapi.json (`npm run openapi` writes ./api/openapi.d.ts), so the server's schemas are their
  * one source.
  */
-import type { components } from "./api/openapi";
+import type { components, paths } from "./api/openapi";
 
 type Schemas = components["schemas"];
 
@@ -24,6 +24,9 @@ export type DomainCheck = Schemas["DomainCheck"];
 export type ProofMethod = keyof NonNullable<DomainView["claim"]>["methods"];
 /** What the viewer may do on a domain: the console shows a control only for a listed action. */
 export type DomainAction = DomainView["actions"][number];
+
+/** What registering sends (POST /api/v1/accounts). */
+export type RegisterBody = paths["/api/v1/accounts"]["post"]["requestBody"]["content"]["application/json"];
 
 /** A mailbox of a confirmed domain. */
 export type Mailbox = Schemas["Mailbox"];

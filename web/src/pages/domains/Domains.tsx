@@ -1,6 +1,6 @@
 import { useEffect, useState } from "react";
 import { Link, useLocation } from "react-router";
-import { api } from "../../api";
+import { api, client } from "../../api";
 import { DataTable, Listing } from "../../components/data";
 import { Badge, Card, FormError, Notice, Page, useAction } from "../../components/ui";
 import { formatRelative, t, tp } from "../../i18n";
@@ -58,7 +58,7 @@ export function Domains() {
 
   useEffect(() => {
     void run(async () => {
-      const answer = await api<{ domains: DomainSummary[] }>("GET", "/api/v1/domains");
+      const answer = await api(() => client.GET("/api/v1/domains"));
       setDomains(answer.domains);
     });
   }, [run]);

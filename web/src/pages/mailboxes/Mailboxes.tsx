@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useId, useRef, useState } from "react";
 import { Link } from "react-router";
-import { api } from "../../api";
+import { api, client } from "../../api";
 import { DataTable } from "../../components/data";
 import { Badge, Button, Card, FormError, Loading, Notice, useAction } from "../../components/ui";
 import { formatNumber, t, tp } from "../../i18n";
@@ -12,7 +12,6 @@ import {
   DeleteAllDialog,
   DeleteMailboxDialog,
   EditMailboxDialog,
-  mailboxesPath,
 } from "./MailboxDialogs";
 import { personName, quotaLabel } from "./mailboxFields";
 
@@ -53,7 +52,7 @@ function MailboxList({ view }: { view: DomainView }) {
   const act = useAction();
   const results = useRef<HTMLElement>(null);
   const searchId = useId();
-  const base = mailboxesPath(view.name);
+  const domain = view.name;
 
   // A new search starts again from the first page.
   useEffect(() => {
@@ -64,11 +63,14 @@ function MailboxList({ view }: { view: DomainView }) {
   useEffect(() => {
     const controller = new AbortController();
     const after = position.cursors.at(-1) ?? null;
-    const params = new URLSearchParams({ limit: String(PAGE_SIZE) });
-    if (after) params.set("after", after);
-    if (position.q) params.set("q", position.q);
+    const query = { limit: PAGE_SIZE, ...(after ? { after } : {}), ...(position.q ? { q: position.q } : {}) };
     setLoading(true);
-    api<MailboxPage>("GET", `${base}?${params}`, undefined, { signal: controller.signal })
+    api(() =>
+      client.GET("/api/v1/domains/{domain}/mailboxes", {
+        params: { path: { domain }, query },
+        signal: controller.signal,
+      }),
+    )
       .then((answer) => {
         if (answer.mailboxes.length === 0 && position.cursors.length > 1) {
           // The page's last mailboxes were deleted: step back to the one before.
@@ -85,7 +87,7 @@ function MailboxList({ view }: { view: DomainView }) {
         setLoading(false);
       });
     return () => controller.abort();
-  }, [base, position, version]);
+  }, [domain, position, version]);
 
   const reload = useCallback(() => setVersion((v) => v + 1), []);
 
@@ -114,9 +116,12 @@ function MailboxList({ view }: { view: DomainView }) {
     void act.run(async () => {
       setNotice(null);
       setToggling(mailbox.login);
-      const changed = await api<Mailbox>("PATCH", `${base}/${encodeURIComponent(mailbox.login)}`, {
-        enabled: !mailbox.enabled,
-      }).finally(() => setToggling(null));
+      const changed = await api(() =>
+        client.PATCH("/api/v1/domains/{domain}/mailboxes/{login}", {
+          params: { path: { domain, login: mailbox.login } },
+          body: { enabled: !mailbox.enabled },
+        }),
+      ).finally(() => setToggling(null));
       replace(changed);
       setNotice(
         changed.enabled
