@@ -130,7 +130,7 @@ export function domainActionRefusal(
 export const VIEW_ACTIONS = {
   /** POST …/check. */
   "domain:check": { permission: "domains:write", action: "domain:read" },
-  /** Renew or cancel a claim, disconnect, the activity page: the owner's alone. */
+  /** Renew or cancel a claim; disconnect and the activity page of a confirmed domain: the owner's alone. */
   "domain:manage": { permission: "domains:write", action: "domain:manage" },
   /** …/deputies: add, change, remove additional administrators (signed-in sessions only). */
   "deputies:manage": { permission: "account:delegation", action: "domain:manage" },

@@ -3598,7 +3598,7 @@ export interface components {
                 ok: boolean | null;
             };
             delegated: boolean;
-            /** @description What the viewer may do here: the API refuses every action not listed. domain:check — check now; domain:manage — renew or cancel a claim, disconnect, activity; deputies:manage — additional administrators; mailboxes:read / mailboxes:write; dns:read / dns:write. */
+            /** @description What the viewer may do here: the API refuses every action not listed. domain:check — check now; domain:manage — renew or cancel a claim, disconnect, activity (of a confirmed domain); deputies:manage — additional administrators; mailboxes:read / mailboxes:write; dns:read / dns:write. */
             actions: ("domain:check" | "domain:manage" | "deputies:manage" | "mailboxes:read" | "mailboxes:write" | "dns:read" | "dns:write")[];
         };
         DomainEvent: {
