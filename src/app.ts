@@ -14,7 +14,7 @@ import { authenticationHook } from "./http/authenticate.js";
 import { withLogSerializers } from "./http/logging.js";
 import { handleError, sendProblem } from "./http/problem.js";
 import { allowedMethods, clientErrorHandler, frameworkErrors } from "./http/router-errors.js";
-import { ProblemSchema } from "./http/schemas.js";
+import { namedSchemas, ProblemSchema } from "./http/schemas.js";
 import type { App } from "./http/types.js";
 import { checkInput, validatorCompiler } from "./http/validation.js";
 import { AppError } from "./lib/errors.js";
@@ -102,6 +102,7 @@ export async function buildApp(
   });
 
   app.addSchema(ProblemSchema);
+  for (const schema of namedSchemas()) app.addSchema(schema);
   app.decorateRequest("ctx", null as never);
   app.decorateRequest("session", null);
   app.addHook(
@@ -156,6 +157,8 @@ export async function buildApp(
   });
 
   await app.register(fastifySwagger, {
+    // Components keep the names the shapes were registered under (see `Named`), not def-0, def-1….
+    refResolver: { buildLocalReference: (json, _base, _fragment, i) => String(json.$id ?? `def-${i}`) },
     openapi: {
       openapi: "3.1.0",
       info: {

@@ -1,7 +1,7 @@
 import type { Dialect, Executor } from "../db/database.js";
 import { lookupName } from "../domains/names.js";
 import { AppError } from "../lib/errors.js";
-import { notAdmitted } from "./access.js";
+import { authorizeRoute, notAdmitted } from "./access.js";
 import { type Actor, actingAccountOf, type Permission, TOKEN_PERMISSIONS } from "./actor.js";
 
 /**
@@ -83,10 +83,6 @@ export async function authorizeDomain(
     if (actor.domains !== null && !actor.domains.includes(row.id)) throw new AppError("NOT_FOUND");
     // A token issued before this membership began (an earlier one, since removed) has no part in it.
     if (role === "deputy" && actor.issuedAt < Number(row.deputySince)) throw new AppError("NOT_FOUND");
-    const needed = TOKEN_PERMISSION[action];
-    if (needed === null) throw new AppError("TOKEN_NOT_ALLOWED");
-    if (!actor.permissions.includes(needed))
-      throw new AppError("FORBIDDEN", `This token lacks the ${needed} permission.`);
   }
 
   const grant: DomainGrant = {
@@ -97,15 +93,81 @@ export async function authorizeDomain(
     dnsGranted: row.dnsGranted === 1,
     delegated: row.delegated === 1,
   };
-  if (role === "owner") return grant;
-  if (action === "domain:manage") throw new AppError("FORBIDDEN", "Only the domain's owner may do this.");
+  const refusal = domainActionRefusal(actor, grant, action);
+  if (refusal) throw refusal;
+  return grant;
+}
+
+/**
+ * Why `actor`, holding `grant` on a domain it may see, may not take `action` there — or null when it
+ * may. The rule `authorizeDomain` enforces, and the one a domain's view lists its actions by.
+ */
+export function domainActionRefusal(
+  actor: Actor,
+  grant: Pick<DomainGrant, "role" | "dnsGranted" | "delegated">,
+  action: DomainAction,
+): AppError | null {
+  if (actor.kind === "token") {
+    const needed = TOKEN_PERMISSION[action];
+    if (needed === null) return new AppError("TOKEN_NOT_ALLOWED");
+    if (!actor.permissions.includes(needed))
+      return new AppError("FORBIDDEN", `This token lacks the ${needed} permission.`);
+  }
+  if (grant.role === "owner") return null;
+  if (action === "domain:manage") return new AppError("FORBIDDEN", "Only the domain's owner may do this.");
   if ((action === "dns:read" || action === "dns:write") && !(grant.dnsGranted && grant.delegated)) {
-    throw new AppError(
+    return new AppError(
       "FORBIDDEN",
       "The owner has not let additional administrators manage this domain's DNS.",
     );
   }
-  return grant;
+  return null;
+}
+
+/**
+ * What a domain's view lists as its viewer's actions (`actions` in GET /api/v1/domains/{name}), each
+ * the route permission (`authorizeRoute`) and the domain action (`authorizeDomain`) of the requests it
+ * stands for. The console shows a control only when its action is listed, so it hides exactly what
+ * the API refuses. The domain's state may still refuse a listed action (an expired claim, mailboxes
+ * that remain): the list is about rights.
+ */
+export const VIEW_ACTIONS = {
+  /** POST …/check. */
+  "domain:check": { permission: "domains:write", action: "domain:read" },
+  /** Renew or cancel a claim; disconnect and the activity page of a confirmed domain: the owner's alone. */
+  "domain:manage": { permission: "domains:write", action: "domain:manage" },
+  /** …/deputies: add, change, remove additional administrators (signed-in sessions only). */
+  "deputies:manage": { permission: "account:delegation", action: "domain:manage" },
+  "mailboxes:read": { permission: "mailboxes:read", action: "mailboxes:read" },
+  "mailboxes:write": { permission: "mailboxes:write", action: "mailboxes:write" },
+  "dns:read": { permission: "dns:read", action: "dns:read" },
+  "dns:write": { permission: "dns:write", action: "dns:write" },
+} as const satisfies Record<string, { permission: Permission; action: DomainAction }>;
+
+export type ViewAction = keyof typeof VIEW_ACTIONS;
+export const VIEW_ACTION_NAMES = Object.keys(VIEW_ACTIONS) as ViewAction[];
+
+/**
+ * The view actions `actor` may take on a confirmed domain it holds `grant` on, or — `grant` null —
+ * on its own pending claim, where only the domains routes apply (mailboxes, deputies and DNS need a
+ * confirmed domain).
+ */
+export function viewActions(
+  actor: Actor,
+  grant: Pick<DomainGrant, "role" | "dnsGranted" | "delegated"> | null,
+  now: number,
+): ViewAction[] {
+  return VIEW_ACTION_NAMES.filter((name) => {
+    const { permission, action } = VIEW_ACTIONS[name];
+    try {
+      // Whether re-authentication is due is not a question of rights: the console asks for the password.
+      authorizeRoute(actor, { permission }, now);
+    } catch {
+      return false;
+    }
+    if (grant === null) return name === "domain:check" || name === "domain:manage";
+    return domainActionRefusal(actor, grant, action) === null;
+  });
 }
 
 /**

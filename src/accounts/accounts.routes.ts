@@ -8,6 +8,7 @@ import {
   Profile,
   ReauthenticateBody,
   RegisterBody,
+  SecurityQuestion,
   SessionInfo,
   SignedInInfo,
   SignInBody,
@@ -31,7 +32,7 @@ export async function accountsRoutes(
       schema: {
         tags,
         summary: "The security questions an account can choose from",
-        response: { 200: Type.Array(Type.Object({ id: Type.String(), text: Type.String() })) },
+        response: { 200: Type.Array(SecurityQuestion) },
       },
     },
     async () => Object.entries(SECURITY_QUESTIONS).map(([id, text]) => ({ id, text })),

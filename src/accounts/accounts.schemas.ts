@@ -1,5 +1,5 @@
 import { type TSchema, Type } from "@sinclair/typebox";
-import { Closed, Code, Password } from "../http/schemas.js";
+import { Closed, Code, Named, Password } from "../http/schemas.js";
 
 const TotpCode = Type.String({
   pattern: "^[0-9]{6}$",
@@ -30,60 +30,76 @@ export const ReauthenticateBody = Closed({
   totpCode: Type.Optional(TotpCode),
 });
 
-export const SessionInfo = Type.Object({
+const sessionInfoFields = {
   accountId: Type.String(),
   csrfToken: Type.String({ description: "Send as X-CSRF-Token on state-changing requests" }),
   reauthenticatedAt: Type.String(),
-});
+};
 
-export const SignedInInfo = Type.Object({
-  ...SessionInfo.properties,
-  failedSignIns: Type.Integer({
-    minimum: 0,
-    description: "Sign-ins that failed or were refused as throttled since the previous successful one",
-  }),
-});
+export const SessionInfo = Named("SessionInfo", Type.Object(sessionInfoFields));
 
-export const Profile = Type.Object({
-  id: Type.String(),
-  login: Type.String(),
-  address: Type.String(),
-  firstName: Type.String(),
-  lastName: Type.String(),
-  securityQuestion: Type.Union([Type.Object({ id: Type.String(), text: Type.String() }), Type.Null()]),
-  phone: Type.Union([Type.Object({ number: Type.String(), confirmed: Type.Boolean() }), Type.Null()]),
-  recoveryEmail: Type.Union([
-    Type.Object({
-      address: Type.String(),
-      confirmed: Type.Boolean(),
-      usableForRestore: Type.Boolean({
-        description:
-          "False when no restore code is sent there: the address is on a domain this account manages, whose other managers could read it",
-      }),
-      unusableReason: Nullable(Type.Literal("on-managed-domain")),
-      managedDomain: Nullable(Type.String({ description: "The managed domain the address is on" })),
+export const SignedInInfo = Named(
+  "SignedInInfo",
+  Type.Object({
+    ...sessionInfoFields,
+    failedSignIns: Type.Integer({
+      minimum: 0,
+      description: "Sign-ins that failed or were refused as throttled since the previous successful one",
     }),
-    Type.Null(),
-  ]),
-  pendingPhone: Type.Union([Type.String(), Type.Null()]),
-  pendingEmail: Type.Union([Type.String(), Type.Null()]),
-  twoFactor: Type.Boolean(),
-  isSupportAgent: Type.Boolean(),
-  complete: Type.Boolean(),
-  missing: Type.Array(Type.String()),
-  createdAt: Type.String(),
-});
+  }),
+);
+
+export const Profile = Named(
+  "Account",
+  Type.Object({
+    id: Type.String(),
+    login: Type.String(),
+    address: Type.String(),
+    firstName: Type.String(),
+    lastName: Type.String(),
+    securityQuestion: Type.Union([Type.Object({ id: Type.String(), text: Type.String() }), Type.Null()]),
+    phone: Type.Union([Type.Object({ number: Type.String(), confirmed: Type.Boolean() }), Type.Null()]),
+    recoveryEmail: Type.Union([
+      Type.Object({
+        address: Type.String(),
+        confirmed: Type.Boolean(),
+        usableForRestore: Type.Boolean({
+          description:
+            "False when no restore code is sent there: the address is on a domain this account manages, whose other managers could read it",
+        }),
+        unusableReason: Nullable(Type.Literal("on-managed-domain")),
+        managedDomain: Nullable(Type.String({ description: "The managed domain the address is on" })),
+      }),
+      Type.Null(),
+    ]),
+    pendingPhone: Type.Union([Type.String(), Type.Null()]),
+    pendingEmail: Type.Union([Type.String(), Type.Null()]),
+    twoFactor: Type.Boolean(),
+    isSupportAgent: Type.Boolean(),
+    complete: Type.Boolean(),
+    missing: Type.Array(Type.String()),
+    createdAt: Type.String(),
+  }),
+);
+
+export const SecurityQuestion = Named(
+  "SecurityQuestion",
+  Type.Object({ id: Type.String(), text: Type.String() }),
+);
 
 export const ConfirmBody = Closed({ code: Code });
 
-export const SessionView = Type.Object({
-  id: Type.String(),
-  createdAt: Type.String(),
-  lastSeenAt: Type.String(),
-  ip: Nullable(Type.String()),
-  userAgent: Nullable(Type.String()),
-  current: Type.Boolean({ description: "The session making this request" }),
-});
+export const SessionView = Named(
+  "Session",
+  Type.Object({
+    id: Type.String(),
+    createdAt: Type.String(),
+    lastSeenAt: Type.String(),
+    ip: Nullable(Type.String()),
+    userAgent: Nullable(Type.String()),
+    current: Type.Boolean({ description: "The session making this request" }),
+  }),
+);
 
 export const SessionIdParams = Closed({ id: Type.String({ minLength: 1, maxLength: 64 }) });
 
@@ -116,11 +132,14 @@ export const PendingContact = Type.Object({
   pending: Type.String({ description: "The normalised contact the code was sent to" }),
 });
 
-export const TwoFactorSetup = Type.Object({
-  secret: Type.String({ description: "Base32 secret, for typing into the app by hand" }),
-  otpauthUri: Type.String(),
-  qrSvg: Type.String({ description: "The otpauth URI as an SVG QR code" }),
-});
+export const TwoFactorSetup = Named(
+  "TwoFactorSetup",
+  Type.Object({
+    secret: Type.String({ description: "Base32 secret, for typing into the app by hand" }),
+    otpauthUri: Type.String(),
+    qrSvg: Type.String({ description: "The otpauth URI as an SVG QR code" }),
+  }),
+);
 
 export const TwoFactorCodeBody = Closed({ code: TotpCode });
 export const TwoFactorDisableBody = Closed({ code: TotpCode, password: Password });

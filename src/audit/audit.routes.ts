@@ -1,6 +1,6 @@
 import { Type } from "@sinclair/typebox";
 import type { Executor } from "../db/database.js";
-import { errors } from "../http/schemas.js";
+import { errors, Named } from "../http/schemas.js";
 import type { App } from "../http/types.js";
 import { AppError } from "../lib/errors.js";
 import { listAccountEvents } from "./audit.service.js";
@@ -15,16 +15,19 @@ const EventsQuery = Type.Object(
   { additionalProperties: false },
 );
 
-const AuditEvent = Type.Object({
-  id: Type.String(),
-  at: Type.String({ description: "UTC" }),
-  action: Type.String({ description: "e.g. sign-in, sign-in.failure, session.end, contact.change" }),
-  actorType: Type.String(),
-  domain: Type.Union([Type.String(), Type.Null()]),
-  target: Type.Union([Type.String(), Type.Null()]),
-  ip: Type.Union([Type.String(), Type.Null()]),
-  details: Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()]),
-});
+const AuditEvent = Named(
+  "AuditEvent",
+  Type.Object({
+    id: Type.String(),
+    at: Type.String({ description: "UTC" }),
+    action: Type.String({ description: "e.g. sign-in, sign-in.failure, session.end, contact.change" }),
+    actorType: Type.String(),
+    domain: Type.Union([Type.String(), Type.Null()]),
+    target: Type.Union([Type.String(), Type.Null()]),
+    ip: Type.Union([Type.String(), Type.Null()]),
+    details: Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()]),
+  }),
+);
 
 /** An account's own security events (product.md §8). */
 export async function auditRoutes(app: App, db: Executor): Promise<void> {

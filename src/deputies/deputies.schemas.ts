@@ -1,5 +1,5 @@
 import { Type } from "@sinclair/typebox";
-import { Closed } from "../http/schemas.js";
+import { Closed, Named } from "../http/schemas.js";
 
 const Login = Type.String({
   minLength: 1,
@@ -18,9 +18,12 @@ export const AddDeputyBody = Closed({
 
 export const UpdateDeputyBody = Closed({ dnsGranted: Type.Boolean() });
 
-export const Deputy = Type.Object({
-  login: Type.String(),
-  address: Type.String({ description: "login@<service domain>" }),
-  dnsGranted: Type.Boolean(),
-  addedAt: Type.String({ description: "UTC" }),
-});
+export const Deputy = Named(
+  "Deputy",
+  Type.Object({
+    login: Type.String(),
+    address: Type.String({ description: "login@<service domain>" }),
+    dnsGranted: Type.Boolean(),
+    addedAt: Type.String({ description: "UTC" }),
+  }),
+);

@@ -1,5 +1,6 @@
 import { Type } from "@sinclair/typebox";
-import { Closed } from "../http/schemas.js";
+import { VIEW_ACTION_NAMES } from "../access/domain-access.js";
+import { Closed, Named } from "../http/schemas.js";
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) =>
   Type.Union([schema, Type.Null()]);
@@ -37,63 +38,79 @@ const Role = Type.Union([Type.Literal("owner"), Type.Literal("deputy"), Type.Lit
   description: "owner / additional administrator (deputy) / claimant: a pending claim, not yet proven",
 });
 
-export const DomainListItem = Type.Object({
-  name: Type.String({ description: "ASCII (punycode) name" }),
-  unicodeName: Type.String(),
-  role: Role,
-  status: Status,
-  stage: Stage,
-  mailboxCount: Type.Integer(),
-  delegated: Type.Boolean({ description: "The parent zone delegates the domain to mfd's name servers" }),
-  claimExpiresAt: Nullable(Type.String({ description: "When the pending claim expires (UTC)" })),
-});
+export const DomainListItem = Named(
+  "DomainListItem",
+  Type.Object({
+    name: Type.String({ description: "ASCII (punycode) name" }),
+    unicodeName: Type.String(),
+    role: Role,
+    status: Status,
+    stage: Stage,
+    mailboxCount: Type.Integer(),
+    delegated: Type.Boolean({ description: "The parent zone delegates the domain to mfd's name servers" }),
+    claimExpiresAt: Nullable(Type.String({ description: "When the pending claim expires (UTC)" })),
+  }),
+);
 
 const MethodResult = Type.Object({ result: Type.String(), detail: Type.String() });
 
-export const Check = Type.Object({
-  id: Type.String(),
-  at: Type.String(),
-  trigger: Type.Union([Type.Literal("manual"), Type.Literal("worker")]),
-  kind: Type.Union([Type.Literal("ownership"), Type.Literal("mx")]),
-  result: Type.String({
-    description: "ownership: confirmed | not-confirmed; mx: mx-ok | mx-wrong | mx-not-found | mx-failed",
+export const Check = Named(
+  "DomainCheck",
+  Type.Object({
+    id: Type.String(),
+    at: Type.String(),
+    trigger: Type.Union([Type.Literal("manual"), Type.Literal("worker")]),
+    kind: Type.Union([Type.Literal("ownership"), Type.Literal("mx")]),
+    result: Type.String({
+      description: "ownership: confirmed | not-confirmed; mx: mx-ok | mx-wrong | mx-not-found | mx-failed",
+    }),
+    method: Nullable(Type.String({ description: "The method that proved ownership" })),
+    results: Type.Record(Type.String(), MethodResult, {
+      description:
+        "Per method (txt, cname, file, delegation, mx): ok | absent | wrong | failed, with a detail",
+    }),
   }),
-  method: Nullable(Type.String({ description: "The method that proved ownership" })),
-  results: Type.Record(Type.String(), MethodResult, {
-    description: "Per method (txt, cname, file, delegation, mx): ok | absent | wrong | failed, with a detail",
-  }),
-});
+);
 
-export const DomainView = Type.Object({
-  name: Type.String(),
-  unicodeName: Type.String(),
-  role: Role,
-  status: Status,
-  stage: Stage,
-  confirmedAt: Nullable(Type.String()),
-  claim: Nullable(
-    Type.Object(
-      {
-        id: Type.String({
-          description: "The claim's id: in the CNAME label, the file name and the name servers",
-        }),
-        expiresAt: Type.String(),
-        expired: Type.Boolean(),
-        methods: Type.Object({
-          txt: Type.Object({ name: Type.String(), value: Type.String() }),
-          cname: Type.Object({ name: Type.String(), target: Type.String() }),
-          file: Type.Object({ url: Type.String(), content: Type.String() }),
-          delegation: Type.Object({ nameServers: Type.Array(Type.String()) }),
-        }),
-      },
-      { description: "What to publish, any one method suffices (null once confirmed)" },
+export const DomainView = Named(
+  "DomainView",
+  Type.Object({
+    name: Type.String(),
+    unicodeName: Type.String(),
+    role: Role,
+    status: Status,
+    stage: Stage,
+    confirmedAt: Nullable(Type.String()),
+    claim: Nullable(
+      Type.Object(
+        {
+          id: Type.String({
+            description: "The claim's id: in the CNAME label, the file name and the name servers",
+          }),
+          expiresAt: Type.String(),
+          expired: Type.Boolean(),
+          methods: Type.Object({
+            txt: Type.Object({ name: Type.String(), value: Type.String() }),
+            cname: Type.Object({ name: Type.String(), target: Type.String() }),
+            file: Type.Object({ url: Type.String(), content: Type.String() }),
+            delegation: Type.Object({ nameServers: Type.Array(Type.String()) }),
+          }),
+        },
+        { description: "What to publish, any one method suffices (null once confirmed)" },
+      ),
     ),
-  ),
-  lastCheck: Nullable(Check),
-  nextCheck: Nullable(Type.String()),
-  mx: Type.Object({ expected: Type.String(), ok: Nullable(Type.Boolean()) }),
-  delegated: Type.Boolean(),
-});
+    lastCheck: Nullable(Check),
+    nextCheck: Nullable(Type.String()),
+    mx: Type.Object({ expected: Type.String(), ok: Nullable(Type.Boolean()) }),
+    delegated: Type.Boolean(),
+    actions: Type.Array(Type.Union(VIEW_ACTION_NAMES.map((name) => Type.Literal(name))), {
+      description:
+        "What the viewer may do here: the API refuses every action not listed. domain:check — check now; " +
+        "domain:manage — renew or cancel a claim, disconnect, activity (of a confirmed domain); " +
+        "deputies:manage — additional administrators; mailboxes:read / mailboxes:write; dns:read / dns:write.",
+    }),
+  }),
+);
 
 export const ActivityQuery = Type.Object(
   {
@@ -105,14 +122,17 @@ export const ActivityQuery = Type.Object(
   { additionalProperties: false },
 );
 
-export const DomainEvent = Type.Object({
-  id: Type.String(),
-  at: Type.String({ description: "UTC" }),
-  action: Type.String({ description: "e.g. mailbox.create, mailbox.delete-all, deputy.add" }),
-  actorType: Type.String({ description: "account, token, system or operator" }),
-  actorLogin: Nullable(Type.String({ description: "The account that acted, itself or by its token" })),
-  actorRole: Nullable(Type.Union([Type.Literal("owner"), Type.Literal("deputy")])),
-  target: Nullable(Type.String()),
-  ip: Nullable(Type.String({ description: "Only for the owner's own actions" })),
-  details: Nullable(Type.Record(Type.String(), Type.Unknown())),
-});
+export const DomainEvent = Named(
+  "DomainEvent",
+  Type.Object({
+    id: Type.String(),
+    at: Type.String({ description: "UTC" }),
+    action: Type.String({ description: "e.g. mailbox.create, mailbox.delete-all, deputy.add" }),
+    actorType: Type.String({ description: "account, token, system or operator" }),
+    actorLogin: Nullable(Type.String({ description: "The account that acted, itself or by its token" })),
+    actorRole: Nullable(Type.Union([Type.Literal("owner"), Type.Literal("deputy")])),
+    target: Nullable(Type.String()),
+    ip: Nullable(Type.String({ description: "Only for the owner's own actions" })),
+    details: Nullable(Type.Record(Type.String(), Type.Unknown())),
+  }),
+);

@@ -1,7 +1,13 @@
 import type { Static } from "@sinclair/typebox";
 import type { Selectable } from "kysely";
 import { accountIdOf, type RequestContext } from "../access/actor.js";
-import { authorizeDomain, type DomainAction, type DomainRole } from "../access/domain-access.js";
+import {
+  authorizeDomain,
+  type DomainAction,
+  type DomainGrant,
+  type DomainRole,
+  viewActions,
+} from "../access/domain-access.js";
 import { type DomainEventView, listDomainEvents, recordEvent } from "../audit/audit.service.js";
 import type { Executor } from "../db/database.js";
 import type { DomainChecksTable } from "../db/schema.js";
@@ -20,14 +26,7 @@ import {
   isUniqueViolation,
   occupiedByAnother,
 } from "./checking.js";
-import {
-  CLAIM_LIFETIME_MS,
-  newClaimId,
-  newClaimToken,
-  nextCheckDelay,
-  type ProofInstructions,
-  proofInstructions,
-} from "./claims.js";
+import { CLAIM_LIFETIME_MS, newClaimId, newClaimToken, nextCheckDelay, proofInstructions } from "./claims.js";
 import { mailboxCounts } from "./dependents.js";
 import type * as schemas from "./domains.schemas.js";
 import { connectableName, lookupName, serviceDomains, unicodeName } from "./names.js";
@@ -56,7 +55,7 @@ const CLAIM_LIMIT = { max: 30, windowMs: HOUR };
  * or (only where asked for: dismissing it) its claim closed because another account holds the name.
  */
 type Mine =
-  | { kind: "confirmed"; domain: DomainRow; role: DomainRole }
+  | { kind: "confirmed"; domain: DomainRow; role: DomainRole; grant: DomainGrant }
   | { kind: "pending"; claim: ClaimRow }
   | { kind: "closed"; claim: ClaimRow };
 
@@ -439,7 +438,7 @@ export class DomainsService {
         .selectAll()
         .where("id", "=", grant.domainId)
         .executeTakeFirstOrThrow();
-      return { kind: "confirmed", domain, role: grant.role };
+      return { kind: "confirmed", domain, role: grant.role, grant };
     } catch (error) {
       // The caller's claim lost the name to another account (a race, or a domain above it): say so,
       // rather than NOT_FOUND, for as long as that account holds it.
@@ -475,6 +474,7 @@ export class DomainsService {
         nextCheck: iso(domain.mxNextCheckAt),
         mx: { expected: config.mxHost, ok: domain.mxCheckedAt === null ? null : domain.mxOk === 1 },
         delegated: domain.delegated === 1,
+        actions: viewActions(ctx.actor, mine.grant, ctx.now),
       };
     }
     const { claim } = mine;
@@ -500,6 +500,7 @@ export class DomainsService {
       nextCheck: expired ? null : iso(claim.nextCheckAt),
       mx: { expected: config.mxHost, ok: null },
       delegated: claim.delegated === 1,
+      actions: viewActions(ctx.actor, null, ctx.now),
     };
   }
 }

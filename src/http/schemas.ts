@@ -1,4 +1,4 @@
-import { type TSchema, Type } from "@sinclair/typebox";
+import { type Static, type TSchema, type TUnsafe, Type } from "@sinclair/typebox";
 
 /** Shared schema pieces. Every object is closed: unknown fields are refused (security.md 24). */
 export const Closed = <T extends Parameters<typeof Type.Object>[0]>(properties: T, description?: string) =>
@@ -22,3 +22,20 @@ export const errors = (...statuses: number[]): Record<number, TSchema> =>
 export const Password = Type.String({ minLength: 1, maxLength: 1100, description: "1024 bytes at most" });
 export const Code = Type.String({ pattern: "^[0-9]{6,8}$", description: "6–8 digit one-time code" });
 export const NoContent = Type.Null({ description: "No content" });
+
+/** Shapes with a name: each is registered once (`namedSchemas`) and its name is what routes reference. */
+const named = new Map<string, TSchema>();
+
+/**
+ * A shape with a name in docs/openapi.json's components, and so in the console's types generated
+ * from it (web/src/api/openapi.d.ts): one source per shape. Routes use the returned reference,
+ * which carries the shape's static type.
+ */
+export function Named<T extends TSchema>(name: string, schema: T): TUnsafe<Static<T>> {
+  if (named.has(name)) throw new Error(`Two shapes are named ${name}.`);
+  named.set(name, { ...schema, $id: name });
+  return Type.Unsafe<Static<T>>(Type.Ref(name));
+}
+
+/** Every named shape, for `app.addSchema`: a route's `$ref` to one resolves against these. */
+export const namedSchemas = (): TSchema[] => [...named.values()];

@@ -1,5 +1,5 @@
 import { Type } from "@sinclair/typebox";
-import { Closed, Password } from "../http/schemas.js";
+import { Closed, Named, Password } from "../http/schemas.js";
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) =>
   Type.Union([schema, Type.Null()]);
@@ -88,37 +88,46 @@ export const BatchBody = Closed({
   ),
 });
 
-export const Mailbox = Type.Object({
-  login: Type.String(),
-  address: Type.String(),
-  firstName: Type.String(),
-  lastName: Type.String(),
-  enabled: Type.Boolean(),
-  quotaMb: Type.Integer({ description: "MiB; 0 means the installation's default" }),
-  aliases: Type.Array(Type.String(), { description: "Local parts of the mailbox's aliases" }),
-  createdAt: Type.String(),
-  updatedAt: Type.String(),
-});
+export const Mailbox = Named(
+  "Mailbox",
+  Type.Object({
+    login: Type.String(),
+    address: Type.String(),
+    firstName: Type.String(),
+    lastName: Type.String(),
+    enabled: Type.Boolean(),
+    quotaMb: Type.Integer({ description: "MiB; 0 means the installation's default" }),
+    aliases: Type.Array(Type.String(), { description: "Local parts of the mailbox's aliases" }),
+    createdAt: Type.String(),
+    updatedAt: Type.String(),
+  }),
+);
 
-export const MailboxPage = Type.Object({
-  mailboxes: Type.Array(Mailbox),
-  next: Nullable(Type.String({ description: "Pass as `after` for the next page; null on the last" })),
-  total: Type.Integer({ description: "Mailboxes matching `q` (all of the domain's without it)" }),
-});
+export const MailboxPage = Named(
+  "MailboxPage",
+  Type.Object({
+    mailboxes: Type.Array(Mailbox),
+    next: Nullable(Type.String({ description: "Pass as `after` for the next page; null on the last" })),
+    total: Type.Integer({ description: "Mailboxes matching `q` (all of the domain's without it)" }),
+  }),
+);
 
 export const Deleted = Type.Object({ deleted: Type.Integer() });
 
-export const BatchResult = Type.Object({
-  results: Type.Array(
-    Type.Object({
-      login: Type.String(),
-      status: Type.Union([Type.Literal("created"), Type.Literal("skipped"), Type.Literal("failed")]),
-      code: Type.Optional(Type.String({ description: "Error code of a failed row" })),
-      detail: Type.Optional(Type.String()),
-    }),
-    { description: "One per row, in the order given" },
-  ),
-  created: Type.Integer(),
-  skipped: Type.Integer(),
-  failed: Type.Integer(),
-});
+export const BatchResult = Named(
+  "BatchResult",
+  Type.Object({
+    results: Type.Array(
+      Type.Object({
+        login: Type.String(),
+        status: Type.Union([Type.Literal("created"), Type.Literal("skipped"), Type.Literal("failed")]),
+        code: Type.Optional(Type.String({ description: "Error code of a failed row" })),
+        detail: Type.Optional(Type.String()),
+      }),
+      { description: "One per row, in the order given" },
+    ),
+    created: Type.Integer(),
+    skipped: Type.Integer(),
+    failed: Type.Integer(),
+  }),
+);

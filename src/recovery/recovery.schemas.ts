@@ -1,5 +1,5 @@
 import { Type } from "@sinclair/typebox";
-import { Closed, Code, Password } from "../http/schemas.js";
+import { Closed, Code, Named, Password } from "../http/schemas.js";
 
 // Every login starts with a letter; the pattern also stops a number from being coerced into a login.
 const Login = Type.String({
@@ -20,21 +20,27 @@ export const CodeRequestBody = Closed({
   }),
 });
 
-export const CodeRequested = Type.Object(
-  {
-    flowId: Type.String(),
-    expiresAt: Type.String(),
-    message: Type.String(),
-  },
-  { description: "The same answer whether or not the account and contact exist" },
+export const CodeRequested = Named(
+  "CodeRequested",
+  Type.Object(
+    {
+      flowId: Type.String(),
+      expiresAt: Type.String(),
+      message: Type.String(),
+    },
+    { description: "The same answer whether or not the account and contact exist" },
+  ),
 );
 
 export const QuestionRequestBody = Closed({ login: Login });
 
-export const QuestionOffered = Type.Object({
-  flowId: Type.String(),
-  question: Type.Object({ id: Type.String(), text: Type.String() }),
-});
+export const QuestionOffered = Named(
+  "QuestionOffered",
+  Type.Object({
+    flowId: Type.String(),
+    question: Type.Object({ id: Type.String(), text: Type.String() }),
+  }),
+);
 
 export const VerifyBody = Closed(
   {
@@ -45,10 +51,13 @@ export const VerifyBody = Closed(
   "Send the code of a code flow or the answer of a question flow (exactly one of them)",
 );
 
-export const ResetGrant = Type.Object({
-  resetToken: Type.String({ description: "Single use; send it to /recovery/reset within expiresAt" }),
-  expiresAt: Type.String(),
-});
+export const ResetGrant = Named(
+  "ResetGrant",
+  Type.Object({
+    resetToken: Type.String({ description: "Single use; send it to /recovery/reset within expiresAt" }),
+    expiresAt: Type.String(),
+  }),
+);
 
 export const ResetBody = Closed({
   resetToken: Type.String({ minLength: 1, maxLength: 128 }),

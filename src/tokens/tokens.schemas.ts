@@ -1,14 +1,16 @@
 import { Type } from "@sinclair/typebox";
 import { TOKEN_PERMISSIONS } from "../access/actor.js";
-import { Closed } from "../http/schemas.js";
+import { Closed, Named } from "../http/schemas.js";
 
 /** security.md 18: a token lives a year at most. */
 export const MAX_TOKEN_DAYS = 365;
 
-const TokenPermission = Type.Union(
+const TokenPermissionField = Type.Union(
   TOKEN_PERMISSIONS.map((p) => Type.Literal(p)),
   { description: "What the token may do on its domains" },
 );
+/** In answers by name; request bodies keep it inline, as their validator resolves no references. */
+const TokenPermission = Named("TokenPermission", TokenPermissionField);
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) =>
   Type.Union([schema, Type.Null()]);
 
@@ -22,7 +24,7 @@ const Scope = Type.Union([
 
 export const CreateTokenBody = Closed({
   name: Type.String({ minLength: 1, maxLength: 100, description: "To recognise the token in the list" }),
-  permissions: Type.Array(TokenPermission, {
+  permissions: Type.Array(TokenPermissionField, {
     minItems: 1,
     maxItems: TOKEN_PERMISSIONS.length,
     uniqueItems: true,
@@ -49,12 +51,15 @@ const tokenFields = {
   lastUsedIp: Nullable(Type.String()),
 };
 
-export const TokenView = Type.Object(tokenFields);
+export const TokenView = Named("Token", Type.Object(tokenFields));
 
-export const IssuedToken = Type.Object({
-  ...tokenFields,
-  token: Type.String({
-    description:
-      "The secret, shown this once: send it as `Authorization: Bearer <token>`. Only its hash is kept.",
+export const IssuedToken = Named(
+  "IssuedToken",
+  Type.Object({
+    ...tokenFields,
+    token: Type.String({
+      description:
+        "The secret, shown this once: send it as `Authorization: Bearer <token>`. Only its hash is kept.",
+    }),
   }),
-});
+);

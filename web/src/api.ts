@@ -1,3 +1,5 @@
+import createClient from "openapi-fetch";
+import type { paths } from "./api/openapi";
 import { hasMessage, type MessageKey, t, tp } from "./i18n";
 
 /** An `application/problem+json` answer of the mfd API. */
@@ -22,19 +24,24 @@ export class ApiError extends Error {
   }
 }
 
-export interface SessionInfo {
-  accountId: string;
-  csrfToken: string;
-  reauthenticatedAt: string;
-  /** Only in the answer to a sign-in: failed or refused sign-ins since the previous one. */
-  failedSignIns?: number;
-}
+/** The typed client of the mfd API: paths, parameters, bodies and answers generated from docs/openapi.json. */
+export const client = createClient<paths>({
+  credentials: "same-origin",
+  headers: { accept: "application/json" },
+});
 
 let csrfToken: string | null = null;
 /** Asks the user for their password; resolves true once the session is re-authenticated. */
 let reauthenticate: (() => Promise<boolean>) | null = null;
 /** Called when a signed-in request answers 401: the session ended (idle, signed out elsewhere). */
 let sessionLost: (() => void) | null = null;
+
+client.use({
+  onRequest({ request }) {
+    if (request.method !== "GET" && csrfToken) request.headers.set("x-csrf-token", csrfToken);
+    return request;
+  },
+});
 
 export const setCsrfToken = (token: string | null): void => {
   csrfToken = token;
@@ -51,67 +58,58 @@ interface Options {
   noReauth?: boolean;
   /** A 401 is an expected answer here (sign-in, session probe): do not treat it as a lost session. */
   expectUnauthenticated?: boolean;
-  signal?: AbortSignal;
 }
 
-async function send<T>(method: string, path: string, body: unknown, options: Options): Promise<T> {
-  const headers: Record<string, string> = { accept: "application/json" };
-  if (body !== undefined) headers["content-type"] = "application/json";
-  if (method !== "GET" && csrfToken) headers["x-csrf-token"] = csrfToken;
-  let response: Response;
+/** What a call of `client` resolves to: the answer's data when it succeeded, its error otherwise. */
+export interface Answer<T> {
+  data?: T;
+  error?: unknown;
+  response: Response;
+}
+
+/** The request itself, so that it can be sent again (after a re-authentication). */
+export type Call<T> = () => Promise<Answer<T>>;
+
+async function send<T>(call: Call<T>): Promise<T> {
+  let answer: Answer<T>;
   try {
-    response = await fetch(path, {
-      method,
-      headers,
-      credentials: "same-origin",
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-      ...(options.signal ? { signal: options.signal } : {}),
-    });
+    answer = await call();
   } catch (error) {
     if (error instanceof DOMException && error.name === "AbortError") throw error;
     throw new ApiError({ code: "NETWORK", title: t("error.NETWORK"), status: 0 });
   }
-  if (response.ok) {
-    if (response.status === 204) return undefined as T;
-    const type = response.headers.get("content-type") ?? "";
-    return (type.includes("json") ? await response.json() : await response.text()) as T;
-  }
-  let problem: Problem;
-  try {
-    const parsed = (await response.json()) as Partial<Problem>;
-    problem = {
+  const { response, error } = answer;
+  // A success without a body (204) has no data: callers of such endpoints do not read it.
+  if (response.ok) return answer.data as T;
+  if (error !== null && typeof error === "object" && !Array.isArray(error)) {
+    const parsed = error as Partial<Problem>;
+    throw new ApiError({
       ...parsed,
       code: parsed.code ?? "INTERNAL",
       title: parsed.title ?? response.statusText,
       status: response.status,
-    };
-  } catch {
-    problem = {
-      code: "INTERNAL",
-      title: response.statusText || t("error.INTERNAL"),
-      status: response.status,
-    };
+    });
   }
-  throw new ApiError(problem);
+  throw new ApiError({
+    code: "INTERNAL",
+    title: response.statusText || t("error.INTERNAL"),
+    status: response.status,
+  });
 }
 
 /**
- * Calls the API as the signed-in browser: sends the anti-CSRF token, turns problem documents
- * into `ApiError`, and when an action needs a fresh password (403 REAUTH_REQUIRED) asks for it
- * and retries the action once.
+ * Calls the API as the signed-in browser: `call` is a request of `client`, e.g.
+ * `api(() => client.GET("/api/v1/domains/{name}", { params: { path: { name } } }))`. Sends the
+ * anti-CSRF token, turns problem documents into `ApiError`, and when an action needs a fresh
+ * password (403 REAUTH_REQUIRED) asks for it and sends the request once more.
  */
-export async function api<T = unknown>(
-  method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE",
-  path: string,
-  body?: unknown,
-  options: Options = {},
-): Promise<T> {
+export async function api<T>(call: Call<T>, options: Options = {}): Promise<T> {
   try {
-    return await send<T>(method, path, body, options);
+    return await send(call);
   } catch (error) {
     if (!(error instanceof ApiError)) throw error;
     if (error.code === "REAUTH_REQUIRED" && !options.noReauth && reauthenticate) {
-      if (await reauthenticate()) return send<T>(method, path, body, options);
+      if (await reauthenticate()) return send(call);
     }
     if (error.status === 401 && error.code === "UNAUTHENTICATED" && !options.expectUnauthenticated) {
       sessionLost?.();

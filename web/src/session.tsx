@@ -1,6 +1,9 @@
 import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useState } from "react";
-import { ApiError, api, onSessionLost, type SessionInfo, setCsrfToken } from "./api";
-import type { Account } from "./types";
+import { ApiError, api, client, onSessionLost, setCsrfToken } from "./api";
+import type { Account, SessionInfo, SignedInInfo } from "./types";
+
+/** The session as an answer tells it; a sign-in's answer also counts the failures before it. */
+type SessionAnswer = SessionInfo & Partial<Pick<SignedInInfo, "failedSignIns">>;
 
 type Status = "loading" | "visitor" | "signed-in";
 export type EndReason = "signedOut" | "lost";
@@ -14,7 +17,7 @@ interface SessionContextValue {
   /** Failed sign-ins since the previous one, told once after signing in (null: nothing to tell). */
   failedSignIns: number | null;
   dismissFailedSignIns(): void;
-  signedIn(info: SessionInfo): void;
+  signedIn(info: SessionAnswer): void;
   signedOut(reason?: EndReason): void;
   refreshAccount(): Promise<Account | null>;
   /** Re-reads the session (its anti-CSRF token changes when the server rotates the session). */
@@ -31,7 +34,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   const [failedSignIns, setFailedSignIns] = useState<number | null>(null);
   const dismissFailedSignIns = useCallback(() => setFailedSignIns(null), []);
 
-  const signedIn = useCallback((info: SessionInfo) => {
+  const signedIn = useCallback((info: SessionAnswer) => {
     // Only a sign-in's answer carries the count; re-reading the session keeps what is shown.
     if (info.failedSignIns !== undefined)
       setFailedSignIns(info.failedSignIns > 0 ? info.failedSignIns : null);
@@ -52,9 +55,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
 
   const refreshSession = useCallback(async () => {
     try {
-      const info = await api<SessionInfo>("GET", "/api/v1/session", undefined, {
-        expectUnauthenticated: true,
-      });
+      const info = await api(() => client.GET("/api/v1/session"), { expectUnauthenticated: true });
       signedIn(info);
     } catch (error) {
       if (error instanceof ApiError && error.status === 401) signedOut();
@@ -64,7 +65,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
 
   const refreshAccount = useCallback(async () => {
     try {
-      const next = await api<Account>("GET", "/api/v1/account");
+      const next = await api(() => client.GET("/api/v1/account"));
       setAccount(next);
       return next;
     } catch {

@@ -1,6 +1,6 @@
 import { useEffect, useRef } from "react";
 import { Navigate, NavLink, Outlet, useLocation } from "react-router";
-import { api } from "../api";
+import { api, client } from "../api";
 import { HOME } from "../home";
 import { t, tp } from "../i18n";
 import { useSession } from "../session";
@@ -81,7 +81,7 @@ export function ConsoleLayout() {
 
   const signOut = async () => {
     try {
-      await api("DELETE", "/api/v1/session");
+      await api(() => client.DELETE("/api/v1/session"));
     } catch {
       // Already gone on the server: signing out locally is what the user wants anyway.
     }

@@ -1,5 +1,5 @@
 import { type FormEvent, type ReactNode, useEffect, useRef, useState } from "react";
-import { ApiError, api, onReauthRequired, type SessionInfo } from "../api";
+import { ApiError, api, client, onReauthRequired } from "../api";
 import { t } from "../i18n";
 import { useSession } from "../session";
 import { Button, CodeField, Dialog, FormError, TextField, useAction } from "./ui";
@@ -51,10 +51,11 @@ export function ReauthProvider({ children }: { children: ReactNode }) {
     event.preventDefault();
     void run(async () => {
       try {
-        const info = await api<SessionInfo>(
-          "POST",
-          "/api/v1/session/reauthenticate",
-          { password, ...(needsCode && totpCode ? { totpCode } : {}) },
+        const info = await api(
+          () =>
+            client.POST("/api/v1/session/reauthenticate", {
+              body: { password, ...(needsCode && totpCode ? { totpCode } : {}) },
+            }),
           { noReauth: true },
         );
         signedIn(info);

@@ -1,21 +1,24 @@
-import { useCallback, useEffect, useState } from "react";
-import { api } from "../api";
+import { useCallback, useEffect, useRef, useState } from "react";
+import { type Answer, api, type Call } from "../api";
 import { useAction } from "./ui";
 
 /**
- * Reads `path` when mounted and whenever the path changes; `refresh` reads it again (after a
- * change). `data` stays null until the first answer; `error` holds a failed read for display;
- * `setData` puts in what a change answered, without reading again.
+ * Reads with `read` when mounted and whenever `key` (the path read) changes; `refresh` reads again
+ * (after a change). `data` stays null until the first answer; `error` holds a failed read for
+ * display; `setData` puts in what a change answered, without reading again.
  */
-export function useApiData<T>(path: string) {
+export function useApiData<T>(key: string, read: Call<T>) {
   const [data, setData] = useState<T | null>(null);
   const { error, run } = useAction();
+  const reader = useRef(read);
+  reader.current = read;
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `key` names what `read` reads, so a new key reads again
   const refresh = useCallback(
     () =>
       run(async () => {
-        setData(await api<T>("GET", path));
+        setData(await api(reader.current));
       }),
-    [run, path],
+    [run, key],
   );
   useEffect(() => {
     void refresh();
@@ -23,26 +26,36 @@ export function useApiData<T>(path: string) {
   return { data, setData, error, refresh };
 }
 
+/** A page of a newest-first listing: its items under `field`, and the cursor of the next page. */
+type OlderPage<F extends string, T> = { [name in F]: T[] } & { next: string | null };
+
 /**
  * A newest-first listing paged by a `before` cursor (the server's keyset pages): reads the first
- * page of `limit` when mounted and whenever `path` or `reloadOn` changes; `more` appends the next.
- * `key` is the field of the answer holding the items ("events", "checks").
+ * page of `limit` when mounted and whenever `key` (the path read) or `reloadOn` changes; `more`
+ * appends the next. `field` is the field of the answer holding the items ("events", "checks").
  */
-export function useOlderPages<T>(path: string, key: string, limit: number, reloadOn?: unknown) {
+export function useOlderPages<F extends string, T>(
+  key: string,
+  field: F,
+  limit: number,
+  read: (query: { limit: number; before?: string }) => Promise<Answer<OlderPage<F, T>>>,
+  reloadOn?: unknown,
+) {
   const [items, setItems] = useState<T[] | null>(null);
   const [next, setNext] = useState<string | null>(null);
   const { busy, error, run } = useAction();
+  const reader = useRef(read);
+  reader.current = read;
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `key` names what `read` reads, so a new key reads again
   const load = useCallback(
     (before: string | null) =>
       run(async () => {
-        const query = new URLSearchParams({ limit: String(limit) });
-        if (before) query.set("before", before);
-        const page = await api<Record<string, unknown>>("GET", `${path}?${query}`);
-        const loaded = page[key] as T[];
+        const page = await api(() => reader.current({ limit, ...(before ? { before } : {}) }));
+        const loaded = page[field];
         setItems((current) => (before && current ? [...current, ...loaded] : loaded));
-        setNext(page.next as string | null);
+        setNext(page.next);
       }),
-    [run, path, key, limit],
+    [run, key, field, limit],
   );
   // biome-ignore lint/correctness/useExhaustiveDependencies: reloadOn asks for a fresh first page
   useEffect(() => {

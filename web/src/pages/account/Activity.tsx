@@ -1,8 +1,8 @@
+import { client } from "../../api";
 import { useOlderPages } from "../../components/data";
 import { Card, DataTable, FormError, Listing, MoreButton, Page } from "../../components/ui";
 import { formatDateTime, t } from "../../i18n";
 import { actionLabel, actorLabel } from "../../labels";
-import type { AuditEvent } from "../../types";
 
 /** Ids (sessions, claims) are long and mean little to people: show their start, the whole on hover. */
 const shortId = (value: string): string =>
@@ -16,7 +16,9 @@ export function Activity() {
     busy,
     error,
     more,
-  } = useOlderPages<AuditEvent>("/api/v1/account/events", "events", 50);
+  } = useOlderPages("/api/v1/account/events", "events", 50, (query) =>
+    client.GET("/api/v1/account/events", { params: { query } }),
+  );
 
   return (
     <Page title={t("activity.title")} intro={t("activity.intro")}>

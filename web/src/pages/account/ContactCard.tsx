@@ -1,5 +1,5 @@
 import { type FormEvent, useState } from "react";
-import { api } from "../../api";
+import { api, client } from "../../api";
 import { Badge, Button, Card, CodeField, FormError, Notice, TextField, useAction } from "../../components/ui";
 import { t } from "../../i18n";
 import { useSession } from "../../session";
@@ -7,10 +7,19 @@ import type { Account } from "../../types";
 
 export type ContactKind = "phone" | "email";
 
-const ENDPOINT: Record<ContactKind, string> = {
-  phone: "/api/v1/account/phone",
-  email: "/api/v1/account/recovery-email",
-};
+/** The requests of each kind of contact: set (a code is sent), confirm with the code, remove. */
+const REQUESTS = {
+  phone: {
+    set: (value: string) => client.POST("/api/v1/account/phone", { body: { phone: value } }),
+    confirm: (code: string) => client.POST("/api/v1/account/phone/confirm", { body: { code } }),
+    remove: () => client.DELETE("/api/v1/account/phone"),
+  },
+  email: {
+    set: (value: string) => client.POST("/api/v1/account/recovery-email", { body: { email: value } }),
+    confirm: (code: string) => client.POST("/api/v1/account/recovery-email/confirm", { body: { code } }),
+    remove: () => client.DELETE("/api/v1/account/recovery-email"),
+  },
+} satisfies Record<ContactKind, unknown>;
 
 export function contactOf(account: Account, kind: ContactKind) {
   const current =
@@ -43,7 +52,7 @@ export function PendingContactForm({
   const confirm = (event: FormEvent) => {
     event.preventDefault();
     void run(async () => {
-      await api("POST", `${ENDPOINT[kind]}/confirm`, { code: code.trim() });
+      await api(() => REQUESTS[kind].confirm(code.trim()));
       setConfirmed(true);
       onConfirmed?.();
       await refreshAccount();
@@ -52,7 +61,7 @@ export function PendingContactForm({
 
   const resend = () =>
     void run(async () => {
-      await api("POST", ENDPOINT[kind], kind === "phone" ? { phone: pending } : { email: pending });
+      await api(() => REQUESTS[kind].set(pending));
       setResent(true);
     });
 
@@ -92,7 +101,7 @@ export function ContactCard({ kind, account }: { kind: ContactKind; account: Acc
   const change = (event: FormEvent) => {
     event.preventDefault();
     void run(async () => {
-      await api("POST", ENDPOINT[kind], kind === "phone" ? { phone: value.trim() } : { email: value.trim() });
+      await api(() => REQUESTS[kind].set(value.trim()));
       setEditing(false);
       setValue("");
       setDone(null);
@@ -103,7 +112,7 @@ export function ContactCard({ kind, account }: { kind: ContactKind; account: Acc
   const remove = () =>
     void run(async () => {
       if (!window.confirm(t(`contacts.${kind}.removeConfirm`))) return;
-      await api("DELETE", ENDPOINT[kind]);
+      await api(() => REQUESTS[kind].remove());
       setDone("removed");
       await refreshAccount();
     });

@@ -1,6 +1,6 @@
 import { type FormEvent, useEffect, useState } from "react";
 import { Link } from "react-router";
-import { api } from "../../api";
+import { api, client } from "../../api";
 import {
   Badge,
   Button,
@@ -42,10 +42,11 @@ export function Profile() {
     event.preventDefault();
     setSaved(false);
     void run(async () => {
-      await api("PATCH", "/api/v1/account/profile", {
-        firstName: firstName.trim(),
-        lastName: lastName.trim(),
-      });
+      await api(() =>
+        client.PATCH("/api/v1/account/profile", {
+          body: { firstName: firstName.trim(), lastName: lastName.trim() },
+        }),
+      );
       await refreshAccount();
       setSaved(true);
     });

@@ -1,5 +1,5 @@
 import { type FormEvent, useEffect, useState } from "react";
-import { api } from "../../api";
+import { api, client } from "../../api";
 import {
   Badge,
   Button,
@@ -18,7 +18,7 @@ import {
 import { t } from "../../i18n";
 import { questionText } from "../../labels";
 import { useSession } from "../../session";
-import type { Account, SecurityQuestion } from "../../types";
+import type { Account, SecurityQuestion, TwoFactorSetup } from "../../types";
 
 function PasswordCard() {
   const { refreshSession } = useSession();
@@ -36,7 +36,9 @@ function PasswordCard() {
     if (next !== repeat) return setLocalError(t("password.mismatch"));
     setLocalError(null);
     void run(async () => {
-      await api("PUT", "/api/v1/account/password", { currentPassword: current, newPassword: next });
+      await api(() =>
+        client.PUT("/api/v1/account/password", { body: { currentPassword: current, newPassword: next } }),
+      );
       setCurrent("");
       setNext("");
       setRepeat("");
@@ -80,7 +82,7 @@ function SecurityQuestionCard({ account }: { account: Account }) {
   const { busy, error, run } = useAction();
 
   useEffect(() => {
-    api<SecurityQuestion[]>("GET", "/api/v1/security-questions")
+    api(() => client.GET("/api/v1/security-questions"))
       .then((list) => {
         setQuestions(list);
         setQuestion((current) => current || list[0]?.id || "");
@@ -92,7 +94,7 @@ function SecurityQuestionCard({ account }: { account: Account }) {
     event.preventDefault();
     setDone(false);
     void run(async () => {
-      await api("PUT", "/api/v1/account/security-question", { question, answer });
+      await api(() => client.PUT("/api/v1/account/security-question", { body: { question, answer } }));
       setAnswer("");
       setDone(true);
       await refreshAccount();
@@ -151,17 +153,11 @@ function SecurityQuestionCard({ account }: { account: Account }) {
   );
 }
 
-interface Setup {
-  secret: string;
-  otpauthUri: string;
-  qrSvg: string;
-}
-
 const groupSecret = (secret: string) => secret.replace(/(.{4})/g, "$1 ").trim();
 
 function TwoFactorCard({ account }: { account: Account }) {
   const { refreshAccount } = useSession();
-  const [setup, setSetup] = useState<Setup | null>(null);
+  const [setup, setSetup] = useState<TwoFactorSetup | null>(null);
   const [code, setCode] = useState("");
   const [password, setPassword] = useState("");
   const [done, setDone] = useState<"enabled" | "disabled" | null>(null);
@@ -170,14 +166,14 @@ function TwoFactorCard({ account }: { account: Account }) {
   const start = () =>
     void run(async () => {
       setDone(null);
-      setSetup(await api<Setup>("POST", "/api/v1/account/two-factor/setup"));
+      setSetup(await api(() => client.POST("/api/v1/account/two-factor/setup")));
       setCode("");
     });
 
   const enable = (event: FormEvent) => {
     event.preventDefault();
     void run(async () => {
-      await api("POST", "/api/v1/account/two-factor/enable", { code: code.trim() });
+      await api(() => client.POST("/api/v1/account/two-factor/enable", { body: { code: code.trim() } }));
       setSetup(null);
       setCode("");
       setDone("enabled");
@@ -188,7 +184,9 @@ function TwoFactorCard({ account }: { account: Account }) {
   const disable = (event: FormEvent) => {
     event.preventDefault();
     void run(async () => {
-      await api("POST", "/api/v1/account/two-factor/disable", { code: code.trim(), password });
+      await api(() =>
+        client.POST("/api/v1/account/two-factor/disable", { body: { code: code.trim(), password } }),
+      );
       setCode("");
       setPassword("");
       setDone("disabled");

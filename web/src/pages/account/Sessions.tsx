@@ -1,5 +1,5 @@
 import { useState } from "react";
-import { api } from "../../api";
+import { api, client } from "../../api";
 import { useApiData } from "../../components/data";
 import {
   Badge,
@@ -17,14 +17,20 @@ import { describeUserAgent } from "../../labels";
 import type { SessionView } from "../../types";
 
 export function Sessions() {
-  const { data: sessions, error: loadError, refresh } = useApiData<SessionView[]>("/api/v1/account/sessions");
+  const {
+    data: sessions,
+    error: loadError,
+    refresh,
+  } = useApiData("/api/v1/account/sessions", () => client.GET("/api/v1/account/sessions"));
   const [notice, setNotice] = useState<string | null>(null);
   const act = useAction();
 
   const end = (session: SessionView) =>
     void act.run(async () => {
       setNotice(null);
-      await api("DELETE", `/api/v1/account/sessions/${encodeURIComponent(session.id)}`);
+      await api(() =>
+        client.DELETE("/api/v1/account/sessions/{id}", { params: { path: { id: session.id } } }),
+      );
       setNotice(t("sessions.ended", { device: describeUserAgent(session.userAgent) }));
       await refresh();
     });
@@ -32,7 +38,7 @@ export function Sessions() {
   const endOthers = () =>
     void act.run(async () => {
       setNotice(null);
-      const result = await api<{ ended: number }>("POST", "/api/v1/account/sessions/end-others");
+      const result = await api(() => client.POST("/api/v1/account/sessions/end-others"));
       setNotice(tp("sessions.endedOthers", result.ended));
       await refresh();
     });

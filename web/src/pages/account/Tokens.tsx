@@ -1,6 +1,6 @@
 import { type FormEvent, useEffect, useId, useRef, useState } from "react";
 import { useSearchParams } from "react-router";
-import { ApiError, api, errorMessage } from "../../api";
+import { ApiError, api, client, errorMessage } from "../../api";
 import { ConfirmDialog } from "../../components/ConfirmDialog";
 import { useApiData } from "../../components/data";
 import {
@@ -58,7 +58,7 @@ function CreateToken({
 
   useEffect(() => {
     void load.run(async () => {
-      const answer = await api<{ domains: DomainSummary[] }>("GET", "/api/v1/domains");
+      const answer = await api(() => client.GET("/api/v1/domains"));
       // A token works on confirmed domains only: a pending claim has nothing to manage yet.
       const confirmed = answer.domains.filter((d) => d.status !== "domain-activate");
       setDomains(confirmed);
@@ -88,13 +88,17 @@ function CreateToken({
     if (!daysValid) return setLocalError({ field: "days", text: t("tokens.error.days", { max: MAX_DAYS }) });
     setLocalError(null);
     void run(async () => {
-      const created = await api<CreatedToken>("POST", "/api/v1/tokens", {
-        name: name.trim(),
-        // In the catalog's order, whatever order they were ticked in.
-        permissions: PERMISSIONS.filter((p) => permissions.includes(p)),
-        domains: scope === "all" ? "all" : chosen,
-        expiresInDays: dayCount,
-      });
+      const created = await api(() =>
+        client.POST("/api/v1/tokens", {
+          body: {
+            name: name.trim(),
+            // In the catalog's order, whatever order they were ticked in.
+            permissions: PERMISSIONS.filter((p) => permissions.includes(p)),
+            domains: scope === "all" ? "all" : chosen,
+            expiresInDays: dayCount,
+          },
+        }),
+      );
       onCreated(created);
     });
   };
@@ -287,7 +291,11 @@ function tokenState(token: ApiToken): "revoked" | "expired" | "active" {
 export function Tokens() {
   const [params] = useSearchParams();
   const preselected = params.get("domain");
-  const { data: tokens, error: loadError, refresh } = useApiData<ApiToken[]>("/api/v1/tokens");
+  const {
+    data: tokens,
+    error: loadError,
+    refresh,
+  } = useApiData("/api/v1/tokens", () => client.GET("/api/v1/tokens"));
   const [creating, setCreating] = useState(preselected !== null);
   const [secret, setSecret] = useState<CreatedToken | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
@@ -298,7 +306,7 @@ export function Tokens() {
   const confirmRevoke = () =>
     void revoke.run(async () => {
       if (!revoking) return;
-      await api("DELETE", `/api/v1/tokens/${encodeURIComponent(revoking.id)}`);
+      await api(() => client.DELETE("/api/v1/tokens/{id}", { params: { path: { id: revoking.id } } }));
       setNotice(t("tokens.revoked", { name: revoking.name }));
       setRevoking(null);
       await refresh();

@@ -1,6 +1,6 @@
 import { type FormEvent, useEffect, useRef, useState } from "react";
 import { Link } from "react-router";
-import { ApiError, api, errorMessage } from "../../api";
+import { ApiError, api, client, errorMessage } from "../../api";
 import { ConfirmDialog } from "../../components/ConfirmDialog";
 import { useApiData } from "../../components/data";
 import {
@@ -21,8 +21,6 @@ import type { Deputy, DomainView } from "../../types";
 import { DomainFrame } from "../domains/DomainFrame";
 import { domainPath } from "../domains/Domains";
 
-const deputiesPath = (domain: string) => `/api/v1/domains/${encodeURIComponent(domain)}/deputies`;
-
 /** Codes that belong next to the login field of the add form. */
 const LOGIN_CODES = new Set(["ACCOUNT_NOT_FOUND", "DEPUTY_EXISTS", "DEPUTY_IS_OWNER", "LOGIN_INVALID"]);
 
@@ -42,10 +40,12 @@ function AddDeputy({ view, onAdded }: { view: DomainView; onAdded: (deputy: Depu
   const submit = (event: FormEvent) => {
     event.preventDefault();
     void run(async () => {
-      const deputy = await api<Deputy>("POST", deputiesPath(view.name), {
-        login: login.trim(),
-        dnsGranted: dns,
-      });
+      const deputy = await api(() =>
+        client.POST("/api/v1/domains/{name}/deputies", {
+          params: { path: { name: view.name } },
+          body: { login: login.trim(), dnsGranted: dns },
+        }),
+      );
       setLogin("");
       setDns(false);
       onAdded(deputy);
@@ -88,8 +88,15 @@ function AddDeputy({ view, onAdded }: { view: DomainView; onAdded: (deputy: Depu
 }
 
 function DeputyList({ view }: { view: DomainView }) {
-  const path = deputiesPath(view.name);
-  const { data: deputies, setData: setDeputies, error: loadError, refresh } = useApiData<Deputy[]>(path);
+  const name = view.name;
+  const {
+    data: deputies,
+    setData: setDeputies,
+    error: loadError,
+    refresh,
+  } = useApiData(`/api/v1/domains/${encodeURIComponent(name)}/deputies`, () =>
+    client.GET("/api/v1/domains/{name}/deputies", { params: { path: { name } } }),
+  );
   const [notice, setNotice] = useState<string | null>(null);
   const [removing, setRemoving] = useState<Deputy | null>(null);
   const act = useAction();
@@ -101,9 +108,12 @@ function DeputyList({ view }: { view: DomainView }) {
     void act.run(async () => {
       setNotice(null);
       setChanging(deputy.login);
-      const next = await api<Deputy>("PATCH", `${path}/${encodeURIComponent(deputy.login)}`, {
-        dnsGranted,
-      }).finally(() => setChanging(null));
+      const next = await api(() =>
+        client.PATCH("/api/v1/domains/{name}/deputies/{login}", {
+          params: { path: { name, login: deputy.login } },
+          body: { dnsGranted },
+        }),
+      ).finally(() => setChanging(null));
       setDeputies((current) => current?.map((d) => (d.login === deputy.login ? next : d)) ?? null);
       setNotice(
         dnsGranted
@@ -115,7 +125,10 @@ function DeputyList({ view }: { view: DomainView }) {
   const confirmRemove = () =>
     void remove.run(async () => {
       if (!removing) return;
-      await api("DELETE", `${path}/${encodeURIComponent(removing.login)}`);
+      const { login } = removing;
+      await api(() =>
+        client.DELETE("/api/v1/domains/{name}/deputies/{login}", { params: { path: { name, login } } }),
+      );
       setNotice(t("deputies.removed", { address: removing.address }));
       setRemoving(null);
       await refresh();
@@ -225,7 +238,7 @@ export function Deputies() {
   return (
     <DomainFrame section={t("domain.nav.deputies")}>
       {(view) =>
-        view.role !== "owner" ? (
+        !view.actions.includes("deputies:manage") ? (
           <Notice tone="info">
             {t("deputies.ownerOnly")}{" "}
             <Link to={domainPath(view.name)}>{t("mailboxes.notConfirmed.link")}</Link>

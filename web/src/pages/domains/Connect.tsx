@@ -1,9 +1,8 @@
 import { type FormEvent, useId, useRef, useState } from "react";
 import { Link, useNavigate } from "react-router";
-import { ApiError, api, errorMessage } from "../../api";
+import { ApiError, api, client, errorMessage } from "../../api";
 import { Button, Card, Page, useAction } from "../../components/ui";
 import { t } from "../../i18n";
-import type { DomainView } from "../../types";
 import { domainPath } from "./Domains";
 import { domainHint } from "./domainHints";
 
@@ -32,7 +31,7 @@ export function Connect() {
     }
     void run(async () => {
       try {
-        const view = await api<DomainView>("POST", "/api/v1/domains", { name: name.trim() });
+        const view = await api(() => client.POST("/api/v1/domains", { body: { name: name.trim() } }));
         navigate(domainPath(view.name), { state: { connected: true } });
       } catch (caught) {
         input.current?.focus();

@@ -1,6 +1,6 @@
 import { type ReactNode, useCallback, useEffect, useRef, useState } from "react";
 import { Link, useLocation, useNavigate, useParams } from "react-router";
-import { ApiError, api, errorMessage } from "../../api";
+import { ApiError, api, client, errorMessage } from "../../api";
 import { TypeNameToConfirm } from "../../components/ConfirmDialog";
 import { useOlderPages } from "../../components/data";
 import { type Tab, Tabs } from "../../components/Tabs";
@@ -118,7 +118,13 @@ function CheckHistory({ name, version }: { name: string; version: string }) {
     busy,
     error,
     more,
-  } = useOlderPages<DomainCheck>(`/api/v1/domains/${encodeURIComponent(name)}/checks`, "checks", 20, version);
+  } = useOlderPages(
+    `/api/v1/domains/${encodeURIComponent(name)}/checks`,
+    "checks",
+    20,
+    (query) => client.GET("/api/v1/domains/{name}/checks", { params: { path: { name }, query } }),
+    version,
+  );
 
   return (
     <Card title={t("domain.history.title")} description={t("domain.history.description")}>
@@ -197,7 +203,12 @@ function DisconnectCard({ view }: { view: DomainView }) {
 
   const submit = () => {
     void run(async () => {
-      await api("DELETE", `/api/v1/domains/${encodeURIComponent(view.name)}`, { confirm: typed.trim() });
+      await api(() =>
+        client.DELETE("/api/v1/domains/{name}", {
+          params: { path: { name: view.name } },
+          body: { confirm: typed.trim() },
+        }),
+      );
       navigate("/domains", {
         replace: true,
         state: pending ? { cancelled: view.unicodeName } : { disconnected: view.unicodeName },
@@ -205,7 +216,7 @@ function DisconnectCard({ view }: { view: DomainView }) {
     });
   };
 
-  if (view.role === "deputy") return null;
+  if (!view.actions.includes("domain:manage")) return null;
   return (
     <Card title={pending ? t("domain.cancel.title") : t("domain.disconnect.title")} tone="danger">
       <p className="muted">{pending ? t("domain.cancel.text") : t("domain.disconnect.text")}</p>
@@ -331,11 +342,13 @@ function MailCard({ view, onCheck, checking }: { view: DomainView; onCheck: () =
           <dd>{view.nextCheck ? formatRelative(view.nextCheck) : "—"}</dd>
         </div>
       </dl>
-      <div className="form-actions">
-        <Button variant="secondary" onClick={onCheck} busy={checking}>
-          {t("domain.checkMx")}
-        </Button>
-      </div>
+      {view.actions.includes("domain:check") ? (
+        <div className="form-actions">
+          <Button variant="secondary" onClick={onCheck} busy={checking}>
+            {t("domain.checkMx")}
+          </Button>
+        </div>
+      ) : null}
     </Card>
   );
 }
@@ -351,7 +364,9 @@ function OccupiedClaim({ name }: { name: string }) {
   const { busy, error, run } = useAction();
   const dismiss = () =>
     void run(async () => {
-      await api("DELETE", `/api/v1/domains/${encodeURIComponent(name)}`, { confirm: name });
+      await api(() =>
+        client.DELETE("/api/v1/domains/{name}", { params: { path: { name } }, body: { confirm: name } }),
+      );
       navigate("/domains", { replace: true, state: { cancelled: name } });
     });
   return (
@@ -402,13 +417,13 @@ export function Domain() {
     setView(next);
   }, []);
 
-  const path = `/api/v1/domains/${encodeURIComponent(name)}`;
-
   useEffect(() => {
     previous.current = null;
     setView(null);
-    void load.run(async () => accept(await api<DomainView>("GET", path)));
-  }, [path, accept, load.run]);
+    void load.run(async () =>
+      accept(await api(() => client.GET("/api/v1/domains/{name}", { params: { path: { name } } }))),
+    );
+  }, [name, accept, load.run]);
 
   // Live status: ask again every few seconds while the server is still looking.
   const pollEvery =
@@ -421,17 +436,19 @@ export function Domain() {
     if (!pollEvery) return;
     const timer = window.setInterval(() => {
       if (document.hidden) return;
-      api<DomainView>("GET", path)
+      api(() => client.GET("/api/v1/domains/{name}", { params: { path: { name } } }))
         .then(accept)
         .catch(() => {});
     }, pollEvery);
     return () => window.clearInterval(timer);
-  }, [pollEvery, path, accept]);
+  }, [pollEvery, name, accept]);
 
   const checkNow = () =>
     void act.run(async () => {
       setCheckNote(null);
-      const next = await api<DomainView>("POST", `${path}/check`);
+      const next = await api(() =>
+        client.POST("/api/v1/domains/{name}/check", { params: { path: { name } }, body: {} }),
+      );
       accept(next);
       if (next.status === "domain-activate") setCheckNote(t("domain.checked.notYet"));
     });
@@ -439,7 +456,11 @@ export function Domain() {
   const renew = () =>
     void act.run(async () => {
       setCheckNote(null);
-      accept(await api<DomainView>("POST", `${path}/renew`));
+      accept(
+        await api(() =>
+          client.POST("/api/v1/domains/{name}/renew", { params: { path: { name } }, body: {} }),
+        ),
+      );
       setCheckNote(t("domain.claim.renewed"));
     });
 

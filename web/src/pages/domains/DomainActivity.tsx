@@ -1,9 +1,10 @@
 import { Link } from "react-router";
+import { client } from "../../api";
 import { useOlderPages } from "../../components/data";
 import { Card, DataTable, FormError, Listing, MoreButton, Notice } from "../../components/ui";
 import { formatDateTime, t } from "../../i18n";
 import { actionLabel, actorLabel, roleLabel } from "../../labels";
-import type { DomainEvent, DomainView } from "../../types";
+import type { DomainView } from "../../types";
 import { DomainFrame } from "./DomainFrame";
 import { domainPath } from "./Domains";
 
@@ -15,7 +16,9 @@ function ActivityList({ view }: { view: DomainView }) {
     busy,
     error,
     more,
-  } = useOlderPages<DomainEvent>(`/api/v1/domains/${encodeURIComponent(view.name)}/activity`, "events", 50);
+  } = useOlderPages(`/api/v1/domains/${encodeURIComponent(view.name)}/activity`, "events", 50, (query) =>
+    client.GET("/api/v1/domains/{name}/activity", { params: { path: { name: view.name }, query } }),
+  );
 
   return (
     <>
@@ -73,12 +76,12 @@ function ActivityList({ view }: { view: DomainView }) {
   );
 }
 
-/** The domain's activity page: the owner's alone (the API refuses deputies anyway). */
+/** The domain's activity page: the owner's alone, as the view's actions say. */
 export function DomainActivity() {
   return (
     <DomainFrame section={t("domain.nav.activity")}>
       {(view) =>
-        view.role !== "owner" || view.claim ? (
+        !view.actions.includes("domain:manage") || view.claim ? (
           <Notice tone="info">
             {t("domainActivity.ownerOnly")}{" "}
             <Link to={domainPath(view.name)}>{t("mailboxes.notConfirmed.link")}</Link>

@@ -1,6 +1,6 @@
 import { type ReactNode, useCallback, useEffect, useState } from "react";
 import { Link, NavLink, useParams } from "react-router";
-import { ApiError, api } from "../../api";
+import { ApiError, api, client } from "../../api";
 import { Badge, FormError, Loading, Page, useAction } from "../../components/ui";
 import { t } from "../../i18n";
 import { roleLabel, statusLabel, statusTone } from "../../labels";
@@ -19,8 +19,8 @@ export function DomainIntro({ view }: { view: DomainView }) {
 }
 
 /**
- * The sections of a confirmed domain. Administrators are the owner's alone: a deputy does not see
- * the link, and the API refuses the page's calls anyway.
+ * The sections of a confirmed domain, each shown when the view lists its action: administrators and
+ * activity are the owner's alone, so a deputy does not see those links.
  */
 export function DomainNav({ view }: { view: DomainView }) {
   if (view.claim) return null;
@@ -31,11 +31,11 @@ export function DomainNav({ view }: { view: DomainView }) {
         {t("domain.nav.overview")}
       </NavLink>
       <NavLink to={`${base}/mailboxes`}>{t("domain.nav.mailboxes")}</NavLink>
-      {view.role === "owner" ? (
-        <>
-          <NavLink to={`${base}/administrators`}>{t("domain.nav.deputies")}</NavLink>
-          <NavLink to={`${base}/activity`}>{t("domain.nav.activity")}</NavLink>
-        </>
+      {view.actions.includes("deputies:manage") ? (
+        <NavLink to={`${base}/administrators`}>{t("domain.nav.deputies")}</NavLink>
+      ) : null}
+      {view.actions.includes("domain:manage") ? (
+        <NavLink to={`${base}/activity`}>{t("domain.nav.activity")}</NavLink>
       ) : null}
     </nav>
   );
@@ -55,11 +55,11 @@ export function DomainFrame({
   const { name = "" } = useParams();
   const [view, setView] = useState<DomainView | null>(null);
   const { error, run } = useAction();
-  const path = `/api/v1/domains/${encodeURIComponent(name)}`;
-
   const reload = useCallback(async () => {
-    await run(async () => setView(await api<DomainView>("GET", path)));
-  }, [path, run]);
+    await run(async () =>
+      setView(await api(() => client.GET("/api/v1/domains/{name}", { params: { path: { name } } }))),
+    );
+  }, [name, run]);
 
   useEffect(() => {
     setView(null);

@@ -1,6 +1,6 @@
 import { useEffect, useState } from "react";
 import { Link, useLocation } from "react-router";
-import { api } from "../../api";
+import { api, client } from "../../api";
 import { Badge, Card, DataTable, FormError, Listing, Notice, Page, useAction } from "../../components/ui";
 import { formatRelative, t, tp } from "../../i18n";
 import { roleLabel, statusLabel, statusTone } from "../../labels";
@@ -57,7 +57,7 @@ export function Domains() {
 
   useEffect(() => {
     void run(async () => {
-      const answer = await api<{ domains: DomainSummary[] }>("GET", "/api/v1/domains");
+      const answer = await api(() => client.GET("/api/v1/domains"));
       setDomains(answer.domains);
     });
   }, [run]);

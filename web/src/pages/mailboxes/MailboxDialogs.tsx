@@ -1,5 +1,5 @@
 import { type ComponentProps, type FormEvent, useEffect, useId, useRef, useState } from "react";
-import { api } from "../../api";
+import { api, client } from "../../api";
 import { ConfirmDialog, TypeNameToConfirm } from "../../components/ConfirmDialog";
 import {
   Button,
@@ -14,9 +14,8 @@ import { formatNumber, t, tp } from "../../i18n";
 import type { DomainView, Mailbox } from "../../types";
 import { fieldError, formError, mailboxErrorField } from "./mailboxFields";
 
-export const mailboxesPath = (domain: string) => `/api/v1/domains/${encodeURIComponent(domain)}/mailboxes`;
-const mailboxPath = (domain: string, login: string) =>
-  `${mailboxesPath(domain)}/${encodeURIComponent(login)}`;
+/** The path parameters of one mailbox of a domain. */
+const mailboxParams = (domain: string, login: string) => ({ params: { path: { domain, login } } });
 
 const CREATE_FIELDS = ["login", "password", "firstName", "lastName"] as const;
 
@@ -109,12 +108,17 @@ export function CreateMailboxDialog({
   const submit = (event: FormEvent) => {
     event.preventDefault();
     void run(async () => {
-      const mailbox = await api<Mailbox>("POST", mailboxesPath(view.name), {
-        login: login.trim(),
-        password,
-        ...(firstName.trim() ? { firstName: firstName.trim() } : {}),
-        ...(lastName.trim() ? { lastName: lastName.trim() } : {}),
-      });
+      const mailbox = await api(() =>
+        client.POST("/api/v1/domains/{domain}/mailboxes", {
+          params: { path: { domain: view.name } },
+          body: {
+            login: login.trim(),
+            password,
+            ...(firstName.trim() ? { firstName: firstName.trim() } : {}),
+            ...(lastName.trim() ? { lastName: lastName.trim() } : {}),
+          },
+        }),
+      );
       onCreated(mailbox);
     });
   };
@@ -194,9 +198,12 @@ function Aliases({
     event.preventDefault();
     void run(async () => {
       onChanged(
-        await api<Mailbox>("POST", `${mailboxPath(view.name, mailbox.login)}/aliases`, {
-          alias: alias.trim(),
-        }),
+        await api(() =>
+          client.POST("/api/v1/domains/{domain}/mailboxes/{login}/aliases", {
+            ...mailboxParams(view.name, mailbox.login),
+            body: { alias: alias.trim() },
+          }),
+        ),
       );
       setAlias("");
       input.current?.focus();
@@ -205,7 +212,11 @@ function Aliases({
 
   const remove = (name: string) =>
     void run(async () => {
-      await api("DELETE", `${mailboxPath(view.name, mailbox.login)}/aliases/${encodeURIComponent(name)}`);
+      await api(() =>
+        client.DELETE("/api/v1/domains/{domain}/mailboxes/{login}/aliases/{alias}", {
+          params: { path: { domain: view.name, login: mailbox.login, alias: name } },
+        }),
+      );
       onChanged({ ...mailbox, aliases: mailbox.aliases.filter((a) => a !== name) });
       // The button pressed is gone: keep the keyboard in the aliases section.
       input.current?.focus();
@@ -336,7 +347,14 @@ function MailboxEditor({
       return;
     }
     void run(async () => {
-      onSaved(await api<Mailbox>("PATCH", mailboxPath(view.name, mailbox.login), changes));
+      onSaved(
+        await api(() =>
+          client.PATCH("/api/v1/domains/{domain}/mailboxes/{login}", {
+            ...mailboxParams(view.name, mailbox.login),
+            body: changes,
+          }),
+        ),
+      );
     });
   };
 
@@ -421,7 +439,9 @@ export function DeleteMailboxDialog({
   const remove = () =>
     void run(async () => {
       if (!mailbox) return;
-      await api("DELETE", mailboxPath(view.name, mailbox.login));
+      await api(() =>
+        client.DELETE("/api/v1/domains/{domain}/mailboxes/{login}", mailboxParams(view.name, mailbox.login)),
+      );
       onDeleted(mailbox);
     });
 
@@ -472,9 +492,12 @@ export function DeleteAllDialog({
 
   const submit = () => {
     void run(async () => {
-      const answer = await api<{ deleted: number }>("POST", `${mailboxesPath(view.name)}/delete-all`, {
-        confirm: typed.trim(),
-      });
+      const answer = await api(() =>
+        client.POST("/api/v1/domains/{domain}/mailboxes/delete-all", {
+          params: { path: { domain: view.name } },
+          body: { confirm: typed.trim() },
+        }),
+      );
       onDeleted(answer.deleted);
     });
   };

@@ -1,6 +1,6 @@
 import { useRef, useState } from "react";
 import { Link } from "react-router";
-import { api } from "../../api";
+import { api, client } from "../../api";
 import { Button, Card, FormError, Loading, Notice, useAction } from "../../components/ui";
 import { formatNumber, t, tp } from "../../i18n";
 import type { DomainView, Mailbox } from "../../types";
@@ -11,7 +11,6 @@ import {
   DeleteAllDialog,
   DeleteMailboxDialog,
   EditMailboxDialog,
-  mailboxesPath,
 } from "./MailboxDialogs";
 import { MailboxPager } from "./MailboxPager";
 import { MailboxSearch } from "./MailboxSearch";
@@ -20,8 +19,8 @@ import { PAGE_SIZE, useMailboxPage } from "./useMailboxPage";
 
 /** A domain's mailboxes: the list with its search and pages, and the dialogs that change them. */
 function MailboxList({ view }: { view: DomainView }) {
-  const base = mailboxesPath(view.name);
-  const list = useMailboxPage(base);
+  const domain = view.name;
+  const list = useMailboxPage(domain);
   const { page, searched, pageIndex } = list;
   const [notice, setNotice] = useState<string | null>(null);
   const [creating, setCreating] = useState(false);
@@ -36,9 +35,12 @@ function MailboxList({ view }: { view: DomainView }) {
     void act.run(async () => {
       setNotice(null);
       setToggling(mailbox.login);
-      const changed = await api<Mailbox>("PATCH", `${base}/${encodeURIComponent(mailbox.login)}`, {
-        enabled: !mailbox.enabled,
-      }).finally(() => setToggling(null));
+      const changed = await api(() =>
+        client.PATCH("/api/v1/domains/{domain}/mailboxes/{login}", {
+          params: { path: { domain, login: mailbox.login } },
+          body: { enabled: !mailbox.enabled },
+        }),
+      ).finally(() => setToggling(null));
       list.replace(changed);
       setNotice(
         changed.enabled

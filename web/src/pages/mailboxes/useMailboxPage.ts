@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState } from "react";
-import { api } from "../../api";
+import { api, client } from "../../api";
 import type { Mailbox, MailboxPage } from "../../types";
 
 /** Rows per page: a domain may hold 100,000 mailboxes; the console only ever holds one page. */
@@ -25,9 +25,9 @@ interface Position {
 
 /**
  * The one page of a domain's mailboxes the list shows: the search as typed, the page it stands on,
- * and what the server answered for it. `base` is the domain's mailboxes path.
+ * and what the server answered for it.
  */
-export function useMailboxPage(base: string) {
+export function useMailboxPage(domain: string) {
   const [query, setQuery] = useState("");
   const q = useDebounced(query.trim(), SEARCH_DELAY_MS);
   const [position, setPosition] = useState<Position>({ q: "", cursors: [null] });
@@ -45,11 +45,14 @@ export function useMailboxPage(base: string) {
   useEffect(() => {
     const controller = new AbortController();
     const after = position.cursors.at(-1) ?? null;
-    const params = new URLSearchParams({ limit: String(PAGE_SIZE) });
-    if (after) params.set("after", after);
-    if (position.q) params.set("q", position.q);
+    const query = { limit: PAGE_SIZE, ...(after ? { after } : {}), ...(position.q ? { q: position.q } : {}) };
     setLoading(true);
-    api<MailboxPage>("GET", `${base}?${params}`, undefined, { signal: controller.signal })
+    api(() =>
+      client.GET("/api/v1/domains/{domain}/mailboxes", {
+        params: { path: { domain }, query },
+        signal: controller.signal,
+      }),
+    )
       .then((answer) => {
         if (answer.mailboxes.length === 0 && position.cursors.length > 1) {
           // The page's last mailboxes were deleted: step back to the one before.
@@ -66,7 +69,7 @@ export function useMailboxPage(base: string) {
         setLoading(false);
       });
     return () => controller.abort();
-  }, [base, position, version]);
+  }, [domain, position, version]);
 
   const reload = useCallback(() => setVersion((v) => v + 1), []);
 

@@ -1,6 +1,6 @@
 import { type FormEvent, useEffect, useState } from "react";
 import { Link, useNavigate } from "react-router";
-import { api, errorField, errorMessage, type SessionInfo } from "../../api";
+import { api, client, errorField, errorMessage } from "../../api";
 import {
   Button,
   FormError,
@@ -14,7 +14,7 @@ import { HOME } from "../../home";
 import { t } from "../../i18n";
 import { questionText } from "../../labels";
 import { useSession } from "../../session";
-import type { SecurityQuestion } from "../../types";
+import type { RegisterBody, SecurityQuestion } from "../../types";
 
 const FIELDS = {
   login: "LOGIN_",
@@ -44,7 +44,7 @@ export function Register() {
   const { busy, error, run } = useAction();
 
   useEffect(() => {
-    api<SecurityQuestion[]>("GET", "/api/v1/security-questions")
+    api(() => client.GET("/api/v1/security-questions"))
       .then(setQuestions)
       .catch(() => setQuestions([]));
   }, []);
@@ -64,7 +64,7 @@ export function Register() {
     }
     setPasswordHint(null);
     void run(async () => {
-      const body: Record<string, string> = {
+      const body: RegisterBody = {
         login: form.login.trim(),
         password: form.password,
         firstName: form.firstName.trim(),
@@ -76,7 +76,7 @@ export function Register() {
       }
       if (form.phone.trim()) body.phone = form.phone.trim();
       if (form.recoveryEmail.trim()) body.recoveryEmail = form.recoveryEmail.trim();
-      const info = await api<SessionInfo>("POST", "/api/v1/accounts", body);
+      const info = await api(() => client.POST("/api/v1/accounts", { body }));
       signedIn(info);
       const hasContacts = Boolean(body.phone || body.recoveryEmail);
       navigate(hasContacts ? "/account/confirm" : HOME, { replace: true, state: { welcome: true } });

@@ -1,6 +1,6 @@
 import { type FormEvent, useRef, useState } from "react";
 import { Link, useNavigate } from "react-router";
-import { ApiError, api } from "../../api";
+import { ApiError, api, client } from "../../api";
 import { Page, useAction } from "../../components/ui";
 import { t } from "../../i18n";
 import type { SecurityQuestion } from "../../types";
@@ -49,12 +49,12 @@ export function Restore() {
     setStep(next);
   };
 
-  const requestCode = () =>
-    api<{ flowId: string }>("POST", "/api/v1/recovery/code", {
-      login: login.trim(),
-      channel,
-      contact: contact.trim(),
-    });
+  const requestCode = (via: Exclude<Channel, "question">) =>
+    api(() =>
+      client.POST("/api/v1/recovery/code", {
+        body: { login: login.trim(), channel: via, contact: contact.trim() },
+      }),
+    );
 
   const submitLogin = (event: FormEvent) => {
     event.preventDefault();
@@ -65,19 +65,15 @@ export function Restore() {
     event.preventDefault();
     void run(async () => {
       if (channel === "question") {
-        const flow = await api<{ flowId: string; question: SecurityQuestion }>(
-          "POST",
-          "/api/v1/recovery/question",
-          {
-            login: login.trim(),
-          },
+        const flow = await api(() =>
+          client.POST("/api/v1/recovery/question", { body: { login: login.trim() } }),
         );
         setFlowId(flow.flowId);
         setQuestion(flow.question);
         setAnswer("");
         go("answer");
       } else {
-        const flow = await requestCode();
+        const flow = await requestCode(channel);
         setFlowId(flow.flowId);
         setCode("");
         setResent(false);
@@ -88,7 +84,9 @@ export function Restore() {
 
   const resend = () =>
     void run(async () => {
-      const flow = await requestCode();
+      // Only the code step offers to send again.
+      if (channel === "question") return;
+      const flow = await requestCode(channel);
       setFlowId(flow.flowId);
       setResent(true);
     });
@@ -97,10 +95,7 @@ export function Restore() {
     event.preventDefault();
     void run(async () => {
       const proof = step === "code" ? { code: code.trim() } : { answer };
-      const result = await api<{ resetToken: string }>("POST", "/api/v1/recovery/verify", {
-        flowId,
-        ...proof,
-      });
+      const result = await api(() => client.POST("/api/v1/recovery/verify", { body: { flowId, ...proof } }));
       setResetToken(result.resetToken);
       setPassword("");
       setRepeat("");
@@ -121,11 +116,11 @@ export function Restore() {
     setLocalError(null);
     void run(async () => {
       try {
-        await api("POST", "/api/v1/recovery/reset", {
-          resetToken,
-          newPassword: password,
-          ...(needsTotp && totpCode ? { totpCode } : {}),
-        });
+        await api(() =>
+          client.POST("/api/v1/recovery/reset", {
+            body: { resetToken, newPassword: password, ...(needsTotp && totpCode ? { totpCode } : {}) },
+          }),
+        );
         navigate("/sign-in", { replace: true, state: { notice: "restored", login: login.trim() } });
       } catch (caught) {
         if (caught instanceof ApiError && caught.code === "TWO_FACTOR_REQUIRED" && !needsTotp) {

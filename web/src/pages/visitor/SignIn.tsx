@@ -1,6 +1,6 @@
 import { type FormEvent, useState } from "react";
 import { Link, useLocation, useNavigate } from "react-router";
-import { ApiError, api, type SessionInfo } from "../../api";
+import { ApiError, api, client } from "../../api";
 import { Button, CodeField, FormError, Notice, Page, TextField, useAction } from "../../components/ui";
 import { HOME } from "../../home";
 import { t } from "../../i18n";
@@ -21,10 +21,11 @@ export function SignIn() {
     event.preventDefault();
     void run(async () => {
       try {
-        const info = await api<SessionInfo>(
-          "POST",
-          "/api/v1/session",
-          { login: login.trim(), password, ...(needsCode ? { totpCode } : {}) },
+        const info = await api(
+          () =>
+            client.POST("/api/v1/session", {
+              body: { login: login.trim(), password, ...(needsCode ? { totpCode } : {}) },
+            }),
           { expectUnauthenticated: true },
         );
         signedIn(info);
