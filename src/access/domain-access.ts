@@ -1,5 +1,5 @@
 import type { Dialect, Executor } from "../db/database.js";
-import { lookupName } from "../domains/names.js";
+import { lookupName } from "../lib/domain-names.js";
 import { AppError } from "../lib/errors.js";
 import { type Actor, type Permission, TOKEN_PERMISSIONS } from "./actor.js";
 

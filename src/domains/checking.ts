@@ -6,9 +6,9 @@ import { recordEvent } from "../audit/audit.service.js";
 import type { Executor } from "../db/database.js";
 import type { ClaimsTable, DomainsTable } from "../db/schema.js";
 import type { Deps } from "../deps.js";
+import { parentNames, unicodeName } from "../lib/domain-names.js";
 import { newId } from "../lib/random.js";
 import { MX_OK_RECHECK_MS, nextCheckDelay } from "./claims.js";
-import { parentNames, unicodeName } from "./names.js";
 import type { ClaimOutcome, MxOutcome, Verifier } from "./verification/verifier.js";
 
 export type ClaimRow = Selectable<ClaimsTable>;

@@ -7,6 +7,7 @@ import type { DomainChecksTable } from "../db/schema.js";
 import type { Deps } from "../deps.js";
 import { tellDomainManagers } from "../deputies/deputies.service.js";
 import { HOUR, MINUTE } from "../lib/clock.js";
+import { connectableName, lookupName, serviceDomains, unicodeName } from "../lib/domain-names.js";
 import { AppError } from "../lib/errors.js";
 import { keysetPage } from "../lib/paging.js";
 import { newId } from "../lib/random.js";
@@ -27,7 +28,6 @@ import {
   proofInstructions,
 } from "./claims.js";
 import { mailboxCounts, removeDomainScopedData } from "./dependents.js";
-import { connectableName, lookupName, serviceDomains, unicodeName } from "./names.js";
 import { Verifier, verifierSettings } from "./verification/verifier.js";
 
 /** pdd-api.md statuses: owner-check, then mail routing, then done. */

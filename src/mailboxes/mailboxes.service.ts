@@ -7,7 +7,7 @@ import type { Executor } from "../db/database.js";
 import type { MailboxesTable } from "../db/schema-mailboxes.js";
 import type { Deps } from "../deps.js";
 import { tellDomainManagers } from "../deputies/deputies.service.js";
-import { lookupName } from "../domains/names.js";
+import { lookupName } from "../lib/domain-names.js";
 import { AppError, type ErrorCode } from "../lib/errors.js";
 import { keysetPage } from "../lib/paging.js";
 import { newId } from "../lib/random.js";

@@ -5,8 +5,8 @@ import { notifySecurityChange } from "../accounts/notifications.js";
 import { recordEvent } from "../audit/audit.service.js";
 import type { Executor } from "../db/database.js";
 import type { Deps } from "../deps.js";
-import { asciiName } from "../domains/names.js";
 import { DAY, MINUTE } from "../lib/clock.js";
+import { asciiName } from "../lib/domain-names.js";
 import { AppError } from "../lib/errors.js";
 import { newId, randomSecret, sha256 } from "../lib/random.js";
 

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import type { Config } from "../../config.js";
+import { publicSuffixOf } from "../../lib/domain-names.js";
 import { constantTimeEqual } from "../../lib/random.js";
 import {
   claimNameServers,
@@ -8,7 +9,6 @@ import {
   proofInstructions,
   TXT_PREFIX,
 } from "../claims.js";
-import { publicSuffixOf } from "../names.js";
 import { DnsLookup } from "./dns.js";
 import { fetchFile } from "./http-file.js";
 import { delegationInParent } from "./parent.js";
