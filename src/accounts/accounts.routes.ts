@@ -1,5 +1,6 @@
 import { Type } from "@sinclair/typebox";
 import { accountIdOf } from "../access/actor.js";
+import { SECURITY_QUESTIONS } from "../credentials/security-questions.js";
 import { errors } from "../http/schemas.js";
 import { clearSessionCookie, setDeviceCookie, setSessionCookie } from "../http/session-cookie.js";
 import type { App } from "../http/types.js";
@@ -13,7 +14,6 @@ import {
   SignedInInfo,
   SignInBody,
 } from "./accounts.schemas.js";
-import { SECURITY_QUESTIONS } from "./security-questions.js";
 
 const tags = ["accounts"];
 

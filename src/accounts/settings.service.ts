@@ -1,26 +1,27 @@
 import QRCode from "qrcode";
 import type { RequestContext } from "../access/actor.js";
 import { recordEvent } from "../audit/audit.service.js";
-import type { Executor } from "../db/database.js";
-import type { Deps } from "../deps.js";
-import { MINUTE } from "../lib/clock.js";
-import { AppError } from "../lib/errors.js";
-import { hitLimits } from "../lib/rate-limit.js";
-import { openSecret, sealSecret } from "../lib/secret-box.js";
-import { type AccountsService, managedDomainNames, type ProfileView } from "./accounts.service.js";
-import { consumeCode } from "./codes.js";
-import { maskEmail, maskPhone, normaliseEmail, normalisePhone } from "./contacts.js";
-import { notifySecurityChange } from "./notifications.js";
+import { consumeCode } from "../credentials/codes.js";
+import { maskEmail, maskPhone, normaliseEmail, normalisePhone } from "../credentials/contacts.js";
 import {
   checkPasswordPolicy,
   hashPassword,
   normalisePassword,
   PASSWORD_MIN,
   PASSWORD_MIN_WITH_TWO_FACTOR,
-} from "./passwords.js";
-import { checkSecurityQuestion } from "./security-questions.js";
+} from "../credentials/passwords.js";
+import { managedDomainNames } from "../credentials/recovery-email.js";
+import { checkSecurityQuestion } from "../credentials/security-questions.js";
+import { matchTotp, newTotpSecret, otpauthUri } from "../credentials/totp.js";
+import type { Executor } from "../db/database.js";
+import type { Deps } from "../deps.js";
+import { MINUTE } from "../lib/clock.js";
+import { AppError } from "../lib/errors.js";
+import { hitLimits } from "../lib/rate-limit.js";
+import { openSecret, sealSecret } from "../lib/secret-box.js";
+import type { AccountsService, ProfileView } from "./accounts.service.js";
+import { notifySecurityChange } from "./notifications.js";
 import type { SessionsService } from "./sessions.service.js";
-import { matchTotp, newTotpSecret, otpauthUri } from "./totp.js";
 
 export type ContactKind = "phone" | "email";
 

@@ -1,9 +1,9 @@
 import type { RequestContext } from "../access/actor.js";
 import { authorizeDomain, authorizeDomainHeld, type DomainGrant } from "../access/domain-access.js";
 import { confirmedContacts, notifySecurityChange } from "../accounts/notifications.js";
-import { warnIfRecoveryEmailManaged } from "../accounts/recovery-email.js";
 import type { AuditAction } from "../audit/actions.js";
 import { recordEvent } from "../audit/audit.service.js";
+import { warnIfRecoveryEmailManaged } from "../credentials/recovery-email.js";
 import type { Executor } from "../db/database.js";
 import type { Deps } from "../deps.js";
 import { isUniqueViolation } from "../domains/checking.js";

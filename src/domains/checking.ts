@@ -1,8 +1,8 @@
 import type { Selectable } from "kysely";
 import type { RequestContext } from "../access/actor.js";
 import { confirmedContacts } from "../accounts/notifications.js";
-import { warnIfRecoveryEmailManaged } from "../accounts/recovery-email.js";
 import { recordEvent } from "../audit/audit.service.js";
+import { warnIfRecoveryEmailManaged } from "../credentials/recovery-email.js";
 import type { Executor } from "../db/database.js";
 import type { ClaimsTable, DomainsTable } from "../db/schema.js";
 import type { Deps } from "../deps.js";

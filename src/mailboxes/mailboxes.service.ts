@@ -1,8 +1,13 @@
 import { type Selectable, sql } from "kysely";
 import type { RequestContext } from "../access/actor.js";
 import { authorizeDomain, type DomainGrant } from "../access/domain-access.js";
-import { ownerContactLocalParts } from "../accounts/recovery-email.js";
 import { recordEvent } from "../audit/audit.service.js";
+import {
+  checkMailboxPassword,
+  hashMailboxPassword,
+  hashMailboxPasswords,
+} from "../credentials/mailbox-passwords.js";
+import { ownerContactLocalParts } from "../credentials/recovery-email.js";
 import type { Executor } from "../db/database.js";
 import type { MailboxesTable } from "../db/schema-mailboxes.js";
 import type { Deps } from "../deps.js";
@@ -22,7 +27,6 @@ import {
   RESERVED_LOGINS,
   searchKey,
 } from "./logins.js";
-import { checkMailboxPassword, hashMailboxPassword, hashMailboxPasswords } from "./passwords.js";
 
 /** What leaves the server about a mailbox (never its hash). */
 export interface MailboxView {

@@ -1,24 +1,24 @@
 import type { RequestContext } from "../access/actor.js";
-import { AccountsService, managedDomainNames } from "../accounts/accounts.service.js";
+import { AccountsService } from "../accounts/accounts.service.js";
+import type { SessionsService } from "../accounts/sessions.service.js";
+import { recordEvent, recordRefusals } from "../audit/audit.service.js";
 import {
   CODE_TTL_MS,
   type CodePurpose,
   consumeCode,
   issueCode,
   MAX_CODE_FAILURES,
-} from "../accounts/codes.js";
-import { normaliseEmail, normalisePhone } from "../accounts/contacts.js";
-import { checkPasswordPolicy, hashPassword, verifyPassword } from "../accounts/passwords.js";
-import { recoveryEmailBlockedBy } from "../accounts/recovery-email.js";
+} from "../credentials/codes.js";
+import { normaliseEmail, normalisePhone } from "../credentials/contacts.js";
+import { checkPasswordPolicy, hashPassword, verifyPassword } from "../credentials/passwords.js";
+import { managedDomainNames, recoveryEmailBlockedBy } from "../credentials/recovery-email.js";
 import {
   isSecurityQuestion,
   normaliseAnswer,
   SECURITY_QUESTIONS,
   type SecurityQuestionId,
-} from "../accounts/security-questions.js";
-import type { SessionsService } from "../accounts/sessions.service.js";
-import { claimTotpStep, matchTotp } from "../accounts/totp.js";
-import { recordEvent, recordRefusals } from "../audit/audit.service.js";
+} from "../credentials/security-questions.js";
+import { claimTotpStep, matchTotp } from "../credentials/totp.js";
 import type { Executor } from "../db/database.js";
 import type { Deps } from "../deps.js";
 import { appSecret, keyedHash } from "../lib/app-secrets.js";
