@@ -19,8 +19,8 @@ import { MINUTE } from "../lib/clock.js";
 import { AppError } from "../lib/errors.js";
 import { hitLimits } from "../lib/rate-limit.js";
 import { openSecret, sealSecret } from "../lib/secret-box.js";
+import { notifySecurityChange } from "../notify/account-notices.js";
 import type { AccountsService, ProfileView } from "./accounts.service.js";
-import { notifySecurityChange } from "./notifications.js";
 import type { SessionsService } from "./sessions.service.js";
 
 export type ContactKind = "phone" | "email";

@@ -1,6 +1,5 @@
 import type { RequestContext } from "../access/actor.js";
 import { authorizeDomain, authorizeDomainHeld, type DomainGrant } from "../access/domain-access.js";
-import { confirmedContacts, notifySecurityChange } from "../accounts/notifications.js";
 import type { AuditAction } from "../audit/actions.js";
 import { recordEvent } from "../audit/audit.service.js";
 import { warnIfRecoveryEmailManaged } from "../credentials/recovery-email.js";
@@ -10,6 +9,7 @@ import { isUniqueViolation } from "../domains/checking.js";
 import { HOUR } from "../lib/clock.js";
 import { AppError } from "../lib/errors.js";
 import { hitLimits } from "../lib/rate-limit.js";
+import { notifySecurityChange, tellAccount } from "../notify/account-notices.js";
 import { removeDomainFromTokens } from "../tokens/tokens.service.js";
 
 export interface DeputyView {
@@ -47,19 +47,13 @@ export async function tellDomainManagers(
     .select("accountId")
     .where("domainId", "=", domain.id)
     .execute();
-  for (const { accountId } of deputies) {
-    const contacts = await confirmedContacts(tx, accountId);
-    for (const { channel, recipient } of contacts?.recipients ?? [])
-      await deps.outbox.enqueue(tx, now, {
-        channel,
-        recipient,
-        accountId,
-        subject: message.what,
-        body:
-          `${message.what} at ${iso(now)}; your mfd account ` +
-          `${contacts?.login}@${deps.config.serviceDomain} administers it. ${message.detail}`,
-      });
-  }
+  for (const { accountId } of deputies)
+    await tellAccount(tx, deps, now, accountId, (login) => ({
+      subject: message.what,
+      body:
+        `${message.what} at ${iso(now)}; your mfd account ` +
+        `${login}@${deps.config.serviceDomain} administers it. ${message.detail}`,
+    }));
 }
 
 /**
@@ -280,9 +274,7 @@ export class DeputiesService {
     accountId: string,
     message: { subject: string; body: string },
   ): Promise<void> {
-    const contacts = await confirmedContacts(tx, accountId);
-    for (const { channel, recipient } of contacts?.recipients ?? [])
-      await this.deps.outbox.enqueue(tx, now, { channel, recipient, accountId, ...message });
+    await tellAccount(tx, this.deps, now, accountId, () => message);
   }
 
   private address(login: string): string {

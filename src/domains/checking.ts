@@ -1,6 +1,5 @@
 import type { Selectable } from "kysely";
 import type { RequestContext } from "../access/actor.js";
-import { confirmedContacts } from "../accounts/notifications.js";
 import { recordEvent } from "../audit/audit.service.js";
 import { warnIfRecoveryEmailManaged } from "../credentials/recovery-email.js";
 import type { Executor } from "../db/database.js";
@@ -8,6 +7,7 @@ import type { ClaimsTable, DomainsTable } from "../db/schema.js";
 import type { Deps } from "../deps.js";
 import { parentNames, unicodeName } from "../lib/domain-names.js";
 import { newId } from "../lib/random.js";
+import { tellAccount } from "../notify/account-notices.js";
 import { MX_OK_RECHECK_MS, nextCheckDelay } from "./claims.js";
 import type { ClaimOutcome, MxOutcome, Verifier } from "./verification/verifier.js";
 
@@ -95,17 +95,15 @@ async function tellClaimOccupied(
   accountId: string,
   name: string,
 ): Promise<void> {
-  const contacts = await confirmedContacts(tx, accountId);
-  if (!contacts) return;
   const shown = unicodeName(name);
-  const subject = `Your claim on ${shown} was closed`;
-  const body =
-    `${shown} (or a domain it belongs to) has been confirmed by another account on mfd, so your ` +
-    `claim on it for ${contacts.login}@${deps.config.serviceDomain} was closed. If the domain is ` +
-    `yours, use "Restore access to a domain" at ${deps.config.publicUrl} or contact support; ` +
-    "otherwise there is nothing to do.";
-  for (const { channel, recipient } of contacts.recipients)
-    await deps.outbox.enqueue(tx, now, { channel, recipient, accountId, subject, body });
+  await tellAccount(tx, deps, now, accountId, (login) => ({
+    subject: `Your claim on ${shown} was closed`,
+    body:
+      `${shown} (or a domain it belongs to) has been confirmed by another account on mfd, so your ` +
+      `claim on it for ${login}@${deps.config.serviceDomain} was closed. If the domain is ` +
+      `yours, use "Restore access to a domain" at ${deps.config.publicUrl} or contact support; ` +
+      "otherwise there is nothing to do.",
+  }));
 }
 
 /** A unique index refused the row (PostgreSQL 23505, SQLite SQLITE_CONSTRAINT_UNIQUE / _PRIMARYKEY). */

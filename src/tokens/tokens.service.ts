@@ -1,7 +1,6 @@
 import type { Actor, Permission, RequestContext } from "../access/actor.js";
 import { TOKEN_PERMISSIONS } from "../access/actor.js";
 import { authorizeDomainHeld, tokenPermissionsOf } from "../access/domain-access.js";
-import { notifySecurityChange } from "../accounts/notifications.js";
 import { recordEvent } from "../audit/audit.service.js";
 import type { Executor } from "../db/database.js";
 import type { Deps } from "../deps.js";
@@ -9,6 +8,7 @@ import { DAY, MINUTE } from "../lib/clock.js";
 import { asciiName } from "../lib/domain-names.js";
 import { AppError } from "../lib/errors.js";
 import { newId, randomSecret, sha256 } from "../lib/random.js";
+import { notifySecurityChange } from "../notify/account-notices.js";
 
 /** Every secret starts with this, so leaked tokens are recognisable (secret scanners, logs). */
 export const TOKEN_PREFIX = "mfd_";

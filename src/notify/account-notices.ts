@@ -2,7 +2,7 @@ import type { Executor } from "../db/database.js";
 import type { Deps } from "../deps.js";
 
 /**
- * Tells every confirmed contact of an account about a security change (product.md §1), through
+ * Tells every confirmed contact of an account about a security change, through
  * the outbox in the caller's transaction: the notice exists if and only if the change does.
  * Call it before the change when the change replaces or removes a contact, so the old contact is
  * among the recipients. `except` skips an address that has just proved itself (a new contact).
@@ -51,4 +51,22 @@ export async function confirmedContacts(
   if (account.recoveryEmail && account.emailConfirmedAt !== null)
     recipients.push({ channel: "email", recipient: account.recoveryEmail });
   return { login: account.login, recipients };
+}
+
+/**
+ * A notice to every confirmed contact of an account, in the caller's transaction (not a change the
+ * account made, so not a security alert). `compose` receives the account's login.
+ */
+export async function tellAccount(
+  db: Executor,
+  deps: Deps,
+  now: number,
+  accountId: string,
+  compose: (login: string) => { subject: string; body: string },
+): Promise<void> {
+  const contacts = await confirmedContacts(db, accountId);
+  if (!contacts) return;
+  const message = compose(contacts.login);
+  for (const { channel, recipient } of contacts.recipients)
+    await deps.outbox.enqueue(db, now, { channel, recipient, accountId, ...message });
 }
