@@ -1,4 +1,5 @@
-import type { Dialect, Executor } from "../db/database.js";
+import type { Executor } from "../db/database.js";
+import type { RowLocks } from "../db/transactions.js";
 import { lookupName } from "../lib/domain-names.js";
 import { AppError } from "../lib/errors.js";
 import { type Actor, type Permission, TOKEN_PERMISSIONS } from "./actor.js";
@@ -113,22 +114,24 @@ export async function authorizeDomain(
  */
 export async function authorizeDomainHeld(
   db: Executor,
-  dialect: Dialect,
+  locks: RowLocks,
   actor: Actor,
   domainName: string,
   action: DomainAction,
 ): Promise<DomainGrant> {
   const grant = await authorizeDomain(db, actor, domainName, action);
-  if (dialect !== "postgres" || actor.kind === "visitor") return grant;
-  if (grant.role === "owner")
-    await db.selectFrom("domains").select("id").where("id", "=", grant.domainId).forShare().execute();
+  if (!locks.taken || actor.kind === "visitor") return grant;
+  if (grant.role === "owner") await locks.row("domains", grant.domainId, "share");
   else
-    await db
-      .selectFrom("deputies")
-      .select("accountId")
-      .where("domainId", "=", grant.domainId)
-      .where("accountId", "=", actor.accountId)
-      .forShare()
+    await locks
+      .query(
+        db
+          .selectFrom("deputies")
+          .select("accountId")
+          .where("domainId", "=", grant.domainId)
+          .where("accountId", "=", actor.accountId),
+        "share",
+      )
       .execute();
   return authorizeDomain(db, actor, domainName, action);
 }

@@ -15,8 +15,8 @@ import {
 } from "../credentials/security-questions.js";
 import { claimTotpStep, matchTotp } from "../credentials/totp.js";
 import type { Executor } from "../db/database.js";
+import { isUniqueViolation } from "../db/transactions.js";
 import type { Deps } from "../deps.js";
-import { isUniqueViolation } from "../domains/checking.js";
 import { isAddressOnConnectedDomain } from "../domains/domains.service.js";
 import { HOUR, MINUTE } from "../lib/clock.js";
 import { AppError } from "../lib/errors.js";

@@ -14,6 +14,7 @@ import { managedDomainNames } from "../credentials/recovery-email.js";
 import { checkSecurityQuestion } from "../credentials/security-questions.js";
 import { matchTotp, newTotpSecret, otpauthUri } from "../credentials/totp.js";
 import type { Executor } from "../db/database.js";
+import { inDomainTransaction } from "../db/transactions.js";
 import type { Deps } from "../deps.js";
 import { MINUTE } from "../lib/clock.js";
 import { AppError } from "../lib/errors.js";
@@ -218,18 +219,20 @@ export class SettingsService {
   async confirmContact(ctx: RequestContext, kind: ContactKind, code: string): Promise<ProfileView> {
     const { accountId } = this.self(ctx);
     const spec = CONTACTS[kind];
-    const confirmed = await this.db.transaction().execute(async (tx) => {
-      let pendingQuery = tx
-        .selectFrom("verificationCodes")
-        .select("id")
-        .where("accountId", "=", accountId)
-        .where("purpose", "=", spec.purpose)
-        .where("consumedAt", "is", null)
-        .where("expiresAt", ">", ctx.now);
-      // Parallel guesses take turns on PostgreSQL (SQLite write transactions already do), so each
-      // reads the failures counted before it and the fifth wrong one kills the code for the rest.
-      if (this.deps.database.dialect === "postgres") pendingQuery = pendingQuery.forUpdate();
-      const pending = await pendingQuery.executeTakeFirst();
+    const confirmed = await inDomainTransaction(this.deps.database, async (tx, locks) => {
+      const pending = await locks
+        .query(
+          tx
+            .selectFrom("verificationCodes")
+            .select("id")
+            .where("accountId", "=", accountId)
+            .where("purpose", "=", spec.purpose)
+            .where("consumedAt", "is", null)
+            .where("expiresAt", ">", ctx.now),
+        )
+        // Parallel guesses take turns, so each reads the failures counted before it and the fifth
+        // wrong one kills the code for the rest.
+        .executeTakeFirst();
       if (!pending) throw new AppError("NOTHING_TO_CONFIRM");
       const row = await consumeCode(tx, ctx.now, { accountId, purpose: spec.purpose }, code);
       if (!row?.target) {

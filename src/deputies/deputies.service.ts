@@ -4,8 +4,8 @@ import type { AuditAction } from "../audit/actions.js";
 import { recordEvent } from "../audit/audit.service.js";
 import { warnIfRecoveryEmailManaged } from "../credentials/recovery-email.js";
 import type { Executor } from "../db/database.js";
+import { inDomainTransaction, isUniqueViolation } from "../db/transactions.js";
 import type { Deps } from "../deps.js";
-import { isUniqueViolation } from "../domains/checking.js";
 import { HOUR } from "../lib/clock.js";
 import { AppError } from "../lib/errors.js";
 import { hitLimits } from "../lib/rate-limit.js";
@@ -219,10 +219,9 @@ export class DeputiesService {
     domain: string,
     work: (tx: Executor, grant: DomainGrant) => Promise<T>,
   ): Promise<T> {
-    return this.db.transaction().execute(async (tx) => {
-      const dialect = this.deps.database.dialect;
-      return work(tx, await authorizeDomainHeld(tx, dialect, ctx.actor, domain, "domain:manage"));
-    });
+    return inDomainTransaction(this.deps.database, async (tx, locks) =>
+      work(tx, await authorizeDomainHeld(tx, locks, ctx.actor, domain, "domain:manage")),
+    );
   }
 
   /** `bob` or `bob@<service domain>`: deputies are service accounts, never mailboxes. */

@@ -4,6 +4,7 @@ import { recordEvent } from "../audit/audit.service.js";
 import { warnIfRecoveryEmailManaged } from "../credentials/recovery-email.js";
 import type { Executor } from "../db/database.js";
 import type { ClaimsTable, DomainsTable } from "../db/schema.js";
+import { isUniqueViolation } from "../db/transactions.js";
 import type { Deps } from "../deps.js";
 import { parentNames, unicodeName } from "../lib/domain-names.js";
 import { newId } from "../lib/random.js";
@@ -104,12 +105,6 @@ async function tellClaimOccupied(
       `yours, use "Restore access to a domain" at ${deps.config.publicUrl} or contact support; ` +
       "otherwise there is nothing to do.",
   }));
-}
-
-/** A unique index refused the row (PostgreSQL 23505, SQLite SQLITE_CONSTRAINT_UNIQUE / _PRIMARYKEY). */
-export function isUniqueViolation(error: unknown): boolean {
-  const code = (error as { code?: unknown }).code;
-  return code === "23505" || code === "SQLITE_CONSTRAINT_UNIQUE" || code === "SQLITE_CONSTRAINT_PRIMARYKEY";
 }
 
 const mxResult = (mx: MxOutcome): string =>

@@ -10,6 +10,7 @@ import {
 import { ownerContactLocalParts } from "../credentials/recovery-email.js";
 import type { Executor } from "../db/database.js";
 import type { MailboxesTable } from "../db/schema-mailboxes.js";
+import { inDomainTransaction, type RowLocks } from "../db/transactions.js";
 import type { Deps } from "../deps.js";
 import { tellDomainManagers } from "../deputies/deputies.service.js";
 import { lookupName } from "../lib/domain-names.js";
@@ -158,8 +159,8 @@ export class MailboxesService {
     const names = cleanNames(input);
     const passwordHash = await hashMailboxPassword(input.password);
 
-    return this.write(async (tx) => {
-      const { grant } = await check(tx, await this.writeAccess(tx, ctx, domain));
+    return this.write(async (tx, locks) => {
+      const { grant } = await check(tx, await this.writeAccess(tx, locks, ctx, domain));
       const row = {
         id: newId(),
         domainId: grant.domainId,
@@ -251,8 +252,8 @@ export class MailboxesService {
     const names = cleanNames(input);
     const passwordHash = input.password === undefined ? undefined : await hashMailboxPassword(input.password);
 
-    return this.write(async (tx) => {
-      const { grant, row } = await check(tx, await this.writeAccess(tx, ctx, domain));
+    return this.write(async (tx, locks) => {
+      const { grant, row } = await check(tx, await this.writeAccess(tx, locks, ctx, domain));
       const firstName = names.firstName ?? row.firstName;
       const lastName = names.lastName ?? row.lastName;
       const set = {
@@ -283,8 +284,8 @@ export class MailboxesService {
   /** Deletes a mailbox and its aliases; its mail is gone (re-authentication of sessions: the route). */
   async remove(ctx: RequestContext, rawDomain: string, rawLogin: string): Promise<void> {
     const domain = domainName(rawDomain);
-    await this.write(async (tx) => {
-      const grant = await this.writeAccess(tx, ctx, domain);
+    await this.write(async (tx, locks) => {
+      const grant = await this.writeAccess(tx, locks, ctx, domain);
       const row = await findMailbox(tx, grant, rawLogin);
       const aliases = (await aliasesOf(tx, [row.id])).get(row.id) ?? [];
       await tx.deleteFrom("mailboxAliases").where("mailboxId", "=", row.id).execute();
@@ -302,8 +303,8 @@ export class MailboxesService {
   /** Deletes every mailbox of the domain once its name is typed again (re-authentication: the route). */
   async removeAll(ctx: RequestContext, rawDomain: string, typed: string): Promise<{ deleted: number }> {
     const domain = domainName(rawDomain);
-    return this.write(async (tx) => {
-      const grant = await this.writeAccess(tx, ctx, domain);
+    return this.write(async (tx, locks) => {
+      const grant = await this.writeAccess(tx, locks, ctx, domain);
       if (lookupName(typed) !== grant.name)
         throw new AppError("CONFIRMATION_MISMATCH", `Type the domain name (${grant.name}) to confirm.`, {
           field: "confirm",
@@ -342,8 +343,8 @@ export class MailboxesService {
     rawAlias: string,
   ): Promise<MailboxView> {
     const domain = domainName(rawDomain);
-    return this.write(async (tx) => {
-      const grant = await this.writeAccess(tx, ctx, domain);
+    return this.write(async (tx, locks) => {
+      const grant = await this.writeAccess(tx, locks, ctx, domain);
       const row = await findMailbox(tx, grant, rawLogin);
       const alias = this.newAddress(grant, rawAlias, "alias", await ownerOnly(tx, grant));
       await assertAddressFree(tx, grant, alias);
@@ -374,8 +375,8 @@ export class MailboxesService {
     rawAlias: string,
   ): Promise<MailboxView> {
     const domain = domainName(rawDomain);
-    return this.write(async (tx) => {
-      const grant = await this.writeAccess(tx, ctx, domain);
+    return this.write(async (tx, locks) => {
+      const grant = await this.writeAccess(tx, locks, ctx, domain);
       const row = await findMailbox(tx, grant, rawLogin);
       const alias = loginOrNull(rawAlias, grant.name);
       const deleted =
@@ -470,8 +471,8 @@ export class MailboxesService {
 
       // 3. Write the chunk: access, existence and the limit again, under the domain's lock.
       try {
-        await this.write(async (tx) => {
-          const current = await this.writeAccess(tx, ctx, domain);
+        await this.write(async (tx, locks) => {
+          const current = await this.writeAccess(tx, locks, ctx, domain);
           const nowTaken = await takenAddresses(
             tx,
             current,
@@ -581,8 +582,8 @@ export class MailboxesService {
     return new AppError("MAILBOX_LIMIT_REACHED", `A domain may have at most ${limit} mailboxes.`, { limit });
   }
 
-  private write<T>(work: (tx: Executor) => Promise<T>): Promise<T> {
-    return this.db.transaction().execute(work);
+  private write<T>(work: (tx: Executor, locks: RowLocks) => Promise<T>): Promise<T> {
+    return inDomainTransaction(this.deps.database, work);
   }
 
   /**
@@ -592,17 +593,14 @@ export class MailboxesService {
    * domain disconnected meanwhile is NOT_FOUND. FOR NO KEY UPDATE does not block the foreign-key
    * checks of other tables' rows that point at the domain.
    */
-  private async writeAccess(tx: Executor, ctx: RequestContext, domain: string): Promise<DomainGrant> {
+  private async writeAccess(
+    tx: Executor,
+    locks: RowLocks,
+    ctx: RequestContext,
+    domain: string,
+  ): Promise<DomainGrant> {
     const grant = await authorizeDomain(tx, ctx.actor, domain, "mailboxes:write");
-    if (this.deps.database.dialect === "postgres") {
-      const locked = await tx
-        .selectFrom("domains")
-        .select("id")
-        .where("id", "=", grant.domainId)
-        .forNoKeyUpdate()
-        .executeTakeFirst();
-      if (!locked) throw new AppError("NOT_FOUND");
-    }
+    if (!(await locks.row("domains", grant.domainId, "no key update"))) throw new AppError("NOT_FOUND");
     return grant;
   }
 }

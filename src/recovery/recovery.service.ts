@@ -20,6 +20,7 @@ import {
 } from "../credentials/security-questions.js";
 import { claimTotpStep, matchTotp } from "../credentials/totp.js";
 import type { Executor } from "../db/database.js";
+import { inDomainTransaction, type RowLocks } from "../db/transactions.js";
 import type { Deps } from "../deps.js";
 import { appSecret, keyedHash } from "../lib/app-secrets.js";
 import { DAY, HOUR, MINUTE } from "../lib/clock.js";
@@ -309,8 +310,8 @@ export class RecoveryService {
   private async verifyCode(ctx: RequestContext, flowId: string, code: string): Promise<ResetGrant> {
     const now = ctx.now;
     const grant = newGrant(now);
-    const granted = await this.db.transaction().execute(async (tx) => {
-      const flow = await this.lockFlow(tx, flowId);
+    const granted = await inDomainTransaction(this.deps.database, async (tx, locks) => {
+      const flow = await this.lockFlow(tx, locks, flowId);
       const row = await consumeCode(tx, now, { id: flowId, purposes: CODE_PURPOSES }, code);
       if (!row) {
         if (flow?.accountId && CODE_PURPOSES.includes(flow.purpose as CodePurpose)) {
@@ -394,14 +395,13 @@ export class RecoveryService {
     return grant.view;
   }
 
-  /** Serialises verifications of one flow on PostgreSQL (SQLite write transactions already are). */
-  private async lockFlow(tx: Executor, flowId: string) {
-    let query = tx
-      .selectFrom("verificationCodes")
-      .select(["id", "accountId", "purpose"])
-      .where("id", "=", flowId);
-    if (this.deps.database.dialect === "postgres") query = query.forUpdate();
-    return query.executeTakeFirst();
+  /** Serialises verifications of one flow. */
+  private async lockFlow(tx: Executor, locks: RowLocks, flowId: string) {
+    return locks
+      .query(
+        tx.selectFrom("verificationCodes").select(["id", "accountId", "purpose"]).where("id", "=", flowId),
+      )
+      .executeTakeFirst();
   }
 
   private async attachGrant(tx: Executor, rowId: string, grant: Grant): Promise<void> {

@@ -3,6 +3,7 @@ import { TOKEN_PERMISSIONS } from "../access/actor.js";
 import { authorizeDomainHeld, tokenPermissionsOf } from "../access/domain-access.js";
 import { recordEvent } from "../audit/audit.service.js";
 import type { Executor } from "../db/database.js";
+import { inDomainTransaction } from "../db/transactions.js";
 import type { Deps } from "../deps.js";
 import { DAY, MINUTE } from "../lib/clock.js";
 import { asciiName } from "../lib/domain-names.js";
@@ -118,21 +119,17 @@ export class TokensService {
     const id = newId();
     const expiresAt = ctx.now + input.expiresInDays * DAY;
 
-    await this.db.transaction().execute(async (tx) => {
+    await inDomainTransaction(this.deps.database, async (tx, locks) => {
       const domainIds: string[] = [];
       for (const domain of names ?? []) {
         // Held to the end of the transaction: a removal at the same time cannot miss this token.
-        const grant = await authorizeDomainHeld(
-          tx,
-          this.deps.database.dialect,
-          ctx.actor,
-          domain,
-          "domain:read",
-        ).catch((error: unknown) => {
-          if (error instanceof AppError && error.code === "NOT_FOUND")
-            throw new AppError("NOT_FOUND", `You manage no domain named ${domain}.`, { domain });
-          throw error;
-        });
+        const grant = await authorizeDomainHeld(tx, locks, ctx.actor, domain, "domain:read").catch(
+          (error: unknown) => {
+            if (error instanceof AppError && error.code === "NOT_FOUND")
+              throw new AppError("NOT_FOUND", `You manage no domain named ${domain}.`, { domain });
+            throw error;
+          },
+        );
         const allowed = tokenPermissionsOf(grant);
         const exceeding = permissions.filter((p) => !allowed.includes(p));
         if (exceeding.length > 0) {
@@ -155,9 +152,8 @@ export class TokensService {
           );
         }
       }
-      // PostgreSQL: one creation at a time per account, so the limit holds (SQLite writers are serial).
-      if (this.deps.database.dialect === "postgres")
-        await tx.selectFrom("accounts").select("id").where("id", "=", accountId).forUpdate().execute();
+      // One creation at a time per account, so the limit holds.
+      await locks.row("accounts", accountId);
       const { live } = await tx
         .selectFrom("apiTokens")
         .select((eb) => eb.fn.countAll<number>().as("live"))
