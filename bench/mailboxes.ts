@@ -21,7 +21,7 @@ import { openDatabase } from "../src/db/database.js";
 import { migrate } from "../src/db/migrate.js";
 import type { DB } from "../src/db/schema.js";
 import { systemClock } from "../src/lib/clock.js";
-import { pageQuery, searchRanges } from "../src/mailboxes/mailboxes.service.js";
+import { pageQuery, searchRanges } from "../src/mailboxes/queries.js";
 import { Outbox } from "../src/notify/outbox.js";
 import { benchDatabase, run, startBareFastify, startMfd, summary } from "./lib.js";
 
