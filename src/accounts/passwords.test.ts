@@ -1,8 +1,8 @@
 import { Algorithm, hash, verify } from "@node-rs/argon2";
 import { describe, expect, it, vi } from "vitest";
 import { Client, createTestApp, GOOD_PASSWORD, registerAccount } from "../../test/helpers/app.js";
-import { THROTTLE_AFTER_FAILURES } from "../accounts/accounts.service.js";
-import { ARGON2_PARAMS } from "./passwords.js";
+import { ARGON2_PARAMS } from "../credentials/passwords.js";
+import { THROTTLE_AFTER_FAILURES } from "./accounts.service.js";
 
 // Counts the password checks the service makes (the hash is computed in every case).
 const argon2 = vi.hoisted(() => ({ verifications: 0 }));
