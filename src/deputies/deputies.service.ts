@@ -29,34 +29,6 @@ const LOOKUP_LIMIT = { max: 20, windowMs: HOUR };
 const iso = (ms: number) => new Date(ms).toISOString();
 
 /**
- * Tells everyone who manages a domain about a change that costs them its mail (deleting every
- * mailbox, disconnecting): the owner's confirmed contacts as a security change, each deputy's as a
- * notice that names nothing of the owner's. Call it in the change's transaction, before deputy
- * rows are deleted with the domain.
- */
-export async function tellDomainManagers(
-  tx: Executor,
-  deps: Deps,
-  now: number,
-  domain: { id: string; name: string; ownerAccountId: string },
-  message: { what: string; detail: string },
-): Promise<void> {
-  await notifySecurityChange(tx, deps, now, domain.ownerAccountId, message.what);
-  const deputies = await tx
-    .selectFrom("deputies")
-    .select("accountId")
-    .where("domainId", "=", domain.id)
-    .execute();
-  for (const { accountId } of deputies)
-    await tellAccount(tx, deps, now, accountId, (login) => ({
-      subject: message.what,
-      body:
-        `${message.what} at ${iso(now)}; your mfd account ` +
-        `${login}@${deps.config.serviceDomain} administers it. ${message.detail}`,
-    }));
-}
-
-/**
  * Additional administrators ("deputies") of a domain (product.md §5, security.md 25, 26). Only the
  * domain's owner lists and changes them (`domain:manage`; a deputy gets FORBIDDEN, anyone else
  * NOT_FOUND); the routes require a re-authenticated session. A deputy's rights are read fresh by

@@ -6,13 +6,13 @@ import type { Executor } from "../db/database.js";
 import type { DomainChecksTable } from "../db/schema.js";
 import { inDomainTransaction, isUniqueViolation } from "../db/transactions.js";
 import type { Deps } from "../deps.js";
-import { tellDomainManagers } from "../deputies/deputies.service.js";
 import { HOUR, MINUTE } from "../lib/clock.js";
 import { connectableName, lookupName, serviceDomains, unicodeName } from "../lib/domain-names.js";
 import { AppError } from "../lib/errors.js";
 import { keysetPage } from "../lib/paging.js";
 import { newId } from "../lib/random.js";
 import { hitLimits } from "../lib/rate-limit.js";
+import { tellDomainManagers } from "../notify/account-notices.js";
 import { type ClaimRow, DomainChecker, type DomainRow, occupiedByAnother } from "./checking.js";
 import {
   CLAIM_LIFETIME_MS,

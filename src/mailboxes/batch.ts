@@ -4,10 +4,10 @@ import { authorizeDomain, type DomainGrant } from "../access/domain-access.js";
 import { recordEvent } from "../audit/audit.service.js";
 import { checkMailboxPassword, hashMailboxPasswords } from "../credentials/mailbox-passwords.js";
 import type { Deps } from "../deps.js";
-import { tellDomainManagers } from "../deputies/deputies.service.js";
 import { lookupName } from "../lib/domain-names.js";
 import { AppError, type ErrorCode } from "../lib/errors.js";
 import { newId } from "../lib/random.js";
+import { tellDomainManagers } from "../notify/account-notices.js";
 import { nameKeys } from "./logins.js";
 import { domainName } from "./queries.js";
 import {

@@ -70,3 +70,31 @@ export async function tellAccount(
   for (const { channel, recipient } of contacts.recipients)
     await deps.outbox.enqueue(db, now, { channel, recipient, accountId, ...message });
 }
+
+/**
+ * Tells everyone who manages a domain about a change that costs them its mail (deleting every
+ * mailbox, disconnecting): the owner's confirmed contacts as a security change, each deputy's as a
+ * notice that names nothing of the owner's. Call it in the change's transaction, before deputy
+ * rows are deleted with the domain.
+ */
+export async function tellDomainManagers(
+  tx: Executor,
+  deps: Deps,
+  now: number,
+  domain: { id: string; name: string; ownerAccountId: string },
+  message: { what: string; detail: string },
+): Promise<void> {
+  await notifySecurityChange(tx, deps, now, domain.ownerAccountId, message.what);
+  const deputies = await tx
+    .selectFrom("deputies")
+    .select("accountId")
+    .where("domainId", "=", domain.id)
+    .execute();
+  for (const { accountId } of deputies)
+    await tellAccount(tx, deps, now, accountId, (login) => ({
+      subject: message.what,
+      body:
+        `${message.what} at ${new Date(now).toISOString()}; your mfd account ` +
+        `${login}@${deps.config.serviceDomain} administers it. ${message.detail}`,
+    }));
+}
