@@ -59,9 +59,13 @@ describe("inDomainTransaction", () => {
       const second = inDomainTransaction(t.deps.database, async () => order.push("second"), {
         lock: { table: "accounts", id: accountId },
       });
-      await held.waitedOn();
-      order.push("first committed");
-      await held.commit();
+      try {
+        await held.waitedOn();
+        order.push("first committed");
+      } finally {
+        // Also when nothing waited, so the test fails rather than hangs on the open transaction.
+        await held.commit();
+      }
       await second;
       expect(order).toEqual(["first committed", "second"]);
     },
