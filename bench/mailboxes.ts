@@ -16,12 +16,12 @@ import { type Kysely, sql } from "kysely";
 import { AccountsService } from "../src/accounts/accounts.service.js";
 import { SessionsService } from "../src/accounts/sessions.service.js";
 import { loadConfig } from "../src/config.js";
+import { hashMailboxPassword } from "../src/credentials/mailbox-passwords.js";
 import { openDatabase } from "../src/db/database.js";
 import { migrate } from "../src/db/migrate.js";
 import type { DB } from "../src/db/schema.js";
 import { systemClock } from "../src/lib/clock.js";
-import { pageQuery, searchRanges } from "../src/mailboxes/mailboxes.service.js";
-import { hashMailboxPassword } from "../src/mailboxes/passwords.js";
+import { pageQuery, searchRanges } from "../src/mailboxes/queries.js";
 import { Outbox } from "../src/notify/outbox.js";
 import { benchDatabase, run, startBareFastify, startMfd, summary } from "./lib.js";
 

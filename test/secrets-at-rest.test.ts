@@ -11,10 +11,10 @@ import {
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { CODE_TTL_MS } from "../src/accounts/codes.js";
-import { totpAt } from "../src/accounts/totp.js";
 import { openRuntime } from "../src/cli/runtime.js";
 import { loadConfig } from "../src/config.js";
+import { CODE_TTL_MS } from "../src/credentials/codes.js";
+import { totpAt } from "../src/credentials/totp.js";
 import { runJob } from "../src/jobs/worker.js";
 import { MINUTE } from "../src/lib/clock.js";
 import { openSecret, sealPlaintextSecrets, secretKeyFor } from "../src/lib/secret-box.js";

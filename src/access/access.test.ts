@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, testDialect } from "../../test/helpers/database.js";
 import type { Database } from "../db/database.js";
+import { inDomainTransaction } from "../db/transactions.js";
 import { AppError } from "../lib/errors.js";
 import { newId } from "../lib/random.js";
 import { authorizeRoute, REAUTH_WINDOW_MS } from "./access.js";
@@ -337,7 +338,11 @@ describe(`authorizeDomain: every domain action × actor (${testDialect})`, () =>
     // The held variant (a hand-over of rights) decides exactly the same.
     const held = await Promise.all(
       ACTIONS.map((action) =>
-        outcome(() => authorizeDomainHeld(database.db, database.dialect, actor, domainName, action)),
+        outcome(() =>
+          inDomainTransaction(database, (tx, locks) =>
+            authorizeDomainHeld(tx, locks, actor, domainName, action),
+          ),
+        ),
       ),
     );
     expect(held).toEqual(expected);

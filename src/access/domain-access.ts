@@ -1,5 +1,6 @@
-import type { Dialect, Executor } from "../db/database.js";
-import { lookupName } from "../domains/names.js";
+import type { Executor } from "../db/database.js";
+import type { RowLocks } from "../db/transactions.js";
+import { lookupName } from "../lib/domain-names.js";
 import { AppError } from "../lib/errors.js";
 import { authorizeRoute, notAdmitted } from "./access.js";
 import { type Actor, actingAccountOf, type Permission, TOKEN_PERMISSIONS } from "./actor.js";
@@ -180,23 +181,25 @@ export function viewActions(
  */
 export async function authorizeDomainHeld(
   db: Executor,
-  dialect: Dialect,
+  locks: RowLocks,
   actor: Actor,
   domainName: string,
   action: DomainAction,
 ): Promise<DomainGrant> {
   const grant = await authorizeDomain(db, actor, domainName, action);
   const accountId = actingAccountOf(actor);
-  if (dialect !== "postgres" || accountId === null) return grant;
-  if (grant.role === "owner")
-    await db.selectFrom("domains").select("id").where("id", "=", grant.domainId).forShare().execute();
+  if (!locks.taken || accountId === null) return grant;
+  if (grant.role === "owner") await locks.row("domains", grant.domainId, "share");
   else
-    await db
-      .selectFrom("deputies")
-      .select("accountId")
-      .where("domainId", "=", grant.domainId)
-      .where("accountId", "=", accountId)
-      .forShare()
+    await locks
+      .query(
+        db
+          .selectFrom("deputies")
+          .select("accountId")
+          .where("domainId", "=", grant.domainId)
+          .where("accountId", "=", accountId),
+        "share",
+      )
       .execute();
   return authorizeDomain(db, actor, domainName, action);
 }

@@ -1,6 +1,7 @@
 import { Type } from "@sinclair/typebox";
 import { accountIdOf } from "../access/actor.js";
 import type { Config } from "../config.js";
+import { SECURITY_QUESTIONS } from "../credentials/security-questions.js";
 import { errors } from "../http/schemas.js";
 import type { App } from "../http/types.js";
 import { AppError } from "../lib/errors.js";
@@ -13,8 +14,7 @@ import {
   SignedInInfo,
   SignInBody,
 } from "./accounts.schemas.js";
-import type { AccountsFace } from "./index.js";
-import { SECURITY_QUESTIONS } from "./security-questions.js";
+import type { AccountsFace } from "./face.js";
 import { clearSessionCookie, setDeviceCookie, setSessionCookie } from "./session-cookie.js";
 
 const tags = ["accounts"];

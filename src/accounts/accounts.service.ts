@@ -1,21 +1,30 @@
 import type { Static } from "@sinclair/typebox";
 import type { RequestContext } from "../access/actor.js";
 import { recordEvent, recordRefusals } from "../audit/audit.service.js";
+import { CODE_TTL_MS, issueCode, MAX_CODE_FAILURES } from "../credentials/codes.js";
+import { normaliseEmail, normalisePhone } from "../credentials/contacts.js";
+import { checkPasswordPolicy, hashPassword, needsRehash, verifyPassword } from "../credentials/passwords.js";
+import {
+  managedDomainNames,
+  recoveryEmailBlockedBy,
+  UNUSABLE_REASON,
+} from "../credentials/recovery-email.js";
+import {
+  checkSecurityQuestion,
+  isSecurityQuestion,
+  SECURITY_QUESTIONS,
+} from "../credentials/security-questions.js";
+import { claimTotpStep, matchTotp } from "../credentials/totp.js";
 import type { Executor } from "../db/database.js";
+import { hitLimits } from "../db/rate-limit.js";
+import { isUniqueViolation } from "../db/transactions.js";
 import type { Deps } from "../deps.js";
-import { isUniqueViolation } from "../domains/checking.js";
 import { isAddressOnConnectedDomain } from "../domains/index.js";
 import { HOUR, MINUTE } from "../lib/clock.js";
 import { AppError } from "../lib/errors.js";
 import { newId, sha256 } from "../lib/random.js";
-import { hitLimits } from "../lib/rate-limit.js";
 import { openSecret } from "../lib/secret-box.js";
 import type { Profile, RegisterBody, SignInBody } from "./accounts.schemas.js";
-import { CODE_TTL_MS, issueCode, MAX_CODE_FAILURES } from "./codes.js";
-import { normaliseEmail, normalisePhone } from "./contacts.js";
-import { checkPasswordPolicy, hashPassword, needsRehash, verifyPassword } from "./passwords.js";
-import { recoveryEmailBlockedBy, UNUSABLE_REASON } from "./recovery-email.js";
-import { checkSecurityQuestion, isSecurityQuestion, SECURITY_QUESTIONS } from "./security-questions.js";
 import type { SessionsService } from "./sessions.service.js";
 import {
   countFailure,
@@ -25,7 +34,6 @@ import {
   throttledError,
   throttledUntil,
 } from "./sign-in-throttle.js";
-import { claimTotpStep, matchTotp } from "./totp.js";
 
 export { THROTTLE_AFTER_FAILURES } from "./sign-in-throttle.js";
 
@@ -49,24 +57,6 @@ const RESERVED_LOGINS = new Set([
   "info",
   "help",
 ]);
-
-/**
- * Names of the confirmed domains an account manages: those it owns and those it administers as a
- * deputy. Its recovery e-mail may not be on them, nor its password contain them (security.md 1, 12).
- */
-export async function managedDomainNames(db: Executor, accountId: string): Promise<string[]> {
-  const rows = await db
-    .selectFrom("domains")
-    .select("name")
-    .where((eb) =>
-      eb.or([
-        eb("ownerAccountId", "=", accountId),
-        eb("id", "in", eb.selectFrom("deputies").select("domainId").where("accountId", "=", accountId)),
-      ]),
-    )
-    .execute();
-  return rows.map((r) => r.name);
-}
 
 /**
  * Failed sign-ins (wrong passwords or codes, and tries refused while throttled) of the account

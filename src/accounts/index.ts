@@ -1,21 +1,15 @@
-import { pruneLimits } from "../lib/rate-limit.js";
+import { pruneLimits } from "../db/rate-limit.js";
 import { defineModule } from "../module.js";
 import { accountsRoutes } from "./accounts.routes.js";
 import { AccountsService } from "./accounts.service.js";
+import type { AccountsFace } from "./face.js";
 import { SessionsService } from "./sessions.service.js";
 import { settingsRoutes } from "./settings.routes.js";
 import { SettingsService } from "./settings.service.js";
 import { pruneSignInState } from "./sign-in-throttle.js";
 
-/** The accounts capability's public face: registration and sign-in, sessions, settings. */
-export interface AccountsFace {
-  accounts: AccountsService;
-  sessions: SessionsService;
-  settings: SettingsService;
-}
-
 export type { AccountsService } from "./accounts.service.js";
-export { managedDomainNames } from "./accounts.service.js";
+export type { AccountsFace } from "./face.js";
 export type { ResolvedSession, SessionsService } from "./sessions.service.js";
 export type { SettingsService } from "./settings.service.js";
 

@@ -1,10 +1,10 @@
 import { Algorithm, hash, verify } from "@node-rs/argon2";
 import { describe, expect, it, vi } from "vitest";
 import { Client, createTestApp, GOOD_PASSWORD, registerAccount } from "../../test/helpers/app.js";
+import { ARGON2_PARAMS } from "../credentials/passwords.js";
 import { THROTTLE_AFTER_FAILURES } from "./accounts.service.js";
-import { ARGON2_PARAMS } from "./passwords.js";
 
-// Counts the password checks the service makes (security.md 3: the hash is computed in every case).
+// Counts the password checks the service makes (the hash is computed in every case).
 const argon2 = vi.hoisted(() => ({ verifications: 0 }));
 vi.mock("@node-rs/argon2", async (importOriginal) => {
   const original = await importOriginal<typeof import("@node-rs/argon2")>();
@@ -17,7 +17,7 @@ vi.mock("@node-rs/argon2", async (importOriginal) => {
   };
 });
 
-/** Passwords and their hashes (security.md 1–3). */
+/** Passwords and their hashes. */
 const t = await createTestApp();
 
 let seq = 0;

@@ -7,7 +7,7 @@ import {
   registerAccount,
 } from "../../test/helpers/app.js";
 import { REAUTH_WINDOW_MS } from "../access/access.js";
-import { totpAt } from "./totp.js";
+import { totpAt } from "../credentials/totp.js";
 
 /** What every bad request to the settings endpoints answers, and that it changes nothing. */
 const t = await createTestApp();

@@ -19,7 +19,7 @@ import {
   TwoFactorDisableBody,
   TwoFactorSetup,
 } from "./accounts.schemas.js";
-import type { AccountsFace } from "./index.js";
+import type { AccountsFace } from "./face.js";
 import { clearSessionCookie } from "./session-cookie.js";
 
 const tags = ["account settings"];

@@ -2,27 +2,29 @@ import type { Static } from "@sinclair/typebox";
 import QRCode from "qrcode";
 import type { RequestContext } from "../access/actor.js";
 import { recordEvent } from "../audit/audit.service.js";
-import type { Executor } from "../db/database.js";
-import type { Deps } from "../deps.js";
-import { MINUTE } from "../lib/clock.js";
-import { AppError } from "../lib/errors.js";
-import { hitLimits } from "../lib/rate-limit.js";
-import { openSecret, sealSecret } from "../lib/secret-box.js";
-import type { TwoFactorSetup as TwoFactorSetupSchema } from "./accounts.schemas.js";
-import { type AccountsService, managedDomainNames, type ProfileView } from "./accounts.service.js";
-import { consumeCode } from "./codes.js";
-import { maskEmail, maskPhone, normaliseEmail, normalisePhone } from "./contacts.js";
-import { notifySecurityChange } from "./notifications.js";
+import { consumeCode } from "../credentials/codes.js";
+import { maskEmail, maskPhone, normaliseEmail, normalisePhone } from "../credentials/contacts.js";
 import {
   checkPasswordPolicy,
   hashPassword,
   normalisePassword,
   PASSWORD_MIN,
   PASSWORD_MIN_WITH_TWO_FACTOR,
-} from "./passwords.js";
-import { checkSecurityQuestion } from "./security-questions.js";
+} from "../credentials/passwords.js";
+import { managedDomainNames } from "../credentials/recovery-email.js";
+import { checkSecurityQuestion } from "../credentials/security-questions.js";
+import { matchTotp, newTotpSecret, otpauthUri } from "../credentials/totp.js";
+import type { Executor } from "../db/database.js";
+import { hitLimits } from "../db/rate-limit.js";
+import { inDomainTransaction } from "../db/transactions.js";
+import type { Deps } from "../deps.js";
+import { MINUTE } from "../lib/clock.js";
+import { AppError } from "../lib/errors.js";
+import { openSecret, sealSecret } from "../lib/secret-box.js";
+import { notifySecurityChange } from "../notify/account-notices.js";
+import type { TwoFactorSetup as TwoFactorSetupSchema } from "./accounts.schemas.js";
+import type { AccountsService, ProfileView } from "./accounts.service.js";
 import type { SessionsService } from "./sessions.service.js";
-import { matchTotp, newTotpSecret, otpauthUri } from "./totp.js";
 
 export type ContactKind = "phone" | "email";
 
@@ -215,18 +217,20 @@ export class SettingsService {
   async confirmContact(ctx: RequestContext, kind: ContactKind, code: string): Promise<ProfileView> {
     const { accountId } = this.self(ctx);
     const spec = CONTACTS[kind];
-    const confirmed = await this.db.transaction().execute(async (tx) => {
-      let pendingQuery = tx
-        .selectFrom("verificationCodes")
-        .select("id")
-        .where("accountId", "=", accountId)
-        .where("purpose", "=", spec.purpose)
-        .where("consumedAt", "is", null)
-        .where("expiresAt", ">", ctx.now);
-      // Parallel guesses take turns on PostgreSQL (SQLite write transactions already do), so each
-      // reads the failures counted before it and the fifth wrong one kills the code for the rest.
-      if (this.deps.database.dialect === "postgres") pendingQuery = pendingQuery.forUpdate();
-      const pending = await pendingQuery.executeTakeFirst();
+    const confirmed = await inDomainTransaction(this.deps.database, async (tx, locks) => {
+      const pending = await locks
+        .query(
+          tx
+            .selectFrom("verificationCodes")
+            .select("id")
+            .where("accountId", "=", accountId)
+            .where("purpose", "=", spec.purpose)
+            .where("consumedAt", "is", null)
+            .where("expiresAt", ">", ctx.now),
+        )
+        // Parallel guesses take turns, so each reads the failures counted before it and the fifth
+        // wrong one kills the code for the rest.
+        .executeTakeFirst();
       if (!pending) throw new AppError("NOTHING_TO_CONFIRM");
       const row = await consumeCode(tx, ctx.now, { accountId, purpose: spec.purpose }, code);
       if (!row?.target) {

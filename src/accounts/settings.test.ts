@@ -11,8 +11,8 @@ import {
 } from "../../test/helpers/app.js";
 import { confirmedDomain, uniqueDomain } from "../../test/helpers/domains.js";
 import { REAUTH_WINDOW_MS } from "../access/access.js";
+import { totpAt } from "../credentials/totp.js";
 import { HOUR, MINUTE } from "../lib/clock.js";
-import { totpAt } from "./totp.js";
 
 const t = await createTestApp();
 

@@ -4,10 +4,10 @@ import { Client, createTestApp, GOOD_PASSWORD, lastCodeTo, registerAccount } fro
 import { confirmedDomain } from "../../test/helpers/domains.js";
 import { holdTransaction } from "../../test/helpers/locks.js";
 import { REAUTH_WINDOW_MS } from "../access/access.js";
+import { MAX_CODE_FAILURES } from "../credentials/codes.js";
+import { DOVECOT_SCHEME, hashMailboxPassword } from "../credentials/mailbox-passwords.js";
+import { totpAt } from "../credentials/totp.js";
 import { newId, sha256 } from "../lib/random.js";
-import { DOVECOT_SCHEME, hashMailboxPassword } from "../mailboxes/passwords.js";
-import { MAX_CODE_FAILURES } from "./codes.js";
-import { totpAt } from "./totp.js";
 
 /** Races and ordering around sign-in, two-factor codes, contact codes and registration. */
 const t = await createTestApp();

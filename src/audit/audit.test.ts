@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { Client, createTestApp, GOOD_PASSWORD, lastCodeTo, registerAccount } from "../../test/helpers/app.js";
 import { THROTTLE_AFTER_FAILURES } from "../accounts/accounts.service.js";
-import { totpAt } from "../accounts/totp.js";
+import { totpAt } from "../credentials/totp.js";
 
 const t = await createTestApp();
 

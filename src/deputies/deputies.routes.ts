@@ -1,6 +1,5 @@
 import { Type } from "@sinclair/typebox";
-import { NameParams } from "../domains/domains.schemas.js";
-import { errors, NoContent } from "../http/schemas.js";
+import { errors, NameParams, NoContent } from "../http/schemas.js";
 import type { App } from "../http/types.js";
 import { AddDeputyBody, Deputy, DeputyParams, UpdateDeputyBody } from "./deputies.schemas.js";
 import type { DeputiesService } from "./deputies.service.js";

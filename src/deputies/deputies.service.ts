@@ -1,17 +1,17 @@
 import type { Static } from "@sinclair/typebox";
 import type { RequestContext } from "../access/actor.js";
 import { authorizeDomain, authorizeDomainHeld, type DomainGrant } from "../access/domain-access.js";
-import { confirmedContacts, notifySecurityChange } from "../accounts/notifications.js";
-import { warnIfRecoveryEmailManaged } from "../accounts/recovery-email.js";
 import type { AuditAction } from "../audit/actions.js";
 import { recordEvent } from "../audit/audit.service.js";
+import { warnIfRecoveryEmailManaged } from "../credentials/recovery-email.js";
 import type { Executor } from "../db/database.js";
+import { hitLimits } from "../db/rate-limit.js";
+import { inDomainTransaction, isUniqueViolation } from "../db/transactions.js";
 import type { Deps } from "../deps.js";
-import { isUniqueViolation } from "../domains/checking.js";
 import { HOUR } from "../lib/clock.js";
 import { AppError } from "../lib/errors.js";
-import { hitLimits } from "../lib/rate-limit.js";
 import type { LifecycleHooks } from "../lifecycle.js";
+import { notifySecurityChange, tellAccount } from "../notify/account-notices.js";
 import type { Deputy } from "./deputies.schemas.js";
 
 /** dnsGranted: the owner lets this deputy manage DNS (effective while the domain is delegated to us). */
@@ -24,40 +24,6 @@ export type DeputyView = Static<typeof Deputy>;
 const LOOKUP_LIMIT = { max: 20, windowMs: HOUR };
 
 const iso = (ms: number) => new Date(ms).toISOString();
-
-/**
- * Tells everyone who manages a domain about a change that costs them its mail (deleting every
- * mailbox, disconnecting): the owner's confirmed contacts as a security change, each deputy's as a
- * notice that names nothing of the owner's. Call it in the change's transaction, before deputy
- * rows are deleted with the domain.
- */
-export async function tellDomainManagers(
-  tx: Executor,
-  deps: Deps,
-  now: number,
-  domain: { id: string; name: string; ownerAccountId: string },
-  message: { what: string; detail: string },
-): Promise<void> {
-  await notifySecurityChange(tx, deps, now, domain.ownerAccountId, message.what);
-  const deputies = await tx
-    .selectFrom("deputies")
-    .select("accountId")
-    .where("domainId", "=", domain.id)
-    .execute();
-  for (const { accountId } of deputies) {
-    const contacts = await confirmedContacts(tx, accountId);
-    for (const { channel, recipient } of contacts?.recipients ?? [])
-      await deps.outbox.enqueue(tx, now, {
-        channel,
-        recipient,
-        accountId,
-        subject: message.what,
-        body:
-          `${message.what} at ${iso(now)}; your mfd account ` +
-          `${contacts?.login}@${deps.config.serviceDomain} administers it. ${message.detail}`,
-      });
-  }
-}
 
 /**
  * Additional administrators ("deputies") of a domain (product.md §5, security.md 25, 26). Only the
@@ -229,10 +195,9 @@ export class DeputiesService {
     domain: string,
     work: (tx: Executor, grant: DomainGrant) => Promise<T>,
   ): Promise<T> {
-    return this.db.transaction().execute(async (tx) => {
-      const dialect = this.deps.database.dialect;
-      return work(tx, await authorizeDomainHeld(tx, dialect, ctx.actor, domain, "domain:manage"));
-    });
+    return inDomainTransaction(this.deps.database, async (tx, locks) =>
+      work(tx, await authorizeDomainHeld(tx, locks, ctx.actor, domain, "domain:manage")),
+    );
   }
 
   /** `bob` or `bob@<service domain>`: deputies are service accounts, never mailboxes. */
@@ -284,9 +249,7 @@ export class DeputiesService {
     accountId: string,
     message: { subject: string; body: string },
   ): Promise<void> {
-    const contacts = await confirmedContacts(tx, accountId);
-    for (const { channel, recipient } of contacts?.recipients ?? [])
-      await this.deps.outbox.enqueue(tx, now, { channel, recipient, accountId, ...message });
+    await tellAccount(tx, this.deps, now, accountId, () => message);
   }
 
   private address(login: string): string {

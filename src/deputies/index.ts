@@ -3,7 +3,6 @@ import { deputiesRoutes } from "./deputies.routes.js";
 import { DeputiesService } from "./deputies.service.js";
 
 export type { DeputiesService } from "./deputies.service.js";
-export { tellDomainManagers } from "./deputies.service.js";
 
 export const deputiesModule = defineModule({
   name: "deputies",

@@ -1,14 +1,15 @@
 import type { Selectable } from "kysely";
 import { type RequestContext, systemContext } from "../access/actor.js";
-import { confirmedContacts } from "../accounts/notifications.js";
-import { warnIfRecoveryEmailManaged } from "../accounts/recovery-email.js";
 import { recordEvent } from "../audit/audit.service.js";
+import { warnIfRecoveryEmailManaged } from "../credentials/recovery-email.js";
 import type { Executor } from "../db/database.js";
 import type { ClaimsTable, DomainsTable } from "../db/schema.js";
+import { isUniqueViolation } from "../db/transactions.js";
 import type { Deps } from "../deps.js";
+import { parentNames, unicodeName } from "../lib/domain-names.js";
 import { newId } from "../lib/random.js";
+import { tellAccount } from "../notify/account-notices.js";
 import { MX_OK_RECHECK_MS, nextCheckDelay } from "./claims.js";
-import { parentNames, unicodeName } from "./names.js";
 import type { ClaimOutcome, MxOutcome, Verifier } from "./verification/verifier.js";
 
 export type ClaimRow = Selectable<ClaimsTable>;
@@ -87,24 +88,24 @@ async function tellClaimOccupied(
   accountId: string,
   name: string,
 ): Promise<void> {
-  const contacts = await confirmedContacts(tx, accountId);
-  if (!contacts) return;
   const shown = unicodeName(name);
-  const subject = `Your claim on ${shown} was closed`;
-  const body =
-    `${shown} (or a domain it belongs to) has been confirmed by another account on mfd, so your ` +
-    `claim on it for ${contacts.login}@${deps.config.serviceDomain} was closed. If the domain is ` +
-    `yours, use "Restore access to a domain" at ${deps.config.publicUrl} or contact support; ` +
-    "otherwise there is nothing to do.";
-  for (const { channel, recipient } of contacts.recipients)
-    await deps.outbox.enqueue(tx, now, { channel, recipient, accountId, subject, body });
+  await tellAccount(tx, deps, now, accountId, (login) => ({
+    subject: `Your claim on ${shown} was closed`,
+    body:
+      `${shown} (or a domain it belongs to) has been confirmed by another account on mfd, so your ` +
+      `claim on it for ${login}@${deps.config.serviceDomain} was closed. If the domain is ` +
+      `yours, use "Restore access to a domain" at ${deps.config.publicUrl} or contact support; ` +
+      "otherwise there is nothing to do.",
+  }));
 }
 
-/** A unique index refused the row (PostgreSQL 23505, SQLite SQLITE_CONSTRAINT_UNIQUE / _PRIMARYKEY). */
-export function isUniqueViolation(error: unknown): boolean {
-  const code = (error as { code?: unknown }).code;
-  return code === "23505" || code === "SQLITE_CONSTRAINT_UNIQUE" || code === "SQLITE_CONSTRAINT_PRIMARYKEY";
-}
+/** The audit fields of a claim's check: the claimant's log, the system's doing when the worker checks. */
+const claimAudit = (claim: ClaimRow, trigger: Trigger) => ({
+  accountId: claim.accountId,
+  domain: claim.domainName,
+  target: claim.publicId,
+  actorType: trigger === "worker" ? ("system" as const) : undefined,
+});
 
 const mxResult = (mx: MxOutcome): string =>
   ({ ok: "mx-ok", wrong: "mx-wrong", absent: "mx-not-found", failed: "mx-failed" })[mx.result];
@@ -124,51 +125,76 @@ export class DomainChecker {
     return this.deps.database.db;
   }
 
+  /**
+   * Checks a pending claim once. Each outcome is settled by its own method: closed as occupied,
+   * not confirmed (yet), confirmed, or lost to a concurrent confirmation.
+   */
   async checkClaim(claim: ClaimRow, trigger: Trigger, ctx: RequestContext): Promise<ClaimCheckResult> {
-    const actorType = trigger === "worker" ? ("system" as const) : undefined;
-    const audit = { accountId: claim.accountId, domain: claim.domainName, target: claim.publicId, actorType };
-
     // A claim left over from a race with another account's confirmation, or under a domain another
     // account holds, can never succeed.
     if (await occupiedByAnother(this.db, claim.domainName, claim.accountId)) {
       await this.db.transaction().execute((tx) => this.closeAsOccupied(tx, claim, ctx, trigger));
       return "occupied";
     }
-
     const outcome = await this.verifier.verifyClaim({
       domain: claim.domainName,
       claimId: claim.publicId,
       token: claim.token,
     });
-    const now = ctx.now;
-    if (outcome.method === null) {
-      const updated = await this.db.transaction().execute(async (tx) => {
-        const row = await tx
-          .updateTable("claims")
-          .set({
-            lastCheckAt: now,
-            delegated: outcome.delegated ? 1 : 0,
-            // Only background checks move the back-off; "check now" must not push the next one away.
-            ...(trigger === "worker"
-              ? { attempts: claim.attempts + 1, nextCheckAt: now + nextCheckDelay(claim.attempts + 1) }
-              : {}),
-          })
-          .where("id", "=", claim.id)
-          .where("status", "=", "pending")
-          .executeTakeFirst();
-        if (Number(row.numUpdatedRows) === 0) return false;
-        await insertCheck(tx, claim.id, now, trigger, "ownership", "not-confirmed", null, results(outcome));
-        await recordEvent(tx, ctx, {
-          ...audit,
-          action: "domain.check",
-          details: { trigger, result: "not-confirmed", methods: summary(outcome) },
-        });
-        return true;
-      });
-      return updated ? "not-confirmed" : "gone";
-    }
-
+    if (outcome.method === null) return this.recordNotConfirmed(claim, outcome, trigger, ctx);
     const mx = await this.verifier.checkMx(claim.domainName);
+    return this.confirm(claim, outcome, mx, trigger, ctx);
+  }
+
+  /** No method proved ownership: the attempt is recorded; "gone" when the claim left meanwhile. */
+  private async recordNotConfirmed(
+    claim: ClaimRow,
+    outcome: ClaimOutcome,
+    trigger: Trigger,
+    ctx: RequestContext,
+  ): Promise<ClaimCheckResult> {
+    const now = ctx.now;
+    const audit = claimAudit(claim, trigger);
+    const updated = await this.db.transaction().execute(async (tx) => {
+      const row = await tx
+        .updateTable("claims")
+        .set({
+          lastCheckAt: now,
+          delegated: outcome.delegated ? 1 : 0,
+          // Only background checks move the back-off; "check now" must not push the next one away.
+          ...(trigger === "worker"
+            ? { attempts: claim.attempts + 1, nextCheckAt: now + nextCheckDelay(claim.attempts + 1) }
+            : {}),
+        })
+        .where("id", "=", claim.id)
+        .where("status", "=", "pending")
+        .executeTakeFirst();
+      if (Number(row.numUpdatedRows) === 0) return false;
+      await insertCheck(tx, claim.id, now, trigger, "ownership", "not-confirmed", null, results(outcome));
+      await recordEvent(tx, ctx, {
+        ...audit,
+        action: "domain.check",
+        details: { trigger, result: "not-confirmed", methods: summary(outcome) },
+      });
+      return true;
+    });
+    return updated ? "not-confirmed" : "gone";
+  }
+
+  /**
+   * Ownership proved: the domain is created and the claim confirmed in one transaction, unless a
+   * domain above it was confirmed by another account meanwhile (occupied) or a concurrent check
+   * inserted the name first (see settleLostInsert).
+   */
+  private async confirm(
+    claim: ClaimRow,
+    outcome: ClaimOutcome,
+    mx: MxOutcome,
+    trigger: Trigger,
+    ctx: RequestContext,
+  ): Promise<ClaimCheckResult> {
+    const now = ctx.now;
+    const audit = claimAudit(claim, trigger);
     try {
       return await this.db.transaction().execute(async (tx): Promise<ClaimCheckResult> => {
         // A domain above this one confirmed by another account meanwhile (the name itself is
@@ -235,22 +261,32 @@ export class DomainChecker {
     } catch (error) {
       if (error instanceof ClaimGone) return "gone";
       if (!isUniqueViolation(error)) throw error;
-      // A concurrent check of this same claim ("check now" while the worker has it) won the
-      // insert: the domain is this claim's, which is no "occupied" for its own account.
-      const winner = await this.db
-        .selectFrom("domains")
-        .select("claimId")
-        .where("name", "=", claim.domainName)
-        .executeTakeFirst();
-      if (winner?.claimId === claim.id) return "confirmed";
-      // Another account confirmed first; its transaction closed this claim.
-      await recordEvent(this.db, ctx, {
-        ...audit,
-        action: "domain.check",
-        details: { trigger, result: "occupied" },
-      });
-      return "occupied";
+      return this.settleLostInsert(claim, trigger, ctx);
     }
+  }
+
+  /** The unique name refused this claim's domain: another check of it, or another account, won. */
+  private async settleLostInsert(
+    claim: ClaimRow,
+    trigger: Trigger,
+    ctx: RequestContext,
+  ): Promise<ClaimCheckResult> {
+    const audit = claimAudit(claim, trigger);
+    // A concurrent check of this same claim ("check now" while the worker has it) won the
+    // insert: the domain is this claim's, which is no "occupied" for its own account.
+    const winner = await this.db
+      .selectFrom("domains")
+      .select("claimId")
+      .where("name", "=", claim.domainName)
+      .executeTakeFirst();
+    if (winner?.claimId === claim.id) return "confirmed";
+    // Another account confirmed first; its transaction closed this claim.
+    await recordEvent(this.db, ctx, {
+      ...audit,
+      action: "domain.check",
+      details: { trigger, result: "occupied" },
+    });
+    return "occupied";
   }
 
   /** Closes this one claim as occupied, with its check attempt in the claimant's log. */

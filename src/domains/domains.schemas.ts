@@ -15,7 +15,7 @@ export const DisconnectBody = Closed({
 /** Actions without input still take only an empty object (or no body): unknown fields are refused. */
 export const EmptyBody = Closed({});
 
-export const NameParams = Closed({ name: Type.String({ minLength: 1, maxLength: 300 }) });
+export { NameParams } from "../http/schemas.js";
 
 export const ChecksQuery = Type.Object(
   {

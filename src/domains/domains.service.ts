@@ -10,26 +10,21 @@ import {
 } from "../access/domain-access.js";
 import { type DomainEventView, listDomainEvents, recordEvent } from "../audit/audit.service.js";
 import type { Executor } from "../db/database.js";
+import { hitLimits } from "../db/rate-limit.js";
 import type { DomainChecksTable } from "../db/schema.js";
+import { inDomainTransaction, isUniqueViolation } from "../db/transactions.js";
 import type { Deps } from "../deps.js";
-import { tellDomainManagers } from "../deputies/index.js";
 import { HOUR, MINUTE } from "../lib/clock.js";
+import { connectableName, lookupName, serviceDomains, unicodeName } from "../lib/domain-names.js";
 import { AppError } from "../lib/errors.js";
 import { keysetPage } from "../lib/paging.js";
 import { newId } from "../lib/random.js";
-import { hitLimits } from "../lib/rate-limit.js";
 import type { LifecycleHooks } from "../lifecycle.js";
-import {
-  type ClaimRow,
-  DomainChecker,
-  type DomainRow,
-  isUniqueViolation,
-  occupiedByAnother,
-} from "./checking.js";
+import { tellDomainManagers } from "../notify/account-notices.js";
+import { type ClaimRow, DomainChecker, type DomainRow, occupiedByAnother } from "./checking.js";
 import { CLAIM_LIFETIME_MS, newClaimId, newClaimToken, nextCheckDelay, proofInstructions } from "./claims.js";
 import { mailboxCounts } from "./dependents.js";
 import type * as schemas from "./domains.schemas.js";
-import { connectableName, lookupName, serviceDomains, unicodeName } from "./names.js";
 import { Verifier, verifierSettings } from "./verification/verifier.js";
 
 /** pdd-api.md statuses: owner-check, then mail routing, then done. */
@@ -96,47 +91,49 @@ export class DomainsService {
     await hitLimits(this.db, ctx.now, [{ key: `domains:claim:account:${accountId}`, ...CLAIM_LIMIT }]);
     const limit = this.deps.config.domainLimit;
     try {
-      await this.db.transaction().execute(async (tx) => {
-        // PostgreSQL: one connect at a time per account, so the limit holds (SQLite writers are serial).
-        if (this.deps.database.dialect === "postgres")
-          await tx.selectFrom("accounts").select("id").where("id", "=", accountId).forUpdate().execute();
-        const mine = await tx
-          .selectFrom("claims")
-          .select(["id", "status"])
-          .where("accountId", "=", accountId)
-          .where("domainName", "=", name)
-          .executeTakeFirst();
-        if (mine && mine.status !== "occupied") throw new AppError("DOMAIN_ALREADY_CONNECTED");
-        // The name, or a domain it sits under, held by another account. The same answer whoever
-        // the owner is: never a hint of who (security.md 41).
-        if (await occupiedByAnother(tx, name, accountId)) throw new AppError("DOMAIN_OCCUPIED");
-        // A claim closed as occupied whose name has since become free: this connect starts afresh.
-        if (mine) await tx.deleteFrom("claims").where("id", "=", mine.id).execute();
-        const { count } = await tx
-          .selectFrom("claims")
-          .select((eb) => eb.fn.countAll<number>().as("count"))
-          .where("accountId", "=", accountId)
-          .where("status", "!=", "occupied")
-          .executeTakeFirstOrThrow();
-        if (Number(count) >= limit)
-          throw new AppError("DOMAIN_LIMIT_REACHED", `An account may connect ${limit} domains.`, { limit });
-        const publicId = newClaimId();
-        await tx
-          .insertInto("claims")
-          .values({
-            id: newId(),
-            publicId,
-            accountId,
-            domainName: name,
-            token: newClaimToken(),
-            status: "pending",
-            createdAt: ctx.now,
-            expiresAt: ctx.now + CLAIM_LIFETIME_MS,
-            nextCheckAt: ctx.now + nextCheckDelay(0),
-          })
-          .execute();
-        await recordEvent(tx, ctx, { action: "domain.connect", accountId, domain: name, target: publicId });
-      });
+      // One connect at a time per account, so the limit holds.
+      await inDomainTransaction(
+        this.deps.database,
+        async (tx) => {
+          const mine = await tx
+            .selectFrom("claims")
+            .select(["id", "status"])
+            .where("accountId", "=", accountId)
+            .where("domainName", "=", name)
+            .executeTakeFirst();
+          if (mine && mine.status !== "occupied") throw new AppError("DOMAIN_ALREADY_CONNECTED");
+          // The name, or a domain it sits under, held by another account. The same answer whoever
+          // the owner is: never a hint of who (security.md 41).
+          if (await occupiedByAnother(tx, name, accountId)) throw new AppError("DOMAIN_OCCUPIED");
+          // A claim closed as occupied whose name has since become free: this connect starts afresh.
+          if (mine) await tx.deleteFrom("claims").where("id", "=", mine.id).execute();
+          const { count } = await tx
+            .selectFrom("claims")
+            .select((eb) => eb.fn.countAll<number>().as("count"))
+            .where("accountId", "=", accountId)
+            .where("status", "!=", "occupied")
+            .executeTakeFirstOrThrow();
+          if (Number(count) >= limit)
+            throw new AppError("DOMAIN_LIMIT_REACHED", `An account may connect ${limit} domains.`, { limit });
+          const publicId = newClaimId();
+          await tx
+            .insertInto("claims")
+            .values({
+              id: newId(),
+              publicId,
+              accountId,
+              domainName: name,
+              token: newClaimToken(),
+              status: "pending",
+              createdAt: ctx.now,
+              expiresAt: ctx.now + CLAIM_LIFETIME_MS,
+              nextCheckAt: ctx.now + nextCheckDelay(0),
+            })
+            .execute();
+          await recordEvent(tx, ctx, { action: "domain.connect", accountId, domain: name, target: publicId });
+        },
+        { lock: { table: "accounts", id: accountId } },
+      );
     } catch (error) {
       // Two connects of the same name by one account at once: the unique index decides.
       if (isUniqueViolation(error)) throw new AppError("DOMAIN_ALREADY_CONNECTED");
@@ -311,7 +308,7 @@ export class DomainsService {
   async disconnect(ctx: RequestContext, rawName: string, typed: string): Promise<void> {
     const name = this.nameOf(rawName);
     const accountId = accountOf(ctx);
-    await this.db.transaction().execute(async (tx) => {
+    await inDomainTransaction(this.deps.database, async (tx, locks) => {
       const mine = await this.relation(tx, ctx, name, "domain:manage");
       if (lookupName(typed) !== name)
         throw new AppError("CONFIRMATION_MISMATCH", `Type the domain name (${name}) to confirm.`);
@@ -322,11 +319,9 @@ export class DomainsService {
         return;
       }
       if (mine.kind === "confirmed") {
-        // On PostgreSQL a mailbox being created holds the domain row FOR NO KEY UPDATE; FOR UPDATE
-        // waits for it, so the count below sees it (SQLite's BEGIN IMMEDIATE serialises already).
-        if (this.deps.database.dialect === "postgres") {
-          await tx.selectFrom("domains").select("id").where("id", "=", mine.domain.id).forUpdate().execute();
-        }
+        // A mailbox being created holds the domain row FOR NO KEY UPDATE; FOR UPDATE waits for it,
+        // so the count below sees it.
+        await locks.row("domains", mine.domain.id);
         const count = (await mailboxCounts(tx, [mine.domain.id])).get(mine.domain.id) ?? 0;
         if (count > 0) {
           throw new AppError("MAILBOXES_REMAIN", `${name} still has ${count} mailboxes; delete them first.`, {

@@ -39,3 +39,6 @@ export function Named<T extends TSchema>(name: string, schema: T): TUnsafe<Stati
 
 /** Every named shape, for `app.addSchema`: a route's `$ref` to one resolves against these. */
 export const namedSchemas = (): TSchema[] => [...named.values()];
+
+/** The `{name}` of a domain in a path, as typed (Unicode or punycode, any case); services look it up. */
+export const NameParams = Closed({ name: Type.String({ minLength: 1, maxLength: 300 }) });

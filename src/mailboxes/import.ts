@@ -2,8 +2,9 @@ import { createReadStream, statSync } from "node:fs";
 import { operatorContext } from "../access/actor.js";
 import type { Deps } from "../deps.js";
 import { AppError } from "../lib/errors.js";
+import type { BatchRow } from "./batch.js";
 import { type CsvRecord, parseCsv } from "./csv.js";
-import { type BatchRow, MailboxesService } from "./mailboxes.service.js";
+import { MailboxesService } from "./mailboxes.service.js";
 
 /** Rows handed to the service at a time: each is one `createMany`, itself written in chunks. */
 const IMPORT_CHUNK = 500;

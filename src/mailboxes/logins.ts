@@ -1,4 +1,4 @@
-import { lookupName } from "../domains/names.js";
+import { lookupName } from "../lib/domain-names.js";
 import { AppError } from "../lib/errors.js";
 
 /** pdd-api.md: a login is at most 30 characters. */

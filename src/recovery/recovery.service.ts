@@ -1,31 +1,32 @@
 import type { Static } from "@sinclair/typebox";
 import type { RequestContext } from "../access/actor.js";
+import type { AccountsService } from "../accounts/index.js";
+import { recordEvent, recordRefusals } from "../audit/audit.service.js";
 import {
   CODE_TTL_MS,
   type CodePurpose,
   consumeCode,
   issueCode,
   MAX_CODE_FAILURES,
-} from "../accounts/codes.js";
-import { normaliseEmail, normalisePhone } from "../accounts/contacts.js";
-import { type AccountsService, managedDomainNames } from "../accounts/index.js";
-import { checkPasswordPolicy, hashPassword, verifyPassword } from "../accounts/passwords.js";
-import { recoveryEmailBlockedBy } from "../accounts/recovery-email.js";
+} from "../credentials/codes.js";
+import { normaliseEmail, normalisePhone } from "../credentials/contacts.js";
+import { checkPasswordPolicy, hashPassword, verifyPassword } from "../credentials/passwords.js";
+import { managedDomainNames, recoveryEmailBlockedBy } from "../credentials/recovery-email.js";
 import {
   isSecurityQuestion,
   normaliseAnswer,
   SECURITY_QUESTIONS,
   type SecurityQuestionId,
-} from "../accounts/security-questions.js";
-import { claimTotpStep, matchTotp } from "../accounts/totp.js";
-import { recordEvent, recordRefusals } from "../audit/audit.service.js";
+} from "../credentials/security-questions.js";
+import { claimTotpStep, matchTotp } from "../credentials/totp.js";
+import { appSecret, keyedHash } from "../db/app-secrets.js";
 import type { Executor } from "../db/database.js";
+import { hitLimits, type Limit } from "../db/rate-limit.js";
+import { inDomainTransaction, type RowLocks } from "../db/transactions.js";
 import type { Deps } from "../deps.js";
-import { appSecret, keyedHash } from "../lib/app-secrets.js";
 import { DAY, HOUR, MINUTE } from "../lib/clock.js";
 import { AppError } from "../lib/errors.js";
 import { randomSecret, sha256 } from "../lib/random.js";
-import { hitLimits, type Limit } from "../lib/rate-limit.js";
 import { openSecret } from "../lib/secret-box.js";
 import type { LifecycleHooks } from "../lifecycle.js";
 import type * as schemas from "./recovery.schemas.js";
@@ -288,8 +289,8 @@ export class RecoveryService {
   private async verifyCode(ctx: RequestContext, flowId: string, code: string): Promise<ResetGrant> {
     const now = ctx.now;
     const grant = newGrant(now);
-    const granted = await this.db.transaction().execute(async (tx) => {
-      const flow = await this.lockFlow(tx, flowId);
+    const granted = await inDomainTransaction(this.deps.database, async (tx, locks) => {
+      const flow = await this.lockFlow(tx, locks, flowId);
       const row = await consumeCode(tx, now, { id: flowId, purposes: CODE_PURPOSES }, code);
       if (!row) {
         if (flow?.accountId && CODE_PURPOSES.includes(flow.purpose as CodePurpose)) {
@@ -373,14 +374,13 @@ export class RecoveryService {
     return grant.view;
   }
 
-  /** Serialises verifications of one flow on PostgreSQL (SQLite write transactions already are). */
-  private async lockFlow(tx: Executor, flowId: string) {
-    let query = tx
-      .selectFrom("verificationCodes")
-      .select(["id", "accountId", "purpose"])
-      .where("id", "=", flowId);
-    if (this.deps.database.dialect === "postgres") query = query.forUpdate();
-    return query.executeTakeFirst();
+  /** Serialises verifications of one flow. */
+  private async lockFlow(tx: Executor, locks: RowLocks, flowId: string) {
+    return locks
+      .query(
+        tx.selectFrom("verificationCodes").select(["id", "accountId", "purpose"]).where("id", "=", flowId),
+      )
+      .executeTakeFirst();
   }
 
   private async attachGrant(tx: Executor, rowId: string, grant: Grant): Promise<void> {

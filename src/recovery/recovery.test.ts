@@ -9,8 +9,8 @@ import {
   SERVICE_DOMAIN,
   uniqueLogin,
 } from "../../test/helpers/app.js";
-import { SECURITY_QUESTIONS } from "../accounts/security-questions.js";
-import { newTotpSecret, totpAt } from "../accounts/totp.js";
+import { SECURITY_QUESTIONS } from "../credentials/security-questions.js";
+import { newTotpSecret, totpAt } from "../credentials/totp.js";
 import { DAY, HOUR, MINUTE } from "../lib/clock.js";
 
 const t = await createTestApp();

@@ -2,14 +2,15 @@ import type { Static } from "@sinclair/typebox";
 import type { Actor, Permission, RequestContext } from "../access/actor.js";
 import { TOKEN_PERMISSIONS } from "../access/actor.js";
 import { authorizeDomainHeld, tokenPermissionsOf } from "../access/domain-access.js";
-import { notifySecurityChange } from "../accounts/notifications.js";
 import { recordEvent } from "../audit/audit.service.js";
 import type { Executor } from "../db/database.js";
+import { inDomainTransaction } from "../db/transactions.js";
 import type { Deps } from "../deps.js";
-import { asciiName } from "../domains/names.js";
 import { DAY, MINUTE } from "../lib/clock.js";
+import { asciiName } from "../lib/domain-names.js";
 import { AppError } from "../lib/errors.js";
 import { newId, randomSecret, sha256 } from "../lib/random.js";
+import { notifySecurityChange } from "../notify/account-notices.js";
 import type * as schemas from "./tokens.schemas.js";
 
 /** Every secret starts with this, so leaked tokens are recognisable (secret scanners, logs). */
@@ -102,21 +103,17 @@ export class TokensService {
     const id = newId();
     const expiresAt = ctx.now + input.expiresInDays * DAY;
 
-    await this.db.transaction().execute(async (tx) => {
+    await inDomainTransaction(this.deps.database, async (tx, locks) => {
       const domainIds: string[] = [];
       for (const domain of names ?? []) {
         // Held to the end of the transaction: a removal at the same time cannot miss this token.
-        const grant = await authorizeDomainHeld(
-          tx,
-          this.deps.database.dialect,
-          ctx.actor,
-          domain,
-          "domain:read",
-        ).catch((error: unknown) => {
-          if (error instanceof AppError && error.code === "NOT_FOUND")
-            throw new AppError("NOT_FOUND", `You manage no domain named ${domain}.`, { domain });
-          throw error;
-        });
+        const grant = await authorizeDomainHeld(tx, locks, ctx.actor, domain, "domain:read").catch(
+          (error: unknown) => {
+            if (error instanceof AppError && error.code === "NOT_FOUND")
+              throw new AppError("NOT_FOUND", `You manage no domain named ${domain}.`, { domain });
+            throw error;
+          },
+        );
         const allowed = tokenPermissionsOf(grant);
         const exceeding = permissions.filter((p) => !allowed.includes(p));
         if (exceeding.length > 0) {
@@ -139,9 +136,8 @@ export class TokensService {
           );
         }
       }
-      // PostgreSQL: one creation at a time per account, so the limit holds (SQLite writers are serial).
-      if (this.deps.database.dialect === "postgres")
-        await tx.selectFrom("accounts").select("id").where("id", "=", accountId).forUpdate().execute();
+      // One creation at a time per account, so the limit holds.
+      await locks.row("accounts", accountId);
       const { live } = await tx
         .selectFrom("apiTokens")
         .select((eb) => eb.fn.countAll<number>().as("live"))

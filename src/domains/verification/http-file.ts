@@ -1,6 +1,6 @@
 import http from "node:http";
-import { isPublicAddress } from "./addresses.js";
-import type { DnsLookup } from "./dns.js";
+import type { DnsLookup } from "../../dns/lookup.js";
+import { isPublicAddress } from "../../lib/public-addresses.js";
 
 export type FileFetch =
   | { status: "found"; body: string }

@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { TestInternet } from "../../../test/dns/internet.js";
 import { startDnsServer } from "../../../test/dns/server.js";
-import { isPublicAddress } from "./addresses.js";
+import { isPublicAddress } from "../../lib/public-addresses.js";
 import { Verifier, type VerifierSettings } from "./verifier.js";
 
 /**

@@ -1,5 +1,8 @@
 import { randomBytes } from "node:crypto";
 import type { Config } from "../../config.js";
+import { delegationInParent } from "../../dns/delegation.js";
+import { DnsLookup } from "../../dns/lookup.js";
+import { publicSuffixOf } from "../../lib/domain-names.js";
 import { constantTimeEqual } from "../../lib/random.js";
 import {
   claimNameServers,
@@ -8,10 +11,7 @@ import {
   proofInstructions,
   TXT_PREFIX,
 } from "../claims.js";
-import { publicSuffixOf } from "../names.js";
-import { DnsLookup } from "./dns.js";
 import { fetchFile } from "./http-file.js";
-import { delegationInParent } from "./parent.js";
 
 export const METHODS = ["txt", "cname", "file", "delegation"] as const;
 export type Method = (typeof METHODS)[number];

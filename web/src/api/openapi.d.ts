@@ -3603,14 +3603,6 @@ export interface components {
                 [key: string]: unknown;
             } | null;
         };
-        Deputy: {
-            login: string;
-            /** @description login@<service domain> */
-            address: string;
-            dnsGranted: boolean;
-            /** @description UTC */
-            addedAt: string;
-        };
         AuditEvent: {
             id: string;
             /** @description UTC */
@@ -3624,6 +3616,14 @@ export interface components {
             details: {
                 [key: string]: unknown;
             } | null;
+        };
+        Deputy: {
+            login: string;
+            /** @description login@<service domain> */
+            address: string;
+            dnsGranted: boolean;
+            /** @description UTC */
+            addedAt: string;
         };
         Mailbox: {
             login: string;

@@ -1,6 +1,6 @@
 import { sql } from "kysely";
-import type { Executor } from "../db/database.js";
-import { AppError } from "./errors.js";
+import { AppError } from "../lib/errors.js";
+import type { Executor } from "./database.js";
 
 export interface Limit {
   /** What is counted, e.g. `sign-in:ip:1.2.3.4`. */

@@ -1,9 +1,9 @@
+import { appSecret, keyedHash } from "../db/app-secrets.js";
 import type { Executor } from "../db/database.js";
-import { appSecret, keyedHash } from "../lib/app-secrets.js";
 import { MINUTE } from "../lib/clock.js";
 import { constantTimeEqual, newId, numericCode } from "../lib/random.js";
 
-/** One-time codes for confirming contacts and restoring access (security.md 7). */
+/** One-time codes for confirming contacts and restoring access. */
 export const CODE_TTL_MS = 10 * MINUTE;
 export const CODE_DIGITS = 6;
 export const MAX_CODE_FAILURES = 5;

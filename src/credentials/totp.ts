@@ -9,7 +9,7 @@ export const otpauthUri = (login: string, issuer: string, secret: string): strin
   authenticator.keyuri(login, issuer, secret);
 
 /**
- * Checks a TOTP code at `now` allowing ±1 step (security.md 6). Returns the matched time step so
+ * Checks a TOTP code at `now` allowing ±1 step. Returns the matched time step so
  * the caller can refuse a step already used (a code works once), or null.
  */
 export function matchTotp(secret: string, code: string, now: number, lastStep: number | null): number | null {

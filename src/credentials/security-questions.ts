@@ -3,7 +3,7 @@ import { AppError } from "../lib/errors.js";
 /**
  * Security questions come from a fixed catalog (as in the original service). Because the catalog
  * is fixed, restore access can show a plausible question for a login that does not exist or that
- * has other channels, and nobody learns which logins exist (security.md 8).
+ * has other channels, and nobody learns which logins exist.
  */
 export const SECURITY_QUESTIONS = {
   "mother-maiden-name": "Mother's maiden name",
@@ -19,7 +19,7 @@ export type SecurityQuestionId = keyof typeof SECURITY_QUESTIONS;
 export const isSecurityQuestion = (id: string): id is SecurityQuestionId =>
   Object.hasOwn(SECURITY_QUESTIONS, id);
 
-/** Answers are compared after trimming, folding case and collapsing spaces (security.md 10). */
+/** Answers are compared after trimming, folding case and collapsing spaces. */
 export const normaliseAnswer = (answer: string): string =>
   answer.normalize("NFKC").trim().toLowerCase().replace(/\s+/g, " ");
 

@@ -2,7 +2,7 @@ import type { Executor } from "../db/database.js";
 import type { Deps } from "../deps.js";
 
 /**
- * Tells every confirmed contact of an account about a security change (product.md §1), through
+ * Tells every confirmed contact of an account about a security change, through
  * the outbox in the caller's transaction: the notice exists if and only if the change does.
  * Call it before the change when the change replaces or removes a contact, so the old contact is
  * among the recipients. `except` skips an address that has just proved itself (a new contact).
@@ -51,4 +51,50 @@ export async function confirmedContacts(
   if (account.recoveryEmail && account.emailConfirmedAt !== null)
     recipients.push({ channel: "email", recipient: account.recoveryEmail });
   return { login: account.login, recipients };
+}
+
+/**
+ * A notice to every confirmed contact of an account, in the caller's transaction (not a change the
+ * account made, so not a security alert). `compose` receives the account's login.
+ */
+export async function tellAccount(
+  db: Executor,
+  deps: Deps,
+  now: number,
+  accountId: string,
+  compose: (login: string) => { subject: string; body: string },
+): Promise<void> {
+  const contacts = await confirmedContacts(db, accountId);
+  if (!contacts) return;
+  const message = compose(contacts.login);
+  for (const { channel, recipient } of contacts.recipients)
+    await deps.outbox.enqueue(db, now, { channel, recipient, accountId, ...message });
+}
+
+/**
+ * Tells everyone who manages a domain about a change that costs them its mail (deleting every
+ * mailbox, disconnecting): the owner's confirmed contacts as a security change, each deputy's as a
+ * notice that names nothing of the owner's. Call it in the change's transaction, before deputy
+ * rows are deleted with the domain.
+ */
+export async function tellDomainManagers(
+  tx: Executor,
+  deps: Deps,
+  now: number,
+  domain: { id: string; name: string; ownerAccountId: string },
+  message: { what: string; detail: string },
+): Promise<void> {
+  await notifySecurityChange(tx, deps, now, domain.ownerAccountId, message.what);
+  const deputies = await tx
+    .selectFrom("deputies")
+    .select("accountId")
+    .where("domainId", "=", domain.id)
+    .execute();
+  for (const { accountId } of deputies)
+    await tellAccount(tx, deps, now, accountId, (login) => ({
+      subject: message.what,
+      body:
+        `${message.what} at ${new Date(now).toISOString()}; your mfd account ` +
+        `${login}@${deps.config.serviceDomain} administers it. ${message.detail}`,
+    }));
 }

@@ -1,11 +1,11 @@
 import pLimit from "p-limit";
-import { checkPasswordPolicy, HASH_CONCURRENCY, hashPassword } from "../accounts/passwords.js";
+import { checkPasswordPolicy, HASH_CONCURRENCY, hashPassword } from "./passwords.js";
 
 /** Dovecot's scheme prefix: `{ARGON2ID}$argon2id$v=19$m=…` is what `doveadm pw -t` verifies. */
 export const DOVECOT_SCHEME = "{ARGON2ID}";
 
 /**
- * A mailbox password as Dovecot reads it (product.md §4): the account's argon2id parameters, through
+ * A mailbox password as Dovecot reads it: the account's argon2id parameters, through
  * the same process-wide hashing limiter, so mailbox work never starves sign-ins of the event loop.
  */
 export const hashMailboxPassword = async (password: string): Promise<string> =>
@@ -22,7 +22,7 @@ export async function hashMailboxPasswords(passwords: readonly string[]): Promis
 }
 
 /**
- * Account password rules (security.md 1), with the mailbox's login and its domain (and the domain's
+ * Account password rules, with the mailbox's login and its domain (and the domain's
  * first label, "example" of example.org) as context words.
  */
 export function checkMailboxPassword(password: string, login: string, domain: string, serviceDomain: string) {

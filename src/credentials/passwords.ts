@@ -4,7 +4,7 @@ import pLimit from "p-limit";
 import { hashConcurrency } from "../config.js";
 import { AppError } from "../lib/errors.js";
 
-/** argon2id with OWASP's minimum (security.md 2); stored as a PHC string. */
+/** argon2id with OWASP's minimum; stored as a PHC string. */
 export const ARGON2_PARAMS = {
   algorithm: Algorithm.Argon2id,
   memoryCost: 19456,
@@ -28,7 +28,7 @@ export const hashPassword = (password: string): Promise<string> =>
   hashing(() => hash(normalisePassword(password), ARGON2_PARAMS));
 
 // A real hash of a random string: verifying against it costs the same as a real account, so an
-// unknown login takes as long as a wrong password (security.md 3).
+// unknown login takes as long as a wrong password.
 let dummyHash: Promise<string> | null = null;
 const getDummyHash = () => {
   dummyHash ??= hashPassword(`dummy-${Math.random()}`);
@@ -64,12 +64,12 @@ export function needsRehash(stored: string): boolean {
 
 const COMMON = new Set<string>((dictionary["passwords-common"] as string[]).map((p) => p.toLowerCase()));
 
-export const PASSWORD_MIN = 10; // security.md 1: ≥ 10 for accounts without two-factor
-export const PASSWORD_MIN_WITH_TWO_FACTOR = 8; // security.md 1: ≥ 8 when a second factor guards it
+export const PASSWORD_MIN = 10; // ≥ 10 for accounts without two-factor
+export const PASSWORD_MIN_WITH_TWO_FACTOR = 8; // ≥ 8 when a second factor guards it
 export const PASSWORD_MAX_BYTES = 1024;
 
 /**
- * Password rules of security.md 1: length only (no composition rules), no truncation or case
+ * Password rules: length only (no composition rules), no truncation or case
  * folding, and refusal of common passwords and of the obvious context words.
  */
 export function checkPasswordPolicy(

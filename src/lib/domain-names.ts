@@ -1,7 +1,7 @@
 import { isIP } from "node:net";
 import { domainToASCII, domainToUnicode } from "node:url";
 import { parse } from "tldts";
-import { AppError } from "../lib/errors.js";
+import { AppError } from "./errors.js";
 
 const MAX_NAME = 253;
 const MAX_LABEL = 63;
@@ -46,7 +46,7 @@ export function asciiName(input: string): string {
 
 /**
  * A name a customer may connect: a valid name under a public suffix, not a suffix itself, and not
- * one of the service's own domains (product.md §3, security.md 31).
+ * one of the service's own domains.
  */
 export function connectableName(input: string, serviceDomains: readonly string[]): string {
   const name = asciiName(input);

@@ -1,7 +1,7 @@
 import { BlockList, isIPv4, isIPv6 } from "node:net";
 
 /**
- * Addresses the verifier must never contact on a customer's say-so (security.md 35): loopback,
+ * Addresses the verifier must never contact on a customer's say-so: loopback,
  * private, shared (CGNAT), link-local, unique-local, multicast, documentation and reserved ranges.
  * Otherwise publishing an A record would let anyone make mfd probe its own network.
  */

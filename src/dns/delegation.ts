@@ -2,8 +2,8 @@ import { randomInt } from "node:crypto";
 import dgram from "node:dgram";
 import net from "node:net";
 import * as packet from "dns-packet";
-import { isPublicAddress } from "./addresses.js";
-import type { DnsLookup } from "./dns.js";
+import { isPublicAddress } from "../lib/public-addresses.js";
+import type { DnsLookup } from "./lookup.js";
 
 export type Delegation =
   /** The parent zone refers the domain to these name servers. */

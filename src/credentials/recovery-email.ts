@@ -2,7 +2,6 @@ import type { RequestContext } from "../access/actor.js";
 import { recordEvent } from "../audit/audit.service.js";
 import type { Executor } from "../db/database.js";
 import type { Deps } from "../deps.js";
-import { managedDomainNames } from "./accounts.service.js";
 import { maskEmail } from "./contacts.js";
 
 /**
@@ -14,6 +13,24 @@ import { maskEmail } from "./contacts.js";
  * is told when it happens, and its local part is kept for the domain's owner.
  */
 export const UNUSABLE_REASON = "on-managed-domain";
+
+/**
+ * Names of the confirmed domains an account manages: those it owns and those it administers as a
+ * deputy. Its recovery e-mail may not be on them, nor its password contain them.
+ */
+export async function managedDomainNames(db: Executor, accountId: string): Promise<string[]> {
+  const rows = await db
+    .selectFrom("domains")
+    .select("name")
+    .where((eb) =>
+      eb.or([
+        eb("ownerAccountId", "=", accountId),
+        eb("id", "in", eb.selectFrom("deputies").select("domainId").where("accountId", "=", accountId)),
+      ]),
+    )
+    .execute();
+  return rows.map((r) => r.name);
+}
 
 /** The managed domain `email` is on or under (`a@corp.example`, `a@mail.corp.example`), or null. */
 export function managingDomainOf(email: string, managed: readonly string[]): string | null {

@@ -1,6 +1,6 @@
 import { createHmac } from "node:crypto";
-import type { Executor } from "../db/database.js";
-import { randomSecret } from "./random.js";
+import { randomSecret } from "../lib/random.js";
+import type { Executor } from "./database.js";
 
 /**
  * Installation-wide secrets kept in the database, so every process of one installation agrees on
