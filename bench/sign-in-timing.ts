@@ -107,7 +107,7 @@ try {
 }
 
 /**
- * Restore-code requests (security.md 8): the right login and recovery e-mail (a code is sent),
+ * Restore-code requests (docs/SECURITY.md §8): the right login and recovery e-mail (a code is sent),
  * the right login with another e-mail, and an unknown login — one at a time, interleaved, each
  * from its own address; every answer must be the same 202 apart from the flow id.
  */

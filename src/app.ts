@@ -67,7 +67,7 @@ export async function buildApp(
   const routes: BuiltApp["routes"] = [];
   const lifecycle: ServingState = { draining: false };
 
-  // A route that does not say who may call it is a bug: refuse to start (architecture.md, request flow 1).
+  // A route that does not say who may call it is a bug: refuse to start (docs/ARCHITECTURE.md, routes).
   app.addHook("onRoute", (route) => {
     const url = route.url;
     if (url.startsWith("/api/docs") || url.startsWith("/assets/")) {
@@ -119,7 +119,7 @@ export async function buildApp(
     checkInput(request.query);
     checkInput(request.body);
   });
-  // Authenticated answers are private and never cached (security.md 17).
+  // Authenticated answers are private and never cached (docs/SECURITY.md §17).
   app.addHook("onSend", async (request, reply) => {
     if (request.url.startsWith("/api/") || request.session) reply.header("cache-control", "no-store");
   });

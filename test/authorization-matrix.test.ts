@@ -11,7 +11,7 @@ import { GOOD_PASSWORD, lastCodeTo, registerAccount, uniqueLogin } from "./helpe
 import { confirmedDomain, uniqueDomain } from "./helpers/domains.js";
 
 /**
- * The authorization matrix (security.md 22–26): every route × every actor, as data, run as real
+ * The authorization matrix (docs/SECURITY.md §22–26): every route × every actor, as data, run as real
  * requests (app.inject with real sessions and real API tokens). A route the app registers without
  * a row here fails the test, and so does a row for a route that no longer exists.
  *

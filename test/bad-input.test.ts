@@ -3,7 +3,7 @@ import { createTestApp, registerAccount } from "./helpers/app.js";
 import { confirmedDomain } from "./helpers/domains.js";
 
 /**
- * security.md 44 and the issue's "bad input" rule, for every route the OpenAPI document lists:
+ * docs/SECURITY.md §44 and the issue's "bad input" rule, for every route the OpenAPI document lists:
  * malformed, oversized, missing, extra and mistyped input gets a 4xx problem document with a code,
  * never a 5xx, and changes nothing.
  */

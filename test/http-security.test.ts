@@ -11,7 +11,7 @@ import { Client, createTestApp, GOOD_PASSWORD, PUBLIC_URL, registerAccount } fro
 import { tableNames } from "./helpers/database.js";
 import { confirmedDomain } from "./helpers/domains.js";
 
-/** Browser-facing protections (security.md 13, 16, 17, 21). */
+/** Browser-facing protections (docs/SECURITY.md §13, §16, §17, §21). */
 const t = await createTestApp();
 
 let seq = 0;

@@ -1,7 +1,7 @@
 import { AppError } from "../lib/errors.js";
 import { type Actor, type Permission, TOKEN_PERMISSIONS } from "./actor.js";
 
-/** How long after entering the password a sensitive change is allowed (security.md 15). */
+/** How long after entering the password a sensitive change is allowed (docs/SECURITY.md §15). */
 export const REAUTH_WINDOW_MS = 10 * 60_000;
 
 export type RouteAccess = { public: true } | { permission: Permission; reauth?: boolean };

@@ -44,7 +44,7 @@ export type Actor =
 export const PERMISSIONS = [
   "account:self",
   "account:credentials",
-  /** Handing rights to others: deputies and API tokens (security.md 15, 21, 26). Sessions only. */
+  /** Handing rights to others: deputies and API tokens (docs/SECURITY.md §15, §21, §26). Sessions only. */
   "account:delegation",
   "domains:read",
   "domains:write",
@@ -56,7 +56,7 @@ export const PERMISSIONS = [
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
-/** What a token may be given (security.md 21: never credentials, contacts, tokens, deputies, ownership). */
+/** What a token may be given (docs/SECURITY.md §21: never credentials, contacts, tokens, deputies, ownership). */
 export const TOKEN_PERMISSIONS: readonly Permission[] = [
   "domains:read",
   "mailboxes:read",

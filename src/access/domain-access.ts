@@ -28,7 +28,7 @@ export interface DomainGrant {
   delegated: boolean;
 }
 
-/** The token permission an action needs; owner-only actions have none (security.md 21). */
+/** The token permission an action needs; owner-only actions have none (docs/SECURITY.md §21). */
 const TOKEN_PERMISSION: Record<DomainAction, Permission | null> = {
   "domain:read": "domains:read",
   "domain:manage": null,
@@ -39,7 +39,7 @@ const TOKEN_PERMISSION: Record<DomainAction, Permission | null> = {
 };
 
 /**
- * The one check for every domain-scoped operation (product.md §5, security.md 20, 23, 25, 26).
+ * The one check for every domain-scoped operation (docs/SECURITY.md §20, §23, §25, §26).
  * Read fresh on every call — nothing is cached past a request, so a removed deputy or a moved
  * domain is refused at once. Someone with no role on the domain gets NOT_FOUND, exactly as for a
  * domain that does not exist; a deputy asking for an owner-only action gets FORBIDDEN (they know
@@ -177,7 +177,7 @@ export function viewActions(
  * held FOR SHARE until the transaction ends and the grant is read again, so a removal, withdrawal or
  * disconnect running at the same time either waits for this transaction (and then cleans up what it
  * made) or, having come first, makes it refuse. Without this, a token created while its holder was
- * being removed would keep the domain (security.md 20, 25, 26). SQLite serialises writers.
+ * being removed would keep the domain (docs/SECURITY.md §20, §25, §26). SQLite serialises writers.
  */
 export async function authorizeDomainHeld(
   db: Executor,
@@ -204,7 +204,7 @@ export async function authorizeDomainHeld(
   return authorizeDomain(db, actor, domainName, action);
 }
 
-/** The highest actions a role allows: tokens and grants can never exceed these (security.md 26). */
+/** The highest actions a role allows: tokens and grants can never exceed these (docs/SECURITY.md §26). */
 export function actionsOf(grant: Pick<DomainGrant, "role" | "dnsGranted" | "delegated">): DomainAction[] {
   if (grant.role === "owner")
     return ["domain:read", "domain:manage", "mailboxes:read", "mailboxes:write", "dns:read", "dns:write"];
@@ -215,7 +215,7 @@ export function actionsOf(grant: Pick<DomainGrant, "role" | "dnsGranted" | "dele
 
 /**
  * The token permissions a grant allows on its domain: what a token of this holder may be given for
- * it (security.md 20, 26). An owner may give every token permission; a deputy mailboxes and
+ * it (docs/SECURITY.md §20, §26). An owner may give every token permission; a deputy mailboxes and
  * `domains:read`, and DNS only while granted and delegated.
  */
 export function tokenPermissionsOf(

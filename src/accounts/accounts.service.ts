@@ -254,7 +254,7 @@ export class AccountsService {
     });
   }
 
-  /** security.md 12: never on the service's own domain (nor a subdomain of it). */
+  /** docs/SECURITY.md §12: never on the service's own domain (nor a subdomain of it). */
   checkRecoveryEmail(email: string): string {
     const domain = email.slice(email.lastIndexOf("@") + 1);
     if (domain === this.deps.config.serviceDomain || domain.endsWith(`.${this.deps.config.serviceDomain}`)) {
@@ -264,7 +264,7 @@ export class AccountsService {
   }
 
   /**
-   * security.md 12: nor on a domain the account manages (owns or administers as a deputy), nor a
+   * docs/SECURITY.md §12: nor on a domain the account manages (owns or administers as a deputy), nor a
    * subdomain of one: whoever holds the account could create that mailbox and read the codes.
    */
   async checkRecoveryEmailFor(db: Executor, accountId: string, email: string): Promise<string> {
@@ -310,7 +310,7 @@ export class AccountsService {
       .executeTakeFirst();
     const device = account ? await recognisedDevice(this.db, ctx.device, account.id, now) : null;
     // Failures count against a browser that signed in before, else the account, else (no account)
-    // the login string: an unknown login is throttled exactly like a known one (security.md 3).
+    // the login string: an unknown login is throttled exactly like a known one (docs/SECURITY.md §3).
     const subject: FailureSubject = device
       ? { kind: "device", deviceId: device.id }
       : account
@@ -318,7 +318,7 @@ export class AccountsService {
         : { kind: "login", login };
     // Unknown logins are filed under the login's SHA-256, never what was typed (it may be a password).
     const unknown = account ? {} : { loginSha256: sha256(login) };
-    // The hash is computed whether or not the account exists or is throttled (security.md 3).
+    // The hash is computed whether or not the account exists or is throttled (docs/SECURITY.md §3).
     const passwordOk = await verifyPassword(account?.passwordHash, input.password);
 
     const until = await throttledUntil(this.db, subject, now);
@@ -456,8 +456,8 @@ export class AccountsService {
   }
 
   /**
-   * Re-authentication (security.md 15) of the current session: password and, when on, a TOTP
-   * code. Rotates the session secret (security.md 13) and returns the new cookie value.
+   * Re-authentication (docs/SECURITY.md §15) of the current session: password and, when on, a TOTP
+   * code. Rotates the session secret (docs/SECURITY.md §13) and returns the new cookie value.
    */
   async reauthenticate(ctx: RequestContext, input: { password: string; totpCode?: string }): Promise<string> {
     const actor = ctx.actor;

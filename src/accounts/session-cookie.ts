@@ -3,7 +3,7 @@ import type { Config } from "../config.js";
 import { DEVICE_COOKIE, SESSION_COOKIE } from "../http/types.js";
 import { DEVICE_LIFETIME_MS } from "./sign-in-throttle.js";
 
-/** security.md 13: HttpOnly, SameSite=Lax, Secure except in plain local development. */
+/** docs/SECURITY.md §13: HttpOnly, SameSite=Lax, Secure except in plain local development. */
 export function setSessionCookie(reply: FastifyReply, config: Config, token: string): void {
   reply.setCookie(SESSION_COOKIE, token, {
     path: "/",

@@ -8,7 +8,7 @@ import { AppError } from "../lib/errors.js";
 import { newId, randomSecret, sha256 } from "../lib/random.js";
 import type { SessionView as SessionViewSchema } from "./accounts.schemas.js";
 
-/** security.md 14: enforced on the server. */
+/** docs/SECURITY.md §14: enforced on the server. */
 export const SESSION_IDLE_MS = 30 * MINUTE;
 export const SESSION_ABSOLUTE_MS = 12 * HOUR;
 /** lastSeenAt is written at most this often, so reads do not turn into writes. */
@@ -167,7 +167,7 @@ export class SessionsService {
   }
 
   /**
-   * Marks a session re-authenticated and rotates its secret (security.md 13: new id at
+   * Marks a session re-authenticated and rotates its secret (docs/SECURITY.md §13: new id at
    * re-authentication). Returns the new cookie value.
    */
   async rotateAfterReauth(db: Executor, sessionId: string, now: number): Promise<string> {

@@ -71,7 +71,7 @@ export type TwoFactorSetup = Static<typeof TwoFactorSetupSchema>;
 
 /**
  * The signed-in account changing its own settings: password, names, security question,
- * contacts and two-factor (product.md §1, security.md 1, 6, 10, 12, 15). Every method acts on the
+ * contacts and two-factor (docs/SECURITY.md §1, §6, §10, §12, §15). Every method acts on the
  * actor's own account; re-authentication is required by the routes, the rest is decided here.
  * Security changes notify every confirmed contact in the transaction that makes them.
  */
@@ -183,7 +183,7 @@ export class SettingsService {
 
   /**
    * Sends a code to a new phone or recovery e-mail; nothing changes until the code comes back
-   * (security.md 9, 12). Asking again replaces the code and keeps its failure count.
+   * (docs/SECURITY.md §9, §12). Asking again replaces the code and keeps its failure count.
    */
   async startContactChange(
     ctx: RequestContext,
@@ -234,7 +234,7 @@ export class SettingsService {
       if (!pending) throw new AppError("NOTHING_TO_CONFIRM");
       const row = await consumeCode(tx, ctx.now, { accountId, purpose: spec.purpose }, code);
       if (!row?.target) {
-        // Returned, not thrown, so the counted failure and its event commit (security.md 7).
+        // Returned, not thrown, so the counted failure and its event commit (docs/SECURITY.md §7).
         await recordEvent(tx, ctx, { action: "contact.code-failure", accountId, details: { contact: kind } });
         return false;
       }

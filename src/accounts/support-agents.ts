@@ -5,7 +5,7 @@ import { AppError } from "../lib/errors.js";
 
 /**
  * The operator's CLI grants or removes the support role. Agents must use two-factor
- * (product.md actors; security.md 6): the role is granted only to an account that has it on, and
+ * (docs/SECURITY.md §6): the role is granted only to an account that has it on, and
  * the account cannot turn it off while it holds the role (settings.service.ts).
  */
 export async function setSupportAgent(deps: Deps, login: string, agent: boolean): Promise<string> {

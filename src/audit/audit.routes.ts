@@ -29,7 +29,7 @@ const AuditEvent = Named(
   }),
 );
 
-/** An account's own security events (product.md §8). */
+/** An account's own security events. */
 export async function auditRoutes(app: App, db: Executor): Promise<void> {
   app.get(
     "/api/v1/account/events",

@@ -7,9 +7,9 @@ import type { DeputiesService } from "./deputies.service.js";
 const tags = ["additional administrators"];
 
 /**
- * A domain's additional administrators (product.md §5). The owner's business alone, from a
+ * A domain's additional administrators. The owner's business alone, from a
  * signed-in session (`account:delegation` is never a token permission); changes need a
- * re-authentication (security.md 15).
+ * re-authentication (docs/SECURITY.md §15).
  */
 export async function deputiesRoutes(app: App, deputies: DeputiesService): Promise<void> {
   app.get(

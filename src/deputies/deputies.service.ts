@@ -19,19 +19,19 @@ export type DeputyView = Static<typeof Deputy>;
 
 /**
  * Looking up logins to add is the one place an owner learns whether a login exists, so it is
- * counted per owner (security.md 5): enough for real use, too few to walk the login space.
+ * counted per owner (docs/SECURITY.md §5): enough for real use, too few to walk the login space.
  */
 const LOOKUP_LIMIT = { max: 20, windowMs: HOUR };
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
 /**
- * Additional administrators ("deputies") of a domain (product.md §5, security.md 25, 26). Only the
+ * Additional administrators ("deputies") of a domain (docs/SECURITY.md §25, §26). Only the
  * domain's owner lists and changes them (`domain:manage`; a deputy gets FORBIDDEN, anyone else
  * NOT_FOUND); the routes require a re-authenticated session. A deputy's rights are read fresh by
  * `authorizeDomain` on every request, so a removal takes effect at once. Adding and removing tell
  * both accounts' confirmed contacts and land in both accounts' security logs; the deputy's copy
- * never names the owner or carries the owner's address (security.md 41).
+ * never names the owner or carries the owner's address (docs/SECURITY.md §41).
  */
 export class DeputiesService {
   constructor(

@@ -13,7 +13,7 @@ import { holdTransaction } from "../../test/helpers/locks.js";
 import { REAUTH_WINDOW_MS } from "../access/access.js";
 import { HOUR, MINUTE } from "../lib/clock.js";
 
-/** Additional administrators (product.md §5; security.md 15, 25, 26, 41, 42) through the HTTP API. */
+/** Additional administrators (docs/SECURITY.md §15, §25, §26, §41, §42) through the HTTP API. */
 const t = await createTestApp();
 
 let seq = 0;
@@ -167,7 +167,7 @@ describe("adding an additional administrator", () => {
   );
 });
 
-describe("bad input (security.md 24, 44)", () => {
+describe("bad input (docs/SECURITY.md §24, §44)", () => {
   it.each([
     ["POST", "", { login: "x", role: "owner" }, "UNKNOWN_FIELD"],
     ["POST", "", { login: "x", ownerId: "x" }, "UNKNOWN_FIELD"],
@@ -190,7 +190,7 @@ describe("bad input (security.md 24, 44)", () => {
   });
 });
 
-describe("who may manage deputies (security.md 26)", () => {
+describe("who may manage deputies (docs/SECURITY.md §26)", () => {
   it("a deputy gets FORBIDDEN on every deputies endpoint and changes nothing", async () => {
     const { owner, domainId, url } = await ownerWithDomain();
     const deputy = await account();

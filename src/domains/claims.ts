@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { DAY, HOUR, MINUTE } from "../lib/clock.js";
 
-/** security.md 33: a claim that is not proven within this time must be renewed (new id and token). */
+/** docs/SECURITY.md §33: a claim that is not proven within this time must be renewed (new id and token). */
 export const CLAIM_LIFETIME_MS = 7 * DAY;
 
 /**
@@ -37,14 +37,14 @@ const base32 = (bytes: Buffer, length: number): string => {
  */
 export const newClaimId = (): string => base32(randomBytes(7), 10);
 
-/** The claim's secret: 160 random bits (security.md 27), lowercase base32 so DNS tools cannot mangle it. */
+/** The claim's secret: 160 random bits (docs/SECURITY.md §27), lowercase base32 so DNS tools cannot mangle it. */
 export const newClaimToken = (): string => base32(randomBytes(20), 32);
 
 export const TXT_LABEL = "_mfd-challenge";
 export const TXT_PREFIX = "mfd-verification=";
 export const FILE_PATH_PREFIX = "/.well-known/mfd-verification/";
 
-/** The service's generic name servers: delegation to them never proves anything (product.md §3). */
+/** The service's generic name servers: delegation to them never proves anything. */
 export const genericNameServers = (serviceDomain: string): string[] => [
   `ns1.${serviceDomain}`,
   `ns2.${serviceDomain}`,

@@ -10,7 +10,7 @@ import { registerAccount } from "../../test/helpers/app.js";
 import { holdTransaction } from "../../test/helpers/locks.js";
 import { newId } from "../lib/random.js";
 
-/** security.md 32: one owner per domain by constraint, whatever the timing. */
+/** docs/SECURITY.md §32: one owner per domain by constraint, whatever the timing. */
 const { t, internet } = await createDomainWorld();
 
 it("50 accounts confirming one domain at the same moment end with one owner and 49 clean DOMAIN_OCCUPIED", async () => {

@@ -23,7 +23,7 @@ const bodyOptional = async (request: FastifyRequest) => {
   if (request.body === undefined || request.body === null) request.body = {};
 };
 
-/** Domains of the signed-in account (product.md §3). Thin: schema → service → answer. */
+/** Domains of the signed-in account. Thin: schema → service → answer. */
 export async function domainsRoutes(app: App, domains: DomainsService): Promise<void> {
   app.get(
     "/api/v1/domains",

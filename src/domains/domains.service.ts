@@ -27,7 +27,7 @@ import { mailboxCounts } from "./dependents.js";
 import type * as schemas from "./domains.schemas.js";
 import { Verifier, verifierSettings } from "./verification/verifier.js";
 
-/** pdd-api.md statuses: owner-check, then mail routing, then done. */
+/** The api2 statuses (docs/domains.md): owner-check, then mail routing, then done. */
 export type DomainStatus = "domain-activate" | "mx-activate" | "added";
 export type DomainStage = "owner-check" | "mx-check" | "added";
 
@@ -67,7 +67,7 @@ export async function isAddressOnConnectedDomain(db: Executor, address: string):
 
 /**
  * Connecting domains, ownership claims and their verification, My domains, disconnect
- * (product.md §3). A domain the caller neither owns nor claims is NOT_FOUND, whoever owns it.
+ *. A domain the caller neither owns nor claims is NOT_FOUND, whoever owns it.
  */
 export class DomainsService {
   private readonly ownDomains: string[];
@@ -103,7 +103,7 @@ export class DomainsService {
             .executeTakeFirst();
           if (mine && mine.status !== "occupied") throw new AppError("DOMAIN_ALREADY_CONNECTED");
           // The name, or a domain it sits under, held by another account. The same answer whoever
-          // the owner is: never a hint of who (security.md 41).
+          // the owner is: never a hint of who (docs/SECURITY.md §41).
           if (await occupiedByAnother(tx, name, accountId)) throw new AppError("DOMAIN_OCCUPIED");
           // A claim closed as occupied whose name has since become free: this connect starts afresh.
           if (mine) await tx.deleteFrom("claims").where("id", "=", mine.id).execute();
@@ -266,7 +266,7 @@ export class DomainsService {
 
   /**
    * The checks of the current ownership (or of the caller's pending claim), newest first. Scoped
-   * to the claim, never to the name: a previous owner's history is not there (security.md 34).
+   * to the claim, never to the name: a previous owner's history is not there (docs/SECURITY.md §34).
    */
   async checks(
     ctx: RequestContext,

@@ -89,7 +89,7 @@ export function handleError(error: unknown, request: FastifyRequest, reply: Fast
     request.log.error({ err: error }, `database fault: ${fault.code}`);
     return sendProblem(reply, fault);
   }
-  // Unknown errors: logged in full, answered generically (security.md 43).
+  // Unknown errors: logged in full, answered generically (docs/SECURITY.md §43).
   request.log.error({ err: error }, "unexpected error");
   return sendProblem(reply, new AppError("INTERNAL"));
 }

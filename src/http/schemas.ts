@@ -1,6 +1,6 @@
 import { type Static, type TSchema, type TUnsafe, Type } from "@sinclair/typebox";
 
-/** Shared schema pieces. Every object is closed: unknown fields are refused (security.md 24). */
+/** Shared schema pieces. Every object is closed: unknown fields are refused (docs/SECURITY.md §24). */
 export const Closed = <T extends Parameters<typeof Type.Object>[0]>(properties: T, description?: string) =>
   Type.Object(properties, { additionalProperties: false, ...(description ? { description } : {}) });
 

@@ -1,11 +1,11 @@
 import { lookupName } from "../lib/domain-names.js";
 import { AppError } from "../lib/errors.js";
 
-/** pdd-api.md: a login is at most 30 characters. */
+/** The original api2 allows logins of at most 30 characters; scripts written for it rely on that. */
 export const LOGIN_MAX = 30;
 
 /**
- * Local parts only the domain's owner may create (product.md §4). These carry authority over the
+ * Local parts only the domain's owner may create. These carry authority over the
  * domain: certificate authorities validate domain control by mail to admin, administrator,
  * webmaster, hostmaster and postmaster (CA/Browser Forum baseline requirements 3.2.2.4.4);
  * RFC 2142 names abuse, noc and security as the domain's official contacts; mailer-daemon and

@@ -22,7 +22,7 @@ const tags = ["mailboxes"];
 const BASE = "/api/v1/domains/:domain/mailboxes";
 
 /**
- * Mailboxes of a confirmed domain (product.md §4): owner and deputies, or tokens with
+ * Mailboxes of a confirmed domain: owner and deputies, or tokens with
  * mailboxes:read / mailboxes:write. Thin: schema → service → answer; the service decides who may
  * act on which domain.
  */

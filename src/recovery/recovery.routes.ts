@@ -13,7 +13,7 @@ import type { RecoveryService } from "./recovery.service.js";
 
 const tags = ["restore access"];
 
-/** Restore access to a service account (product.md §2): code or question → grant → new password. */
+/** Restore access to a service account: code or question → grant → new password. */
 export async function recoveryRoutes(app: App, recovery: RecoveryService): Promise<void> {
   app.post(
     "/api/v1/recovery/code",

@@ -33,7 +33,7 @@ import type * as schemas from "./recovery.schemas.js";
 
 /** How long a reset grant (the token a verified flow hands out) stays usable. */
 export const RESET_GRANT_TTL_MS = 10 * MINUTE;
-/** security.md 7: at most this many codes are sent to one account per hour. */
+/** docs/SECURITY.md §7: at most this many codes are sent to one account per hour. */
 export const SENDS_PER_ACCOUNT_PER_HOUR = 5;
 /** Security-question answers one account accepts a day, whatever the number of flows. */
 export const QUESTION_ANSWERS_PER_DAY = 10;
@@ -52,7 +52,7 @@ const VIA: Record<string, "phone" | "email" | "question"> = {
   recovery_question: "question",
 };
 
-// One sentence for every case, so it says nothing about the account (security.md 8).
+// One sentence for every case, so it says nothing about the account (docs/SECURITY.md §8).
 const CODE_SENT_MESSAGE =
   "If the login and the contact belong to an account, a code has been sent there. It is valid for 10 minutes.";
 
@@ -105,7 +105,7 @@ async function underLimit(db: Executor, now: number, limit: Limit): Promise<bool
 }
 
 /**
- * Restore access to a service account (product.md §2, security.md 7–12).
+ * Restore access to a service account (docs/SECURITY.md §7–12).
  *
  * A flow is a `verification_codes` row: a code sent to a confirmed contact, or a security
  * question. Whatever the login, the first step answers the same way and creates a row; rows that
@@ -161,7 +161,7 @@ export class RecoveryService {
     const flowId = await this.db.transaction().execute(async (tx) => {
       // Every path makes the same writes in this one transaction — a send counter, a flow row, an
       // outbox row or its stand-in, an audit event — so the answer's timing does not tell whether
-      // the login and the contact match (security.md 8). Over the send limit the
+      // the login and the contact match (docs/SECURITY.md §8). Over the send limit the
       // answer stays the same too: a 429 there would confirm the contact.
       const sendAllowed = await underLimit(
         tx,
@@ -173,7 +173,7 @@ export class RecoveryService {
       const reason = refusal ?? (sendAllowed ? null : "send-limit");
       if (!account || reason !== null) {
         // A row that belongs to no account: its code is never sent and can never be verified,
-        // and a live code the owner already has is left alone (security.md 9).
+        // and a live code the owner already has is left alone (docs/SECURITY.md §9).
         const decoy = await issueCode(tx, now, { accountId: null, purpose, target: null });
         // In place of the code's outbox row, one row written all the same (a counter of the typed
         // contact, limiting nothing), so a sent code does not show in the answer's timing either.
@@ -217,7 +217,7 @@ export class RecoveryService {
   }
 
   /**
-   * Step 1, question channel (security.md 10): the account's own question only when it has no
+   * Step 1, question channel (docs/SECURITY.md §10): the account's own question only when it has no
    * confirmed phone or e-mail; otherwise, and for unknown logins, a decoy question that stays
    * the same for the login and whose flow never verifies.
    */
@@ -394,7 +394,7 @@ export class RecoveryService {
 
   /**
    * Step 3: a new password. Ends every session, lifts the sign-in throttle, notifies every
-   * confirmed contact, and does not sign in (security.md 11). Two-factor is never bypassed.
+   * confirmed contact, and does not sign in (docs/SECURITY.md §11). Two-factor is never bypassed.
    */
   async reset(ctx: RequestContext, input: ResetInput): Promise<void> {
     const now = ctx.now;
@@ -551,7 +551,7 @@ export class RecoveryService {
   }
 }
 
-/** The question is the account's to offer only while it has no confirmed contact (security.md 10). */
+/** The question is the account's to offer only while it has no confirmed contact (docs/SECURITY.md §10). */
 function offersQuestion(
   account: ContactColumns & { securityQuestion?: string | null; securityAnswerHash: string | null },
 ): boolean {

@@ -7,7 +7,7 @@ import type { TokensService } from "./tokens.service.js";
 const tags = ["API tokens"];
 
 /**
- * Personal API tokens (product.md §5). Signed-in sessions only (`account:delegation` is never a
+ * Personal API tokens. Signed-in sessions only (`account:delegation` is never a
  * token permission: tokens cannot make or see tokens); changes need a re-authentication.
  */
 export async function tokensRoutes(app: App, tokens: TokensService): Promise<void> {

@@ -2,7 +2,7 @@ import { Type } from "@sinclair/typebox";
 import { TOKEN_PERMISSIONS } from "../access/actor.js";
 import { Closed, Named } from "../http/schemas.js";
 
-/** security.md 18: a token lives a year at most. */
+/** docs/SECURITY.md §18: a token lives a year at most. */
 export const MAX_TOKEN_DAYS = 365;
 
 const TokenPermissionField = Type.Union(

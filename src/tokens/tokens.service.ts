@@ -15,7 +15,7 @@ import type * as schemas from "./tokens.schemas.js";
 
 /** Every secret starts with this, so leaked tokens are recognisable (secret scanners, logs). */
 export const TOKEN_PREFIX = "mfd_";
-/** 32 random bytes = 256 bits, 43 base64url characters after the prefix (security.md 18: ≥ 128). */
+/** 32 random bytes = 256 bits, 43 base64url characters after the prefix (docs/SECURITY.md §18: ≥ 128). */
 const SECRET_BYTES = 32;
 const SECRET_LENGTH = TOKEN_PREFIX.length + Math.ceil((SECRET_BYTES * 4) / 3);
 const SECRET_PATTERN = new RegExp(
@@ -58,7 +58,7 @@ export interface CreateTokenInput {
 const iso = (ms: number) => new Date(ms).toISOString();
 
 /**
- * Personal API tokens (product.md §5, security.md 18–21). A token belongs to one account, is
+ * Personal API tokens (docs/SECURITY.md §18–21). A token belongs to one account, is
  * limited to permissions × domains, and never exceeds its holder's rights: at creation every listed
  * domain is checked against the holder's role, and at use `authorizeDomain` checks the role again
  * on every request. Only the SHA-256 of the secret is stored. Managing tokens is for signed-in
@@ -291,7 +291,7 @@ export class TokensService {
    * The actor behind an `Authorization: Bearer` secret, or null when it is unknown, revoked or
    * expired. The secret is found by its SHA-256 digest through the unique index: no secret bytes are
    * ever compared, and timing the lookup tells an attacker only about digests of strings they chose,
-   * which says nothing about any real token (security.md 18). Nothing is cached: revocation and
+   * which says nothing about any real token (docs/SECURITY.md §18). Nothing is cached: revocation and
    * expiry take effect on the next request.
    */
   async resolve(secret: string, now: number, ip: string | null): Promise<Actor | null> {

@@ -11,7 +11,7 @@ import { DAY, MINUTE } from "../lib/clock.js";
 import { sha256 } from "../lib/random.js";
 import { LIVE_TOKEN_LIMIT, removeDomainFromTokens, TOKEN_PREFIX } from "./tokens.service.js";
 
-/** Personal API tokens (product.md §5, security.md 18–21), through the HTTP API. */
+/** Personal API tokens (docs/SECURITY.md §18–21), through the HTTP API. */
 const t = await createTestApp();
 
 let seq = 0;
@@ -192,7 +192,7 @@ describe("creating a token", () => {
   });
 });
 
-describe("a token never exceeds its holder's rights (security.md 20, 26)", () => {
+describe("a token never exceeds its holder's rights (docs/SECURITY.md §20, §26)", () => {
   it("refuses a deputy DNS permissions where the owner has not granted DNS, or the domain is not delegated", async () => {
     const owner = await account();
     const deputy = await account();
@@ -538,7 +538,7 @@ describe("using a token", () => {
   });
 });
 
-describe("what tokens can never do (security.md 21)", () => {
+describe("what tokens can never do (docs/SECURITY.md §21)", () => {
   it("touch credentials, contacts, sessions, tokens or deputies: 403 TOKEN_NOT_ALLOWED, nothing changes", async () => {
     const owner = await account();
     const deputy = await account();

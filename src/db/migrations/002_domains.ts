@@ -33,7 +33,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema.createIndex("claims_domain").on("claims").column("domain_name").execute();
   await db.schema.createIndex("claims_due").on("claims").columns(["status", "next_check_at"]).execute();
 
-  /** Confirmed domains. The unique name is the one-owner rule (security.md 32). */
+  /** Confirmed domains. The unique name is the one-owner rule (docs/SECURITY.md §32). */
   await db.schema
     .createTable("domains")
     .addColumn("id", "text", (c) => c.primaryKey())

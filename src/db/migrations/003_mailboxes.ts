@@ -52,7 +52,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .execute();
   await db.schema.createIndex("deputies_account").on("deputies").column("account_id").execute();
 
-  /** Personal API tokens: only the SHA-256 of the secret is kept (security.md 18). */
+  /** Personal API tokens: only the SHA-256 of the secret is kept (docs/SECURITY.md §18). */
   await db.schema
     .createTable("api_tokens")
     .addColumn("id", "text", (c) => c.primaryKey())

@@ -18,7 +18,7 @@ export interface FileOptions {
  * Redirects followed, on the same host, port and scheme only (e.g. a path normalised with a
  * trailing slash). Anything else, https included, is refused: the proof must come from the
  * domain's own plain-HTTP site, and following a redirect elsewhere would let the file come from
- * someone else's server (security.md 35).
+ * someone else's server (docs/SECURITY.md §35).
  */
 export const MAX_REDIRECTS = 2;
 

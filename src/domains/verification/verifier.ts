@@ -71,8 +71,8 @@ const failed = (detail: string): MethodOutcome => ({ result: "failed", detail })
 
 /**
  * Decides whether a claim's proof is published, reading only what the internet says through the
- * configured resolvers and the parent zones' servers, never our own zone tables (security.md 30).
- * Only this claim's token, label, file and name servers count (security.md 27–29).
+ * configured resolvers and the parent zones' servers, never our own zone tables (docs/SECURITY.md §30).
+ * Only this claim's token, label, file and name servers count (docs/SECURITY.md §27–29).
  */
 export class Verifier {
   private readonly lookup: DnsLookup;
