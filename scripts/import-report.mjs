@@ -17,13 +17,15 @@ const FLOORS = [
   ["lib"],
   ["config.ts", "db"],
   ["deps.ts", "module.ts", "lifecycle.ts", "access", "audit", "notify", "jobs", "credentials", "dns", "http"],
-  ["accounts", "recovery", "domains", "deputies", "tokens", "mailboxes"],
+  ["accounts", "recovery", "domains", "deputies", "tokens", "mailboxes", "delivery", "operations"],
   ["services.ts", "modules.ts", "app.ts", "cli", "main.ts"],
 ];
 const CAPABILITIES = new Set(FLOORS[3]);
 const floorOf = (unit) => {
   const index = FLOORS.findIndex((floor) => floor.includes(unit));
-  return index === -1 ? FLOORS.length : index; // an unknown unit counts as the top
+  if (index !== -1) return index;
+  // A folder not listed is a new capability; a top-level file not listed counts as the top.
+  return unit.endsWith(".ts") ? FLOORS.length : 3;
 };
 
 const walk = (dir) =>

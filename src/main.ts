@@ -8,11 +8,11 @@ import { shutDown } from "./cli/shutdown.js";
 import { ConfigError, loadConfig, redactedConfig, VARIABLES } from "./config.js";
 import { openDatabase } from "./db/database.js";
 import { migrate } from "./db/migrate.js";
+import { listOutbox } from "./delivery/delivery.js";
 import { Worker } from "./jobs/worker.js";
 import { runImportCommand } from "./mailboxes/import.js";
 import type { RoleHandle } from "./module.js";
 import { JOBS, ROLES } from "./modules.js";
-import { listOutbox } from "./notify/delivery.js";
 
 const program = new Command();
 program

@@ -1,16 +1,15 @@
 import { accountsModule } from "./accounts/index.js";
 import { auditModule } from "./audit/index.js";
+import { deliveryModule } from "./delivery/index.js";
 import type { Deps } from "./deps.js";
 import { deputiesModule } from "./deputies/index.js";
 import { domainsModule } from "./domains/index.js";
-import { operationsModule } from "./http/index.js";
 import type { App } from "./http/types.js";
-import { workerModule } from "./jobs/index.js";
 import type { Job } from "./jobs/worker.js";
 import { LifecycleHooks } from "./lifecycle.js";
 import { mailboxesModule } from "./mailboxes/index.js";
 import type { AnyModule, Role, RouteContext, ServiceOf } from "./module.js";
-import { notifyModule } from "./notify/index.js";
+import { operationsModule } from "./operations/index.js";
 import { recoveryModule } from "./recovery/index.js";
 import { tokensModule } from "./tokens/index.js";
 
@@ -28,8 +27,7 @@ export const MODULES = [
   deputiesModule,
   tokensModule,
   mailboxesModule,
-  notifyModule,
-  workerModule,
+  deliveryModule,
 ] as const;
 
 type Listed = (typeof MODULES)[number];

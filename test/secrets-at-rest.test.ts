@@ -15,11 +15,12 @@ import { openRuntime } from "../src/cli/runtime.js";
 import { loadConfig } from "../src/config.js";
 import { CODE_TTL_MS } from "../src/credentials/codes.js";
 import { totpAt } from "../src/credentials/totp.js";
+import { sealPlaintextSecrets } from "../src/credentials/totp-sealing.js";
+import { deliverDue } from "../src/delivery/delivery.js";
 import { runJob } from "../src/jobs/worker.js";
 import { MINUTE } from "../src/lib/clock.js";
-import { openSecret, sealPlaintextSecrets, secretKeyFor } from "../src/lib/secret-box.js";
+import { openSecret, secretKeyFor } from "../src/lib/secret-box.js";
 import { JOBS } from "../src/modules.js";
-import { deliverDue } from "../src/notify/delivery.js";
 import { Client, createTestApp, GOOD_PASSWORD, messagesTo, registerAccount } from "./helpers/app.js";
 
 /**

@@ -1,10 +1,11 @@
 import { existsSync } from "node:fs";
 import { type Config, loadConfig } from "../config.js";
+import { sealPlaintextSecrets } from "../credentials/totp-sealing.js";
 import { type Database, databaseOptions, openDatabase } from "../db/database.js";
 import { migrate } from "../db/migrate.js";
 import type { Deps } from "../deps.js";
 import { systemClock } from "../lib/clock.js";
-import { sealPlaintextSecrets, secretKeyFor, secureDataDir } from "../lib/secret-box.js";
+import { secretKeyFor, secureDataDir } from "../lib/secret-box.js";
 import { Outbox } from "../notify/outbox.js";
 
 /** Opens the configured database (migrating it) and builds the deps every command needs. */

@@ -1,5 +1,12 @@
+import type { Config } from "../config.js";
 import type { Executor } from "../db/database.js";
-import type { Deps } from "../deps.js";
+import type { Outbox } from "./outbox.js";
+
+/** What a notice needs: where to write it and the service's name for its text (a part of Deps). */
+export interface NoticeDeps {
+  config: Pick<Config, "serviceDomain" | "publicUrl">;
+  outbox: Outbox;
+}
 
 /**
  * Tells every confirmed contact of an account about a security change, through
@@ -9,7 +16,7 @@ import type { Deps } from "../deps.js";
  */
 export async function notifySecurityChange(
   db: Executor,
-  deps: Deps,
+  deps: NoticeDeps,
   now: number,
   accountId: string,
   what: string,
@@ -59,7 +66,7 @@ export async function confirmedContacts(
  */
 export async function tellAccount(
   db: Executor,
-  deps: Deps,
+  deps: NoticeDeps,
   now: number,
   accountId: string,
   compose: (login: string) => { subject: string; body: string },
@@ -79,7 +86,7 @@ export async function tellAccount(
  */
 export async function tellDomainManagers(
   tx: Executor,
-  deps: Deps,
+  deps: NoticeDeps,
   now: number,
   domain: { id: string; name: string; ownerAccountId: string },
   message: { what: string; detail: string },

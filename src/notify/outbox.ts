@@ -13,7 +13,7 @@ export interface Message {
 
 /**
  * Notifications are rows in the outbox, written in the transaction of the change they report, and
- * delivered by the worker (see notify/delivery.ts). Nothing is sent from inside a request.
+ * delivered by the worker (see delivery/delivery.ts). Nothing is sent from inside a request.
  */
 export class Outbox {
   async enqueue(db: Executor, now: number, message: Message): Promise<void> {

@@ -1,11 +1,11 @@
 import { defineModule } from "../module.js";
+import { scrubExpiredCodes } from "../notify/outbox.js";
 import { deliveryJobs } from "./delivery.js";
 import { devOutboxRoutes } from "./dev-outbox.routes.js";
-import { scrubExpiredCodes } from "./outbox.js";
 
 /** Delivery of notices and codes, and in development mode the outbox readable at /dev/outbox. */
-export const notifyModule = defineModule({
-  name: "notify",
+export const deliveryModule = defineModule({
+  name: "delivery",
   uses: [],
   create: (deps) => deps.database.db,
   routes: async (app, db, { config }) => {

@@ -2,8 +2,8 @@ import { defineModule } from "../module.js";
 import { operationsRoutes } from "./operations.routes.js";
 
 /**
- * Health, readiness, metrics and the OpenAPI document, and the `web` role: the HTTP server of the
- * console and the API.
+ * Health, readiness, metrics and the OpenAPI document, and the two roles every installation runs:
+ * `web` (the HTTP server of the console and the API) and `worker` (every module's jobs).
  */
 export const operationsModule = defineModule({
   name: "operations",
@@ -21,6 +21,15 @@ export const operationsModule = defineModule({
         if (config.dev)
           console.log(`development mode: codes and notices are readable at ${config.publicUrl}/dev/outbox`);
         // Shutdown closes the web server first of all (src/cli/shutdown.ts), whether it listens or not.
+        return undefined;
+      },
+    },
+    {
+      name: "worker",
+      description: "the background jobs: delivery, domain checks, clean-up",
+      start: async ({ worker }) => {
+        worker.start();
+        // Shutdown stops the worker after the web server (src/cli/shutdown.ts).
         return undefined;
       },
     },

@@ -2,11 +2,11 @@ import { timingSafeEqual } from "node:crypto";
 import { sql } from "kysely";
 import { Counter, collectDefaultMetrics, Histogram, Registry } from "prom-client";
 import type { Database } from "../db/database.js";
+import { sendProblem } from "../http/problem.js";
+import type { App } from "../http/types.js";
 import { AppError } from "../lib/errors.js";
 import { sha256 } from "../lib/random.js";
 import type { RouteContext } from "../module.js";
-import { sendProblem } from "./problem.js";
-import type { App } from "./types.js";
 
 /** Longest a readiness probe waits for the database before it answers "not ready". */
 const READY_PROBE_MS = 2000;

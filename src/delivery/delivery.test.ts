@@ -7,8 +7,8 @@ import { buildApp } from "../app.js";
 import type { Config } from "../config.js";
 import type { Deps } from "../deps.js";
 import { HOUR, MINUTE } from "../lib/clock.js";
+import type { Message } from "../notify/outbox.js";
 import { deliveryJob, listOutbox } from "./delivery.js";
-import type { Message } from "./outbox.js";
 
 /** An SMTP server on loopback that keeps what it receives. */
 const mails: Array<{ from: string | null; to: string[]; raw: string }> = [];
