@@ -1,12 +1,11 @@
-import { type TSchema, Type } from "@sinclair/typebox";
-import { Closed, Code, Named, Password } from "../http/schemas.js";
+import { Type } from "@sinclair/typebox";
+import { Closed, Code, Named, Nullable, Password } from "../http/schemas.js";
 
 const TotpCode = Type.String({
   pattern: "^[0-9]{6}$",
   description: "6-digit code from the authenticator app",
 });
 const Name = Type.String({ minLength: 1, maxLength: 100 });
-const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 
 export const RegisterBody = Closed({
   login: Type.String({ minLength: 1, maxLength: 64 }),

@@ -1,33 +1,10 @@
 import { Type } from "@sinclair/typebox";
 import type { Executor } from "../db/database.js";
-import { errors, Named } from "../http/schemas.js";
+import { errors } from "../http/schemas.js";
 import type { App } from "../http/types.js";
 import { AppError } from "../lib/errors.js";
+import { AuditEvent, EventsQuery } from "./audit.schemas.js";
 import { listAccountEvents } from "./audit.service.js";
-
-const EventsQuery = Type.Object(
-  {
-    limit: Type.Integer({ minimum: 1, maximum: 100, default: 50 }),
-    before: Type.Optional(
-      Type.String({ minLength: 1, maxLength: 64, description: "`next` of the previous page" }),
-    ),
-  },
-  { additionalProperties: false },
-);
-
-const AuditEvent = Named(
-  "AuditEvent",
-  Type.Object({
-    id: Type.String(),
-    at: Type.String({ description: "UTC" }),
-    action: Type.String({ description: "e.g. sign-in, sign-in.failure, session.end, contact.change" }),
-    actorType: Type.String(),
-    domain: Type.Union([Type.String(), Type.Null()]),
-    target: Type.Union([Type.String(), Type.Null()]),
-    ip: Type.Union([Type.String(), Type.Null()]),
-    details: Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()]),
-  }),
-);
 
 /** An account's own security events. */
 export async function auditRoutes(app: App, db: Executor): Promise<void> {

@@ -1,9 +1,11 @@
+import type { Static } from "@sinclair/typebox";
 import type { Actor, RequestContext } from "../access/actor.js";
 import type { Executor } from "../db/database.js";
 import type { AuditEventsTable } from "../db/schema.js";
 import { keysetPage } from "../lib/paging.js";
 import { newId } from "../lib/random.js";
 import type { AuditAction } from "./actions.js";
+import type * as schemas from "./audit.schemas.js";
 
 export interface AuditInput {
   action: AuditAction;
@@ -74,16 +76,7 @@ export const recordRefusals =
     if (first) await recordEvent(db, ctx, { action: "request.rate-limited", details: { limit } });
   };
 
-export interface AuditEventView {
-  id: string;
-  at: string;
-  action: string;
-  actorType: string;
-  domain: string | null;
-  target: string | null;
-  ip: string | null;
-  details: Record<string, unknown> | null;
-}
+export type AuditEventView = Static<typeof schemas.AuditEvent>;
 
 /** An account's own security events, newest first, keyset-paged by id (UUIDv7 sorts by time). */
 export async function listAccountEvents(
@@ -114,21 +107,8 @@ export async function listAccountEvents(
   };
 }
 
-export interface DomainEventView {
-  id: string;
-  at: string;
-  action: string;
-  /** account (a signed-in person), token (an API token), system or operator */
-  actorType: string;
-  /** The login of the account that acted, itself or through its token; null when unknown. */
-  actorLogin: string | null;
-  /** That account's relation to the domain: its owner, or else one of its administrators. */
-  actorRole: "owner" | "deputy" | null;
-  target: string | null;
-  /** Only for the owner's own actions: a deputy's address is not the owner's to see. */
-  ip: string | null;
-  details: Record<string, unknown> | null;
-}
+/** actorRole: the acting account's relation to the domain; ip only for the owner's own actions. */
+export type DomainEventView = Static<typeof schemas.DomainEvent>;
 
 /**
  * What happened on one confirmed domain (its row id, so one ownership), newest first,

@@ -1,9 +1,6 @@
 import { Type } from "@sinclair/typebox";
 import { VIEW_ACTION_NAMES } from "../access/domain-access.js";
-import { Closed, Named } from "../http/schemas.js";
-
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) =>
-  Type.Union([schema, Type.Null()]);
+import { Closed, Named, Nullable } from "../http/schemas.js";
 
 /** Long enough for any typed name (253 ASCII, more in Unicode), short enough to refuse junk early. */
 const TypedName = Type.String({ maxLength: 1000, description: "Domain name, Unicode or punycode" });
@@ -122,17 +119,4 @@ export const ActivityQuery = Type.Object(
   { additionalProperties: false },
 );
 
-export const DomainEvent = Named(
-  "DomainEvent",
-  Type.Object({
-    id: Type.String(),
-    at: Type.String({ description: "UTC" }),
-    action: Type.String({ description: "e.g. mailbox.create, mailbox.delete-all, deputy.add" }),
-    actorType: Type.String({ description: "account, token, system or operator" }),
-    actorLogin: Nullable(Type.String({ description: "The account that acted, itself or by its token" })),
-    actorRole: Nullable(Type.Union([Type.Literal("owner"), Type.Literal("deputy")])),
-    target: Nullable(Type.String()),
-    ip: Nullable(Type.String({ description: "Only for the owner's own actions" })),
-    details: Nullable(Type.Record(Type.String(), Type.Unknown())),
-  }),
-);
+export { DomainEvent } from "../audit/audit.schemas.js";

@@ -42,3 +42,6 @@ export const namedSchemas = (): TSchema[] => [...named.values()];
 
 /** The `{name}` of a domain in a path, as typed (Unicode or punycode, any case); services look it up. */
 export const NameParams = Closed({ name: Type.String({ minLength: 1, maxLength: 300 }) });
+
+/** A value or null: how every optional field of an answer is written. */
+export const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);

@@ -1,8 +1,5 @@
 import { Type } from "@sinclair/typebox";
-import { Closed, Named, Password } from "../http/schemas.js";
-
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) =>
-  Type.Union([schema, Type.Null()]);
+import { Closed, Named, Nullable, Password } from "../http/schemas.js";
 
 /** Room for `login@<a long domain>`; the login rules themselves are the service's (LOGIN_INVALID). */
 const Login = Type.String({

@@ -1,3 +1,4 @@
+import type { Static } from "@sinclair/typebox";
 import type { RequestContext } from "../access/actor.js";
 import { authorizeDomain, type DomainGrant } from "../access/domain-access.js";
 import { recordEvent } from "../audit/audit.service.js";
@@ -14,6 +15,7 @@ import {
   deleteAllMailboxes,
 } from "./batch.js";
 import { loginOrNull, nameKeys, RESERVED_LOGINS } from "./logins.js";
+import type * as schemas from "./mailboxes.schemas.js";
 import {
   aliasesOf,
   domainName,
@@ -37,22 +39,9 @@ import {
   writeMailboxes,
 } from "./rules.js";
 
-export interface CreateMailboxInput {
-  login: string;
-  password: string;
-  firstName?: string;
-  lastName?: string;
-  quotaMb?: number;
-  enabled?: boolean;
-}
+export type CreateMailboxInput = Static<typeof schemas.CreateMailboxBody>;
 
-export interface UpdateMailboxInput {
-  firstName?: string;
-  lastName?: string;
-  password?: string;
-  enabled?: boolean;
-  quotaMb?: number;
-}
+export type UpdateMailboxInput = Static<typeof schemas.UpdateMailboxBody>;
 
 /** Aliases one mailbox may have: enough for every real use, a bound on what a leaked token can add. */
 export const ALIAS_LIMIT = 100;

@@ -1,3 +1,4 @@
+import type { Static } from "@sinclair/typebox";
 /** Reading a domain's mailboxes: the list with its search, one mailbox, and the rows and views both use. */
 import { type Selectable, sql } from "kysely";
 import type { RequestContext } from "../access/actor.js";
@@ -8,21 +9,10 @@ import { lookupName } from "../lib/domain-names.js";
 import { AppError } from "../lib/errors.js";
 import { keysetPage } from "../lib/paging.js";
 import { decodeCursor, encodeCursor, loginOrNull, prefixRange, searchKey } from "./logins.js";
+import type * as schemas from "./mailboxes.schemas.js";
 
-/** What leaves the server about a mailbox (never its hash). */
-export interface MailboxView {
-  login: string;
-  address: string;
-  firstName: string;
-  lastName: string;
-  enabled: boolean;
-  /** MiB; 0 = the installation's default quota. */
-  quotaMb: number;
-  /** Local parts of the mailbox's aliases, sorted. */
-  aliases: string[];
-  createdAt: string;
-  updatedAt: string;
-}
+/** What leaves the server about a mailbox (never its hash): the route's schema, so the two cannot drift. */
+export type MailboxView = Static<typeof schemas.Mailbox>;
 
 export interface ListQuery {
   limit: number;
@@ -32,12 +22,7 @@ export interface ListQuery {
   q?: string;
 }
 
-export interface MailboxPage {
-  mailboxes: MailboxView[];
-  next: string | null;
-  /** How many mailboxes match (the whole domain without `q`). */
-  total: number;
-}
+export type MailboxPage = Static<typeof schemas.MailboxPage>;
 
 type MailboxRow = Selectable<MailboxesTable>;
 

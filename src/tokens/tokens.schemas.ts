@@ -1,6 +1,6 @@
 import { Type } from "@sinclair/typebox";
 import { TOKEN_PERMISSIONS } from "../access/actor.js";
-import { Closed, Named } from "../http/schemas.js";
+import { Closed, Named, Nullable } from "../http/schemas.js";
 
 /** docs/SECURITY.md §18: a token lives a year at most. */
 export const MAX_TOKEN_DAYS = 365;
@@ -11,9 +11,6 @@ const TokenPermissionField = Type.Union(
 );
 /** In answers by name; request bodies keep it inline, as their validator resolves no references. */
 const TokenPermission = Named("TokenPermission", TokenPermissionField);
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) =>
-  Type.Union([schema, Type.Null()]);
-
 const Scope = Type.Union([
   Type.Literal("all", { description: "Every domain the holder manages, now and later" }),
   Type.Array(Type.String({ minLength: 1, maxLength: 300, description: "Domain name, Unicode or punycode" }), {

@@ -3515,6 +3515,36 @@ export interface components {
             /** @description The otpauth URI as an SVG QR code */
             qrSvg: string;
         };
+        AuditEvent: {
+            id: string;
+            /** @description UTC */
+            at: string;
+            /** @description e.g. sign-in, sign-in.failure, session.end, contact.change */
+            action: string;
+            actorType: string;
+            domain: string | null;
+            target: string | null;
+            ip: string | null;
+            details: {
+                [key: string]: unknown;
+            } | null;
+        };
+        DomainEvent: {
+            id: string;
+            /** @description UTC */
+            at: string;
+            /** @description e.g. mailbox.create, mailbox.delete-all, deputy.add */
+            action: string;
+            /** @description account, token, system or operator */
+            actorType: string;
+            actorLogin: string | null;
+            actorRole: ("owner" | "deputy") | null;
+            target: string | null;
+            ip: string | null;
+            details: {
+                [key: string]: unknown;
+            } | null;
+        };
         DomainListItem: {
             /** @description ASCII (punycode) name */
             name: string;
@@ -3586,36 +3616,6 @@ export interface components {
             delegated: boolean;
             /** @description What the viewer may do here: the API refuses every action not listed. domain:check — check now; domain:manage — renew or cancel a claim, disconnect, activity (of a confirmed domain); deputies:manage — additional administrators; mailboxes:read / mailboxes:write; dns:read / dns:write. */
             actions: ("domain:check" | "domain:manage" | "deputies:manage" | "mailboxes:read" | "mailboxes:write" | "dns:read" | "dns:write")[];
-        };
-        DomainEvent: {
-            id: string;
-            /** @description UTC */
-            at: string;
-            /** @description e.g. mailbox.create, mailbox.delete-all, deputy.add */
-            action: string;
-            /** @description account, token, system or operator */
-            actorType: string;
-            actorLogin: string | null;
-            actorRole: ("owner" | "deputy") | null;
-            target: string | null;
-            ip: string | null;
-            details: {
-                [key: string]: unknown;
-            } | null;
-        };
-        AuditEvent: {
-            id: string;
-            /** @description UTC */
-            at: string;
-            /** @description e.g. sign-in, sign-in.failure, session.end, contact.change */
-            action: string;
-            actorType: string;
-            domain: string | null;
-            target: string | null;
-            ip: string | null;
-            details: {
-                [key: string]: unknown;
-            } | null;
         };
         Deputy: {
             login: string;

@@ -1,0 +1,43 @@
+import { Type } from "@sinclair/typebox";
+import { Named, Nullable } from "../http/schemas.js";
+
+export const EventsQuery = Type.Object(
+  {
+    limit: Type.Integer({ minimum: 1, maximum: 100, default: 50 }),
+    before: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 64, description: "`next` of the previous page" }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+/** An event of the account's own activity. */
+export const AuditEvent = Named(
+  "AuditEvent",
+  Type.Object({
+    id: Type.String(),
+    at: Type.String({ description: "UTC" }),
+    action: Type.String({ description: "e.g. sign-in, sign-in.failure, session.end, contact.change" }),
+    actorType: Type.String(),
+    domain: Type.Union([Type.String(), Type.Null()]),
+    target: Type.Union([Type.String(), Type.Null()]),
+    ip: Type.Union([Type.String(), Type.Null()]),
+    details: Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()]),
+  }),
+);
+
+/** An event on one confirmed domain, as its owner sees it. */
+export const DomainEvent = Named(
+  "DomainEvent",
+  Type.Object({
+    id: Type.String(),
+    at: Type.String({ description: "UTC" }),
+    action: Type.String({ description: "e.g. mailbox.create, mailbox.delete-all, deputy.add" }),
+    actorType: Type.String({ description: "account, token, system or operator" }),
+    actorLogin: Nullable(Type.String({ description: "The account that acted, itself or by its token" })),
+    actorRole: Nullable(Type.Union([Type.Literal("owner"), Type.Literal("deputy")])),
+    target: Nullable(Type.String()),
+    ip: Nullable(Type.String({ description: "Only for the owner's own actions" })),
+    details: Nullable(Type.Record(Type.String(), Type.Unknown())),
+  }),
+);
