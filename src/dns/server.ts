@@ -186,7 +186,7 @@ async function listen(options: DnsServerOptions): Promise<DnsServer> {
       const length = Buffer.alloc(2);
       length.writeUInt16BE(reply.length);
       // A client that sends and never reads must not fill our memory: stop reading until it drains.
-      if (!socket.write(Buffer.concat([length, reply]))) {
+      if (!socket.write(Buffer.concat([length, reply])) && !socket.isPaused()) {
         socket.pause();
         socket.once("drain", () => socket.resume());
       }
