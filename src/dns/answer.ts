@@ -42,8 +42,23 @@ interface WireRRset {
 const encoded = new WeakMap<readonly ZoneRecord[], WireRRset>();
 const negativeSoas = new WeakMap<IndexedZone, Buffer>();
 
+/** A character-string holds at most 255 bytes (RFC 1035 §3.3); a longer TXT value is split, as RFC 7208 §3.3 reads it. */
+const txtStrings = (data: unknown): Buffer[] =>
+  (Array.isArray(data) ? data : [data]).flatMap((part: string | Buffer) => {
+    const bytes = Buffer.isBuffer(part) ? part : Buffer.from(String(part));
+    const strings: Buffer[] = [];
+    for (let at = 0; at < bytes.length; at += 255) strings.push(bytes.subarray(at, at + 255));
+    return strings.length > 0 ? strings : [bytes];
+  });
+
 const toPacketAnswer = (record: ZoneRecord, ttl = record.ttl): packet.Answer =>
-  ({ name: record.name, type: record.type, class: "IN", ttl, data: record.data }) as packet.Answer;
+  ({
+    name: record.name,
+    type: record.type,
+    class: "IN",
+    ttl,
+    data: record.type === "TXT" ? txtStrings(record.data) : record.data,
+  }) as packet.Answer;
 
 const encodeRecord = (answer: packet.Answer): Buffer =>
   packet.encode({ type: "response", id: 0, flags: 0, questions: [], answers: [answer] }).subarray(12);

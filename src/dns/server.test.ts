@@ -408,6 +408,86 @@ describe("the authoritative DNS server", () => {
   });
 });
 
+describe("zones changing while the server runs", () => {
+  it("answers from the zone set as it is now: a replaced zone at once, a deleted one REFUSED", async () => {
+    zones.set({ origin: "swap.test", serial: 1, negativeTtl: 60, records: [] });
+    expect((await ask("swap.test", "A")).rcode).toBe("NOERROR");
+    zones.set({
+      origin: "swap.test",
+      serial: 2,
+      negativeTtl: 60,
+      records: [{ name: "swap.test", type: "A", ttl: 60, data: "203.0.113.9" }],
+    });
+    expect(summary((await ask("swap.test", "A")).answers)).toEqual(['swap.test A "203.0.113.9"']);
+    zones.delete("swap.test");
+    expect((await ask("swap.test", "A")).rcode).toBe("REFUSED");
+  });
+
+  it("splits a TXT value longer than 255 bytes into strings", async () => {
+    const long = "k".repeat(300);
+    zones.set({
+      origin: "txt.test",
+      serial: 1,
+      negativeTtl: 60,
+      records: [{ name: "txt.test", type: "TXT", ttl: 60, data: long }],
+    });
+    const answer = await ask("txt.test", "TXT", { udpSize: 1232 });
+    const strings = ((answer.answers ?? [])[0] as packet.TxtAnswer).data as Buffer[];
+    expect(strings.map((part) => part.length)).toEqual([255, 45]);
+    expect(Buffer.concat(strings).toString()).toBe(long);
+    zones.delete("txt.test");
+  });
+});
+
+describe("zone transfers", () => {
+  it("hands AXFR and IXFR to the transfer handler with where they came from", async () => {
+    const seen: Array<{ name: string; type: string; transport: string; remoteAddress: string }> = [];
+    const transferServer = await startDnsServer({
+      zones,
+      host: "127.0.0.1",
+      port: 0,
+      log: () => {},
+      onTransfer: (query, socket) => {
+        const question = query.questions?.[0] as packet.Question;
+        seen.push({
+          name: question.name,
+          type: question.type,
+          transport: socket.transport,
+          remoteAddress: socket.remoteAddress,
+        });
+        expect(socket.raw.readUInt16BE(0)).toBe(query.id);
+        expect(socket.zones).toBe(zones);
+        // Two messages, as a long AXFR sends.
+        for (let i = 0; i < 2; i++)
+          socket.send(
+            packet.encode({
+              type: "response",
+              id: query.id,
+              flags: packet.AUTHORITATIVE_ANSWER,
+              questions: [question],
+              answers: [{ name: "example.test", type: "A", ttl: 1, data: `192.0.2.${i}` }],
+            }),
+          );
+      },
+    });
+    try {
+      const client = await TcpClient.connect(transferServer.tcpPort);
+      client.send(queryPacket("example.test", "AXFR", { id: 77 }));
+      const answers = await client.receive(2);
+      client.close();
+      expect(answers.map((answer) => answer.id)).toEqual([77, 77]);
+      const udp = await udpQuery(transferServer.udpPort, "example.test", "IXFR");
+      expect(udp.answer.answers?.[0]).toMatchObject({ data: "192.0.2.0" });
+      expect(seen).toEqual([
+        { name: "example.test", type: "AXFR", transport: "tcp", remoteAddress: "127.0.0.1" },
+        { name: "example.test", type: "IXFR", transport: "udp", remoteAddress: "127.0.0.1" },
+      ]);
+    } finally {
+      await transferServer.close();
+    }
+  });
+});
+
 describe.skipIf(
   skipWithout({ what: "dig tests", path: "/usr/bin/dig", install: "apt-get install bind9-dnsutils" }),
 )("the server as Debian's dig sees it", () => {

@@ -150,19 +150,29 @@ async function listen(options: DnsServerOptions): Promise<DnsServer> {
     recvBufferSize: 4 * 1024 * 1024,
   });
   udp.on("message", (message, remote) => {
+    // Port 0 cannot be answered (send would throw); such a source is forged anyway.
+    if (remote.port === 0) return;
+    const send = (reply: Buffer) => {
+      try {
+        udp.send(reply, remote.port, remote.address, (error) => {
+          if (error) log("dns: UDP send failed", error);
+        });
+      } catch (error) {
+        log("dns: UDP send failed", error);
+      }
+    };
     let out: Buffer | null = null;
     try {
       out = respond(message, "udp", {
         remoteAddress: remote.address,
         remotePort: remote.port,
-        send: (reply) => udp.send(reply, remote.port, remote.address),
+        send,
         close: () => {},
       });
     } catch (error) {
       log("dns: a UDP query failed", error);
     }
-    if (out)
-      udp.send(out, remote.port, remote.address, (error) => error && log("dns: UDP send failed", error));
+    if (out) send(out);
   });
   udp.on("error", (error) => log("dns: UDP socket error", error));
   await new Promise<void>((resolve, reject) => {
