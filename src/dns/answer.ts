@@ -140,7 +140,12 @@ function addAddresses(
  * referral below a cut, the RRset, a CNAME chain inside the zone, NODATA or NXDOMAIN with the
  * SOA and its negative TTL, and for ANY one RRset (RFC 8482).
  */
-export function answerFromZone(zone: IndexedZone, qname: string, qnameWire: Buffer, qtype: number): Reply {
+export function answerFromZone(
+  zone: IndexedZone,
+  qname: string,
+  qnameWire: Buffer | undefined,
+  qtype: number,
+): Reply {
   const reply: Reply = {
     rcode: RCODE.NOERROR,
     authoritative: true,

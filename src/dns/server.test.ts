@@ -386,6 +386,39 @@ describe("the authoritative DNS server", () => {
       expect(decodeAnswer((await sendUdp(server.udpPort, twoQuestions)) as Buffer).rcode).toBe("FORMERR");
     });
 
+    it("reads a label holding a dot or a binary byte as one label", async () => {
+      const rawQuery = (labels: Buffer[]) =>
+        Buffer.concat([
+          Buffer.from([0, 99, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0]),
+          ...labels.map((label) => Buffer.concat([Buffer.from([label.length]), label])),
+          Buffer.from([0, 0, 1, 0, 1]),
+        ]);
+      // "mail.example" as one label under "test" is no name of ours.
+      const dotted = decodeAnswer(
+        (await sendUdp(
+          server.udpPort,
+          rawQuery([Buffer.from("mail.example"), Buffer.from("test")]),
+        )) as Buffer,
+      );
+      expect(dotted.rcode).toBe("REFUSED");
+      // A binary label under a wildcard: the answer's owner is the query's name, byte for byte.
+      const binary = rawQuery([
+        Buffer.from([0, 0x41, 0xff]),
+        Buffer.from("wild"),
+        Buffer.from("example"),
+        Buffer.from("test"),
+      ]);
+      const raw = (await sendUdp(server.udpPort, binary)) as Buffer;
+      expect(raw.readUInt16BE(2) & 0xf).toBe(0);
+      expect(raw.readUInt16BE(6)).toBe(1);
+      const question = binary.subarray(12);
+      // The question echoed as sent, then the answer owned by the same name lowercased.
+      expect(raw.subarray(12, 12 + question.length)).toEqual(question);
+      const owner = Buffer.from(question.subarray(0, question.length - 4));
+      owner[2] = 0x61;
+      expect(raw.subarray(12 + question.length, 12 + question.length + owner.length)).toEqual(owner);
+    });
+
     it("answers NOTIMP to other opcodes and REFUSED to other classes", async () => {
       const update = queryPacket("example.test", "SOA");
       update[2] = ((update[2] as number) & 0x87) | (5 << 3);

@@ -34,8 +34,11 @@ export interface Query {
   question: Buffer;
   /** The name in lowercase presentation form without the trailing dot, the key the zones use. */
   qname: string;
-  /** The name on the wire, lowercased: the owner of records synthesized from a wildcard. */
-  qnameWire: Buffer;
+  /**
+   * The name on the wire, lowercased, when it holds bytes the key escapes; otherwise
+   * nameToWire(qname) is the same. The owner of records synthesized from a wildcard.
+   */
+  qnameWire: Buffer | undefined;
   qtype: number;
   qclass: number;
   edns: Edns | undefined;
@@ -57,22 +60,24 @@ export type ParsedQuery =
 
 class Malformed extends Error {}
 
-/** Presentation text of one label: bytes a key never holds are escaped, so "a.b" as one label never equals two. */
-const labelText = (buf: Buffer, start: number, end: number): string => {
+/** Bytes a name keeps as they are in its key: letters (lowercased), digits, "-", "_" and "*". */
+const PLAIN = new Uint8Array(256);
+for (const range of ["az", "AZ", "09", "--", "__", "**"])
+  for (let byte = range.charCodeAt(0); byte <= range.charCodeAt(1); byte++) PLAIN[byte] = 1;
+
+/** Presentation text of one label: other bytes are escaped, so "a.b" as one label never equals two. */
+const escapedLabel = (buf: Buffer, start: number, end: number): string => {
   let text = "";
   for (let i = start; i < end; i++) {
     let byte = buf[i] as number;
     if (byte >= 0x41 && byte <= 0x5a) byte += 0x20;
-    const plain =
-      (byte >= 0x61 && byte <= 0x7a) ||
-      (byte >= 0x30 && byte <= 0x39) ||
-      byte === 0x2d ||
-      byte === 0x5f ||
-      byte === 0x2a;
-    text += plain ? String.fromCharCode(byte) : `\\${byte.toString().padStart(3, "0")}`;
+    text += PLAIN[byte] ? String.fromCharCode(byte) : `\\${byte.toString().padStart(3, "0")}`;
   }
   return text;
 };
+
+/** Reused by every parse (which runs start to end without yielding): the key built without allocating per label. */
+const scratch = Buffer.alloc(MAX_NAME_WIRE);
 
 /** Skips one name (labels or a compression pointer) and returns the offset after it. */
 const skipName = (buf: Buffer, offset: number): number => {
@@ -108,16 +113,21 @@ export function parseQuery(buf: Buffer): ParsedQuery {
 
   // The question: labels only, since a pointer in the first name could only point into the header.
   let at = 12;
-  const labels: string[] = [];
-  let wireLength = 0;
+  let keyLength = 0;
+  let plain = true;
   for (;;) {
     if (at >= buf.length) return { kind: "formerr", header };
     const length = buf[at] as number;
     if (length === 0) break;
     if (length > 63) return { kind: "formerr", header };
-    wireLength += length + 1;
-    if (wireLength + 1 > MAX_NAME_WIRE || at + 1 + length > buf.length) return { kind: "formerr", header };
-    labels.push(labelText(buf, at + 1, at + 1 + length));
+    if (at - 12 + length + 2 > MAX_NAME_WIRE || at + 1 + length > buf.length)
+      return { kind: "formerr", header };
+    if (keyLength > 0) scratch[keyLength++] = 0x2e;
+    for (let i = at + 1; i <= at + length; i++) {
+      const byte = buf[i] as number;
+      if (!PLAIN[byte]) plain = false;
+      scratch[keyLength++] = byte >= 0x41 && byte <= 0x5a ? byte + 0x20 : byte;
+    }
     at += 1 + length;
   }
   const nameEnd = at + 1;
@@ -164,19 +174,22 @@ export function parseQuery(buf: Buffer): ParsedQuery {
     throw error;
   }
 
-  const qnameWire = Buffer.from(question.subarray(0, nameEnd - 12));
-  for (let i = 0; i < qnameWire.length; ) {
-    const length = qnameWire[i] as number;
-    for (let j = i + 1; j <= i + length; j++) {
-      const byte = qnameWire[j] as number;
-      if (byte >= 0x41 && byte <= 0x5a) qnameWire[j] = byte + 0x20;
+  let qname = scratch.toString("latin1", 0, keyLength);
+  let qnameWire: Buffer | undefined;
+  if (!plain) {
+    // Rare: a byte the key escapes. The wire name cannot be rebuilt from the key, so keep it.
+    const labels: string[] = [];
+    qnameWire = Buffer.from(question.subarray(0, nameEnd - 12));
+    for (let i = 0; i < qnameWire.length - 1; i += 1 + (qnameWire[i] as number)) {
+      labels.push(escapedLabel(qnameWire, i + 1, i + 1 + (qnameWire[i] as number)));
+      for (let j = i + 1; j <= i + (qnameWire[i] as number); j++) {
+        const byte = qnameWire[j] as number;
+        if (byte >= 0x41 && byte <= 0x5a) qnameWire[j] = byte + 0x20;
+      }
     }
-    i += length + 1;
+    qname = labels.join(".");
   }
-  return {
-    kind: "query",
-    query: { ...header, question, qname: labels.join("."), qnameWire, qtype, qclass, edns, raw: buf },
-  };
+  return { kind: "query", query: { ...header, question, qname, qnameWire, qtype, qclass, edns, raw: buf } };
 }
 
 /** Class IN, or ANY which asks the same of an IN-only server. */
