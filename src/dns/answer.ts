@@ -5,6 +5,7 @@ import {
   type IndexedZone,
   isAtOrBelow,
   type Node,
+  negativeTtlOf,
   parentName,
   type RecordType,
   type ZoneRecord,
@@ -82,8 +83,10 @@ const negativeSoa = (zone: IndexedZone): Buffer | undefined => {
   if (!zone.soa) return undefined;
   let wire = negativeSoas.get(zone);
   if (!wire) {
-    // RFC 2308 §3: the SOA of a negative answer carries the negative TTL.
-    wire = encodeRecord(toPacketAnswer(zone.soa, zone.zone.negativeTtl));
+    // RFC 2308 §3: the SOA of a negative answer carries the negative TTL, never more than
+    // min(SOA TTL, SOA minimum) whatever the zone's builder computed.
+    const ttl = Math.min(zone.zone.negativeTtl, negativeTtlOf(zone.soa));
+    wire = encodeRecord(toPacketAnswer(zone.soa, ttl));
     negativeSoas.set(zone, wire);
   }
   return wire;

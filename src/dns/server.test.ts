@@ -456,6 +456,26 @@ describe("zones changing while the server runs", () => {
     expect((await ask("swap.test", "A")).rcode).toBe("REFUSED");
   });
 
+  it("caps the negative TTL at the SOA's TTL and minimum whatever the zone says (RFC 2308 §3)", async () => {
+    const soaData = {
+      mname: "ns.neg.test",
+      rname: "h.neg.test",
+      serial: 1,
+      refresh: 1,
+      retry: 1,
+      expire: 1,
+      minimum: 500,
+    };
+    zones.set({
+      origin: "neg.test",
+      serial: 1,
+      negativeTtl: 9999,
+      records: [{ name: "neg.test", type: "SOA", ttl: 100, data: soaData }],
+    });
+    expect((await ask("nothing.neg.test", "A")).authorities?.[0]).toMatchObject({ type: "SOA", ttl: 100 });
+    zones.delete("neg.test");
+  });
+
   it("splits a TXT value longer than 255 bytes into strings", async () => {
     const long = "k".repeat(300);
     zones.set({
