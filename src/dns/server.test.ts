@@ -492,8 +492,28 @@ describe("zones changing while the server runs", () => {
   });
 });
 
+/** A query with a TSIG record at the end of its additional section (its MAC is not checked here). */
+const signedQuery = (name: string, type: string): Buffer => {
+  const query = queryPacket(name, type);
+  query.writeUInt16BE(1, 10);
+  const rdata = Buffer.from("0b686d61632d7368613235360000006553f1000012c0000000000000", "hex");
+  const tsig = Buffer.alloc(11);
+  tsig.writeUInt16BE(250, 1);
+  tsig.writeUInt16BE(255, 3);
+  tsig.writeUInt16BE(rdata.length, 9);
+  return Buffer.concat([query, tsig, rdata]);
+};
+
 describe("zone transfers", () => {
-  it("hands AXFR and IXFR to the transfer handler with where they came from", async () => {
+  it("answers a signed query unsigned when no transfer handler is set", async () => {
+    const answer = decodeAnswer(
+      (await sendUdp(server.udpPort, signedQuery("example.test", "SOA"))) as Buffer,
+    );
+    expect(answer.rcode).toBe("NOERROR");
+    expect(answer.answers?.map((record) => record.type)).toEqual(["SOA"]);
+  });
+
+  it("hands AXFR, IXFR and signed queries to the transfer handler with where they came from", async () => {
     const seen: Array<{ name: string; type: string; transport: string; remoteAddress: string }> = [];
     const transferServer = await startDnsServer({
       zones,
@@ -510,6 +530,10 @@ describe("zone transfers", () => {
         });
         expect(socket.raw.readUInt16BE(0)).toBe(query.id);
         expect(socket.zones).toBe(zones);
+        if (question.type === "SOA") {
+          socket.send(socket.answer());
+          return;
+        }
         // Two messages, as a long AXFR sends.
         for (let i = 0; i < 2; i++)
           socket.send(
@@ -531,9 +555,15 @@ describe("zone transfers", () => {
       expect(answers.map((answer) => answer.id)).toEqual([77, 77]);
       const udp = await udpQuery(transferServer.udpPort, "example.test", "IXFR");
       expect(udp.answer.answers?.[0]).toMatchObject({ data: "192.0.2.0" });
+      // A signed query goes to the handler too, which answers with the ordinary answer (signed, in DNS-3).
+      const soa = decodeAnswer(
+        (await sendUdp(transferServer.udpPort, signedQuery("example.test", "SOA"))) as Buffer,
+      );
+      expect(soa.answers?.map((record) => record.type)).toEqual(["SOA"]);
       expect(seen).toEqual([
         { name: "example.test", type: "AXFR", transport: "tcp", remoteAddress: "127.0.0.1" },
         { name: "example.test", type: "IXFR", transport: "udp", remoteAddress: "127.0.0.1" },
+        { name: "example.test", type: "SOA", transport: "udp", remoteAddress: "127.0.0.1" },
       ]);
     } finally {
       await transferServer.close();

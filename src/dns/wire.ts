@@ -7,7 +7,18 @@
 
 export const RCODE = { NOERROR: 0, FORMERR: 1, SERVFAIL: 2, NXDOMAIN: 3, NOTIMP: 4, REFUSED: 5, BADVERS: 16 };
 
-export const QTYPE = { A: 1, NS: 2, CNAME: 5, SOA: 6, OPT: 41, DS: 43, IXFR: 251, AXFR: 252, ANY: 255 };
+export const QTYPE = {
+  A: 1,
+  NS: 2,
+  CNAME: 5,
+  SOA: 6,
+  OPT: 41,
+  DS: 43,
+  TSIG: 250,
+  IXFR: 251,
+  AXFR: 252,
+  ANY: 255,
+};
 
 const CLASS_IN = 1;
 const CLASS_ANY = 255;
@@ -44,6 +55,8 @@ export interface Query {
   edns: Edns | undefined;
   /** The whole message, for handlers that need more than the question (zone transfers, TSIG). */
   raw: Buffer;
+  /** A TSIG record ends the additional section (RFC 8945 §5.1); the transfer handler checks it. */
+  signed: boolean;
 }
 
 export type ParsedQuery =
@@ -137,6 +150,7 @@ export function parseQuery(buf: Buffer): ParsedQuery {
   const question = buf.subarray(12, nameEnd + 4);
 
   let edns: Edns | undefined;
+  let signed = false;
   try {
     at = nameEnd + 4;
     for (let i = 0; i < ancount + nscount; i++) {
@@ -152,6 +166,7 @@ export function parseQuery(buf: Buffer): ParsedQuery {
       const type = buf.readUInt16BE(at);
       const rdlength = buf.readUInt16BE(at + 8);
       if (at + 10 + rdlength > buf.length) throw new Malformed();
+      if (type === QTYPE.TSIG) signed = true;
       if (type === QTYPE.OPT) {
         // RFC 6891 §6.1.1: one OPT, owned by the root.
         if (edns || at !== nameStart + 1) throw new Malformed();
@@ -189,7 +204,10 @@ export function parseQuery(buf: Buffer): ParsedQuery {
     }
     qname = labels.join(".");
   }
-  return { kind: "query", query: { ...header, question, qname, qnameWire, qtype, qclass, edns, raw: buf } };
+  return {
+    kind: "query",
+    query: { ...header, question, qname, qnameWire, qtype, qclass, edns, raw: buf, signed },
+  };
 }
 
 /** Class IN, or ANY which asks the same of an IN-only server. */
