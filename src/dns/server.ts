@@ -126,8 +126,8 @@ export function responder(options: DnsServerOptions): Respond {
   };
 
   const write = (query: Query, transport: "udp" | "tcp", reply: Reply): Buffer => {
-    const edns = query.edns && { ...query.edns, version: 0 };
-    return writeReply(query, query.question, edns, reply, limitFor(transport, query.edns), ourUdpSize);
+    // Our OPT always says version 0 (writeReply), also in BADVERS to a higher one (RFC 6891 §6.1.3).
+    return writeReply(query, query.question, query.edns, reply, limitFor(transport, query.edns), ourUdpSize);
   };
 
   return (message, transport, transfer) => {
