@@ -83,7 +83,8 @@ export async function startDnsServer(options: DnsServerOptions): Promise<DnsServ
 export type Respond = (
   message: Buffer,
   transport: "udp" | "tcp",
-  transfer?: Omit<TransferSocket, "raw" | "zones" | "transport" | "answer">,
+  /** Where the message came from, asked only for a transfer (most queries need no such object). */
+  transfer?: () => Omit<TransferSocket, "raw" | "zones" | "transport" | "answer">,
 ) => Buffer | null;
 
 export function responder(options: DnsServerOptions): Respond {
@@ -112,7 +113,7 @@ export function responder(options: DnsServerOptions): Respond {
       }
       const ordinary = () => write(query, transport, fromZones(query));
       Promise.resolve(
-        onTransfer(decoded, { ...transfer, transport, raw: query.raw, zones, answer: ordinary }),
+        onTransfer(decoded, { ...transfer(), transport, raw: query.raw, zones, answer: ordinary }),
       ).catch((error) => log("dns: zone transfer failed", error));
       return null;
     }
@@ -165,30 +166,29 @@ async function listen(options: DnsServerOptions): Promise<DnsServer> {
     type: net.isIPv6(host) ? "udp6" : "udp4",
     recvBufferSize: 4 * 1024 * 1024,
   });
+  // Errors of a send go to the socket's "error" handler: no callback per answer on the hot path.
+  const sendUdp = (reply: Buffer, port: number, address: string) => {
+    try {
+      udp.send(reply, port, address);
+    } catch (error) {
+      log("dns: UDP send failed", error);
+    }
+  };
   udp.on("message", (message, remote) => {
     // Port 0 cannot be answered (send would throw); such a source is forged anyway.
     if (remote.port === 0) return;
-    const send = (reply: Buffer) => {
-      try {
-        udp.send(reply, remote.port, remote.address, (error) => {
-          if (error) log("dns: UDP send failed", error);
-        });
-      } catch (error) {
-        log("dns: UDP send failed", error);
-      }
-    };
     let out: Buffer | null = null;
     try {
-      out = respond(message, "udp", {
+      out = respond(message, "udp", () => ({
         remoteAddress: remote.address,
         remotePort: remote.port,
-        send,
+        send: (reply: Buffer) => sendUdp(reply, remote.port, remote.address),
         close: () => {},
-      });
+      }));
     } catch (error) {
       log("dns: a UDP query failed", error);
     }
-    if (out) send(out);
+    if (out) sendUdp(out, remote.port, remote.address);
   });
   udp.on("error", (error) => log("dns: UDP socket error", error));
   await new Promise<void>((resolve, reject) => {
@@ -234,7 +234,7 @@ async function listen(options: DnsServerOptions): Promise<DnsServer> {
         pending = pending.subarray(2 + length);
         let out: Buffer | null = null;
         try {
-          out = respond(message, "tcp", transfer);
+          out = respond(message, "tcp", () => transfer);
         } catch (error) {
           log("dns: a TCP query failed", error);
         }
