@@ -513,6 +513,37 @@ describe("zone transfers", () => {
     expect(answer.answers?.map((record) => record.type)).toEqual(["SOA"]);
   });
 
+  it("survives a transfer handler that throws or rejects", async () => {
+    const failures: string[] = [];
+    let calls = 0;
+    const failing = await startDnsServer({
+      zones,
+      host: "127.0.0.1",
+      port: 0,
+      log: (message) => failures.push(message),
+      onTransfer: () => {
+        calls++;
+        if (calls === 1) throw new Error("handler broke");
+        return Promise.reject(new Error("handler failed later"));
+      },
+    });
+    try {
+      const client = await TcpClient.connect(failing.tcpPort);
+      client.send(queryPacket("example.test", "AXFR", { id: 1 }));
+      const [thrown] = await client.receive(1);
+      expect(thrown?.rcode).toBe("SERVFAIL");
+      client.send(queryPacket("example.test", "AXFR", { id: 2 }));
+      client.send(queryPacket("example.test", "SOA", { id: 3 }));
+      // The rejected transfer answers nothing; the connection and the server go on.
+      const [after] = await client.receive(1);
+      client.close();
+      expect(after).toMatchObject({ id: 3, rcode: "NOERROR" });
+      expect(failures).toContain("dns: zone transfer failed");
+    } finally {
+      await failing.close();
+    }
+  });
+
   it("hands AXFR, IXFR and signed queries to the transfer handler with where they came from", async () => {
     const seen: Array<{ name: string; type: string; transport: string; remoteAddress: string }> = [];
     const transferServer = await startDnsServer({
