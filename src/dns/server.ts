@@ -223,23 +223,36 @@ async function listen(options: DnsServerOptions): Promise<DnsServer> {
       send,
       close: () => socket.end(),
     };
-    let pending = Buffer.alloc(0);
+    // Several queries may come in one connection, and one query in several segments (RFC 7766
+    // §6.2.1). Segments are joined only once a whole message is there: joining on every segment
+    // would let a client trickling one byte at a time make us copy gigabytes.
+    let chunks: Buffer[] = [];
+    let buffered = 0;
+    let needed = 2;
+    const answerTcp = () => transfer;
     socket.on("data", (chunk) => {
-      pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
-      // Several queries may come in one connection, and one query in several segments (RFC 7766 §6.2.1).
-      while (pending.length >= 2) {
-        const length = pending.readUInt16BE(0);
-        if (pending.length < 2 + length) break;
-        const message = pending.subarray(2, 2 + length);
-        pending = pending.subarray(2 + length);
+      chunks.push(chunk);
+      buffered += chunk.length;
+      if (buffered < needed) return;
+      const all = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, buffered);
+      let offset = 0;
+      while (all.length - offset >= 2) {
+        const length = all.readUInt16BE(offset);
+        if (all.length - offset < 2 + length) break;
+        const message = all.subarray(offset + 2, offset + 2 + length);
+        offset += 2 + length;
         let out: Buffer | null = null;
         try {
-          out = respond(message, "tcp", () => transfer);
+          out = respond(message, "tcp", answerTcp);
         } catch (error) {
           log("dns: a TCP query failed", error);
         }
         if (out) send(out);
       }
+      const rest = all.subarray(offset);
+      chunks = rest.length > 0 ? [rest] : [];
+      buffered = rest.length;
+      needed = rest.length >= 2 ? 2 + rest.readUInt16BE(0) : 2;
     });
   });
   tcp.maxConnections = options.maxTcpConnections ?? 1000;
