@@ -2,7 +2,8 @@
  * The DNS message format (RFC 1035 §4) as the authoritative server reads queries and writes
  * answers. Queries are read by hand rather than with dns-packet: the server must tell a packet it
  * cannot read at all (dropped) from one it can read but that breaks the rules (FORMERR), and must
- * echo the question byte for byte (RFC 1035 §7.3: resolvers match the case they sent).
+ * echo the question byte for byte (resolvers that randomise the case of names, the "0x20" defence
+ * against spoofing, check that it comes back as sent).
  */
 
 export const RCODE = { NOERROR: 0, FORMERR: 1, SERVFAIL: 2, NXDOMAIN: 3, NOTIMP: 4, REFUSED: 5, BADVERS: 16 };
