@@ -1,11 +1,18 @@
 import { execFile } from "node:child_process";
-import net from "node:net";
 import { promisify } from "node:util";
 import * as packet from "dns-packet";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { serveTransfers } from "../../test/dns/transfer-server.js";
 import { exampleZone, soa } from "../../test/dns/zones.js";
 import { skipWithout } from "../../test/helpers/prerequisites.js";
-import { parseSecondaries, RCODE, serialAfter, type TransferOptions, ZoneTransfers } from "./transfer.js";
+import {
+  parseSecondaries,
+  RCODE,
+  serialAfter,
+  type TransferOptions,
+  transferHook,
+  ZoneTransfers,
+} from "./transfer.js";
 import { checkRequest, parseTsigKey, signRequest, type TsigKey } from "./tsig.js";
 import { type Zone, type ZoneRecord, ZoneSet } from "./zone.js";
 
@@ -18,32 +25,6 @@ const noDig = () =>
     path: "/usr/bin/dig",
     install: "apt-get install bind9-dnsutils",
   });
-
-/** A TCP server that frames what ZoneTransfers answers, standing in for the authoritative server. */
-async function serveTransfers(transfers: ZoneTransfers): Promise<{ port: number; close(): Promise<void> }> {
-  const server = net.createServer((socket) => {
-    let buffered = Buffer.alloc(0);
-    socket.on("data", (chunk) => {
-      buffered = Buffer.concat([buffered, chunk]);
-      while (buffered.length >= 2 && buffered.length >= 2 + buffered.readUInt16BE(0)) {
-        const query = buffered.subarray(2, 2 + buffered.readUInt16BE(0));
-        buffered = buffered.subarray(2 + query.length);
-        for (const message of transfers.answer(query, {
-          address: socket.remoteAddress ?? "",
-          transport: "tcp",
-        })) {
-          const length = Buffer.alloc(2);
-          length.writeUInt16BE(message.length);
-          socket.write(Buffer.concat([length, message]));
-        }
-      }
-    });
-    socket.on("error", () => {});
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as net.AddressInfo;
-  return { port, close: () => new Promise((resolve) => server.close(() => resolve())) };
-}
 
 /** dig's answer lines as `name type data`, TTL and class left out. */
 async function dig(port: number, args: string[]): Promise<{ records: string[]; output: string }> {
@@ -169,8 +150,8 @@ describe.skipIf(noDig())("zone transfers seen by dig", () => {
     const secondaries = [{ host: "127.0.0.1", port: 53 }];
     open = new ZoneTransfers({ zones, secondaries, key: null });
     signed = new ZoneTransfers({ zones, secondaries, key: KEY });
-    openServer = await serveTransfers(open);
-    signedServer = await serveTransfers(signed);
+    openServer = await serveTransfers(transferHook(open));
+    signedServer = await serveTransfers(transferHook(signed));
   });
   afterAll(async () => {
     await openServer.close();
