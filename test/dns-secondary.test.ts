@@ -2,10 +2,10 @@ import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createSecondaries, type Secondaries } from "../src/dns/secondaries.js";
+import { type DnsServer, startDnsServer } from "../src/dns/server.js";
 import { parseTsigKey, type TsigKey } from "../src/dns/tsig.js";
 import { type Zone, ZoneSet } from "../src/dns/zone.js";
 import { freeDnsPort, type Nsd, skipWithoutNsd, startNsd } from "./dns/nsd.js";
-import { serveTransfers } from "./dns/transfer-server.js";
 import { exampleZone } from "./dns/zones.js";
 import { waitFor } from "./helpers/mfd-process.js";
 import { WAIT_MS } from "./helpers/patience.js";
@@ -52,15 +52,18 @@ const soaSerial = async (port: number, origin: string): Promise<number | undefin
 
 /**
  * Every record of the zone as NSD answers it, compared with the zone as we transfer it (dig's AXFR
- * of our primary, so both sides are printed by the same program).
+ * of our primary) and with mfd's answers to the same questions, all printed by dig.
  */
 async function compareEveryRecord(nsdPort: number, primaryPort: number, origin: string) {
   const ours = grouped(await dig(primaryPort, ["+tcp", "-y", DIG_KEY, origin, "AXFR"]));
   const soa = ours.get(`${origin}. SOA`);
   if (soa) ours.set(`${origin}. SOA`, [...new Set(soa)]); // AXFR carries the SOA twice
   const theirs = await answers(nsdPort, [...ours.keys()]);
+  const mfds = await answers(primaryPort, [...ours.keys()]);
   expect(theirs.size).toBe(ours.size);
   expect(Object.fromEntries(theirs)).toEqual(Object.fromEntries(ours));
+  // And what mfd's own server answers to the same questions is the same.
+  expect(Object.fromEntries(mfds)).toEqual(Object.fromEntries(theirs));
 }
 
 describe.skipIf(skipWithoutNsd())(
@@ -79,7 +82,7 @@ describe.skipIf(skipWithoutNsd())(
       warn: (details: object, message: string) => logged.push({ ...details, message }),
     };
     let secondaries: Secondaries;
-    let primary: Awaited<ReturnType<typeof serveTransfers>>;
+    let primary: DnsServer;
     let nsd: Nsd;
 
     beforeAll(async () => {
@@ -93,10 +96,16 @@ describe.skipIf(skipWithoutNsd())(
       secondaries.setZone(exampleZone("example.org", 2026120101));
       secondaries.setZone(exampleZone("example.net", 1));
       secondaries.setZone(exampleZone("big.example", 5, big));
-      primary = await serveTransfers(secondaries.onTransfer);
+      primary = await startDnsServer({
+        zones,
+        host: "127.0.0.1",
+        port: 0,
+        log: (message, error) => logged.push({ message, error }),
+        onTransfer: secondaries.onTransfer,
+      });
       nsd = await startNsd({
         port: nsdPort,
-        primary: { host: "127.0.0.1", port: primary.port },
+        primary: { host: "127.0.0.1", port: primary.tcpPort },
         zones: ORIGINS,
         key: KEY,
       });
@@ -117,7 +126,7 @@ describe.skipIf(skipWithoutNsd())(
         ).catch((error) => {
           throw new Error(`${error.message}\n${nsd.log()}`);
         });
-        await compareEveryRecord(nsd.port, primary.port, origin);
+        await compareEveryRecord(nsd.port, primary.tcpPort, origin);
       }
       const spot = await answers(nsd.port, ["www.example.org AAAA", "host1999.big.example A"]);
       expect(spot.get("www.example.org. AAAA")).toEqual(["300 2001:db8::1"]);
@@ -143,7 +152,7 @@ describe.skipIf(skipWithoutNsd())(
       const spot = await answers(nsd.port, ["www.example.org AAAA", "new.example.org A"]);
       expect(spot.get("www.example.org. AAAA")).toEqual(["300 2001:db8::2"]);
       expect(spot.get("new.example.org. A")).toEqual(["300 192.0.2.99"]);
-      await compareEveryRecord(nsd.port, primary.port, "example.org");
+      await compareEveryRecord(nsd.port, primary.tcpPort, "example.org");
       await secondaries.settled();
       expect(logged).toContainEqual(
         expect.objectContaining({ message: "NOTIFY acknowledged", zone: "example.org" }),

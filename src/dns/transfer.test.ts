@@ -2,9 +2,9 @@ import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import * as packet from "dns-packet";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { serveTransfers } from "../../test/dns/transfer-server.js";
 import { exampleZone, soa } from "../../test/dns/zones.js";
 import { skipWithout } from "../../test/helpers/prerequisites.js";
+import { type DnsServer, startDnsServer } from "./server.js";
 import {
   parseSecondaries,
   RCODE,
@@ -24,6 +24,16 @@ const noDig = () =>
     what: "Zone transfer tests with dig",
     path: "/usr/bin/dig",
     install: "apt-get install bind9-dnsutils",
+  });
+
+/** mfd's authoritative server with `transfers` behind its onTransfer hook. */
+const serve = (zones: ZoneSet, transfers: ZoneTransfers) =>
+  startDnsServer({
+    zones,
+    host: "127.0.0.1",
+    port: 0,
+    log: () => {},
+    onTransfer: transferHook(transfers),
   });
 
 /** dig's answer lines as `name type data`, TTL and class left out. */
@@ -143,15 +153,15 @@ describe.skipIf(noDig())("zone transfers seen by dig", () => {
   zones.set(exampleZone("big.example", 7, big));
   let open: ZoneTransfers;
   let signed: ZoneTransfers;
-  let openServer: Awaited<ReturnType<typeof serveTransfers>>;
-  let signedServer: Awaited<ReturnType<typeof serveTransfers>>;
+  let openServer: DnsServer;
+  let signedServer: DnsServer;
 
   beforeAll(async () => {
     const secondaries = [{ host: "127.0.0.1", port: 53 }];
     open = new ZoneTransfers({ zones, secondaries, key: null });
     signed = new ZoneTransfers({ zones, secondaries, key: KEY });
-    openServer = await serveTransfers(transferHook(open));
-    signedServer = await serveTransfers(transferHook(signed));
+    openServer = await serve(zones, open);
+    signedServer = await serve(zones, signed);
   });
   afterAll(async () => {
     await openServer.close();
@@ -159,7 +169,7 @@ describe.skipIf(noDig())("zone transfers seen by dig", () => {
   });
 
   it("AXFR: the SOA, every record, the SOA again", async () => {
-    const { records } = await dig(openServer.port, ["example.org", "AXFR"]);
+    const { records } = await dig(openServer.tcpPort, ["example.org", "AXFR"]);
     expect(records[0]).toMatch(
       /^example\.org\. SOA ns1\.example\.org\. hostmaster\.example\.org\. 2026120101 /,
     );
@@ -179,7 +189,7 @@ describe.skipIf(noDig())("zone transfers seen by dig", () => {
   });
 
   it("TSIG: dig's signed AXFR of a large zone comes in several messages, each verified by dig", async () => {
-    const { records, output } = await dig(signedServer.port, ["-y", DIG_KEY, "big.example", "AXFR"]);
+    const { records, output } = await dig(signedServer.tcpPort, ["-y", DIG_KEY, "big.example", "AXFR"]);
     expect(output).not.toMatch(/failed|tsig verify/i);
     expect(records).toHaveLength(3000 + 10);
     const messages = Number(/messages (\d+)/.exec(output)?.[1]);
@@ -187,17 +197,17 @@ describe.skipIf(noDig())("zone transfers seen by dig", () => {
   });
 
   it("TSIG: unsigned, wrong secret, or another key are not answered with the zone", async () => {
-    const unsigned = await dig(signedServer.port, ["big.example", "AXFR"]);
+    const unsigned = await dig(signedServer.tcpPort, ["big.example", "AXFR"]);
     expect(unsigned.output).toMatch(/Transfer failed/);
     expect(unsigned.records).toEqual([]);
-    const wrongSecret = await dig(signedServer.port, [
+    const wrongSecret = await dig(signedServer.tcpPort, [
       "-y",
       `hmac-sha256:xfr-key:${Buffer.alloc(32, 7).toString("base64")}`,
       "example.org",
       "AXFR",
     ]);
     expect(wrongSecret.records).toEqual([]);
-    const otherKey = await dig(signedServer.port, [
+    const otherKey = await dig(signedServer.tcpPort, [
       "-y",
       `hmac-sha256:other:${KEY.secret.toString("base64")}`,
       "example.org",
@@ -230,11 +240,11 @@ describe.skipIf(noDig())("zone transfers seen by dig", () => {
     open.zoneChanged(before, after);
     zones.set(after);
     try {
-      const upToDate = await dig(openServer.port, ["example.org", "IXFR=2026120102"]);
+      const upToDate = await dig(openServer.tcpPort, ["example.org", "IXFR=2026120102"]);
       expect(upToDate.records).toHaveLength(1);
       expect(upToDate.records[0]).toMatch(/ SOA .* 2026120102 /);
 
-      const diff = await dig(openServer.port, ["example.org", "IXFR=2026120101"]);
+      const diff = await dig(openServer.tcpPort, ["example.org", "IXFR=2026120101"]);
       expect(diff.records.map((r) => r.replace(/ ns1.*? (\d+) .*$/, " $1"))).toEqual([
         "example.org. SOA 2026120102",
         "example.org. SOA 2026120101",
@@ -244,7 +254,7 @@ describe.skipIf(noDig())("zone transfers seen by dig", () => {
         "example.org. SOA 2026120102",
       ]);
 
-      const unknown = await dig(openServer.port, ["example.org", "IXFR=2026110101"]);
+      const unknown = await dig(openServer.tcpPort, ["example.org", "IXFR=2026110101"]);
       expect(unknown.records).toHaveLength(after.records.length + 1);
       expect(unknown.records[1]).not.toMatch(/ SOA /);
     } finally {
