@@ -164,6 +164,7 @@ describe.skipIf(skipWithoutNsd())(
           type: "IXFR",
           from: 2026120101,
           incremental: true,
+          signed: true,
         }),
       );
       expect(

@@ -1,6 +1,7 @@
 import dgram from "node:dgram";
 import { isIP } from "node:net";
 import * as packet from "dns-packet";
+import pLimit from "p-limit";
 import type { Secondary, TransferLog } from "./transfer.js";
 import { ResponseVerifier, signRequest, type TsigKey } from "./tsig.js";
 import type { ZoneRecord } from "./zone.js";
@@ -99,6 +100,8 @@ function notifyOnce(target: Secondary, origin: string, options: NotifyOptions, t
 export class Notifier {
   private readonly pending = new Map<string, AbortController>();
   private readonly running = new Set<Promise<unknown>>();
+  /** Sockets open at once: a burst of changes (thousands of zones) must not exhaust descriptors. */
+  private readonly limit = pLimit(64);
 
   constructor(
     private readonly options: {
@@ -117,7 +120,9 @@ export class Notifier {
     this.pending.set(origin, controller);
     const work = Promise.all(
       this.options.secondaries.map(async (target) => {
-        const outcome = await sendNotify(target, origin, { ...this.options, soa, signal: controller.signal });
+        const outcome = await this.limit(() =>
+          sendNotify(target, origin, { ...this.options, soa, signal: controller.signal }),
+        );
         const details = { zone: origin, secondary: `${target.host}:${target.port}` };
         if (outcome.status === "acknowledged") this.options.log?.info(details, "NOTIFY acknowledged");
         else if (outcome.reason !== "cancelled")

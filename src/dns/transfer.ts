@@ -191,6 +191,7 @@ export class ZoneTransfers {
         ? new ResponseSigner(this.options.key, check.tsig.mac, this.now)
         : undefined;
     const send = (messages: Buffer[]): Buffer[] => (signer ? messages.map((m) => signer.sign(m)) : messages);
+    const logged = { ...log, signed: signer !== undefined };
 
     if (!this.allowed.has(address) || (this.options.key && check.status !== "valid")) {
       this.options.log?.warn(log, "zone transfer refused: not a configured secondary, or unsigned");
@@ -211,14 +212,14 @@ export class ZoneTransfers {
         return send([reply(0, [soa as packet.Answer])]);
       const chain = this.differencesSince(zone.origin, theirSerial, serialOf(soa));
       this.options.log?.info(
-        { ...log, from: theirSerial, to: serialOf(soa), incremental: !!chain },
+        { ...logged, from: theirSerial, to: serialOf(soa), incremental: !!chain },
         "zone transfer",
       );
       const records = chain ? incremental(soa, chain) : whole(zone, soa);
       return send(this.split(request, records));
     }
     if (question.type !== "AXFR" || peer.transport !== "tcp") return send([reply(RCODE.FORMERR)]);
-    this.options.log?.info({ ...log, serial: serialOf(soa) }, "zone transfer");
+    this.options.log?.info({ ...logged, serial: serialOf(soa) }, "zone transfer");
     return send(this.split(request, whole(zone, soa)));
   }
 
