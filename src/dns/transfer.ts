@@ -1,6 +1,6 @@
 import { isIP } from "node:net";
 import * as packet from "dns-packet";
-import { checkRequest, ResponseSigner, type TsigKey, unsignedTsigError } from "./tsig.js";
+import { checkRequest, ResponseSigner, TSIG_ERROR, type TsigKey, unsignedTsigError } from "./tsig.js";
 import { canonicalName, isAtOrBelow, type Zone, type ZoneRecord, type ZoneSet } from "./zone.js";
 
 /**
@@ -159,30 +159,31 @@ export class ZoneTransfers {
         answers,
       });
 
+    const address = normalAddress(peer.address);
+    const question = request.questions?.[0];
+    const log = { peer: address, zone: question?.name, type: question?.type };
+    // Everyone but the secondaries is refused before anything else is looked at, TSIG included.
+    if (!this.allowed.has(address)) {
+      this.options.log?.warn(log, "zone transfer refused: not a configured secondary");
+      return [reply(RCODE.REFUSED)];
+    }
+
     let check: ReturnType<typeof checkRequest>;
     try {
       check = checkRequest(query, this.options.key, this.now());
     } catch {
       return [reply(RCODE.FORMERR)];
     }
-    const address = normalAddress(peer.address);
-    const question = request.questions?.[0];
-    const log = { peer: address, zone: question?.name, type: question?.type };
     if (check.status === "invalid") {
       this.options.log?.warn({ ...log, tsigError: check.error }, "zone transfer refused: TSIG failed");
-      // BADTIME is answered signed (RFC 8945 §5.2.3), the others cannot be.
-      if (check.error === 18 && this.options.key) {
+      // BADTIME is answered signed, with our clock in Other Data (RFC 8945 §5.2.3); the others cannot be.
+      if (check.error === TSIG_ERROR.BADTIME && this.options.key) {
         const otherData = Buffer.alloc(6);
         const time = Math.floor(this.now() / 1000);
         otherData.writeUInt16BE(Math.floor(time / 2 ** 32), 0);
         otherData.writeUInt32BE(time % 2 ** 32, 2);
-        return [
-          new ResponseSigner(this.options.key, check.tsig.mac, this.now).sign(
-            reply(RCODE.NOTAUTH),
-            18,
-            otherData,
-          ),
-        ];
+        const signer = new ResponseSigner(this.options.key, check.tsig.mac, this.now);
+        return [signer.sign(reply(RCODE.NOTAUTH), TSIG_ERROR.BADTIME, otherData)];
       }
       return [unsignedTsigError(reply(RCODE.NOTAUTH), { name: check.tsig.keyName }, check.error, this.now())];
     }
@@ -193,9 +194,9 @@ export class ZoneTransfers {
     const send = (messages: Buffer[]): Buffer[] => (signer ? messages.map((m) => signer.sign(m)) : messages);
     const logged = { ...log, signed: signer !== undefined };
 
-    if (!this.allowed.has(address) || (this.options.key && check.status !== "valid")) {
-      this.options.log?.warn(log, "zone transfer refused: not a configured secondary, or unsigned");
-      return send([reply(RCODE.REFUSED)]);
+    if (this.options.key && !signer) {
+      this.options.log?.warn(log, "zone transfer refused: not signed with MFD_DNS_TSIG_KEY");
+      return [reply(RCODE.REFUSED)];
     }
     if (!question || request.questions?.length !== 1 || (question.class ?? "IN") !== "IN")
       return send([reply(RCODE.FORMERR)]);
