@@ -110,6 +110,8 @@ export class ZoneTransfers {
    * difference instead of the whole zone. Call it with the zone being replaced and its successor.
    */
   zoneChanged(previous: Zone | undefined, next: Zone): void {
+    // Nobody may transfer: keeping differences would only cost memory.
+    if (this.allowed.size === 0) return;
     const origin = canonicalName(next.origin);
     const from = previous && soaOf(previous);
     const to = soaOf(next);
