@@ -216,6 +216,39 @@ describe.skipIf(noDig())("zone transfers seen by dig", () => {
     expect(otherKey.records).toEqual([]);
   });
 
+  it("TSIG: a signed SOA query (a secondary's serial check) gets a signed answer, over UDP and TCP", async () => {
+    for (const transport of ["+notcp", "+tcp"]) {
+      const { stdout } = await run("dig", [
+        "@127.0.0.1",
+        "-p",
+        String(signedServer.udpPort),
+        transport,
+        "+tries=1",
+        "-y",
+        DIG_KEY,
+        "example.org",
+        "SOA",
+      ]);
+      expect(stdout).toMatch(/status: NOERROR/);
+      expect(stdout).toMatch(
+        /TSIG PSEUDOSECTION:\nxfr-key\.\s+0\s+ANY\s+TSIG\s+hmac-sha256\. \d+ 300 32 \S+ \d+ NOERROR 0/,
+      );
+      expect(stdout).not.toMatch(/verify|failure/i);
+    }
+    const { stdout } = await run("dig", [
+      "@127.0.0.1",
+      "-p",
+      String(signedServer.udpPort),
+      "+tries=1",
+      "-y",
+      `hmac-sha256:xfr-key:${Buffer.alloc(32, 7).toString("base64")}`,
+      "example.org",
+      "SOA",
+    ]);
+    expect(stdout).toMatch(/status: NOTAUTH/);
+    expect(stdout).toMatch(/BADSIG/);
+  });
+
   it("TSIG: the server checks the MAC, the key and the time (BADSIG, BADKEY, BADTIME)", () => {
     const request = query("example.org", "AXFR");
     const { signed: signedRequest } = signRequest(request, KEY, Date.now());

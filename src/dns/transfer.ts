@@ -1,6 +1,13 @@
 import { isIP } from "node:net";
 import * as packet from "dns-packet";
-import { checkRequest, ResponseSigner, TSIG_ERROR, type TsigKey, unsignedTsigError } from "./tsig.js";
+import {
+  checkRequest,
+  type RequestCheck,
+  ResponseSigner,
+  TSIG_ERROR,
+  type TsigKey,
+  unsignedTsigError,
+} from "./tsig.js";
 import { canonicalName, isAtOrBelow, type Zone, type ZoneRecord, type ZoneSet } from "./zone.js";
 
 /**
@@ -152,14 +159,7 @@ export class ZoneTransfers {
       return [];
     }
     if (request.type !== "query") return [];
-    const reply = (rcode: number, answers: packet.Answer[] = []): Buffer =>
-      packet.encode({
-        type: "response",
-        id: request.id,
-        flags: (rcode === RCODE.NOERROR ? packet.AUTHORITATIVE_ANSWER : 0) | rcode,
-        questions: request.questions,
-        answers,
-      });
+    const reply = (rcode: number, answers: packet.Answer[] = []) => replyTo(request, rcode, answers);
 
     const address = normalAddress(peer.address);
     const question = request.questions?.[0];
@@ -178,16 +178,7 @@ export class ZoneTransfers {
     }
     if (check.status === "invalid") {
       this.options.log?.warn({ ...log, tsigError: check.error }, "zone transfer refused: TSIG failed");
-      // BADTIME is answered signed, with our clock in Other Data (RFC 8945 §5.2.3); the others cannot be.
-      if (check.error === TSIG_ERROR.BADTIME && this.options.key) {
-        const otherData = Buffer.alloc(6);
-        const time = Math.floor(this.now() / 1000);
-        otherData.writeUInt16BE(Math.floor(time / 2 ** 32), 0);
-        otherData.writeUInt32BE(time % 2 ** 32, 2);
-        const signer = new ResponseSigner(this.options.key, check.tsig.mac, this.now);
-        return [signer.sign(reply(RCODE.NOTAUTH), TSIG_ERROR.BADTIME, otherData)];
-      }
-      return [unsignedTsigError(reply(RCODE.NOTAUTH), { name: check.tsig.keyName }, check.error, this.now())];
+      return [this.tsigFailure(request, check)];
     }
     const signer =
       check.status === "valid" && this.options.key
@@ -224,6 +215,39 @@ export class ZoneTransfers {
     if (question.type !== "AXFR" || peer.transport !== "tcp") return send([reply(RCODE.FORMERR)]);
     this.options.log?.info({ ...logged, serial: serialOf(soa) }, "zone transfer");
     return send(this.split(request, whole(zone, soa)));
+  }
+
+  /**
+   * A TSIG-signed ordinary query (a secondary checking the SOA serial wants a signed answer):
+   * `answer` is the server's unsigned answer; it goes out signed, or a TSIG error instead. The
+   * answer is public, so any address may ask; only the MAC decides.
+   */
+  signAnswer(query: Buffer, answer: Buffer): Buffer[] {
+    let request: packet.DecodedPacket;
+    let check: RequestCheck;
+    try {
+      request = packet.decode(query);
+      check = checkRequest(query, this.options.key, this.now());
+    } catch {
+      return [];
+    }
+    if (check.status === "invalid") return [this.tsigFailure(request, check)];
+    if (check.status === "unsigned" || !this.options.key) return [answer];
+    return [new ResponseSigner(this.options.key, check.tsig.mac, this.now).sign(answer)];
+  }
+
+  /** NOTAUTH with the TSIG error: BADTIME signed with our clock in Other Data, the others unsigned (RFC 8945 §5.2). */
+  private tsigFailure(request: packet.DecodedPacket, check: RequestCheck & { status: "invalid" }): Buffer {
+    const response = replyTo(request, RCODE.NOTAUTH);
+    if (check.error === TSIG_ERROR.BADTIME && this.options.key) {
+      const otherData = Buffer.alloc(6);
+      const time = Math.floor(this.now() / 1000);
+      otherData.writeUInt16BE(Math.floor(time / 2 ** 32), 0);
+      otherData.writeUInt32BE(time % 2 ** 32, 2);
+      const signer = new ResponseSigner(this.options.key, check.tsig.mac, this.now);
+      return signer.sign(response, TSIG_ERROR.BADTIME, otherData);
+    }
+    return unsignedTsigError(response, { name: check.tsig.keyName }, check.error, this.now());
   }
 
   /** The differences leading from `serial` to `current`, or undefined when the journal lacks one. */
@@ -267,6 +291,15 @@ export class ZoneTransfers {
   }
 }
 
+const replyTo = (request: packet.DecodedPacket, rcode: number, answers: packet.Answer[] = []): Buffer =>
+  packet.encode({
+    type: "response",
+    id: request.id,
+    flags: (rcode === RCODE.NOERROR ? packet.AUTHORITATIVE_ANSWER : 0) | rcode,
+    questions: request.questions,
+    answers,
+  });
+
 /** RFC 5936 §2.2: the SOA, every other record, the SOA again. */
 const whole = (zone: Zone, soa: ZoneRecord): ZoneRecord[] => [
   soa,
@@ -290,13 +323,25 @@ export interface TransferConnection {
   remoteAddress: string;
   /** The query as received: TSIG covers these bytes. */
   raw: Buffer;
+  /** The server's ordinary answer to the query, unsigned. */
+  answer(): Buffer;
   send(message: Buffer): void;
 }
 
-/** The server's `onTransfer` hook, answering from `transfers`. */
+/**
+ * The server's `onTransfer` hook: AXFR and IXFR are answered by `transfers`, any other query
+ * reaches it only because it is TSIG-signed, and gets the server's answer signed.
+ */
 export const transferHook =
   (transfers: ZoneTransfers) =>
-  (_query: unknown, connection: TransferConnection): void => {
-    const peer = { address: connection.remoteAddress, transport: connection.transport };
-    for (const message of transfers.answer(connection.raw, peer)) connection.send(message);
+  (query: { questions?: Array<{ type: string }> }, connection: TransferConnection): void => {
+    const type = query.questions?.[0]?.type;
+    const messages =
+      type === "AXFR" || type === "IXFR"
+        ? transfers.answer(connection.raw, {
+            address: connection.remoteAddress,
+            transport: connection.transport,
+          })
+        : transfers.signAnswer(connection.raw, connection.answer());
+    for (const message of messages) connection.send(message);
   };
