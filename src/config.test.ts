@@ -95,4 +95,26 @@ describe("configuration", () => {
     expect(printed).not.toContain("hunter2");
     expect(printed).toContain("postgres://mfd:***@db/mfd");
   });
+
+  it("reads the secondaries and the TSIG key, and never prints the key's secret", () => {
+    const secret = Buffer.alloc(32, 9).toString("base64");
+    const config = loadConfig({
+      MFD_DNS_SECONDARIES: "192.0.2.1, [2001:db8::53]:5353",
+      MFD_DNS_TSIG_KEY: `xfr.example.net.:${secret}`,
+    });
+    expect(config.dnsSecondaries).toEqual([
+      { host: "192.0.2.1", port: 53 },
+      { host: "2001:db8::53", port: 5353 },
+    ]);
+    expect(config.dnsTsigKey?.name).toBe("xfr.example.net");
+    expect(config.dnsTsigKey?.secret.length).toBe(32);
+    expect(JSON.stringify(redactedConfig(config))).not.toContain(secret);
+    expect(loadConfig({}).dnsSecondaries).toEqual([]);
+    expect(loadConfig({}).dnsTsigKey).toBeNull();
+    expect(() =>
+      loadConfig({ MFD_DNS_SECONDARIES: "ns2.example.net", MFD_DNS_TSIG_KEY: "xfr:c2hvcnQ=" }),
+    ).toThrow(
+      /MFD_DNS_SECONDARIES entry "ns2.example.net"[\s\S]*MFD_DNS_TSIG_KEY the secret must be at least 16 bytes/,
+    );
+  });
 });

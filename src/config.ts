@@ -1,6 +1,8 @@
 import { isIP } from "node:net";
 import { availableParallelism } from "node:os";
 import { resolve } from "node:path";
+import { parseSecondaries, type Secondary } from "./dns/transfer.js";
+import { parseTsigKey, type TsigKey } from "./dns/tsig.js";
 
 /**
  * Every MFD_* variable in one place. `loadConfig` validates all of them at start and reports every
@@ -11,6 +13,10 @@ export interface Config {
   listen: { host: string; port: number };
   /** Where the `dns` role's authoritative server answers, on UDP and TCP (docs/operations.md: port 53). */
   dnsListen: { host: string; port: number };
+  /** Secondary name servers: allowed to transfer, notified on change (src/dns/transfer.ts). */
+  dnsSecondaries: Secondary[];
+  /** TSIG key transfers must be signed with; null: unsigned transfers from the secondaries' addresses. */
+  dnsTsigKey: TsigKey | null;
   dataDir: string;
   databaseUrl: string; // "sqlite:<path>" or "postgres://…"
   publicUrl: string;
@@ -78,6 +84,17 @@ export const CONFIG_VARIABLES = {
     description:
       "host:port the authoritative DNS server answers on (UDP and TCP); binding port 53 is in docs/operations.md.",
     default: "127.0.0.1:10053",
+  },
+  MFD_DNS_SECONDARIES: {
+    description:
+      "Comma-separated secondary name servers (ip, ip:port or [ipv6]:port; port 53 by default): the only addresses allowed to transfer zones (AXFR/IXFR), and notified of every change.",
+    defaultText: "none: transfers refused",
+  },
+  MFD_DNS_TSIG_KEY: {
+    description:
+      "name:base64-secret of the HMAC-SHA256 TSIG key (tsig-keygen) the secondaries must sign transfers with; NOTIFY is signed with it too.",
+    defaultText: "none: transfers unsigned",
+    secret: true,
   },
   MFD_DATA_DIR: {
     description: "Folder for the embedded SQLite database and other state.",
@@ -287,6 +304,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 
   const dnsListen = hostPort(get("MFD_DNS_LISTEN"));
   if (!dnsListen) problems.push('MFD_DNS_LISTEN must be host:port, for example "0.0.0.0:53"');
+  const { secondaries: dnsSecondaries, problems: secondaryProblems } = parseSecondaries(
+    get("MFD_DNS_SECONDARIES"),
+  );
+  for (const problem of secondaryProblems) problems.push(`MFD_DNS_SECONDARIES entry ${problem}`);
+  const tsigText = get("MFD_DNS_TSIG_KEY");
+  const tsig = tsigText === undefined ? null : parseTsigKey(tsigText);
+  if (typeof tsig === "string") problems.push(`MFD_DNS_TSIG_KEY ${tsig}`);
+  const dnsTsigKey = typeof tsig === "string" ? null : tsig;
 
   const dataDir = resolve(get("MFD_DATA_DIR"));
 
@@ -395,6 +420,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     serviceDomain,
     listen: listen as { host: string; port: number },
     dnsListen: dnsListen as { host: string; port: number },
+    dnsSecondaries,
+    dnsTsigKey,
     dataDir,
     databaseUrl,
     publicUrl,
@@ -434,5 +461,6 @@ export function redactedConfig(config: Config): Record<string, unknown> {
     smsUrl: redactUrl(config.smsUrl),
     metricsToken: config.metricsToken === null ? null : "***",
     secretKey: config.secretKey === null ? null : "***",
+    dnsTsigKey: config.dnsTsigKey === null ? null : { name: config.dnsTsigKey.name, secret: "***" },
   };
 }

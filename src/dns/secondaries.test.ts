@@ -1,0 +1,59 @@
+import dgram from "node:dgram";
+import * as packet from "dns-packet";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { exampleZone } from "../../test/dns/zones.js";
+import { createSecondaries, type Secondaries } from "./secondaries.js";
+import { ZoneSet } from "./zone.js";
+
+describe("secondaries: what is notified", () => {
+  const notified: number[] = [];
+  const socket = dgram.createSocket("udp4");
+  const zones = new ZoneSet();
+  let secondaries: Secondaries;
+
+  beforeAll(async () => {
+    socket.on("message", (message, from) => {
+      const query = packet.decode(message);
+      const [hint] = query.answers ?? [];
+      if (hint?.type === "SOA") notified.push(hint.data.serial ?? -1);
+      const ack = packet.encode({
+        type: "response",
+        id: query.id,
+        flags: 4 << 11,
+        questions: query.questions,
+      });
+      socket.send(ack, from.port, from.address);
+    });
+    await new Promise<void>((resolve) => socket.bind(0, "127.0.0.1", resolve));
+    secondaries = createSecondaries({
+      zones,
+      secondaries: [{ host: "127.0.0.1", port: socket.address().port }],
+      key: null,
+    });
+  });
+  afterAll(async () => {
+    await secondaries.close();
+    socket.close();
+  });
+
+  it("a zone served for the first time is not notified, a new serial is, the same serial is not", async () => {
+    secondaries.setZone(exampleZone("example.org", 1));
+    await secondaries.settled();
+    expect(zones.get("example.org")?.serial).toBe(1);
+    expect(notified).toEqual([]);
+
+    secondaries.setZone(exampleZone("example.org", 2));
+    await secondaries.settled();
+    expect(notified).toEqual([2]);
+
+    secondaries.setZone(exampleZone("example.org", 2));
+    await secondaries.settled();
+    expect(notified).toEqual([2]);
+
+    secondaries.deleteZone("example.org");
+    expect(zones.get("example.org")).toBeUndefined();
+    secondaries.setZone(exampleZone("example.org", 3));
+    await secondaries.settled();
+    expect(notified).toEqual([2]);
+  });
+});

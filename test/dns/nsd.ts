@@ -1,0 +1,113 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import dgram from "node:dgram";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import net from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { TsigKey } from "../../src/dns/tsig.js";
+import { skipWithout } from "../helpers/prerequisites.js";
+
+export const NSD = "/usr/sbin/nsd";
+
+export const skipWithoutNsd = (): boolean =>
+  skipWithout({ what: "Secondary (NSD) tests", path: NSD, install: "apt-get install nsd" });
+
+export interface Nsd {
+  port: number;
+  /** NSD's own log, for a failing test's message. */
+  log(): string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Debian's NSD on a loopback port as a secondary of `primary` for `zones`: zones in memory only
+ * (no database, no zone files written), transfers requested from the primary and NOTIFY accepted
+ * from it, both signed with `key` when given.
+ */
+export async function startNsd(options: {
+  port: number;
+  primary: { host: string; port: number };
+  zones: string[];
+  key: TsigKey | null;
+}): Promise<Nsd> {
+  const dir = mkdtempSync(join(tmpdir(), "mfd-nsd-"));
+  const keyName = options.key ? ` ${options.key.name}` : " NOKEY";
+  const config = [
+    "server:",
+    `  ip-address: 127.0.0.1@${options.port}`,
+    `  port: ${options.port}`,
+    '  username: ""',
+    '  chroot: ""',
+    `  zonesdir: "${dir}"`,
+    '  database: ""',
+    `  zonelistfile: "${dir}/zone.list"`,
+    `  xfrdfile: "${dir}/xfrd.state"`,
+    `  xfrdir: "${dir}"`,
+    `  pidfile: "${dir}/nsd.pid"`,
+    `  logfile: "${dir}/nsd.log"`,
+    "  zonefiles-write: 0",
+    "  server-count: 1",
+    "  do-ip6: no",
+    "  verbosity: 2",
+    "remote-control:",
+    "  control-enable: no",
+    ...(options.key
+      ? [
+          "key:",
+          `  name: "${options.key.name}"`,
+          "  algorithm: hmac-sha256",
+          `  secret: "${options.key.secret.toString("base64")}"`,
+        ]
+      : []),
+    "pattern:",
+    "  name: mfd",
+    `  request-xfr: ${options.primary.host}@${options.primary.port}${keyName}`,
+    `  allow-notify: ${options.primary.host}${keyName}`,
+    ...options.zones.flatMap((zone) => ["zone:", `  name: "${zone}"`, "  include-pattern: mfd"]),
+  ].join("\n");
+  writeFileSync(join(dir, "nsd.conf"), `${config}\n`);
+  const child: ChildProcess = spawn(NSD, ["-d", "-c", join(dir, "nsd.conf")], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  child.stdout?.on("data", (chunk) => {
+    output += chunk;
+  });
+  child.stderr?.on("data", (chunk) => {
+    output += chunk;
+  });
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  const log = () => {
+    let file = "";
+    try {
+      file = readFileSync(join(dir, "nsd.log"), "utf8");
+    } catch {}
+    return `${output}${file}`;
+  };
+  return {
+    port: options.port,
+    log,
+    async stop() {
+      if (child.exitCode === null) child.kill("SIGTERM");
+      await exited;
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A loopback port free for both TCP and UDP at the moment of asking (NSD needs both). */
+export async function freeDnsPort(): Promise<number> {
+  for (;;) {
+    const tcp = net.createServer();
+    await new Promise<void>((resolve) => tcp.listen(0, "127.0.0.1", resolve));
+    const { port } = tcp.address() as net.AddressInfo;
+    const udp = dgram.createSocket("udp4");
+    const free = await new Promise<boolean>((resolve) => {
+      udp.once("error", () => resolve(false));
+      udp.bind(port, "127.0.0.1", () => resolve(true));
+    });
+    udp.close();
+    await new Promise((resolve) => tcp.close(resolve));
+    if (free) return port;
+  }
+}
