@@ -1,6 +1,11 @@
+import type { Deps } from "../deps.js";
 import { defineModule } from "../module.js";
+import { dnsRole } from "./dns.role.js";
 import { zonesRoutes } from "./zones.routes.js";
 import { ZonesService } from "./zones.service.js";
+
+/** The service built from each deps, for the dns role (roles get the process's deps, not services). */
+const services = new WeakMap<Deps, ZonesService>();
 
 export { loadAllZones, loadZone, type ServedZone } from "./zone-data.js";
 export type { ZonesService } from "./zones.service.js";
@@ -8,8 +13,13 @@ export type { ZonesService } from "./zones.service.js";
 export const zonesModule = defineModule({
   name: "zones",
   uses: [],
-  create: (deps) => new ZonesService(deps),
+  create: (deps) => {
+    const service = new ZonesService(deps);
+    services.set(deps, service);
+    return service;
+  },
   routes: (app, zones) => zonesRoutes(app, zones),
+  roles: [dnsRole((deps) => services.get(deps))],
   hooks: (zones) => ({
     "domain.confirmed": async (tx, ctx, { domainId, name }) => {
       await zones.createZone(tx, ctx.now, domainId, name);
