@@ -12,7 +12,7 @@ import { parseRdata, printRdata, type RdataType, relativeName, resolveName } fro
 import { AppError } from "../lib/errors.js";
 import { newId } from "../lib/random.js";
 import { sealSecret } from "../lib/secret-box.js";
-import { dkimRecordText, newDkimKey } from "./dkim.js";
+import { DkimKeySource, dkimRecordText, dkimSelector } from "./dkim.js";
 import { DEFAULT_TTL, nextSerial, TTL_MAX, TTL_MIN } from "./zone-data.js";
 import type { CreateRecordBody, DnsRecord, UpdateRecordBody } from "./zones.schemas.js";
 
@@ -32,6 +32,7 @@ export const ZONE_CHANNEL = "mfd_zone_changed";
 export class ZonesService {
   /** `changed` with a domain id after a change committed in this process (the dns role listens). */
   readonly changes = new EventEmitter();
+  private readonly dkimKeys = new DkimKeySource();
 
   constructor(private readonly deps: Deps) {}
 
@@ -114,12 +115,13 @@ export class ZonesService {
    */
   async createZone(tx: Executor, now: number, domainId: string, origin: string): Promise<void> {
     const { config } = this.deps;
-    const key = await newDkimKey(now);
+    const key = await this.dkimKeys.take();
+    const selector = dkimSelector(now);
     await tx
       .insertInto("dkimKeys")
       .values({
         domainId,
-        selector: key.selector,
+        selector,
         privateKey: sealSecret(config, key.privateKey),
         publicKey: key.publicKey,
         createdAt: now,
@@ -133,7 +135,7 @@ export class ZonesService {
       // old provider, a newsletter service); a stricter policy would have receivers reject that
       // mail before anyone read a report. The owner tightens it once the reports look clean.
       ["_dmarc", "TXT", "v=DMARC1; p=none"],
-      [`${key.selector}._domainkey`, "TXT", dkimRecordText(key.publicKey)],
+      [`${selector}._domainkey`, "TXT", dkimRecordText(key.publicKey)],
     ];
     await tx
       .insertInto("dnsRecords")
