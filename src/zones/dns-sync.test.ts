@@ -2,6 +2,8 @@ import { describe, expect, it } from "vitest";
 import { createTestApp, registerAccount } from "../../test/helpers/app.js";
 import { confirmedDomain } from "../../test/helpers/domains.js";
 import { ZoneSet } from "../dns/zone.js";
+import { runJob } from "../jobs/worker.js";
+import { JOBS } from "../modules.js";
 import { ZoneSync } from "./dns.role.js";
 
 const t = await createTestApp();
@@ -58,5 +60,18 @@ describe("ZoneSync", () => {
     await new ZoneSync(t.deps, zones, () => {}).loadAll();
     expect(zones.find(name)?.records.map((r) => r.type)).toEqual(expect.arrayContaining(["SOA", "NS", "A"]));
     expect(zones.find(`pending-${name}`)?.origin).not.toBe(`pending-${name}`);
+  });
+
+  it("gives a zone to a domain confirmed before DNS hosting existed (the create-missing-zones job)", async () => {
+    const owner = await registerAccount(t);
+    const { name } = await confirmedDomain(t, owner.accountId);
+    const zones = new ZoneSet();
+    const sync = new ZoneSync(t.deps, zones, () => {});
+    await sync.loadAll();
+    expect(zones.find(name)).toBeUndefined();
+    expect(await runJob(t.deps, JOBS, "create-missing-zones")).toBeGreaterThanOrEqual(1);
+    expect(await runJob(t.deps, JOBS, "create-missing-zones")).toBe(0);
+    await sync.catchUp();
+    expect(zones.find(name)?.records.map((r) => r.type)).toEqual(expect.arrayContaining(["SOA", "NS", "MX"]));
   });
 });

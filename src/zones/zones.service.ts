@@ -6,7 +6,7 @@ import { authorizeDomain, authorizeDomainHeld, type DomainGrant } from "../acces
 import { recordEvent } from "../audit/audit.service.js";
 import type { Executor } from "../db/database.js";
 import type { DnsRecordsTable } from "../db/schema.js";
-import { inDomainTransaction, type RowLocks } from "../db/transactions.js";
+import { inDomainTransaction, isUniqueViolation, type RowLocks } from "../db/transactions.js";
 import type { Deps } from "../deps.js";
 import { parseRdata, printRdata, type RdataType, relativeName, resolveName } from "../dns/rdata.js";
 import { AppError } from "../lib/errors.js";
@@ -176,21 +176,66 @@ export class ZonesService {
     work: (tx: Executor, grant: DomainGrant) => Promise<T>,
   ): Promise<T> {
     let changedDomain: string | null = null;
-    const result = await inDomainTransaction(this.deps.database, async (tx, locks) => {
-      const grant = await authorizeDomainHeld(tx, locks, ctx.actor, domain, "dns:write");
-      const serial = await this.holdZone(tx, locks, ctx.now, grant);
-      const done = await work(tx, grant);
-      await tx
-        .updateTable("zones")
-        .set({ serial: nextSerial(serial, ctx.now), updatedAt: ctx.now })
-        .where("domainId", "=", grant.domainId)
-        .execute();
-      await this.announce(tx, grant.domainId);
-      changedDomain = grant.domainId;
-      return done;
-    });
+    const attempt = () =>
+      inDomainTransaction(this.deps.database, async (tx, locks) => {
+        const grant = await authorizeDomainHeld(tx, locks, ctx.actor, domain, "dns:write");
+        const serial = await this.holdZone(tx, locks, ctx.now, grant);
+        const done = await work(tx, grant);
+        await tx
+          .updateTable("zones")
+          .set({ serial: nextSerial(serial, ctx.now), updatedAt: ctx.now })
+          .where("domainId", "=", grant.domainId)
+          .execute();
+        await this.announce(tx, grant.domainId);
+        changedDomain = grant.domainId;
+        return done;
+      });
+    let result: T;
+    try {
+      result = await attempt();
+    } catch (error) {
+      // Two first changes of a zone-less domain made its zone at once: the second finds it now.
+      if (!isUniqueViolation(error)) throw error;
+      result = await attempt();
+    }
     if (changedDomain) this.changes.emit("changed", changedDomain);
     return result;
+  }
+
+  /**
+   * Gives zones to confirmed domains that have none — confirmed before DNS hosting existed — a
+   * few at a time (the `create-missing-zones` job). Two workers making the same zone: the zone's
+   * primary key refuses the second, whose transaction then leaves nothing behind.
+   */
+  async createMissingZones(now: number, limit: number): Promise<number> {
+    const missing = await this.db
+      .selectFrom("domains")
+      .leftJoin("zones", "zones.domainId", "domains.id")
+      .select(["domains.id", "domains.name"])
+      .where("zones.domainId", "is", null)
+      .limit(limit)
+      .execute();
+    let made = 0;
+    for (const domain of missing) {
+      try {
+        const created = await inDomainTransaction(this.deps.database, async (tx, locks) => {
+          // Held, so a disconnect either finished first (nothing to make) or waits and takes the zone with it.
+          if (!(await locks.row("domains", domain.id, "share"))) return false;
+          const still = await tx
+            .selectFrom("domains")
+            .select("id")
+            .where("id", "=", domain.id)
+            .executeTakeFirst();
+          if (still) await this.createZone(tx, now, domain.id, domain.name);
+          return still !== undefined;
+        });
+        if (created) made += 1;
+      } catch (error) {
+        if (!isUniqueViolation(error)) throw error;
+      }
+    }
+    if (made > 0) for (const domain of missing) this.changes.emit("changed", domain.id);
+    return made;
   }
 
   /** Locks the zone row and returns its serial; a domain confirmed before zones existed gets one now. */
