@@ -342,7 +342,7 @@ export class ZonesService {
     return row;
   }
 
-  /** In the owner's log and on the domain's activity page, whoever made the change. */
+  /** On the domain's activity page, whoever made the change (as mailbox changes are). */
   private async audit(
     tx: Executor,
     ctx: RequestContext,
@@ -353,7 +353,6 @@ export class ZonesService {
   ): Promise<void> {
     await recordEvent(tx, ctx, {
       action,
-      accountId: grant.ownerAccountId,
       domain: grant.name,
       domainId: grant.domainId,
       target: `${relativeName(record.name, grant.name)} ${record.type}`,

@@ -171,6 +171,9 @@ describe("records API", () => {
       { action: "dns.record.update", target: "web A" },
       { action: "dns.record.delete", target: "web A" },
     ]);
+    const activity = await account.client.get(`/api/v1/domains/${name}/activity`);
+    expect(activity.statusCode, activity.body).toBe(200);
+    expect(JSON.stringify(activity.json())).toContain("dns.record.update");
   });
 
   it("refuses with precise codes", async () => {
