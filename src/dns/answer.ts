@@ -5,6 +5,7 @@ import {
   type IndexedZone,
   isAtOrBelow,
   type Node,
+  negativeTtlOf,
   parentName,
   type RecordType,
   type ZoneRecord,
@@ -42,8 +43,23 @@ interface WireRRset {
 const encoded = new WeakMap<readonly ZoneRecord[], WireRRset>();
 const negativeSoas = new WeakMap<IndexedZone, Buffer>();
 
+/** A character-string holds at most 255 bytes (RFC 1035 §3.3); a longer TXT value is split, as RFC 7208 §3.3 reads it. */
+const txtStrings = (data: unknown): Buffer[] =>
+  (Array.isArray(data) ? data : [data]).flatMap((part: string | Buffer) => {
+    const bytes = Buffer.isBuffer(part) ? part : Buffer.from(String(part));
+    const strings: Buffer[] = [];
+    for (let at = 0; at < bytes.length; at += 255) strings.push(bytes.subarray(at, at + 255));
+    return strings.length > 0 ? strings : [bytes];
+  });
+
 const toPacketAnswer = (record: ZoneRecord, ttl = record.ttl): packet.Answer =>
-  ({ name: record.name, type: record.type, class: "IN", ttl, data: record.data }) as packet.Answer;
+  ({
+    name: record.name,
+    type: record.type,
+    class: "IN",
+    ttl,
+    data: record.type === "TXT" ? txtStrings(record.data) : record.data,
+  }) as packet.Answer;
 
 const encodeRecord = (answer: packet.Answer): Buffer =>
   packet.encode({ type: "response", id: 0, flags: 0, questions: [], answers: [answer] }).subarray(12);
@@ -67,8 +83,10 @@ const negativeSoa = (zone: IndexedZone): Buffer | undefined => {
   if (!zone.soa) return undefined;
   let wire = negativeSoas.get(zone);
   if (!wire) {
-    // RFC 2308 §3: the SOA of a negative answer carries the negative TTL.
-    wire = encodeRecord(toPacketAnswer(zone.soa, zone.zone.negativeTtl));
+    // RFC 2308 §3: the SOA of a negative answer carries the negative TTL, never more than
+    // min(SOA TTL, SOA minimum) whatever the zone's builder computed.
+    const ttl = Math.min(zone.zone.negativeTtl, negativeTtlOf(zone.soa));
+    wire = encodeRecord(toPacketAnswer(zone.soa, ttl));
     negativeSoas.set(zone, wire);
   }
   return wire;
@@ -125,7 +143,12 @@ function addAddresses(
  * referral below a cut, the RRset, a CNAME chain inside the zone, NODATA or NXDOMAIN with the
  * SOA and its negative TTL, and for ANY one RRset (RFC 8482).
  */
-export function answerFromZone(zone: IndexedZone, qname: string, qnameWire: Buffer, qtype: number): Reply {
+export function answerFromZone(
+  zone: IndexedZone,
+  qname: string,
+  qnameWire: Buffer | undefined,
+  qtype: number,
+): Reply {
   const reply: Reply = {
     rcode: RCODE.NOERROR,
     authoritative: true,

@@ -386,6 +386,39 @@ describe("the authoritative DNS server", () => {
       expect(decodeAnswer((await sendUdp(server.udpPort, twoQuestions)) as Buffer).rcode).toBe("FORMERR");
     });
 
+    it("reads a label holding a dot or a binary byte as one label", async () => {
+      const rawQuery = (labels: Buffer[]) =>
+        Buffer.concat([
+          Buffer.from([0, 99, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0]),
+          ...labels.map((label) => Buffer.concat([Buffer.from([label.length]), label])),
+          Buffer.from([0, 0, 1, 0, 1]),
+        ]);
+      // "mail.example" as one label under "test" is no name of ours.
+      const dotted = decodeAnswer(
+        (await sendUdp(
+          server.udpPort,
+          rawQuery([Buffer.from("mail.example"), Buffer.from("test")]),
+        )) as Buffer,
+      );
+      expect(dotted.rcode).toBe("REFUSED");
+      // A binary label under a wildcard: the answer's owner is the query's name, byte for byte.
+      const binary = rawQuery([
+        Buffer.from([0, 0x41, 0xff]),
+        Buffer.from("wild"),
+        Buffer.from("example"),
+        Buffer.from("test"),
+      ]);
+      const raw = (await sendUdp(server.udpPort, binary)) as Buffer;
+      expect(raw.readUInt16BE(2) & 0xf).toBe(0);
+      expect(raw.readUInt16BE(6)).toBe(1);
+      const question = binary.subarray(12);
+      // The question echoed as sent, then the answer owned by the same name lowercased.
+      expect(raw.subarray(12, 12 + question.length)).toEqual(question);
+      const owner = Buffer.from(question.subarray(0, question.length - 4));
+      owner[2] = 0x61;
+      expect(raw.subarray(12 + question.length, 12 + question.length + owner.length)).toEqual(owner);
+    });
+
     it("answers NOTIMP to other opcodes and REFUSED to other classes", async () => {
       const update = queryPacket("example.test", "SOA");
       update[2] = ((update[2] as number) & 0x87) | (5 << 3);
@@ -405,6 +438,167 @@ describe("the authoritative DNS server", () => {
       client.close();
       expect(answer?.rcode).toBe("REFUSED");
     });
+  });
+});
+
+describe("zones changing while the server runs", () => {
+  it("answers from the zone set as it is now: a replaced zone at once, a deleted one REFUSED", async () => {
+    zones.set({ origin: "swap.test", serial: 1, negativeTtl: 60, records: [] });
+    expect((await ask("swap.test", "A")).rcode).toBe("NOERROR");
+    zones.set({
+      origin: "swap.test",
+      serial: 2,
+      negativeTtl: 60,
+      records: [{ name: "swap.test", type: "A", ttl: 60, data: "203.0.113.9" }],
+    });
+    expect(summary((await ask("swap.test", "A")).answers)).toEqual(['swap.test A "203.0.113.9"']);
+    zones.delete("swap.test");
+    expect((await ask("swap.test", "A")).rcode).toBe("REFUSED");
+  });
+
+  it("caps the negative TTL at the SOA's TTL and minimum whatever the zone says (RFC 2308 §3)", async () => {
+    const soaData = {
+      mname: "ns.neg.test",
+      rname: "h.neg.test",
+      serial: 1,
+      refresh: 1,
+      retry: 1,
+      expire: 1,
+      minimum: 500,
+    };
+    zones.set({
+      origin: "neg.test",
+      serial: 1,
+      negativeTtl: 9999,
+      records: [{ name: "neg.test", type: "SOA", ttl: 100, data: soaData }],
+    });
+    expect((await ask("nothing.neg.test", "A")).authorities?.[0]).toMatchObject({ type: "SOA", ttl: 100 });
+    zones.delete("neg.test");
+  });
+
+  it("splits a TXT value longer than 255 bytes into strings", async () => {
+    const long = "k".repeat(300);
+    zones.set({
+      origin: "txt.test",
+      serial: 1,
+      negativeTtl: 60,
+      records: [{ name: "txt.test", type: "TXT", ttl: 60, data: long }],
+    });
+    const answer = await ask("txt.test", "TXT", { udpSize: 1232 });
+    const strings = ((answer.answers ?? [])[0] as packet.TxtAnswer).data as Buffer[];
+    expect(strings.map((part) => part.length)).toEqual([255, 45]);
+    expect(Buffer.concat(strings).toString()).toBe(long);
+    zones.delete("txt.test");
+  });
+});
+
+/** A query with a TSIG record at the end of its additional section (its MAC is not checked here). */
+const signedQuery = (name: string, type: string): Buffer => {
+  const query = queryPacket(name, type);
+  query.writeUInt16BE(1, 10);
+  const rdata = Buffer.from("0b686d61632d7368613235360000006553f1000012c0000000000000", "hex");
+  const tsig = Buffer.alloc(11);
+  tsig.writeUInt16BE(250, 1);
+  tsig.writeUInt16BE(255, 3);
+  tsig.writeUInt16BE(rdata.length, 9);
+  return Buffer.concat([query, tsig, rdata]);
+};
+
+describe("zone transfers", () => {
+  it("answers a signed query unsigned when no transfer handler is set", async () => {
+    const answer = decodeAnswer(
+      (await sendUdp(server.udpPort, signedQuery("example.test", "SOA"))) as Buffer,
+    );
+    expect(answer.rcode).toBe("NOERROR");
+    expect(answer.answers?.map((record) => record.type)).toEqual(["SOA"]);
+  });
+
+  it("survives a transfer handler that throws or rejects", async () => {
+    const failures: string[] = [];
+    let calls = 0;
+    const failing = await startDnsServer({
+      zones,
+      host: "127.0.0.1",
+      port: 0,
+      log: (message) => failures.push(message),
+      onTransfer: () => {
+        calls++;
+        if (calls === 1) throw new Error("handler broke");
+        return Promise.reject(new Error("handler failed later"));
+      },
+    });
+    try {
+      const client = await TcpClient.connect(failing.tcpPort);
+      client.send(queryPacket("example.test", "AXFR", { id: 1 }));
+      const [thrown] = await client.receive(1);
+      expect(thrown?.rcode).toBe("SERVFAIL");
+      client.send(queryPacket("example.test", "AXFR", { id: 2 }));
+      client.send(queryPacket("example.test", "SOA", { id: 3 }));
+      // The rejected transfer answers nothing; the connection and the server go on.
+      const [after] = await client.receive(1);
+      client.close();
+      expect(after).toMatchObject({ id: 3, rcode: "NOERROR" });
+      expect(failures).toContain("dns: zone transfer failed");
+    } finally {
+      await failing.close();
+    }
+  });
+
+  it("hands AXFR, IXFR and signed queries to the transfer handler with where they came from", async () => {
+    const seen: Array<{ name: string; type: string; transport: string; remoteAddress: string }> = [];
+    const transferServer = await startDnsServer({
+      zones,
+      host: "127.0.0.1",
+      port: 0,
+      log: () => {},
+      onTransfer: (query, socket) => {
+        const question = query.questions?.[0] as packet.Question;
+        seen.push({
+          name: question.name,
+          type: question.type,
+          transport: socket.transport,
+          remoteAddress: socket.remoteAddress,
+        });
+        expect(socket.raw.readUInt16BE(0)).toBe(query.id);
+        expect(socket.zones).toBe(zones);
+        if (question.type === "SOA") {
+          socket.send(socket.answer());
+          return;
+        }
+        // Two messages, as a long AXFR sends.
+        for (let i = 0; i < 2; i++)
+          socket.send(
+            packet.encode({
+              type: "response",
+              id: query.id,
+              flags: packet.AUTHORITATIVE_ANSWER,
+              questions: [question],
+              answers: [{ name: "example.test", type: "A", ttl: 1, data: `192.0.2.${i}` }],
+            }),
+          );
+      },
+    });
+    try {
+      const client = await TcpClient.connect(transferServer.tcpPort);
+      client.send(queryPacket("example.test", "AXFR", { id: 77 }));
+      const answers = await client.receive(2);
+      client.close();
+      expect(answers.map((answer) => answer.id)).toEqual([77, 77]);
+      const udp = await udpQuery(transferServer.udpPort, "example.test", "IXFR");
+      expect(udp.answer.answers?.[0]).toMatchObject({ data: "192.0.2.0" });
+      // A signed query goes to the handler too, which answers with the ordinary answer (signed, in DNS-3).
+      const soa = decodeAnswer(
+        (await sendUdp(transferServer.udpPort, signedQuery("example.test", "SOA"))) as Buffer,
+      );
+      expect(soa.answers?.map((record) => record.type)).toEqual(["SOA"]);
+      expect(seen).toEqual([
+        { name: "example.test", type: "AXFR", transport: "tcp", remoteAddress: "127.0.0.1" },
+        { name: "example.test", type: "IXFR", transport: "udp", remoteAddress: "127.0.0.1" },
+        { name: "example.test", type: "SOA", transport: "udp", remoteAddress: "127.0.0.1" },
+      ]);
+    } finally {
+      await transferServer.close();
+    }
   });
 });
 

@@ -5,7 +5,6 @@ import { answerFromZone } from "./answer.js";
 import {
   bareReply,
   type Edns,
-  type Header,
   isInternetClass,
   MIN_UDP_PAYLOAD,
   parseQuery,
@@ -25,7 +24,12 @@ export interface TransferSocket {
   /** The query as received, for TSIG verification. */
   raw: Buffer;
   zones: ZoneSet;
-  /** Sends one DNS message (framed with its length over TCP). */
+  /**
+   * The server's ordinary answer to this query, unsigned: what a TSIG-signed query (a secondary
+   * checking the SOA serial) gets once the handler has signed it.
+   */
+  answer(): Buffer;
+  /** Sends one DNS message (framed with its length over TCP; over UDP it must fit the query's size). */
   send(message: Buffer): void;
   /** Ends the TCP connection once what was sent is written; nothing over UDP. */
   close(): void;
@@ -37,7 +41,11 @@ export interface DnsServerOptions {
   /** 0 takes a free port (the same one for UDP and TCP). */
   port: number;
   log: (message: string, error?: unknown) => void;
-  /** AXFR and IXFR go here (src/dns/transfer.ts); without it they are REFUSED. */
+  /**
+   * AXFR and IXFR go here (src/dns/transfer.ts), and so does every query signed with TSIG, since
+   * only the handler knows the keys; without it transfers are REFUSED and signed queries are
+   * answered unsigned, as by a server that knows no TSIG.
+   */
   onTransfer?: (query: packet.DecodedPacket, socket: TransferSocket) => void | Promise<void>;
   /** The UDP payload we answer with at most and advertise; 1232 avoids IP fragmentation (DNS flag day 2020). */
   maxUdpPayload?: number;
@@ -75,7 +83,8 @@ export async function startDnsServer(options: DnsServerOptions): Promise<DnsServ
 export type Respond = (
   message: Buffer,
   transport: "udp" | "tcp",
-  transfer?: Omit<TransferSocket, "raw" | "zones" | "transport">,
+  /** Where the message came from, asked only for a transfer (most queries need no such object). */
+  transfer?: () => Omit<TransferSocket, "raw" | "zones" | "transport" | "answer">,
 ) => Buffer | null;
 
 export function responder(options: DnsServerOptions): Respond {
@@ -93,22 +102,33 @@ export function responder(options: DnsServerOptions): Respond {
     if (query.opcode !== 0) return bareReply(RCODE.NOTIMP);
     if (query.edns && query.edns.version > 0) return bareReply(RCODE.BADVERS);
     if (!isInternetClass(query.qclass)) return bareReply(RCODE.REFUSED);
-    if (query.qtype === QTYPE.AXFR || query.qtype === QTYPE.IXFR) {
-      if (!onTransfer || !transfer) return bareReply(RCODE.REFUSED);
+    const isTransfer = query.qtype === QTYPE.AXFR || query.qtype === QTYPE.IXFR;
+    if (isTransfer && !(onTransfer && transfer)) return bareReply(RCODE.REFUSED);
+    if (onTransfer && transfer && (isTransfer || query.signed)) {
       let decoded: packet.DecodedPacket;
       try {
         decoded = packet.decode(query.raw);
       } catch {
         return bareReply(RCODE.FORMERR);
       }
-      Promise.resolve(onTransfer(decoded, { ...transfer, transport, raw: query.raw, zones })).catch((error) =>
-        log("dns: zone transfer failed", error),
-      );
+      const ordinary = () => write(query, transport, fromZones(query));
+      Promise.resolve(
+        onTransfer(decoded, { ...transfer(), transport, raw: query.raw, zones, answer: ordinary }),
+      ).catch((error) => log("dns: zone transfer failed", error));
       return null;
     }
+    return fromZones(query);
+  };
+
+  const fromZones = (query: Query): Reply => {
     const zone = zones.findIndexed(query.qname);
     if (!zone) return bareReply(RCODE.REFUSED);
     return answerFromZone(zone, query.qname, query.qnameWire, query.qtype);
+  };
+
+  const write = (query: Query, transport: "udp" | "tcp", reply: Reply): Buffer => {
+    // Our OPT always says version 0 (writeReply), also in BADVERS to a higher one (RFC 6891 §6.1.3).
+    return writeReply(query, query.question, query.edns, reply, limitFor(transport, query.edns), ourUdpSize);
   };
 
   return (message, transport, transfer) => {
@@ -126,7 +146,6 @@ export function responder(options: DnsServerOptions): Respond {
       );
     }
     const { query } = parsed;
-    const header: Header = query;
     let reply: Reply | null;
     try {
       reply = answer(query, transport, transfer);
@@ -134,9 +153,7 @@ export function responder(options: DnsServerOptions): Respond {
       log(`dns: answering ${query.qname} type ${query.qtype} failed`, error);
       reply = bareReply(RCODE.SERVFAIL);
     }
-    if (!reply) return null;
-    const edns = query.edns && { ...query.edns, version: 0 };
-    return writeReply(header, query.question, edns, reply, limitFor(transport, query.edns), ourUdpSize);
+    return reply && write(query, transport, reply);
   };
 }
 
@@ -149,20 +166,29 @@ async function listen(options: DnsServerOptions): Promise<DnsServer> {
     type: net.isIPv6(host) ? "udp6" : "udp4",
     recvBufferSize: 4 * 1024 * 1024,
   });
+  // Errors of a send go to the socket's "error" handler: no callback per answer on the hot path.
+  const sendUdp = (reply: Buffer, port: number, address: string) => {
+    try {
+      udp.send(reply, port, address);
+    } catch (error) {
+      log("dns: UDP send failed", error);
+    }
+  };
   udp.on("message", (message, remote) => {
+    // Port 0 cannot be answered (send would throw); such a source is forged anyway.
+    if (remote.port === 0) return;
     let out: Buffer | null = null;
     try {
-      out = respond(message, "udp", {
+      out = respond(message, "udp", () => ({
         remoteAddress: remote.address,
         remotePort: remote.port,
-        send: (reply) => udp.send(reply, remote.port, remote.address),
+        send: (reply: Buffer) => sendUdp(reply, remote.port, remote.address),
         close: () => {},
-      });
+      }));
     } catch (error) {
       log("dns: a UDP query failed", error);
     }
-    if (out)
-      udp.send(out, remote.port, remote.address, (error) => error && log("dns: UDP send failed", error));
+    if (out) sendUdp(out, remote.port, remote.address);
   });
   udp.on("error", (error) => log("dns: UDP socket error", error));
   await new Promise<void>((resolve, reject) => {
@@ -197,23 +223,36 @@ async function listen(options: DnsServerOptions): Promise<DnsServer> {
       send,
       close: () => socket.end(),
     };
-    let pending = Buffer.alloc(0);
+    // Several queries may come in one connection, and one query in several segments (RFC 7766
+    // §6.2.1). Segments are joined only once a whole message is there: joining on every segment
+    // would let a client trickling one byte at a time make us copy gigabytes.
+    let chunks: Buffer[] = [];
+    let buffered = 0;
+    let needed = 2;
+    const answerTcp = () => transfer;
     socket.on("data", (chunk) => {
-      pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
-      // Several queries may come in one connection, and one query in several segments (RFC 7766 §6.2.1).
-      while (pending.length >= 2) {
-        const length = pending.readUInt16BE(0);
-        if (pending.length < 2 + length) break;
-        const message = pending.subarray(2, 2 + length);
-        pending = pending.subarray(2 + length);
+      chunks.push(chunk);
+      buffered += chunk.length;
+      if (buffered < needed) return;
+      const all = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, buffered);
+      let offset = 0;
+      while (all.length - offset >= 2) {
+        const length = all.readUInt16BE(offset);
+        if (all.length - offset < 2 + length) break;
+        const message = all.subarray(offset + 2, offset + 2 + length);
+        offset += 2 + length;
         let out: Buffer | null = null;
         try {
-          out = respond(message, "tcp", transfer);
+          out = respond(message, "tcp", answerTcp);
         } catch (error) {
           log("dns: a TCP query failed", error);
         }
         if (out) send(out);
       }
+      const rest = all.subarray(offset);
+      chunks = rest.length > 0 ? [rest] : [];
+      buffered = rest.length;
+      needed = rest.length >= 2 ? 2 + rest.readUInt16BE(0) : 2;
     });
   });
   tcp.maxConnections = options.maxTcpConnections ?? 1000;
