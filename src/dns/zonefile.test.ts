@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseTtl, printZoneFile, readZoneFile, tokenize } from "./zonefile.js";
+import { parseTtl, parseZoneFile, printZoneFile, readZoneFile, tokenize } from "./zonefile.js";
 
 const read = (text: string) => readZoneFile(text, { origin: "example.org", defaultTtl: 3600 });
 const brief = (text: string) =>
@@ -194,5 +194,65 @@ describe("printZoneFile", () => {
     expect(back.sort((a, b) => key(a).localeCompare(key(b)))).toEqual(
       [...records].sort((a, b) => key(a).localeCompare(key(b))),
     );
+  });
+});
+
+describe("parseZoneFile", () => {
+  const BIND = [
+    "; exported by BIND 9",
+    "$ORIGIN example.org.",
+    "$TTL 86400",
+    "@\tIN\tSOA\tns1.example.org. hostmaster.example.org. (",
+    "\t\t2024060101 ; serial",
+    "\t\t7200 3600 1209600 3600 )",
+    "\tIN\tNS\tns1",
+    "\tIN\tMX\t10 mail",
+    '\tIN\tTXT\t"v=spf1 mx -all"',
+    "words\tIN\tTXT\thello world",
+    "mail\tIN\tA\t192.0.2.25",
+    "www\t300\tIN\tCNAME\t@",
+    "_sip._tcp\tSRV\t10 60 5060 sip",
+    '@\tCAA\t0 issue "letsencrypt.org"',
+    "bad\tA\t999.1.1.1",
+    'old\tHINFO\t"PC" "DOS"',
+  ].join("\n");
+
+  it("parses each record's RDATA relative to its origin and reports the ones it cannot serve", () => {
+    const { records, problems } = parseZoneFile(BIND, { origin: "example.org", defaultTtl: 3600 });
+    expect(records.map((r) => [r.line, r.name, r.ttl, r.type, r.text])).toEqual([
+      [
+        4,
+        "example.org",
+        86400,
+        "SOA",
+        "ns1.example.org. hostmaster.example.org. 2024060101 7200 3600 1209600 3600",
+      ],
+      [7, "example.org", 86400, "NS", "ns1.example.org."],
+      [8, "example.org", 86400, "MX", "10 mail.example.org."],
+      [9, "example.org", 86400, "TXT", '"v=spf1 mx -all"'],
+      [10, "words.example.org", 86400, "TXT", '"hello" "world"'],
+      [11, "mail.example.org", 86400, "A", "192.0.2.25"],
+      [12, "www.example.org", 300, "CNAME", "example.org."],
+      [13, "_sip._tcp.example.org", 86400, "SRV", "10 60 5060 sip.example.org."],
+      [14, "example.org", 86400, "CAA", '0 issue "letsencrypt.org"'],
+    ]);
+    expect(problems.map((p) => [p.line, p.code])).toEqual([
+      [15, "INVALID_RECORD_DATA"],
+      [16, "ZONE_FILE_TYPE_NOT_SUPPORTED"],
+    ]);
+  });
+
+  it("reads its own export back to the same records", () => {
+    const { records } = parseZoneFile(BIND, { origin: "example.org", defaultTtl: 3600 });
+    const printed = printZoneFile(
+      "example.org",
+      3600,
+      records.map((r) => ({ name: r.name, type: r.type, ttl: r.ttl, data: r.text })),
+    );
+    const again = parseZoneFile(printed, { origin: "example.org", defaultTtl: 3600 });
+    expect(again.problems).toEqual([]);
+    const key = (r: { name: string; type: string; text: string; ttl: number }) =>
+      `${r.name} ${r.type} ${r.ttl} ${r.text}`;
+    expect(again.records.map(key).sort()).toEqual(records.map(key).sort());
   });
 });

@@ -1,3 +1,5 @@
+import { parseRdata, printRdata, RDATA_TYPES, type RdataOf, type RdataType, relativeName } from "./rdata.js";
+
 /**
  * BIND zone files (RFC 1035 §5.1): reading one into entries and printing a zone as one.
  *
@@ -247,7 +249,10 @@ export function readZoneFile(
       continue;
     }
     const type = typeToken.raw.toUpperCase();
-    const data = rest.slice(1).map((token) => token.raw);
+    // In a zone file each unquoted TXT word is a string of its own; rdata.ts takes unquoted text whole.
+    const data = rest
+      .slice(1)
+      .map((token) => (type === "TXT" && !token.quoted ? `"${token.raw}"` : token.raw));
     if (ttl !== null) lastTtl = ttl;
     // An SOA without TTL takes $TTL; its own minimum field is the negative-caching TTL (RFC 2308).
     const resolved = ttl ?? defaultTtl ?? lastTtl ?? options.defaultTtl;
@@ -255,6 +260,56 @@ export function readZoneFile(
   }
   problems.sort((a, b) => a.line - b.line);
   return { entries, problems };
+}
+
+/** A record of the file whose RDATA parsed: `data` as dns-packet takes it, `text` as mfd prints it. */
+export interface ZoneFileRecord {
+  line: number;
+  name: string;
+  ttl: number;
+  type: RdataType;
+  data: RdataOf[RdataType];
+  text: string;
+}
+
+export interface ZoneFileRecordProblem {
+  line: number;
+  /** A ZONE_FILE_* code, or rdata.ts's (INVALID_RECORD_DATA, NAME_TOO_LONG, LABEL_TOO_LONG) with its field. */
+  code: string;
+  detail: string;
+}
+
+/** readZoneFile, then each entry's RDATA through src/dns/rdata.ts; types it does not know are problems. */
+export function parseZoneFile(
+  text: string,
+  options: ReadOptions,
+): { records: ZoneFileRecord[]; problems: ZoneFileRecordProblem[] } {
+  const { entries, problems } = readZoneFile(text, options);
+  const records: ZoneFileRecord[] = [];
+  const more: ZoneFileRecordProblem[] = [];
+  for (const entry of entries) {
+    if (!(RDATA_TYPES as readonly string[]).includes(entry.type)) {
+      more.push({
+        line: entry.line,
+        code: "ZONE_FILE_TYPE_NOT_SUPPORTED",
+        detail: `${entry.type} records are not served (only ${RDATA_TYPES.join(", ")})`,
+      });
+      continue;
+    }
+    const type = entry.type as RdataType;
+    const parsed = parseRdata(type, entry.rdata, entry.origin);
+    if (!parsed.ok) {
+      more.push({
+        line: entry.line,
+        code: parsed.error.code,
+        detail: `${parsed.error.field}: ${parsed.error.detail}`,
+      });
+      continue;
+    }
+    const { line, name, ttl } = entry;
+    records.push({ line, name, ttl, type, data: parsed.data, text: printRdata(type, parsed.data) });
+  }
+  return { records, problems: [...problems, ...more].sort((a, b) => a.line - b.line) };
 }
 
 /** One record to print: its data is already in presentation form (absolute names end with "."). */
@@ -270,13 +325,6 @@ const typeRank = (type: string) => {
   const rank = TYPE_ORDER.indexOf(type);
   return rank === -1 ? TYPE_ORDER.length : rank;
 };
-
-/** The owner as the file writes it: "@" for the apex, labels relative to the origin, else absolute. */
-export function relativeOwner(name: string, origin: string): string {
-  if (name === origin) return "@";
-  if (name.endsWith(`.${origin}`)) return name.slice(0, -origin.length - 1);
-  return `${name}.`;
-}
 
 /**
  * A zone file of `records` that readZoneFile (and BIND's named-checkzone) reads back to the same
@@ -295,7 +343,7 @@ export function printZoneFile(
     if (byName !== 0) return byName;
     return typeRank(a.type) - typeRank(b.type) || a.data.localeCompare(b.data);
   });
-  const owners = sorted.map((record) => relativeOwner(record.name, origin));
+  const owners = sorted.map((record) => relativeName(record.name, origin));
   const width = Math.max(1, ...owners.map((owner) => owner.length));
   const lines = sorted.map((record, index) =>
     [
