@@ -7,12 +7,13 @@ import { operationsModule } from "./http/index.js";
 import type { App } from "./http/types.js";
 import { workerModule } from "./jobs/index.js";
 import type { Job } from "./jobs/worker.js";
-import { LifecycleHooks } from "./lifecycle.js";
+import { attachLifecycle, LifecycleHooks } from "./lifecycle.js";
 import { mailboxesModule } from "./mailboxes/index.js";
 import type { AnyModule, Role, RouteContext, ServiceOf } from "./module.js";
 import { notifyModule } from "./notify/index.js";
 import { recoveryModule } from "./recovery/index.js";
 import { tokensModule } from "./tokens/index.js";
+import { zonesModule } from "./zones/index.js";
 
 /**
  * Every module of mfd, in order (docs/ARCHITECTURE.md, module contract): a module comes after the
@@ -28,6 +29,7 @@ export const MODULES = [
   deputiesModule,
   tokensModule,
   mailboxesModule,
+  zonesModule,
   notifyModule,
   workerModule,
 ] as const;
@@ -67,6 +69,7 @@ export const ROLES: ReadonlyMap<string, Role> = byUniqueName(
  */
 export function createServices(deps: Deps): Services {
   const lifecycle = new LifecycleHooks();
+  attachLifecycle(deps, lifecycle);
   const services: Record<string, unknown> = {};
   for (const module of MODULES as readonly AnyModule[]) {
     const peers: Record<string, unknown> = {};
