@@ -2,7 +2,7 @@ import { sql } from "kysely";
 import type { RequestContext } from "../access/actor.js";
 import { authorizeDomain } from "../access/domain-access.js";
 import type { Config } from "../config.js";
-import type { Database } from "../db/database.js";
+import type { Database, Executor } from "../db/database.js";
 import { hitLimits } from "../db/rate-limit.js";
 import type { Deps } from "../deps.js";
 import { checkDomainHealth, type HealthCheck, type HealthExpectations } from "../dns/health.js";
@@ -119,6 +119,11 @@ export class DnsHealthService {
     return { checkedAt: now, ok: result.ok, checks: result.checks };
   }
 
+  /** A released domain's last result goes with its zone (the zones module's `domain.released` hook). */
+  async forget(tx: Executor, domainId: string): Promise<void> {
+    await tx.deleteFrom("dnsHealth").where("domainId", "=", domainId).execute();
+  }
+
   /**
    * One worker run: every confirmed domain without a row gets one due now, then due rows are
    * leased with one conditional UPDATE (several workers on one PostgreSQL never check a domain
@@ -126,20 +131,21 @@ export class DnsHealthService {
    */
   async runDue(batchSize = 100, concurrency = 8): Promise<number> {
     const now = this.deps.clock.now();
+    // Hosted zones only: a confirmed domain without a zone (none yet, or disconnected) is not checked.
     await this.db
       .insertInto("dnsHealth")
       .columns(["domainId", "nextCheckAt"])
       .expression((eb) =>
         eb
-          .selectFrom("domains")
-          .select(["domains.id", sql<number>`${now}`.as("nextCheckAt")])
+          .selectFrom("zones")
+          .select(["zones.domainId", sql<number>`${now}`.as("nextCheckAt")])
           .where((w) =>
             w.not(
               w.exists(
                 w
                   .selectFrom("dnsHealth")
                   .select("domainId")
-                  .whereRef("dnsHealth.domainId", "=", "domains.id"),
+                  .whereRef("dnsHealth.domainId", "=", "zones.domainId"),
               ),
             ),
           ),
@@ -164,9 +170,10 @@ export class DnsHealthService {
     if (due.length === 0) return 0;
     const domains = await this.db
       .selectFrom("domains")
-      .select(["id", "name"])
+      .innerJoin("zones", "zones.domainId", "domains.id")
+      .select(["domains.id", "domains.name"])
       .where(
-        "id",
+        "domains.id",
         "in",
         due.map((row) => row.domainId),
       )

@@ -20,6 +20,17 @@ const as = (accountId: string): RequestContext => ({
   now: t.clock.now(),
 });
 
+/** A confirmed domain with a zone row (the health checks look at hosted zones only). */
+const hostedDomain = async (accountId: string) => {
+  const domain = await confirmedDomain(t, accountId);
+  const now = t.clock.now();
+  await t.db
+    .insertInto("zones")
+    .values({ domainId: domain.domainId, serial: 1, createdAt: now, updatedAt: now })
+    .execute();
+  return domain;
+};
+
 const publishHealthy = (domain: string) => {
   internet.delegate(domain, NS);
   internet.publish(domain, "MX", { preference: 10, exchange: "mx.mfd.test" });
@@ -31,8 +42,9 @@ const publishHealthy = (domain: string) => {
 describe("DNS health service", () => {
   it("the worker checks each confirmed domain once, stores the result, and checks again when due", async () => {
     const owner = await registerAccount(t);
-    const healthy = await confirmedDomain(t, owner.accountId);
-    const broken = await confirmedDomain(t, owner.accountId);
+    const healthy = await hostedDomain(owner.accountId);
+    const broken = await hostedDomain(owner.accountId);
+    const zoneless = await confirmedDomain(t, owner.accountId);
     publishHealthy(healthy.name);
     expect(await health.read(as(owner.accountId), healthy.name)).toEqual({
       checkedAt: null,
@@ -50,6 +62,7 @@ describe("DNS health service", () => {
     expect(bad.ok).toBe(false);
     expect(bad.checks.find((c) => c.check === "mx")?.code).toBe("MX_MISSING");
     expect(await health.runDue()).toBe(0);
+    expect((await health.read(as(owner.accountId), zoneless.name)).checkedAt).toBeNull();
 
     // A failing domain is looked at again after half an hour, a passing one much later.
     publishHealthy(broken.name);
@@ -62,7 +75,7 @@ describe("DNS health service", () => {
   it("checks at once on request, within a limit, and only for who may read the domain's DNS", async () => {
     const owner = await registerAccount(t);
     const stranger = await registerAccount(t);
-    const domain = await confirmedDomain(t, owner.accountId);
+    const domain = await hostedDomain(owner.accountId);
     publishHealthy(domain.name);
     const now = await health.checkNow(as(owner.accountId), domain.name);
     expect(now.ok).toBe(true);

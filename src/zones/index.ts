@@ -1,4 +1,7 @@
 import { defineModule } from "../module.js";
+import { dnsHealthJob, dnsHealthService } from "./health.jobs.js";
+import { dnsHealthRoutes } from "./health.routes.js";
+import { zoneFileRoutes } from "./zonefile.routes.js";
 import { zonesRoutes } from "./zones.routes.js";
 import { ZonesService } from "./zones.service.js";
 
@@ -8,8 +11,14 @@ export type { ZonesService } from "./zones.service.js";
 export const zonesModule = defineModule({
   name: "zones",
   uses: [],
-  create: (deps) => new ZonesService(deps),
-  routes: (app, zones) => zonesRoutes(app, zones),
+  // The health checks ride along on the zones service: its routes and job are the zones module's.
+  create: (deps) => Object.assign(new ZonesService(deps), { health: dnsHealthService(deps) }),
+  routes: async (app, zones, context) => {
+    await zonesRoutes(app, zones);
+    await zoneFileRoutes(app, zones, context.config);
+    await dnsHealthRoutes(app, zones.health);
+  },
+  jobs: [dnsHealthJob],
   hooks: (zones) => ({
     "domain.confirmed": async (tx, ctx, { domainId, name }) => {
       await zones.createZone(tx, ctx.now, domainId, name);
@@ -18,6 +27,7 @@ export const zonesModule = defineModule({
     // A transfer hands the domain row, and so its zone, to the new owner; otherwise the zone goes.
     "domain.released": async (tx, _ctx, { domainId, reason }) => {
       if (reason === "transfer") return undefined;
+      await zones.health.forget(tx, domainId);
       return { dnsRecords: await zones.deleteZone(tx, domainId) };
     },
   }),

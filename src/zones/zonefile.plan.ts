@@ -14,6 +14,13 @@ export interface ExistingRecord {
   data: string;
 }
 
+/** What an import did (or, dry, would do). */
+export interface ImportReport {
+  added: number;
+  unchanged: number;
+  skipped: SkippedLine[];
+}
+
 export interface ImportPlan {
   /** Records to create, in file order; the records service may still refuse one (a CNAME conflict…). */
   toAdd: ZoneFileRecord[];
