@@ -5,6 +5,7 @@ describe("configuration", () => {
   it("starts with no variables at all: SQLite in ./data, console on 127.0.0.1:8080", () => {
     const config = loadConfig({});
     expect(config.listen).toEqual({ host: "127.0.0.1", port: 8080 });
+    expect(config.dnsListen).toEqual({ host: "127.0.0.1", port: 10053 });
     expect(config.databaseUrl).toMatch(/^sqlite:.*\/data\/mfd\.sqlite$/);
     expect(config.dev).toBe(false);
     expect(config.mxHost).toBe(`mx.${config.serviceDomain}`);
@@ -14,6 +15,7 @@ describe("configuration", () => {
     try {
       loadConfig({
         MFD_LISTEN: "nope",
+        MFD_DNS_LISTEN: "53",
         MFD_DEV: "maybe",
         MFD_DATABASE_URL: "mysql://x",
         MFD_DOMAIN_LIMIT: "-3",
@@ -25,6 +27,7 @@ describe("configuration", () => {
       const problems = (error as ConfigError).problems.join("\n");
       for (const name of [
         "MFD_LISTEN",
+        "MFD_DNS_LISTEN",
         "MFD_DEV",
         "MFD_DATABASE_URL",
         "MFD_DOMAIN_LIMIT",

@@ -9,6 +9,8 @@ import { resolve } from "node:path";
 export interface Config {
   serviceDomain: string;
   listen: { host: string; port: number };
+  /** Where the `dns` role's authoritative server answers, on UDP and TCP (docs/operations.md: port 53). */
+  dnsListen: { host: string; port: number };
   dataDir: string;
   databaseUrl: string; // "sqlite:<path>" or "postgres://…"
   publicUrl: string;
@@ -74,6 +76,11 @@ export const CONFIG_VARIABLES = {
     default: "mfd.localhost",
   },
   MFD_LISTEN: { description: "host:port the web console and API listen on.", default: "127.0.0.1:8080" },
+  MFD_DNS_LISTEN: {
+    description:
+      "host:port the authoritative DNS server answers on (UDP and TCP); binding port 53 is in docs/operations.md.",
+    default: "127.0.0.1:10053",
+  },
   MFD_DATA_DIR: {
     description: "Folder for the embedded SQLite database and other state.",
     default: "./data",
@@ -285,6 +292,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const listen = hostPort(get("MFD_LISTEN"));
   if (!listen) problems.push('MFD_LISTEN must be host:port, for example "127.0.0.1:8080"');
 
+  const dnsListen = hostPort(get("MFD_DNS_LISTEN"));
+  if (!dnsListen) problems.push('MFD_DNS_LISTEN must be host:port, for example "0.0.0.0:53"');
+
   const dataDir = resolve(get("MFD_DATA_DIR"));
 
   let databaseUrl = get("MFD_DATABASE_URL") ?? `sqlite:${resolve(dataDir, "mfd.sqlite")}`;
@@ -397,6 +407,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   return {
     serviceDomain,
     listen: listen as { host: string; port: number },
+    dnsListen: dnsListen as { host: string; port: number },
     dataDir,
     databaseUrl,
     publicUrl,

@@ -182,40 +182,42 @@ function quotedStrings(text: string, field: string): Buffer[] {
   const strings: Buffer[] = [];
   let i = 0;
   while (i < text.length) {
-    if (/\s/.test(text[i] as string)) {
+    const c = text.charCodeAt(i);
+    if (c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d) {
       i++;
       continue;
     }
-    if (text[i] !== '"') throw invalid(field, 'Text outside quotes: put each string in "double quotes".');
+    if (c !== 0x22) throw invalid(field, 'Text outside quotes: put each string in "double quotes".');
     i++;
-    const bytes: number[] = [];
+    // Runs without escapes are taken whole (a DKIM key is hundreds of plain characters).
+    const parts: Buffer[] = [];
     let closed = false;
     while (i < text.length) {
-      const c = text[i] as string;
-      if (c === '"') {
+      const quote = text.indexOf('"', i);
+      const slash = text.indexOf("\\", i);
+      if (quote === -1 && slash === -1) break;
+      if (slash === -1 || (quote !== -1 && quote < slash)) {
+        parts.push(Buffer.from(text.slice(i, quote), "utf8"));
+        i = quote + 1;
         closed = true;
-        i++;
         break;
       }
-      if (c === "\\") {
-        const digits = /^\d{3}/.exec(text.slice(i + 1));
-        if (digits) {
-          const value = Number(digits[0]);
-          if (value > 255) throw invalid(field, `\\${digits[0]} is not a byte.`);
-          bytes.push(value);
-          i += 4;
-          continue;
-        }
-        if (i + 1 >= text.length) throw invalid(field, "The text ends in a lone backslash.");
-        bytes.push(...Buffer.from(text[i + 1] as string, "utf8"));
-        i += 2;
+      parts.push(Buffer.from(text.slice(i, slash), "utf8"));
+      const digits = /^\d{3}/.exec(text.slice(slash + 1, slash + 4));
+      if (digits) {
+        const value = Number(digits[0]);
+        if (value > 255) throw invalid(field, `\\${digits[0]} is not a byte.`);
+        parts.push(Buffer.of(value));
+        i = slash + 4;
         continue;
       }
-      bytes.push(...Buffer.from(c, "utf8"));
-      i++;
+      if (slash + 1 >= text.length) throw invalid(field, "The text ends in a lone backslash.");
+      const escaped = String.fromCodePoint(text.codePointAt(slash + 1) as number);
+      parts.push(Buffer.from(escaped, "utf8"));
+      i = slash + 1 + escaped.length;
     }
     if (!closed) throw invalid(field, "A quoted string is not closed.");
-    strings.push(Buffer.from(bytes));
+    strings.push(parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts));
   }
   return strings;
 }

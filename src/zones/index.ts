@@ -1,9 +1,14 @@
+import type { Deps } from "../deps.js";
 import { defineModule } from "../module.js";
+import { dnsRole } from "./dns.role.js";
 import { dnsHealthJob, dnsHealthService } from "./health.jobs.js";
 import { dnsHealthRoutes } from "./health.routes.js";
 import { zoneFileRoutes } from "./zonefile.routes.js";
 import { zonesRoutes } from "./zones.routes.js";
 import { ZonesService } from "./zones.service.js";
+
+/** The service built from each deps, for the dns role (roles get the process's deps, not services). */
+const services = new WeakMap<Deps, ZonesService>();
 
 export { loadAllZones, loadZone, type ServedZone } from "./zone-data.js";
 export type { ZonesService } from "./zones.service.js";
@@ -11,14 +16,19 @@ export type { ZonesService } from "./zones.service.js";
 export const zonesModule = defineModule({
   name: "zones",
   uses: [],
-  // The health checks ride along on the zones service: its routes and job are the zones module's.
-  create: (deps) => Object.assign(new ZonesService(deps), { health: dnsHealthService(deps) }),
+  create: (deps) => {
+    // The health checks ride along on the zones service: their routes and job are this module's.
+    const service = Object.assign(new ZonesService(deps), { health: dnsHealthService(deps) });
+    services.set(deps, service);
+    return service;
+  },
   routes: async (app, zones, context) => {
     await zonesRoutes(app, zones);
     await zoneFileRoutes(app, zones, context.config);
     await dnsHealthRoutes(app, zones.health);
   },
   jobs: [dnsHealthJob],
+  roles: [dnsRole((deps) => services.get(deps))],
   hooks: (zones) => ({
     "domain.confirmed": async (tx, ctx, { domainId, name }) => {
       await zones.createZone(tx, ctx.now, domainId, name);

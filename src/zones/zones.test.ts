@@ -4,6 +4,7 @@ import {
   connectDomain,
   createDomainWorld,
   publishTxt,
+  runDomainJob,
   uniqueDomain,
 } from "../../test/dns/fixtures.js";
 import { type Client, registerAccount, SERVICE_DOMAIN } from "../../test/helpers/app.js";
@@ -78,6 +79,17 @@ describe("a confirmed domain's zone", () => {
     const zone = await loadZone(t.db, t.config, domain.id);
     expect(zone?.records[0]).toMatchObject({ name, type: "SOA", data: { mname: `ns1.${SERVICE_DOMAIN}` } });
     expect(zone?.records).toHaveLength(list.length + 1);
+  });
+
+  it("is made as well when the background check confirms the domain", async () => {
+    const { client } = await newAccount();
+    const name = uniqueDomain();
+    publishTxt(internet, await connectDomain(client, name));
+    // The first background check of a claim is due a minute after connecting.
+    t.clock.advance(2 * 60_000);
+    await runDomainJob(t);
+    const types = (await records(client, name)).map((r) => `${r.name} ${r.type}`);
+    expect(types).toEqual(expect.arrayContaining(["@ NS", "@ MX", "@ TXT", "_dmarc TXT"]));
   });
 
   it("is not made for a claim that is not confirmed, and never loaded for serving", async () => {

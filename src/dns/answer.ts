@@ -1,0 +1,197 @@
+import * as packet from "dns-packet";
+import { emptySection, nameToWire, QTYPE, RCODE, type Reply, type Section } from "./wire.js";
+import {
+  canonicalName,
+  type IndexedZone,
+  isAtOrBelow,
+  type Node,
+  parentName,
+  type RecordType,
+  type ZoneRecord,
+} from "./zone.js";
+
+/** The types a zone holds, by their number on the wire. */
+const TYPE_BY_CODE = new Map<number, RecordType>([
+  [1, "A"],
+  [2, "NS"],
+  [5, "CNAME"],
+  [6, "SOA"],
+  [15, "MX"],
+  [16, "TXT"],
+  [28, "AAAA"],
+  [33, "SRV"],
+  [257, "CAA"],
+]);
+
+/** RFC 8482 §4.1: ANY gets one RRset; these are the most useful to whoever asks ANY, first. */
+const ANY_PREFERENCE: RecordType[] = ["SOA", "NS", "CNAME", "A", "AAAA", "MX", "TXT", "SRV", "CAA"];
+
+/** A chain longer than this is a loop in all but name; the answer stops with what it has (as BIND does). */
+const MAX_CNAME_CHAIN = 16;
+
+/** An RRset on the wire, split so the owner can be replaced for wildcard answers. */
+interface WireRRset {
+  owner: Buffer;
+  /** Each record after its owner name: type, class, TTL, length and data. */
+  rests: Buffer[];
+  whole: Buffer;
+}
+
+// RRsets are encoded once and kept as long as the zone that holds them: dns-packet writes no
+// compression pointers, so a record's bytes are the same wherever in a message it lands.
+const encoded = new WeakMap<readonly ZoneRecord[], WireRRset>();
+const negativeSoas = new WeakMap<IndexedZone, Buffer>();
+
+const toPacketAnswer = (record: ZoneRecord, ttl = record.ttl): packet.Answer =>
+  ({ name: record.name, type: record.type, class: "IN", ttl, data: record.data }) as packet.Answer;
+
+const encodeRecord = (answer: packet.Answer): Buffer =>
+  packet.encode({ type: "response", id: 0, flags: 0, questions: [], answers: [answer] }).subarray(12);
+
+function wireOf(rrset: readonly ZoneRecord[]): WireRRset {
+  let wire = encoded.get(rrset);
+  if (!wire) {
+    const owner = nameToWire((rrset[0] as ZoneRecord).name);
+    const wholes = rrset.map((record) => encodeRecord(toPacketAnswer(record)));
+    wire = {
+      owner,
+      rests: wholes.map((whole) => whole.subarray(owner.length)),
+      whole: Buffer.concat(wholes),
+    };
+    encoded.set(rrset, wire);
+  }
+  return wire;
+}
+
+const negativeSoa = (zone: IndexedZone): Buffer | undefined => {
+  if (!zone.soa) return undefined;
+  let wire = negativeSoas.get(zone);
+  if (!wire) {
+    // RFC 2308 §3: the SOA of a negative answer carries the negative TTL.
+    wire = encodeRecord(toPacketAnswer(zone.soa, zone.zone.negativeTtl));
+    negativeSoas.set(zone, wire);
+  }
+  return wire;
+};
+
+const add = (section: Section, rrset: readonly ZoneRecord[], owner?: Buffer): void => {
+  const wire = wireOf(rrset);
+  if (owner) for (const rest of wire.rests) section.parts.push(owner, rest);
+  else section.parts.push(wire.whole);
+  section.count += rrset.length;
+};
+
+/** The highest zone cut at or above `name` (below the apex): everything under it is the child's. */
+const cutAbove = (zone: IndexedZone, name: string): string | undefined => {
+  if (zone.cuts.size === 0) return undefined;
+  let cut: string | undefined;
+  for (let up: string | undefined = name; up !== undefined && up !== zone.zone.origin; up = parentName(up)) {
+    if (zone.cuts.has(up)) cut = up;
+  }
+  return cut;
+};
+
+/** The names in a record's data that additional-section processing looks up (RFC 1035 §3.3). */
+const targetOf = (record: ZoneRecord): string | undefined => {
+  const data = record.data as { exchange?: string; target?: string } | string;
+  if (record.type === "NS") return canonicalName(data as string);
+  if (record.type === "MX") return canonicalName((data as { exchange: string }).exchange);
+  if (record.type === "SRV") return canonicalName((data as { target: string }).target);
+  return undefined;
+};
+
+function addAddresses(
+  zone: IndexedZone,
+  rrset: readonly ZoneRecord[],
+  additional: Section,
+  glue: boolean,
+): void {
+  for (const record of rrset) {
+    const target = targetOf(record);
+    if (target === undefined || !isAtOrBelow(target, zone.zone.origin)) continue;
+    // Addresses below a cut are the child's, served only as glue of that referral.
+    const cut = cutAbove(zone, target);
+    if (cut !== undefined && !(glue && isAtOrBelow(target, canonicalName(record.name)))) continue;
+    const node = zone.nodes.get(target);
+    for (const type of ["A", "AAAA"] as const) {
+      const addresses = node?.get(type);
+      if (addresses && !additional.parts.includes(wireOf(addresses).whole)) add(additional, addresses);
+    }
+  }
+}
+
+/**
+ * The answer to `qname`/`qtype` from one zone (RFC 1034 §4.3.2 with RFC 4592's wildcards):
+ * referral below a cut, the RRset, a CNAME chain inside the zone, NODATA or NXDOMAIN with the
+ * SOA and its negative TTL, and for ANY one RRset (RFC 8482).
+ */
+export function answerFromZone(zone: IndexedZone, qname: string, qnameWire: Buffer, qtype: number): Reply {
+  const reply: Reply = {
+    rcode: RCODE.NOERROR,
+    authoritative: true,
+    answer: emptySection(),
+    authority: emptySection(),
+    additional: emptySection(),
+  };
+  const type = TYPE_BY_CODE.get(qtype);
+  const visited = new Set<string>();
+  let name = qname;
+  let ownerWire: Buffer | undefined = qnameWire;
+
+  const negative = (rcode: number) => {
+    reply.rcode = rcode;
+    const soa = negativeSoa(zone);
+    if (soa) {
+      reply.authority.parts.push(soa);
+      reply.authority.count += 1;
+    }
+    return reply;
+  };
+
+  for (let hop = 0; hop <= MAX_CNAME_CHAIN; hop++) {
+    visited.add(name);
+    const cut = cutAbove(zone, name);
+    // DS lives on the parent's side of the cut (RFC 4035 §3.1.4.1); we hold none, so NODATA.
+    if (cut !== undefined && !(qtype === QTYPE.DS && name === cut)) {
+      const ns = zone.nodes.get(cut)?.get("NS") as readonly ZoneRecord[];
+      add(reply.authority, ns);
+      addAddresses(zone, ns, reply.additional, true);
+      reply.additionalRequired = reply.additional.count > 0;
+      if (reply.answer.count === 0) reply.authoritative = false;
+      return reply;
+    }
+
+    let node: Node | undefined = zone.nodes.get(name);
+    let synthesizedOwner: Buffer | undefined;
+    if (!node) {
+      if (zone.existing.has(name)) return negative(RCODE.NOERROR); // an empty non-terminal
+      let closestEncloser = parentName(name) as string;
+      while (!zone.existing.has(closestEncloser)) closestEncloser = parentName(closestEncloser) as string;
+      const source = closestEncloser === "" ? "*" : `*.${closestEncloser}`;
+      node = zone.nodes.get(source);
+      if (!node) return negative(zone.existing.has(source) ? RCODE.NOERROR : RCODE.NXDOMAIN);
+      synthesizedOwner = ownerWire ?? nameToWire(name);
+    }
+
+    if (qtype === QTYPE.ANY) {
+      const picked = ANY_PREFERENCE.map((t) => node.get(t)).find((rrset) => rrset !== undefined);
+      if (picked) add(reply.answer, picked, synthesizedOwner);
+      return picked ? reply : negative(RCODE.NOERROR);
+    }
+    const rrset = type ? node.get(type) : undefined;
+    if (rrset) {
+      add(reply.answer, rrset, synthesizedOwner);
+      addAddresses(zone, rrset, reply.additional, false);
+      return reply;
+    }
+    const cname = node.get("CNAME");
+    if (!cname || qtype === QTYPE.CNAME) return negative(RCODE.NOERROR);
+    add(reply.answer, cname, synthesizedOwner);
+    const target = canonicalName((cname[0] as ZoneRecord).data as string);
+    // Out of the zone (or round in a loop) the resolver follows on its own (RFC 1034 §3.6.2).
+    if (!isAtOrBelow(target, zone.zone.origin) || visited.has(target)) return reply;
+    name = target;
+    ownerWire = undefined;
+  }
+  return reply;
+}
