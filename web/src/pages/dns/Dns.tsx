@@ -96,7 +96,8 @@ function DnsRecords({ view }: { view: DomainView }) {
                 </td>
                 {canWrite ? (
                   <td className="cell-actions">
-                    {record.type === "SOA" ? null : (
+                    {/* The domain's own NS records are mfd's name servers: the API refuses changing them. */}
+                    {record.type === "NS" && record.name === "@" ? null : (
                       <span className="row-actions">
                         <Button
                           variant="secondary"
