@@ -256,3 +256,43 @@ describe("parseZoneFile", () => {
     expect(again.records.map(key).sort()).toEqual(records.map(key).sort());
   });
 });
+
+describe("never throws", () => {
+  // Deterministic pseudo-random input, so a failure is reproducible from its seed.
+  const random = (seed: number) => () => {
+    seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+    return seed / 2 ** 31;
+  };
+  const VALID = [
+    "$ORIGIN example.org.",
+    "$TTL 1h",
+    "@ IN SOA ns1 host ( 1 2 3 4 5 )",
+    '  IN TXT "a;b" "c\\"d"',
+    "www 300 IN A 192.0.2.1",
+    "_sip._tcp SRV 1 2 3 sip",
+    '@ CAA 0 issue "ca.example"',
+  ].join("\n");
+  const ALPHABET = ' \t\n();"\\$@.*0123456789abcINASOXMTRCV-_';
+
+  it("on random text and on mutations of a valid file", () => {
+    const next = random(42);
+    for (let round = 0; round < 3000; round++) {
+      let text: string;
+      if (round % 2 === 0) {
+        text = Array.from({ length: Math.floor(next() * 200) }, () =>
+          ALPHABET.charAt(Math.floor(next() * ALPHABET.length)),
+        ).join("");
+      } else {
+        const chars = [...VALID];
+        for (let k = 0; k < 1 + Math.floor(next() * 8); k++) {
+          const at = Math.floor(next() * chars.length);
+          chars[at] = ALPHABET.charAt(Math.floor(next() * ALPHABET.length));
+        }
+        text = chars.join("");
+      }
+      const { records, problems } = parseZoneFile(text, { origin: "example.org", defaultTtl: 3600 });
+      for (const record of records) expect(record.name.endsWith("example.org"), text).toBe(true);
+      for (const problem of problems) expect(problem.line, text).toBeGreaterThan(0);
+    }
+  });
+});

@@ -90,4 +90,21 @@ describe("DNS health service", () => {
       code: "RATE_LIMITED",
     });
   });
+
+  it("answers over HTTP with the time of the check in UTC", async () => {
+    const owner = await registerAccount(t);
+    const domain = await hostedDomain(owner.accountId);
+    publishHealthy(domain.name);
+    const url = `/api/v1/domains/${domain.name}/dns/health`;
+    expect((await owner.client.get(url)).json()).toEqual({ checkedAt: null, ok: false, checks: [] });
+    const checked = await owner.client.post(url);
+    expect(checked.statusCode, checked.body).toBe(200);
+    // The app's own service knows the domain's real DKIM key (none here), so DKIM is the one failure.
+    const body = checked.json();
+    expect(body.checkedAt).toBe(new Date(t.clock.now()).toISOString());
+    expect(body.checks.filter((c: { ok: boolean }) => !c.ok).map((c: { code: string }) => c.code)).toEqual([
+      "DKIM_MISSING",
+    ]);
+    expect((await owner.client.get(url)).json()).toEqual(body);
+  });
 });
