@@ -29,6 +29,13 @@ export const zonesModule = defineModule({
   },
   jobs: [dnsHealthJob],
   roles: [dnsRole((deps) => services.get(deps))],
+  jobs: [
+    {
+      name: "create-missing-zones",
+      everyMs: 60_000,
+      run: async (deps) => (await services.get(deps)?.createMissingZones(deps.clock.now(), 50)) ?? 0,
+    },
+  ],
   hooks: (zones) => ({
     "domain.confirmed": async (tx, ctx, { domainId, name }) => {
       await zones.createZone(tx, ctx.now, domainId, name);

@@ -6,13 +6,13 @@ import { authorizeDomain, authorizeDomainHeld, type DomainGrant } from "../acces
 import { recordEvent } from "../audit/audit.service.js";
 import type { Executor } from "../db/database.js";
 import type { DnsRecordsTable } from "../db/schema.js";
-import { inDomainTransaction, type RowLocks } from "../db/transactions.js";
+import { inDomainTransaction, isUniqueViolation, type RowLocks } from "../db/transactions.js";
 import type { Deps } from "../deps.js";
 import { parseRdata, printRdata, type RdataType, relativeName, resolveName } from "../dns/rdata.js";
 import { AppError } from "../lib/errors.js";
 import { newId } from "../lib/random.js";
 import { sealSecret } from "../lib/secret-box.js";
-import { dkimRecordText, newDkimKey } from "./dkim.js";
+import { DkimKeySource, dkimRecordText, dkimSelector } from "./dkim.js";
 import { DEFAULT_TTL, nextSerial, TTL_MAX, TTL_MIN } from "./zone-data.js";
 import { type ImportReport, planImport } from "./zonefile.plan.js";
 import type { CreateRecordBody, DnsRecord, UpdateRecordBody } from "./zones.schemas.js";
@@ -33,6 +33,7 @@ export const ZONE_CHANNEL = "mfd_zone_changed";
 export class ZonesService {
   /** `changed` with a domain id after a change committed in this process (the dns role listens). */
   readonly changes = new EventEmitter();
+  private readonly dkimKeys = new DkimKeySource();
 
   constructor(private readonly deps: Deps) {}
 
@@ -192,12 +193,13 @@ export class ZonesService {
    */
   async createZone(tx: Executor, now: number, domainId: string, origin: string): Promise<void> {
     const { config } = this.deps;
-    const key = await newDkimKey(now);
+    const key = await this.dkimKeys.take();
+    const selector = dkimSelector(now);
     await tx
       .insertInto("dkimKeys")
       .values({
         domainId,
-        selector: key.selector,
+        selector,
         privateKey: sealSecret(config, key.privateKey),
         publicKey: key.publicKey,
         createdAt: now,
@@ -211,7 +213,7 @@ export class ZonesService {
       // old provider, a newsletter service); a stricter policy would have receivers reject that
       // mail before anyone read a report. The owner tightens it once the reports look clean.
       ["_dmarc", "TXT", "v=DMARC1; p=none"],
-      [`${key.selector}._domainkey`, "TXT", dkimRecordText(key.publicKey)],
+      [`${selector}._domainkey`, "TXT", dkimRecordText(key.publicKey)],
     ];
     await tx
       .insertInto("dnsRecords")
@@ -252,21 +254,66 @@ export class ZonesService {
     work: (tx: Executor, grant: DomainGrant) => Promise<T>,
   ): Promise<T> {
     let changedDomain: string | null = null;
-    const result = await inDomainTransaction(this.deps.database, async (tx, locks) => {
-      const grant = await authorizeDomainHeld(tx, locks, ctx.actor, domain, "dns:write");
-      const serial = await this.holdZone(tx, locks, ctx.now, grant);
-      const done = await work(tx, grant);
-      await tx
-        .updateTable("zones")
-        .set({ serial: nextSerial(serial, ctx.now), updatedAt: ctx.now })
-        .where("domainId", "=", grant.domainId)
-        .execute();
-      await this.announce(tx, grant.domainId);
-      changedDomain = grant.domainId;
-      return done;
-    });
+    const attempt = () =>
+      inDomainTransaction(this.deps.database, async (tx, locks) => {
+        const grant = await authorizeDomainHeld(tx, locks, ctx.actor, domain, "dns:write");
+        const serial = await this.holdZone(tx, locks, ctx.now, grant);
+        const done = await work(tx, grant);
+        await tx
+          .updateTable("zones")
+          .set({ serial: nextSerial(serial, ctx.now), updatedAt: ctx.now })
+          .where("domainId", "=", grant.domainId)
+          .execute();
+        await this.announce(tx, grant.domainId);
+        changedDomain = grant.domainId;
+        return done;
+      });
+    let result: T;
+    try {
+      result = await attempt();
+    } catch (error) {
+      // Two first changes of a zone-less domain made its zone at once: the second finds it now.
+      if (!isUniqueViolation(error)) throw error;
+      result = await attempt();
+    }
     if (changedDomain) this.changes.emit("changed", changedDomain);
     return result;
+  }
+
+  /**
+   * Gives zones to confirmed domains that have none — confirmed before DNS hosting existed — a
+   * few at a time (the `create-missing-zones` job). Two workers making the same zone: the zone's
+   * primary key refuses the second, whose transaction then leaves nothing behind.
+   */
+  async createMissingZones(now: number, limit: number): Promise<number> {
+    const missing = await this.db
+      .selectFrom("domains")
+      .leftJoin("zones", "zones.domainId", "domains.id")
+      .select(["domains.id", "domains.name"])
+      .where("zones.domainId", "is", null)
+      .limit(limit)
+      .execute();
+    let made = 0;
+    for (const domain of missing) {
+      try {
+        const created = await inDomainTransaction(this.deps.database, async (tx, locks) => {
+          // Held, so a disconnect either finished first (nothing to make) or waits and takes the zone with it.
+          if (!(await locks.row("domains", domain.id, "share"))) return false;
+          const still = await tx
+            .selectFrom("domains")
+            .select("id")
+            .where("id", "=", domain.id)
+            .executeTakeFirst();
+          if (still) await this.createZone(tx, now, domain.id, domain.name);
+          return still !== undefined;
+        });
+        if (created) made += 1;
+      } catch (error) {
+        if (!isUniqueViolation(error)) throw error;
+      }
+    }
+    if (made > 0) for (const domain of missing) this.changes.emit("changed", domain.id);
+    return made;
   }
 
   /** Locks the zone row and returns its serial; a domain confirmed before zones existed gets one now. */

@@ -10,7 +10,7 @@ import {
 import { type Client, registerAccount, SERVICE_DOMAIN } from "../../test/helpers/app.js";
 import { confirmedDomain } from "../../test/helpers/domains.js";
 import { parseRdata } from "../dns/rdata.js";
-import { isSealed } from "../lib/secret-box.js";
+import { isSealed, openSecret } from "../lib/secret-box.js";
 import { loadAllZones, loadZone } from "./zone-data.js";
 
 const { t, internet } = await createDomainWorld();
@@ -71,6 +71,7 @@ describe("a confirmed domain's zone", () => {
       .where("domainId", "=", domain.id)
       .executeTakeFirstOrThrow();
     expect(isSealed(key.privateKey)).toBe(true);
+    expect(openSecret(t.config, key.privateKey)).toContain("BEGIN PRIVATE KEY");
     const dkim = list.find((r) => r.name === `${key.selector}._domainkey`) as RecordView;
     // Over 255 bytes: published as several strings that join to the key.
     const parsed = parseRdata("TXT", dkim.data, name);
