@@ -27,7 +27,6 @@ export const zonesModule = defineModule({
     await zoneFileRoutes(app, zones, context.config);
     await dnsHealthRoutes(app, zones.health);
   },
-  jobs: [dnsHealthJob],
   roles: [dnsRole((deps) => services.get(deps))],
   jobs: [
     {
@@ -35,6 +34,7 @@ export const zonesModule = defineModule({
       everyMs: 60_000,
       run: async (deps) => (await services.get(deps)?.createMissingZones(deps.clock.now(), 50)) ?? 0,
     },
+    dnsHealthJob,
   ],
   hooks: (zones) => ({
     "domain.confirmed": async (tx, ctx, { domainId, name }) => {
