@@ -107,4 +107,16 @@ describe("DNS health service", () => {
     ]);
     expect((await owner.client.get(url)).json()).toEqual(body);
   });
+
+  it("forgets a domain's result when the domain is disconnected", async () => {
+    const owner = await registerAccount(t);
+    const domain = await hostedDomain(owner.accountId);
+    await health.checkNow(as(owner.accountId), domain.name);
+    const rows = () =>
+      t.db.selectFrom("dnsHealth").select("domainId").where("domainId", "=", domain.domainId).execute();
+    expect(await rows()).toHaveLength(1);
+    const gone = await owner.client.delete(`/api/v1/domains/${domain.name}`, { confirm: domain.name });
+    expect(gone.statusCode, gone.body).toBe(204);
+    expect(await rows()).toEqual([]);
+  });
 });
