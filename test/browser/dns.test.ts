@@ -6,6 +6,7 @@ import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RoleHandle } from "../../src/module.js";
 import { zonesModule } from "../../src/zones/index.js";
+import { TestInternet } from "../dns/internet.js";
 import type { TestApp } from "../helpers/app.js";
 import { confirmedDomain, uniqueDomain } from "../helpers/domains.js";
 import { WAIT_MS } from "../helpers/patience.js";
@@ -79,11 +80,14 @@ describe.skipIf(skipWithoutChromium())("console in a browser: DNS", () => {
   let browser: Browser;
   let dns: RoleHandle | undefined;
   let dnsPort: number;
+  let internet: TestInternet;
 
   beforeAll(async () => {
     browser = await launch();
     dnsPort = await freePort();
-    server = await startTestServer({ MFD_DNS_LISTEN: `127.0.0.1:${dnsPort}` });
+    // The health checks ask a loopback "internet" (resolver and parent zones) the test publishes in.
+    internet = await TestInternet.start();
+    server = await startTestServer({ ...internet.env(), MFD_DNS_LISTEN: `127.0.0.1:${dnsPort}` });
     const role = zonesModule.roles?.find((r) => r.name === "dns");
     dns = await role?.start({ deps: server.deps, app: server.app, worker: undefined as never });
   });
@@ -92,6 +96,7 @@ describe.skipIf(skipWithoutChromium())("console in a browser: DNS", () => {
     await dns?.stop(5000);
     await browser?.close();
     await server?.close();
+    await internet?.close();
   });
 
   it("adds a record in the console and the DNS server answers it", async () => {
@@ -131,6 +136,19 @@ describe.skipIf(skipWithoutChromium())("console in a browser: DNS", () => {
 
       const answer = await answeredBy(dnsPort, `www.${domain}`, "A", "192.0.2.44");
       expect(answer.flag_aa).toBe(true);
+
+      // Health: the parent delegates to us and MX points at us, but no SPF is published yet.
+      internet.delegate(domain, [`ns1.${server.config.serviceDomain}`, `ns2.${server.config.serviceDomain}`]);
+      internet.publish(domain, "MX", { preference: 10, exchange: `mx.${server.config.serviceDomain}` });
+      const healthPanel = page.getByRole("region", { name: "Delegation and mail health" });
+      await healthPanel.getByRole("button", { name: "Check now" }).click();
+      await healthPanel.getByText("Checked", { exact: false }).first().waitFor();
+      const item = (check: string) => healthPanel.locator(".health-item", { hasText: check });
+      await item("Delegation").getByText("OK", { exact: true }).waitFor();
+      await item("MX").getByText("OK", { exact: true }).waitFor();
+      await item("SPF").getByText("Needs attention").waitFor();
+      await item("SPF").getByText("Add a TXT record at @: v=spf1 mx -all").waitFor();
+      await shot("health");
 
       expect(await axeViolations(page)).toEqual([]);
 
