@@ -539,6 +539,30 @@ const TABLE: Row[] = [
     async () => ({ url: await delegatedAgain(`${DNS}/${await freshRecord()}`) }),
     [UN, NF, 204, 204, NF, 204, FB],
   ),
+  row(
+    "POST /api/v1/domains/:name/dns/import",
+    async () => ({
+      url: await delegatedAgain(`${D}/dns/import`),
+      body: { zone: `i${++recordSeq} 300 IN A 192.0.2.7\n`, dryRun: false },
+    }),
+    [UN, NF, 200, 200, NF, 200, FB],
+  ),
+  row(
+    "GET /api/v1/domains/:name/dns/export",
+    async () => ({ url: await delegatedAgain(`${D}/dns/export`) }),
+    [UN, NF, 200, 200, NF, 200, FB],
+  ),
+  row(
+    "GET /api/v1/domains/:name/dns/health",
+    async () => ({ url: await delegatedAgain(`${D}/dns/health`) }),
+    [UN, NF, 200, 200, NF, 200, FB],
+  ),
+  // Checking changes no record: reading the zone's DNS is enough.
+  row(
+    "POST /api/v1/domains/:name/dns/health",
+    async () => ({ url: await delegatedAgain(`${D}/dns/health`), body: {} }),
+    [UN, NF, 200, 200, NF, 200, FB],
+  ),
 ];
 
 function isAccount(a: Attempt): a is Attempt & { accountId: string } {

@@ -1,4 +1,5 @@
 import type { Generated } from "kysely";
+import type { DnsHealthTables } from "./schema-dns-health.js";
 import type { MailboxTables } from "./schema-mailboxes.js";
 
 /**
@@ -194,7 +195,7 @@ export interface DomainChecksTable {
   details: string;
 }
 
-export interface DB extends MailboxTables {
+export interface DB extends MailboxTables, DnsHealthTables {
   accounts: AccountsTable;
   sessions: SessionsTable;
   signInDevices: SignInDevicesTable;

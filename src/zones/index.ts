@@ -1,6 +1,9 @@
 import type { Deps } from "../deps.js";
 import { defineModule } from "../module.js";
 import { dnsRole } from "./dns.role.js";
+import { dnsHealthJob, dnsHealthService } from "./health.jobs.js";
+import { dnsHealthRoutes } from "./health.routes.js";
+import { zoneFileRoutes } from "./zonefile.routes.js";
 import { zonesRoutes } from "./zones.routes.js";
 import { ZonesService } from "./zones.service.js";
 
@@ -14,11 +17,16 @@ export const zonesModule = defineModule({
   name: "zones",
   uses: [],
   create: (deps) => {
-    const service = new ZonesService(deps);
+    // The health checks ride along on the zones service: their routes and job are this module's.
+    const service = Object.assign(new ZonesService(deps), { health: dnsHealthService(deps) });
     services.set(deps, service);
     return service;
   },
-  routes: (app, zones) => zonesRoutes(app, zones),
+  routes: async (app, zones, context) => {
+    await zonesRoutes(app, zones);
+    await zoneFileRoutes(app, zones, context.config);
+    await dnsHealthRoutes(app, zones.health);
+  },
   roles: [dnsRole((deps) => services.get(deps))],
   jobs: [
     {
@@ -26,6 +34,7 @@ export const zonesModule = defineModule({
       everyMs: 60_000,
       run: async (deps) => (await services.get(deps)?.createMissingZones(deps.clock.now(), 50)) ?? 0,
     },
+    dnsHealthJob,
   ],
   hooks: (zones) => ({
     "domain.confirmed": async (tx, ctx, { domainId, name }) => {
@@ -35,6 +44,7 @@ export const zonesModule = defineModule({
     // A transfer hands the domain row, and so its zone, to the new owner; otherwise the zone goes.
     "domain.released": async (tx, _ctx, { domainId, reason }) => {
       if (reason === "transfer") return undefined;
+      await zones.health.forget(tx, domainId);
       return { dnsRecords: await zones.deleteZone(tx, domainId) };
     },
   }),

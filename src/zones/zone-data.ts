@@ -9,7 +9,7 @@ export const DEFAULT_TTL = 3600;
 
 /** The SOA's timers (RFC 1912 §2.2 ranges); `minimum` is the negative-caching TTL (RFC 2308). */
 const SOA_TIMERS = { refresh: 3600, retry: 600, expire: 1_209_600, minimum: 300 };
-const SOA_TTL = 3600;
+export const SOA_TTL = 3600;
 
 /**
  * The next SOA serial: the unix time in seconds, or one more than the last when that is not

@@ -15,6 +15,7 @@ import { newId } from "../lib/random.js";
 import { sealSecret } from "../lib/secret-box.js";
 import { DkimKeySource, dkimRecordText, dkimSelector } from "./dkim.js";
 import { DEFAULT_TTL, nextSerial, TTL_MAX, TTL_MIN } from "./zone-data.js";
+import { type ImportReport, planImport } from "./zonefile.plan.js";
 import type { CreateRecordBody, DnsRecord, UpdateRecordBody } from "./zones.schemas.js";
 
 export type DnsRecordView = Static<typeof DnsRecord>;
@@ -107,6 +108,83 @@ export class ZonesService {
       await tx.deleteFrom("dnsRecords").where("id", "=", id).execute();
       await this.audit(tx, ctx, grant, "dns.record.delete", current);
     });
+  }
+
+  /** The zone's serial and records for an export (src/zones/zonefile.routes.ts); data as stored. */
+  async exportRecords(
+    ctx: RequestContext,
+    domain: string,
+  ): Promise<{
+    origin: string;
+    serial: number;
+    records: Array<{ name: string; type: string; ttl: number; data: string }>;
+  }> {
+    const grant = await authorizeDomain(this.db, ctx.actor, domain, "dns:read");
+    const zone = await this.db
+      .selectFrom("zones")
+      .select("serial")
+      .where("domainId", "=", grant.domainId)
+      .executeTakeFirst();
+    const records = await this.db
+      .selectFrom("dnsRecords")
+      .select(["name", "type", "ttl", "data"])
+      .where("domainId", "=", grant.domainId)
+      .execute();
+    return { origin: grant.name, serial: Number(zone?.serial ?? 0), records };
+  }
+
+  /**
+   * A zone-file import (src/zones/zonefile.plan.ts) as one change: each planned record is checked
+   * and written as `create` does, a refused one is reported with its line instead of failing the
+   * rest. A dry run, or an import that adds nothing, is rolled back: the serial stays.
+   */
+  async importZoneFile(
+    ctx: RequestContext,
+    domain: string,
+    text: string,
+    dryRun: boolean,
+  ): Promise<ImportReport> {
+    let report: ImportReport | null = null;
+    const rollBack = new Error("roll back");
+    try {
+      await this.changing(ctx, domain, async (tx, grant) => {
+        const existing = await tx
+          .selectFrom("dnsRecords")
+          .select(["name as fqdn", "type", "data"])
+          .where("domainId", "=", grant.domainId)
+          .execute();
+        const plan = planImport(grant.name, text, existing);
+        const skipped = [...plan.skipped];
+        let added = 0;
+        for (const planned of plan.toAdd) {
+          try {
+            const record = this.checked(
+              grant.name,
+              planned.type,
+              `${planned.name}.`,
+              planned.ttl,
+              planned.text,
+            );
+            await this.checkAgainstOthers(tx, grant, record, null);
+            const row = { id: newId(), ...record };
+            await tx
+              .insertInto("dnsRecords")
+              .values({ ...row, domainId: grant.domainId, createdAt: ctx.now, updatedAt: ctx.now })
+              .execute();
+            await this.audit(tx, ctx, grant, "dns.record.create", row, { imported: true });
+            added++;
+          } catch (error) {
+            if (!(error instanceof AppError)) throw error;
+            skipped.push({ line: planned.line, code: error.code, detail: error.message });
+          }
+        }
+        report = { added, unchanged: plan.unchanged, skipped: skipped.sort((a, b) => a.line - b.line) };
+        if (dryRun || added === 0) throw rollBack;
+      });
+    } catch (error) {
+      if (error !== rollBack) throw error;
+    }
+    return report as unknown as ImportReport;
   }
 
   /**

@@ -56,6 +56,8 @@ export async function startTestServer(env: Record<string, string> = {}) {
       ...built,
       url,
       config,
+      /** What the app was built from: roles (the dns role) start with these. */
+      deps,
       db: database.db,
       /** The real clock the server runs on (fixtures that write rows directly use it too). */
       clock: systemClock,

@@ -11,6 +11,7 @@ import { Security } from "./pages/account/Security";
 import { Sessions } from "./pages/account/Sessions";
 import { Tokens } from "./pages/account/Tokens";
 import { Deputies } from "./pages/deputies/Deputies";
+import { Dns } from "./pages/dns/Dns";
 import { Connect } from "./pages/domains/Connect";
 import { Domain } from "./pages/domains/Domain";
 import { DomainActivity } from "./pages/domains/DomainActivity";
@@ -54,6 +55,7 @@ export function App() {
             <Route path="domains/:name/mailboxes" element={<Mailboxes />} />
             <Route path="domains/:name/administrators" element={<Deputies />} />
             <Route path="domains/:name/activity" element={<DomainActivity />} />
+            <Route path="domains/:name/dns" element={<Dns />} />
             <Route path="account/confirm" element={<ConfirmContacts />} />
             <Route path="account" element={<AccountLayout />}>
               <Route index element={<Profile />} />

@@ -129,6 +129,7 @@ const DETAIL_FIRST = new Set([
   "DOMAIN_INVALID",
   "DOMAIN_BAD_CHARACTERS",
   "CONFIRMATION_MISMATCH",
+  "INVALID_RECORD_DATA",
 ]);
 
 /** The text to show for an error: the catalog's message for its code, else the server's words. */

@@ -40,3 +40,10 @@ export type TokenPermission = Schemas["TokenPermission"];
 export type ApiToken = Schemas["Token"];
 /** The answer to creating a token: the only time its secret leaves the server. */
 export type CreatedToken = Schemas["IssuedToken"];
+
+/** A record of a domain's DNS zone, data in zone-file presentation form. */
+export type DnsRecord = Schemas["DnsRecord"];
+/** What a zone-file import did (or, dry, would do). */
+export type DnsImportReport = Schemas["DnsImportReport"];
+export type DnsHealth = Schemas["DnsHealth"];
+export type DnsHealthCheck = Schemas["DnsHealthCheck"];

@@ -1,5 +1,6 @@
 import { account } from "./en/account.js";
 import { deputies } from "./en/deputies.js";
+import { dns } from "./en/dns.js";
 import { domains } from "./en/domains.js";
 import { mailboxes } from "./en/mailboxes.js";
 import { recovery } from "./en/recovery.js";
@@ -12,7 +13,7 @@ import { tokens } from "./en/tokens.js";
  * `.other` (and `.few` / `.many` for languages that need them). A new language copies en/ and
  * this file and translates the values.
  */
-export const enParts = { shared, account, recovery, domains, mailboxes, deputies, tokens };
+export const enParts = { shared, account, recovery, domains, mailboxes, deputies, tokens, dns };
 
 // Spread, not merged at run time, so that every key stays a literal type (MessageKey). A key in
 // two parts would silently keep the later one: test/catalog.test.ts refuses that.
@@ -24,4 +25,5 @@ export const en = {
   ...mailboxes,
   ...deputies,
   ...tokens,
+  ...dns,
 };

@@ -31,6 +31,7 @@ export function DomainNav({ view }: { view: DomainView }) {
         {t("domain.nav.overview")}
       </NavLink>
       <NavLink to={`${base}/mailboxes`}>{t("domain.nav.mailboxes")}</NavLink>
+      {view.actions.includes("dns:read") ? <NavLink to={`${base}/dns`}>{t("domain.nav.dns")}</NavLink> : null}
       {view.actions.includes("deputies:manage") ? (
         <NavLink to={`${base}/administrators`}>{t("domain.nav.deputies")}</NavLink>
       ) : null}
