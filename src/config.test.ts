@@ -11,6 +11,18 @@ describe("configuration", () => {
     expect(config.mxHost).toBe(`mx.${config.serviceDomain}`);
   });
 
+  it("names the hosted zones' name servers: ns1 and ns2 of the service domain unless set", () => {
+    expect(loadConfig({ MFD_SERVICE_DOMAIN: "mail.example.net" }).nameServers).toEqual([
+      "ns1.mail.example.net",
+      "ns2.mail.example.net",
+    ]);
+    expect(loadConfig({ MFD_NAME_SERVERS: " A.Example.org., b.example.org " }).nameServers).toEqual([
+      "a.example.org",
+      "b.example.org",
+    ]);
+    expect(() => loadConfig({ MFD_NAME_SERVERS: "ns1.example.org,not a host" })).toThrow(/MFD_NAME_SERVERS/);
+  });
+
   it("lists every problem at once", () => {
     try {
       loadConfig({

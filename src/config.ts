@@ -26,6 +26,8 @@ export interface Config {
   trustedProxy: string[] | null;
   dev: boolean;
   mxHost: string;
+  /** The name servers every hosted zone names in its NS records (and its SOA's primary, the first). */
+  nameServers: string[];
   dnsResolvers: string[];
   allowPrivateFetch: boolean;
   verifyHttpPort: number;
@@ -127,6 +129,11 @@ export const CONFIG_VARIABLES = {
   MFD_MX_HOST: {
     description: "The host customers' MX records must point at.",
     defaultText: "mx.<service domain>",
+  },
+  MFD_NAME_SERVERS: {
+    description:
+      "Comma-separated host names of the name servers serving customers' zones (their NS records).",
+    defaultText: "ns1.<service domain>,ns2.<service domain>",
   },
   MFD_DNS_RESOLVERS: {
     description: "Comma-separated resolvers (ip or ip:port) for ownership checks.",
@@ -350,6 +357,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 
   const mxHost = (get("MFD_MX_HOST") ?? `mx.${serviceDomain}`).toLowerCase().replace(/\.$/, "");
   if (!HOSTNAME.test(mxHost)) problems.push("MFD_MX_HOST must be a host name");
+  const nameServers = (get("MFD_NAME_SERVERS") ?? `ns1.${serviceDomain},ns2.${serviceDomain}`)
+    .split(",")
+    .map((s) => s.trim().toLowerCase().replace(/\.$/, ""))
+    .filter(Boolean);
+  if (nameServers.length === 0 || !nameServers.every((ns) => HOSTNAME.test(ns)))
+    problems.push("MFD_NAME_SERVERS must be comma-separated host names");
 
   const resolversRaw = get("MFD_DNS_RESOLVERS");
   const dnsResolvers = resolversRaw
@@ -431,6 +444,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     trustedProxy,
     dev: dev as boolean,
     mxHost,
+    nameServers,
     dnsResolvers,
     allowPrivateFetch: allowPrivateFetch as boolean,
     verifyHttpPort,

@@ -1,5 +1,6 @@
 import type { RequestContext } from "./access/actor.js";
 import type { Executor } from "./db/database.js";
+import type { Deps } from "./deps.js";
 
 /**
  * Changes one capability makes that others must follow, each announced inside the transaction of
@@ -9,6 +10,11 @@ import type { Executor } from "./db/database.js";
  * service to clean up.
  */
 export interface LifecycleEvents {
+  /**
+   * A claim's ownership was proved and its domain row created (the row exists when handlers run):
+   * what a confirmed domain gets from the start (its DNS zone) is made in the same commit.
+   */
+  "domain.confirmed": { domainId: string; name: string; accountId: string };
   /**
    * A confirmed domain leaves its owner: disconnected by them, transferred to another account or
    * taken away by support. Emitted before the domain row is deleted or handed over.
@@ -39,6 +45,7 @@ export type LifecycleHandlers = { [E in LifecycleEvent]?: LifecycleHandler<E> };
 /** The handlers of every module, run in the order of the module list (src/modules.ts). */
 export class LifecycleHooks {
   private readonly handlers: { [E in LifecycleEvent]: Array<LifecycleHandler<E>> } = {
+    "domain.confirmed": [],
     "domain.released": [],
     "account.recovered": [],
     "deputy.removed": [],
@@ -65,4 +72,21 @@ export class LifecycleHooks {
     }
     return outcome;
   }
+}
+
+const hooksByDeps = new WeakMap<Deps, LifecycleHooks>();
+
+/** Remembers the hooks `createServices` built for `deps`, for code that runs from `deps` alone. */
+export function attachLifecycle(deps: Deps, hooks: LifecycleHooks): void {
+  hooksByDeps.set(deps, hooks);
+}
+
+/**
+ * The hooks of the services built from `deps`. Background jobs get only `deps` (src/jobs/worker.ts),
+ * yet a domain confirmed by the worker must emit `domain.confirmed` like one confirmed by "check now".
+ */
+export function lifecycleOf(deps: Deps): LifecycleHooks {
+  const hooks = hooksByDeps.get(deps);
+  if (!hooks) throw new Error("no services were built from these deps (createServices, src/modules.ts)");
+  return hooks;
 }

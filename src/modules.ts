@@ -6,12 +6,13 @@ import { deputiesModule } from "./deputies/index.js";
 import { domainsModule } from "./domains/index.js";
 import type { App } from "./http/types.js";
 import type { Job } from "./jobs/worker.js";
-import { LifecycleHooks } from "./lifecycle.js";
+import { attachLifecycle, LifecycleHooks } from "./lifecycle.js";
 import { mailboxesModule } from "./mailboxes/index.js";
 import type { AnyModule, Role, RouteContext, ServiceOf } from "./module.js";
 import { operationsModule } from "./operations/index.js";
 import { recoveryModule } from "./recovery/index.js";
 import { tokensModule } from "./tokens/index.js";
+import { zonesModule } from "./zones/index.js";
 
 /**
  * Every module of mfd, in order (docs/ARCHITECTURE.md, module contract): a module comes after the
@@ -27,6 +28,7 @@ export const MODULES = [
   deputiesModule,
   tokensModule,
   mailboxesModule,
+  zonesModule,
   deliveryModule,
 ] as const;
 
@@ -65,6 +67,7 @@ export const ROLES: ReadonlyMap<string, Role> = byUniqueName(
  */
 export function createServices(deps: Deps): Services {
   const lifecycle = new LifecycleHooks();
+  attachLifecycle(deps, lifecycle);
   const services: Record<string, unknown> = {};
   for (const module of MODULES as readonly AnyModule[]) {
     const peers: Record<string, unknown> = {};

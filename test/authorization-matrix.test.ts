@@ -117,6 +117,26 @@ async function asOwner(method: string, url: string, body?: unknown): Promise<Lig
 
 // ---- objects rows consume -----------------------------------------------------------------
 
+/**
+ * The deputy manages DNS only while the domain is delegated to us, and the check rows above
+ * re-check delegation (the test internet does not delegate): set it again for the DNS rows.
+ */
+async function delegatedAgain(url: string): Promise<string> {
+  await t.db.updateTable("domains").set({ delegated: 1 }).where("id", "=", domain.domainId).execute();
+  return url;
+}
+
+let recordSeq = 0;
+/** A fresh A record on the test domain, made by the owner; its id. */
+async function freshRecord(): Promise<string> {
+  const res = await asOwner("POST", `/api/v1/domains/${domain.name}/dns/records`, {
+    name: `f${++recordSeq}`,
+    type: "A",
+    data: "192.0.2.2",
+  });
+  return res.json().id as string;
+}
+
 /** Another domain of the owner with the deputy on it: for the rows that remove things. */
 async function spareDomain(): Promise<string> {
   const spare = await confirmedDomain(t, owner.accountId, uniqueDomain(), { delegated: true });
@@ -210,6 +230,7 @@ const ownAccount = (o: Outcome): Outcomes => [UN, o, o, o, o, TN, TN];
 
 const D = `/api/v1/domains/${domain.name}`;
 const MB = `${D}/mailboxes`;
+const DNS = `${D}/dns/records`;
 const ASSETS = fileURLToPath(new URL("../web/dist/assets/", import.meta.url));
 const question = Object.keys(SECURITY_QUESTIONS)[0] as string;
 
@@ -488,6 +509,36 @@ const TABLE: Row[] = [
     await asOwner("POST", `${MB}/${login}/aliases`, { alias });
     return { url: `${MB}/${login}/aliases/${alias}` };
   }, [UN, NF, 200, 200, NF, 200, FB]),
+
+  // ---- DNS records (the deputy has DNS granted and the domain is delegated) ------------------
+  // outcomes: [visitor, other, deputy, owner, agent, scoped, unscoped]
+  row("GET /api/v1/domains/:name/dns/records", async () => ({ url: await delegatedAgain(DNS) }), [
+    UN,
+    NF,
+    200,
+    200,
+    NF,
+    200,
+    FB,
+  ]),
+  row(
+    "POST /api/v1/domains/:name/dns/records",
+    async () => ({
+      url: await delegatedAgain(DNS),
+      body: { name: `r${++recordSeq}`, type: "A", data: "192.0.2.1" },
+    }),
+    [UN, NF, 201, 201, NF, 201, FB],
+  ),
+  row(
+    "PATCH /api/v1/domains/:name/dns/records/:id",
+    async () => ({ url: await delegatedAgain(`${DNS}/${await freshRecord()}`), body: { ttl: 600 } }),
+    [UN, NF, 200, 200, NF, 200, FB],
+  ),
+  row(
+    "DELETE /api/v1/domains/:name/dns/records/:id",
+    async () => ({ url: await delegatedAgain(`${DNS}/${await freshRecord()}`) }),
+    [UN, NF, 204, 204, NF, 204, FB],
+  ),
 ];
 
 function isAccount(a: Attempt): a is Attempt & { accountId: string } {

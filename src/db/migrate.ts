@@ -8,6 +8,7 @@ import * as m005 from "./migrations/005_mailbox_counts.js";
 import * as m007 from "./migrations/007_sign_in_devices.js";
 import * as m008 from "./migrations/008_outbox_expiry.js";
 import * as m009 from "./migrations/009_domain_activity.js";
+import * as m010 from "./migrations/010_zones.js";
 
 type Step = (db: Kysely<unknown>, dialect: Dialect) => Promise<void>;
 
@@ -30,6 +31,7 @@ const STEPS: Array<[name: string, up: Step]> = [
   ["007_sign_in_devices", (db) => m007.up(db)],
   ["008_outbox_expiry", (db) => m008.up(db)],
   ["009_domain_activity", (db) => m009.up(db)],
+  ["010_zones", (db) => m010.up(db)],
 ];
 
 /** Runs pending migrations. Kysely's migrator takes a lock (advisory lock on PostgreSQL). */

@@ -153,6 +153,36 @@ export interface DomainsTable {
   delegated: Generated<number>;
 }
 
+/** A confirmed domain's DNS zone (src/zones/); `updatedAt` moves with every change of its records. */
+export interface ZonesTable {
+  domainId: string;
+  serial: number;
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** One record: `name` a lowercase FQDN, `data` its RDATA in presentation text (src/dns/rdata.ts). */
+export interface DnsRecordsTable {
+  id: string;
+  domainId: string;
+  name: string;
+  type: string;
+  ttl: number;
+  data: string;
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** A domain's DKIM key pair; `privateKey` sealed with sealSecret (src/lib/secret-box.ts). */
+export interface DkimKeysTable {
+  domainId: string;
+  selector: string;
+  privateKey: string;
+  publicKey: string;
+  createdAt: number;
+  active: Generated<number>;
+}
+
 export interface DomainChecksTable {
   id: string;
   claimId: string;
@@ -177,4 +207,7 @@ export interface DB extends MailboxTables {
   claims: ClaimsTable;
   domains: DomainsTable;
   domainChecks: DomainChecksTable;
+  zones: ZonesTable;
+  dnsRecords: DnsRecordsTable;
+  dkimKeys: DkimKeysTable;
 }

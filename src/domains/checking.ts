@@ -8,6 +8,7 @@ import { isUniqueViolation } from "../db/transactions.js";
 import type { Deps } from "../deps.js";
 import { parentNames, unicodeName } from "../lib/domain-names.js";
 import { newId } from "../lib/random.js";
+import type { LifecycleHooks } from "../lifecycle.js";
 import { tellAccount } from "../notify/account-notices.js";
 import { MX_OK_RECHECK_MS, nextCheckDelay } from "./claims.js";
 import type { ClaimOutcome, MxOutcome, Verifier } from "./verification/verifier.js";
@@ -119,6 +120,7 @@ export class DomainChecker {
   constructor(
     private readonly deps: Deps,
     private readonly verifier: Verifier,
+    private readonly lifecycle: LifecycleHooks,
   ) {}
 
   private get db() {
@@ -204,10 +206,11 @@ export class DomainChecker {
           return "occupied";
         }
         // First, so that of concurrent confirmations all but one stop here on the unique name.
+        const domainId = newId();
         await tx
           .insertInto("domains")
           .values({
-            id: newId(),
+            id: domainId,
             name: claim.domainName,
             ownerAccountId: claim.accountId,
             claimId: claim.id,
@@ -227,6 +230,12 @@ export class DomainChecker {
           .where("status", "=", "pending")
           .executeTakeFirst();
         if (Number(confirmed.numUpdatedRows) === 0) throw new ClaimGone();
+        // What a confirmed domain starts with (its DNS zone) comes in this commit.
+        await this.lifecycle.emit(tx, ctx, "domain.confirmed", {
+          domainId,
+          name: claim.domainName,
+          accountId: claim.accountId,
+        });
         // Other accounts' claims on the name and on names under it are closed (told and kept as
         // occupied, without their histories).
         await closeClaimsAsOccupied(tx, this.deps, now, {

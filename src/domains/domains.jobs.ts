@@ -2,6 +2,7 @@ import { systemContext } from "../access/actor.js";
 import type { Deps } from "../deps.js";
 import type { Job } from "../jobs/worker.js";
 import { MINUTE } from "../lib/clock.js";
+import { lifecycleOf } from "../lifecycle.js";
 import { DomainChecker } from "./checking.js";
 import { Verifier, verifierSettings } from "./verification/verifier.js";
 
@@ -31,7 +32,11 @@ export const DEFAULT_BATCH: BatchOptions = { batchSize: 200, concurrency: 16 };
 export async function runDomainChecks(deps: Deps, options: BatchOptions = DEFAULT_BATCH): Promise<number> {
   const { db } = deps.database;
   const now = deps.clock.now();
-  const checker = new DomainChecker(deps, options.verifier ?? new Verifier(verifierSettings(deps.config)));
+  const checker = new DomainChecker(
+    deps,
+    options.verifier ?? new Verifier(verifierSettings(deps.config)),
+    lifecycleOf(deps),
+  );
   const ctx = systemContext(now);
 
   const claims = await db

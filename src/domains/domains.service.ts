@@ -78,7 +78,7 @@ export class DomainsService {
     private readonly lifecycle: LifecycleHooks,
   ) {
     this.ownDomains = serviceDomains(deps.config.serviceDomain, deps.config.mxHost);
-    this.checker = new DomainChecker(deps, new Verifier(verifierSettings(deps.config)));
+    this.checker = new DomainChecker(deps, new Verifier(verifierSettings(deps.config)), lifecycle);
   }
 
   private get db() {

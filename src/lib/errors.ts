@@ -108,6 +108,21 @@ export const ERRORS = {
   DEPUTY_IS_OWNER: { status: 400, title: "The owner already manages the domain; choose another account." },
   TOKEN_LIMIT_REACHED: { status: 409, title: "You have reached the limit of API tokens; revoke one first." },
   SCOPE_EXCEEDS_RIGHTS: { status: 403, title: "A token cannot have more rights than you do." },
+  // DNS records (src/zones/, src/dns/rdata.ts)
+  INVALID_RECORD_DATA: { status: 400, title: "The record's data is not valid for its type." },
+  NAME_TOO_LONG: { status: 400, title: "The name is longer than 253 characters." },
+  LABEL_TOO_LONG: { status: 400, title: "A part of the name is longer than 63 characters." },
+  TTL_OUT_OF_RANGE: { status: 400, title: "The TTL must be from 60 to 604800 seconds." },
+  CNAME_AT_APEX: {
+    status: 400,
+    title: "The domain itself cannot be a CNAME; it holds the zone's SOA and NS.",
+  },
+  CNAME_CONFLICT: {
+    status: 409,
+    title: "A name with a CNAME can have no other records, and a name with records can have no CNAME.",
+  },
+  DUPLICATE_RECORD: { status: 409, title: "The same record exists already." },
+  RECORD_TYPE_NOT_ALLOWED: { status: 400, title: "Records of this type are managed by the service." },
   // the service's own trouble: answered with Retry-After, the request changed nothing
   DATABASE_UNAVAILABLE: {
     status: 503,

@@ -181,6 +181,9 @@ export const domains = {
   "audit.action.domain.confirm": "Domain ownership confirmed",
   "audit.action.domain.claim.close": "Domain connection closed: another account proved ownership first",
   "audit.action.domain.mx-check": "Mail routing checked",
+  "audit.action.dns.record.create": "DNS record added",
+  "audit.action.dns.record.update": "DNS record changed",
+  "audit.action.dns.record.delete": "DNS record deleted",
 
   "error.DOMAIN_EMPTY": "Enter a domain name.",
   "error.DOMAIN_TOO_LONG": "The domain name is longer than 253 characters.",

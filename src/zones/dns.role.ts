@@ -1,0 +1,200 @@
+import pg from "pg";
+import type { Deps } from "../deps.js";
+import { startDnsServer } from "../dns/server.js";
+import { type Zone, ZoneSet } from "../dns/zone.js";
+import type { Role } from "../module.js";
+import { loadAllZones, loadZone, type ServedZone } from "./zone-data.js";
+import { ZONE_CHANNEL, type ZonesService } from "./zones.service.js";
+
+/** How far back the catch-up looks past the newest change it saw: commits land out of `updatedAt` order, and nodes' clocks differ. */
+const CATCH_UP_OVERLAP_MS = 10_000;
+/** SQLite has no notifications: one host, so the cheap catch-up query every second is the propagation. */
+const SQLITE_CATCH_UP_MS = 1000;
+/** PostgreSQL notifies every change; the catch-up only covers a notification lost with a connection. */
+const POSTGRES_CATCH_UP_MS = 5000;
+
+type Log = (message: string, error?: unknown) => void;
+
+/**
+ * Keeps a ZoneSet equal to the database's zones. A change is re-read as one zone (two indexed
+ * queries) and swapped in whole; changes of one zone are applied in order. What triggers a
+ * re-read: the in-process event after a commit (ZonesService.changes), a PostgreSQL notification
+ * from any process, and the catch-up, which asks only for zones changed lately and re-reads those
+ * whose serial differs from the one served — so a quiet database costs one small query a tick.
+ */
+export class ZoneSync {
+  private readonly served = new Map<string, { origin: string; serial: number }>();
+  private readonly inFlight = new Map<string, Promise<void>>();
+  private newest = 0;
+
+  constructor(
+    private readonly deps: Deps,
+    readonly zones: ZoneSet,
+    private readonly log: Log,
+  ) {}
+
+  /** Loads every confirmed domain's zone (at start). */
+  async loadAll(): Promise<void> {
+    const all = await loadAllZones(this.deps.database.db, this.deps.config, (row) =>
+      this.log(`dns: stored record not served (${row.name} ${row.type} ${row.data})`),
+    );
+    const latest = await this.latestChange();
+    for (const [domainId, zone] of all) this.put(domainId, zone);
+    this.newest = latest;
+  }
+
+  /** Re-reads one domain's zone; calls for the same domain run one after another, in order. */
+  refresh(domainId: string): Promise<void> {
+    const previous = this.inFlight.get(domainId) ?? Promise.resolve();
+    const next = previous
+      .then(() => loadZone(this.deps.database.db, this.deps.config, domainId))
+      .then((zone) => {
+        if (zone) this.put(domainId, zone);
+        else this.drop(domainId);
+      })
+      .catch((error) => this.log(`dns: reloading zone ${domainId} failed`, error))
+      .finally(() => {
+        if (this.inFlight.get(domainId) === next) this.inFlight.delete(domainId);
+      });
+    this.inFlight.set(domainId, next);
+    return next;
+  }
+
+  /** The catch-up: zones changed since shortly before the newest change seen, and zones gone. */
+  async catchUp(): Promise<void> {
+    const { db } = this.deps.database;
+    const since = this.newest - CATCH_UP_OVERLAP_MS;
+    const changed = await db
+      .selectFrom("zones")
+      .select(["domainId", "serial", "updatedAt"])
+      .where("updatedAt", ">=", since)
+      .execute();
+    const stale = changed.filter((row) => this.served.get(row.domainId)?.serial !== Number(row.serial));
+    for (const row of changed) this.newest = Math.max(this.newest, Number(row.updatedAt));
+    await Promise.all(stale.map((row) => this.refresh(row.domainId)));
+    // A disconnect deletes the zone row: seen as fewer zones than served.
+    const { count } = await db
+      .selectFrom("zones")
+      .select((eb) => eb.fn.countAll<number>().as("count"))
+      .executeTakeFirstOrThrow();
+    if (Number(count) !== this.served.size) await this.reconcile();
+  }
+
+  private async reconcile(): Promise<void> {
+    const rows = await this.deps.database.db.selectFrom("zones").select("domainId").execute();
+    const present = new Set(rows.map((row) => row.domainId));
+    for (const domainId of [...this.served.keys()]) if (!present.has(domainId)) await this.refresh(domainId);
+    for (const domainId of present) if (!this.served.has(domainId)) await this.refresh(domainId);
+  }
+
+  private async latestChange(): Promise<number> {
+    const row = await this.deps.database.db
+      .selectFrom("zones")
+      .select((eb) => eb.fn.max("updatedAt").as("latest"))
+      .executeTakeFirst();
+    return Number(row?.latest ?? 0);
+  }
+
+  private put(domainId: string, zone: ServedZone): void {
+    this.zones.set(zone as Zone);
+    this.served.set(domainId, { origin: zone.origin, serial: zone.serial });
+  }
+
+  private drop(domainId: string): void {
+    const known = this.served.get(domainId);
+    if (!known) return;
+    this.zones.delete(known.origin);
+    this.served.delete(domainId);
+  }
+}
+
+/**
+ * LISTEN on ZONE_CHANNEL over a connection of its own (a pooled one would be handed to queries).
+ * A lost connection is opened again after a second; the catch-up covers what it missed.
+ */
+function listenForChanges(url: string, onChange: (domainId: string) => void, log: Log): () => Promise<void> {
+  let client: pg.Client | null = null;
+  let stopped = false;
+  let retry: NodeJS.Timeout | undefined;
+  const connect = async () => {
+    const current = new pg.Client({ connectionString: url });
+    client = current;
+    current.on("notification", (message) => {
+      if (message.channel === ZONE_CHANNEL && message.payload) onChange(message.payload);
+    });
+    current.on("error", (error) => {
+      log("dns: lost the zone change notifications; reconnecting", error);
+      void current.end().catch(() => {});
+      if (!stopped) retry = setTimeout(() => void connect(), 1000);
+    });
+    try {
+      await current.connect();
+      await current.query(`LISTEN ${ZONE_CHANNEL}`);
+    } catch (error) {
+      log("dns: cannot listen for zone changes; retrying", error);
+      void current.end().catch(() => {});
+      if (!stopped) retry = setTimeout(() => void connect(), 1000);
+    }
+  };
+  void connect();
+  return async () => {
+    stopped = true;
+    clearTimeout(retry);
+    await client?.end().catch(() => {});
+  };
+}
+
+/**
+ * The `dns` role: the authoritative server on MFD_DNS_LISTEN answering from memory, loaded with
+ * every confirmed domain's zone at start and kept current (ZoneSync).
+ */
+export function dnsRole(serviceOf: (deps: Deps) => ZonesService | undefined): Role {
+  return {
+    name: "dns",
+    description: "the authoritative DNS server of the hosted zones",
+    start: async ({ deps, app }) => {
+      const log: Log = (message, error) =>
+        error === undefined ? app.log.warn(message) : app.log.error({ err: error }, message);
+      const zones = new ZoneSet();
+      const sync = new ZoneSync(deps, zones, log);
+      const started = performance.now();
+      const heapBefore = process.memoryUsage().heapUsed;
+      await sync.loadAll();
+      const loadMs = Math.round(performance.now() - started);
+      const heapMb = Math.round((process.memoryUsage().heapUsed - heapBefore) / 1e6);
+      const { host, port } = deps.config.dnsListen;
+      const server = await startDnsServer({ zones, host, port, log });
+      const onChange = (domainId: string) => void sync.refresh(domainId);
+      const service = serviceOf(deps);
+      service?.changes.on("changed", onChange);
+      const postgres = deps.database.dialect === "postgres";
+      const unlisten = postgres ? listenForChanges(deps.config.databaseUrl, onChange, log) : null;
+      let catching: Promise<void> | null = null;
+      const timer = setInterval(
+        () => {
+          if (catching) return;
+          catching = sync
+            .catchUp()
+            .catch((error) => log("dns: catch-up failed", error))
+            .finally(() => {
+              catching = null;
+            });
+        },
+        postgres ? POSTGRES_CATCH_UP_MS : SQLITE_CATCH_UP_MS,
+      );
+      console.log(
+        `mfd dns answering on ${host} UDP ${server.udpPort} TCP ${server.tcpPort}: ${zones.size} zones loaded in ${loadMs} ms (+${heapMb} MB heap)`,
+      );
+      return {
+        async stop() {
+          clearInterval(timer);
+          service?.changes.off("changed", onChange);
+          await unlisten?.();
+          await catching;
+          await server.close();
+          return [];
+        },
+      };
+    },
+  };
+}

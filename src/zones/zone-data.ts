@@ -1,0 +1,126 @@
+import type { Config } from "../config.js";
+import type { Executor } from "../db/database.js";
+import { parseRdata, type RdataType, type SoaData } from "../dns/rdata.js";
+
+/** Records' TTL bounds and default, in seconds: a minute to a week, an hour unless said. */
+export const TTL_MIN = 60;
+export const TTL_MAX = 604_800;
+export const DEFAULT_TTL = 3600;
+
+/** The SOA's timers (RFC 1912 §2.2 ranges); `minimum` is the negative-caching TTL (RFC 2308). */
+const SOA_TIMERS = { refresh: 3600, retry: 600, expire: 1_209_600, minimum: 300 };
+const SOA_TTL = 3600;
+
+/**
+ * The next SOA serial: the unix time in seconds, or one more than the last when that is not
+ * larger (several changes within a second). Monotonic without a per-day counter that could run
+ * out (YYYYMMDDnn allows 100 changes a day), and 32 bits hold it until 2106 (RFC 1982 arithmetic).
+ */
+export const nextSerial = (previous: number, nowMs: number): number =>
+  Math.max(previous + 1, Math.floor(nowMs / 1000));
+
+/** One record as the DNS server serves it: dns-packet's data, names lowercase without the dot. */
+export interface ServedRecord {
+  name: string;
+  type: RdataType;
+  ttl: number;
+  data: unknown;
+}
+
+/** A zone as the DNS server answers from it (src/dns/zone.ts's Zone). */
+export interface ServedZone {
+  origin: string;
+  serial: number;
+  records: ServedRecord[];
+  negativeTtl: number;
+}
+
+/** The SOA of a hosted zone: primary the first of MFD_NAME_SERVERS, contact hostmaster@<service domain>. */
+export function soaOf(config: Config, serial: number): SoaData {
+  return {
+    mname: config.nameServers[0] as string,
+    rname: `hostmaster.${config.serviceDomain}`,
+    serial,
+    ...SOA_TIMERS,
+  };
+}
+
+interface StoredRecord {
+  name: string;
+  type: string;
+  ttl: number;
+  data: string;
+}
+
+/** A zone from its stored rows; a stored text that no longer parses is left out rather than served wrong. */
+export function servedZone(
+  config: Config,
+  origin: string,
+  serial: number,
+  rows: readonly StoredRecord[],
+  onBadRecord: (row: StoredRecord) => void = () => {},
+): ServedZone {
+  const records: ServedRecord[] = [{ name: origin, type: "SOA", ttl: SOA_TTL, data: soaOf(config, serial) }];
+  for (const row of rows) {
+    const parsed = parseRdata(row.type as RdataType, row.data, origin);
+    if (parsed.ok)
+      records.push({ name: row.name, type: row.type as RdataType, ttl: row.ttl, data: parsed.data });
+    else onBadRecord(row);
+  }
+  return { origin, serial, records, negativeTtl: Math.min(SOA_TTL, SOA_TIMERS.minimum) };
+}
+
+/** One confirmed domain's zone, or undefined when it has none (never confirmed, or disconnected). */
+export async function loadZone(
+  db: Executor,
+  config: Config,
+  domainId: string,
+): Promise<ServedZone | undefined> {
+  const zone = await db
+    .selectFrom("zones")
+    .innerJoin("domains", "domains.id", "zones.domainId")
+    .select(["domains.name", "zones.serial"])
+    .where("zones.domainId", "=", domainId)
+    .executeTakeFirst();
+  if (!zone) return undefined;
+  const rows = await db
+    .selectFrom("dnsRecords")
+    .select(["name", "type", "ttl", "data"])
+    .where("domainId", "=", domainId)
+    .execute();
+  return servedZone(config, zone.name, Number(zone.serial), rows);
+}
+
+/**
+ * Every hosted zone, for a DNS server starting: two queries, not one per zone. Only zones of rows
+ * in `domains` exist — a confirmed domain's — so an unconfirmed claim's name is never served.
+ */
+export async function loadAllZones(
+  db: Executor,
+  config: Config,
+  onBadRecord?: (row: StoredRecord) => void,
+): Promise<Map<string, ServedZone>> {
+  const zones = await db
+    .selectFrom("zones")
+    .innerJoin("domains", "domains.id", "zones.domainId")
+    .select(["zones.domainId", "domains.name", "zones.serial"])
+    .execute();
+  const rows = await db
+    .selectFrom("dnsRecords")
+    .select(["domainId", "name", "type", "ttl", "data"])
+    .orderBy("domainId")
+    .execute();
+  const byDomain = new Map<string, StoredRecord[]>();
+  for (const row of rows) {
+    const list = byDomain.get(row.domainId);
+    if (list) list.push(row);
+    else byDomain.set(row.domainId, [row]);
+  }
+  const result = new Map<string, ServedZone>();
+  for (const zone of zones)
+    result.set(
+      zone.domainId,
+      servedZone(config, zone.name, Number(zone.serial), byDomain.get(zone.domainId) ?? [], onBadRecord),
+    );
+  return result;
+}

@@ -1,0 +1,374 @@
+import { EventEmitter } from "node:events";
+import type { Static } from "@sinclair/typebox";
+import { sql } from "kysely";
+import type { RequestContext } from "../access/actor.js";
+import { authorizeDomain, authorizeDomainHeld, type DomainGrant } from "../access/domain-access.js";
+import { recordEvent } from "../audit/audit.service.js";
+import type { Executor } from "../db/database.js";
+import type { DnsRecordsTable } from "../db/schema.js";
+import { inDomainTransaction, isUniqueViolation, type RowLocks } from "../db/transactions.js";
+import type { Deps } from "../deps.js";
+import { parseRdata, printRdata, type RdataType, relativeName, resolveName } from "../dns/rdata.js";
+import { AppError } from "../lib/errors.js";
+import { newId } from "../lib/random.js";
+import { sealSecret } from "../lib/secret-box.js";
+import { DkimKeySource, dkimRecordText, dkimSelector } from "./dkim.js";
+import { DEFAULT_TTL, nextSerial, TTL_MAX, TTL_MIN } from "./zone-data.js";
+import type { CreateRecordBody, DnsRecord, UpdateRecordBody } from "./zones.schemas.js";
+
+export type DnsRecordView = Static<typeof DnsRecord>;
+type RecordRow = Pick<DnsRecordsTable, "id" | "name" | "type" | "ttl" | "data">;
+
+/** The PostgreSQL channel a zone change is announced on; the payload is the domain's id. */
+export const ZONE_CHANNEL = "mfd_zone_changed";
+
+/**
+ * A confirmed domain's DNS zone and its records (docs/ARCHITECTURE.md: the zones capability).
+ * Reads need `dns:read`, changes `dns:write` (`authorizeDomain`: the owner; a deputy only with DNS
+ * granted while the domain is delegated to us; tokens with the permission). Each change is one
+ * transaction holding the zone row: the record, the SOA serial, the zone's `updatedAt` and the
+ * audit event commit together, and on PostgreSQL a NOTIFY on ZONE_CHANNEL goes out at that commit.
+ */
+export class ZonesService {
+  /** `changed` with a domain id after a change committed in this process (the dns role listens). */
+  readonly changes = new EventEmitter();
+  private readonly dkimKeys = new DkimKeySource();
+
+  constructor(private readonly deps: Deps) {}
+
+  private get db() {
+    return this.deps.database.db;
+  }
+
+  async list(ctx: RequestContext, domain: string): Promise<DnsRecordView[]> {
+    const grant = await authorizeDomain(this.db, ctx.actor, domain, "dns:read");
+    const rows = await this.db
+      .selectFrom("dnsRecords")
+      .select(["id", "name", "type", "ttl", "data"])
+      .where("domainId", "=", grant.domainId)
+      .orderBy("name")
+      .orderBy("type")
+      .orderBy("id")
+      .execute();
+    return rows.map((row) => this.view(grant.name, row));
+  }
+
+  async create(
+    ctx: RequestContext,
+    domain: string,
+    input: Static<typeof CreateRecordBody>,
+  ): Promise<DnsRecordView> {
+    return this.changing(ctx, domain, async (tx, grant) => {
+      const record = this.checked(grant.name, input.type, input.name, input.ttl ?? DEFAULT_TTL, input.data);
+      await this.checkAgainstOthers(tx, grant, record, null);
+      const row = { id: newId(), ...record };
+      await tx
+        .insertInto("dnsRecords")
+        .values({ ...row, domainId: grant.domainId, createdAt: ctx.now, updatedAt: ctx.now })
+        .execute();
+      await this.audit(tx, ctx, grant, "dns.record.create", row);
+      return this.view(grant.name, row);
+    });
+  }
+
+  async update(
+    ctx: RequestContext,
+    domain: string,
+    id: string,
+    input: Static<typeof UpdateRecordBody>,
+  ): Promise<DnsRecordView> {
+    return this.changing(ctx, domain, async (tx, grant) => {
+      const current = await this.find(tx, grant, id);
+      const record = this.checked(
+        grant.name,
+        current.type as RdataType,
+        input.name ?? relativeName(current.name, grant.name),
+        input.ttl ?? current.ttl,
+        input.data ?? current.data,
+      );
+      await this.checkAgainstOthers(tx, grant, record, id);
+      await tx
+        .updateTable("dnsRecords")
+        .set({ name: record.name, ttl: record.ttl, data: record.data, updatedAt: ctx.now })
+        .where("id", "=", id)
+        .execute();
+      const row = { id, ...record };
+      await this.audit(tx, ctx, grant, "dns.record.update", row, {
+        was: { name: current.name, ttl: current.ttl, data: current.data },
+      });
+      return this.view(grant.name, row);
+    });
+  }
+
+  async remove(ctx: RequestContext, domain: string, id: string): Promise<void> {
+    await this.changing(ctx, domain, async (tx, grant) => {
+      const current = await this.find(tx, grant, id);
+      await tx.deleteFrom("dnsRecords").where("id", "=", id).execute();
+      await this.audit(tx, ctx, grant, "dns.record.delete", current);
+    });
+  }
+
+  /**
+   * The zone a confirmed domain starts with (the `domain.confirmed` hook, in the confirming
+   * transaction): NS of MFD_NAME_SERVERS, MX to MFD_MX_HOST, SPF allowing only that MX, a DMARC
+   * record, and a fresh DKIM key whose public half is published at `<selector>._domainkey`.
+   */
+  async createZone(tx: Executor, now: number, domainId: string, origin: string): Promise<void> {
+    const { config } = this.deps;
+    const key = await this.dkimKeys.take();
+    const selector = dkimSelector(now);
+    await tx
+      .insertInto("dkimKeys")
+      .values({
+        domainId,
+        selector,
+        privateKey: sealSecret(config, key.privateKey),
+        publicKey: key.publicKey,
+        createdAt: now,
+      })
+      .execute();
+    const records: Array<[name: string, type: RdataType, text: string]> = [
+      ...config.nameServers.map((ns): [string, RdataType, string] => ["@", "NS", `${ns}.`]),
+      ["@", "MX", `10 ${config.mxHost}.`],
+      ["@", "TXT", "v=spf1 mx -all"],
+      // p=none: the domain may still send mail through servers its owner has not moved yet (an
+      // old provider, a newsletter service); a stricter policy would have receivers reject that
+      // mail before anyone read a report. The owner tightens it once the reports look clean.
+      ["_dmarc", "TXT", "v=DMARC1; p=none"],
+      [`${selector}._domainkey`, "TXT", dkimRecordText(key.publicKey)],
+    ];
+    await tx
+      .insertInto("dnsRecords")
+      .values(
+        records.map(([name, type, text]) => ({
+          id: newId(),
+          domainId,
+          ...this.checked(origin, type, name, DEFAULT_TTL, text, { managed: true }),
+          createdAt: now,
+          updatedAt: now,
+        })),
+      )
+      .execute();
+    await tx
+      .insertInto("zones")
+      .values({ domainId, serial: nextSerial(0, now), createdAt: now, updatedAt: now })
+      .execute();
+    await this.announce(tx, domainId);
+  }
+
+  /** A disconnected domain's zone, records and keys go: a later owner of the name finds none of them. */
+  async deleteZone(tx: Executor, domainId: string): Promise<number> {
+    const records = await tx.deleteFrom("dnsRecords").where("domainId", "=", domainId).executeTakeFirst();
+    await tx.deleteFrom("dkimKeys").where("domainId", "=", domainId).execute();
+    const zone = await tx.deleteFrom("zones").where("domainId", "=", domainId).executeTakeFirst();
+    if (Number(zone.numDeletedRows) > 0) await this.announce(tx, domainId);
+    return Number(records.numDeletedRows);
+  }
+
+  /**
+   * A change of the zone in a transaction that holds the domain (a disconnect waits or wins, see
+   * authorizeDomainHeld) and its zone row, so concurrent changes of one zone take turns: the CNAME
+   * and duplicate checks see each other's records and serials never go back.
+   */
+  private async changing<T>(
+    ctx: RequestContext,
+    domain: string,
+    work: (tx: Executor, grant: DomainGrant) => Promise<T>,
+  ): Promise<T> {
+    let changedDomain: string | null = null;
+    const attempt = () =>
+      inDomainTransaction(this.deps.database, async (tx, locks) => {
+        const grant = await authorizeDomainHeld(tx, locks, ctx.actor, domain, "dns:write");
+        const serial = await this.holdZone(tx, locks, ctx.now, grant);
+        const done = await work(tx, grant);
+        await tx
+          .updateTable("zones")
+          .set({ serial: nextSerial(serial, ctx.now), updatedAt: ctx.now })
+          .where("domainId", "=", grant.domainId)
+          .execute();
+        await this.announce(tx, grant.domainId);
+        changedDomain = grant.domainId;
+        return done;
+      });
+    let result: T;
+    try {
+      result = await attempt();
+    } catch (error) {
+      // Two first changes of a zone-less domain made its zone at once: the second finds it now.
+      if (!isUniqueViolation(error)) throw error;
+      result = await attempt();
+    }
+    if (changedDomain) this.changes.emit("changed", changedDomain);
+    return result;
+  }
+
+  /**
+   * Gives zones to confirmed domains that have none — confirmed before DNS hosting existed — a
+   * few at a time (the `create-missing-zones` job). Two workers making the same zone: the zone's
+   * primary key refuses the second, whose transaction then leaves nothing behind.
+   */
+  async createMissingZones(now: number, limit: number): Promise<number> {
+    const missing = await this.db
+      .selectFrom("domains")
+      .leftJoin("zones", "zones.domainId", "domains.id")
+      .select(["domains.id", "domains.name"])
+      .where("zones.domainId", "is", null)
+      .limit(limit)
+      .execute();
+    let made = 0;
+    for (const domain of missing) {
+      try {
+        const created = await inDomainTransaction(this.deps.database, async (tx, locks) => {
+          // Held, so a disconnect either finished first (nothing to make) or waits and takes the zone with it.
+          if (!(await locks.row("domains", domain.id, "share"))) return false;
+          const still = await tx
+            .selectFrom("domains")
+            .select("id")
+            .where("id", "=", domain.id)
+            .executeTakeFirst();
+          if (still) await this.createZone(tx, now, domain.id, domain.name);
+          return still !== undefined;
+        });
+        if (created) made += 1;
+      } catch (error) {
+        if (!isUniqueViolation(error)) throw error;
+      }
+    }
+    if (made > 0) for (const domain of missing) this.changes.emit("changed", domain.id);
+    return made;
+  }
+
+  /** Locks the zone row and returns its serial; a domain confirmed before zones existed gets one now. */
+  private async holdZone(tx: Executor, locks: RowLocks, now: number, grant: DomainGrant): Promise<number> {
+    const zone = await locks
+      .query(tx.selectFrom("zones").select("serial").where("domainId", "=", grant.domainId))
+      .executeTakeFirst();
+    if (zone) return Number(zone.serial);
+    await this.createZone(tx, now, grant.domainId, grant.name);
+    return nextSerial(0, now);
+  }
+
+  /** On PostgreSQL, tells every DNS server process at commit (nothing is sent if the change rolls back). */
+  private async announce(tx: Executor, domainId: string): Promise<void> {
+    if (this.deps.database.dialect === "postgres")
+      await sql`select pg_notify(${ZONE_CHANNEL}, ${domainId})`.execute(tx);
+  }
+
+  /** The record as stored, or the precise error: name, TTL, RDATA and type rules of one record alone. */
+  private checked(
+    origin: string,
+    type: RdataType,
+    nameText: string,
+    ttl: number,
+    dataText: string,
+    { managed = false } = {},
+  ): Omit<RecordRow, "id"> {
+    if (type === "SOA")
+      throw new AppError(
+        "RECORD_TYPE_NOT_ALLOWED",
+        "The SOA record is the service's: its serial moves by itself.",
+        {
+          field: "type",
+        },
+      );
+    const resolved = resolveName(nameText, origin);
+    if (!resolved.ok) throw new AppError(resolved.error.code, resolved.error.detail, { field: "name" });
+    const name = resolved.name;
+    if (name !== origin && !name.endsWith(`.${origin}`))
+      throw new AppError("INVALID_RECORD_DATA", `The name must be ${origin} or a name under it.`, {
+        field: "name",
+      });
+    if (name.split(".").indexOf("*") > 0)
+      throw new AppError("INVALID_RECORD_DATA", 'A wildcard "*" can only be the first label.', {
+        field: "name",
+      });
+    if (!managed && type === "NS" && name === origin)
+      throw new AppError(
+        "RECORD_TYPE_NOT_ALLOWED",
+        "The domain's own NS records are the service's name servers; NS records below it delegate a subdomain.",
+        { field: "type" },
+      );
+    if (type === "CNAME" && name === origin)
+      throw new AppError("CNAME_AT_APEX", undefined, { field: "type" });
+    if (!Number.isInteger(ttl) || ttl < TTL_MIN || ttl > TTL_MAX)
+      throw new AppError("TTL_OUT_OF_RANGE", `The TTL must be from ${TTL_MIN} to ${TTL_MAX} seconds.`, {
+        field: "ttl",
+        min: TTL_MIN,
+        max: TTL_MAX,
+      });
+    const parsed = parseRdata(type, dataText, origin);
+    if (!parsed.ok)
+      throw new AppError(parsed.error.code, parsed.error.detail, {
+        field: "data",
+        dataField: parsed.error.field,
+      });
+    return { name, type, ttl, data: printRdata(type, parsed.data) };
+  }
+
+  /** The rules between records: a CNAME stands alone at its name (RFC 1034 §3.6.2); no exact duplicates. */
+  private async checkAgainstOthers(
+    tx: Executor,
+    grant: DomainGrant,
+    record: Omit<RecordRow, "id">,
+    exceptId: string | null,
+  ): Promise<void> {
+    const others = await tx
+      .selectFrom("dnsRecords")
+      .select(["id", "type", "data"])
+      .where("domainId", "=", grant.domainId)
+      .where("name", "=", record.name)
+      .$if(exceptId !== null, (qb) => qb.where("id", "!=", exceptId as string))
+      .execute();
+    if (others.length > 0 && (record.type === "CNAME" || others.some((o) => o.type === "CNAME")))
+      throw new AppError(
+        "CNAME_CONFLICT",
+        record.type === "CNAME"
+          ? `${record.name} has other records; a CNAME must be the only record at its name.`
+          : `${record.name} is a CNAME; it can have no other records.`,
+        { field: "name" },
+      );
+    if (others.some((o) => o.type === record.type && o.data === record.data))
+      throw new AppError("DUPLICATE_RECORD", undefined, { field: "data" });
+  }
+
+  private async find(tx: Executor, grant: DomainGrant, id: string): Promise<RecordRow> {
+    const row = await tx
+      .selectFrom("dnsRecords")
+      .select(["id", "name", "type", "ttl", "data"])
+      .where("domainId", "=", grant.domainId)
+      .where("id", "=", id)
+      .executeTakeFirst();
+    if (!row) throw new AppError("NOT_FOUND", "There is no such record on this domain.");
+    return row;
+  }
+
+  /** In the owner's log and on the domain's activity page, whoever made the change. */
+  private async audit(
+    tx: Executor,
+    ctx: RequestContext,
+    grant: DomainGrant,
+    action: "dns.record.create" | "dns.record.update" | "dns.record.delete",
+    record: RecordRow,
+    extra: Record<string, unknown> = {},
+  ): Promise<void> {
+    await recordEvent(tx, ctx, {
+      action,
+      accountId: grant.ownerAccountId,
+      domain: grant.name,
+      domainId: grant.domainId,
+      target: `${relativeName(record.name, grant.name)} ${record.type}`,
+      details: { name: record.name, type: record.type, ttl: record.ttl, data: record.data, ...extra },
+    });
+  }
+
+  private view(origin: string, row: RecordRow): DnsRecordView {
+    return {
+      id: row.id,
+      name: relativeName(row.name, origin),
+      fqdn: row.name,
+      type: row.type as RdataType,
+      ttl: row.ttl,
+      data: row.data,
+    };
+  }
+}

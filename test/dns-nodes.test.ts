@@ -1,0 +1,183 @@
+import { createSocket } from "node:dgram";
+import { rmSync } from "node:fs";
+import * as packet from "dns-packet";
+import pg from "pg";
+import { afterAll, describe, expect, it } from "vitest";
+import { openDatabase } from "../src/db/database.js";
+import { newId, randomSecret } from "../src/lib/random.js";
+import { GOOD_PASSWORD } from "./helpers/app.js";
+import { TEST_DATABASE_URL, testDialect } from "./helpers/database.js";
+import { type MfdProcess, newDataDir, startMfd, waitFor } from "./helpers/mfd-process.js";
+
+/**
+ * Several DNS nodes on one database (docs/ARCHITECTURE.md, processes): a record changed through
+ * the API is answered by every `mfd serve --roles dns` process, on PostgreSQL within a second
+ * (LISTEN/NOTIFY), on SQLite within the one-second catch-up. Real processes, real packets.
+ */
+const dataDir = newDataDir();
+const processes: MfdProcess[] = [];
+const name = `nodes_${randomSecret(6)
+  .toLowerCase()
+  .replace(/[^a-z0-9]/g, "x")}`;
+const admin = testDialect === "postgres" ? new pg.Client({ connectionString: TEST_DATABASE_URL }) : null;
+let databaseUrl = "";
+if (admin) {
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  const url = new URL(TEST_DATABASE_URL);
+  url.pathname = `/${name}`;
+  databaseUrl = url.toString();
+}
+afterAll(async () => {
+  await Promise.all(processes.map((p) => p.stop()));
+  if (admin) {
+    await admin.query(`drop database if exists ${name} with (force)`);
+    await admin.end();
+  }
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+const env = {
+  MFD_SERVICE_DOMAIN: "nodes.example",
+  ...(databaseUrl ? { MFD_DATABASE_URL: databaseUrl } : {}),
+};
+// The web process first: it migrates the database the others then share.
+const web = await startMfd(dataDir, env, ["serve", "--roles", "web"]);
+processes.push(web);
+const nodes = await Promise.all([0, 1].map(() => startMfd(dataDir, env, ["serve", "--roles", "dns"])));
+processes.push(...nodes);
+const dnsPort = (node: MfdProcess) => Number(/mfd dns answering on \S+ UDP (\d+)/.exec(node.output())?.[1]);
+
+async function query(
+  port: number,
+  qname: string,
+  type: packet.RecordType = "A",
+): Promise<packet.DecodedPacket> {
+  const socket = createSocket("udp4");
+  try {
+    const answer = new Promise<Buffer>((resolve) => socket.once("message", resolve));
+    socket.send(
+      packet.encode({ type: "query", id: 7, questions: [{ type, name: qname }] }),
+      port,
+      "127.0.0.1",
+    );
+    return packet.decode(await Promise.race([answer, new Promise<never>((_, no) => setTimeout(no, 2000))]));
+  } finally {
+    socket.close();
+  }
+}
+const addresses = async (port: number, qname: string) =>
+  (await query(port, qname).catch(() => null))?.answers?.map((a) => (a as { data: unknown }).data) ?? [];
+
+/** An account through the API, and a confirmed domain of it written as the verifier leaves it. */
+async function ownerWithDomain(domain: string) {
+  const login = `n${randomSecret(5)
+    .toLowerCase()
+    .replace(/[^a-z0-9]/g, "x")}`;
+  const response = await fetch(`${web.url}/api/v1/accounts`, {
+    method: "POST",
+    headers: { "content-type": "application/json", origin: web.url },
+    body: JSON.stringify({ login, password: GOOD_PASSWORD, firstName: "N", lastName: "D" }),
+  });
+  expect(response.status).toBe(201);
+  const { accountId, csrfToken } = (await response.json()) as { accountId: string; csrfToken: string };
+  const cookie = /mfd_session=([^;]+)/.exec(response.headers.get("set-cookie") ?? "")?.[1] ?? "";
+  const database = openDatabase(databaseUrl || `sqlite:${dataDir}/mfd.sqlite`);
+  try {
+    const claimId = newId();
+    const now = Date.now();
+    await database.db
+      .insertInto("claims")
+      .values({
+        id: claimId,
+        publicId: `p${claimId.slice(-8)}`,
+        accountId,
+        domainName: domain,
+        token: randomSecret(),
+        status: "confirmed",
+        createdAt: now,
+        expiresAt: now + 86_400_000,
+        nextCheckAt: now,
+      })
+      .execute();
+    await database.db
+      .insertInto("domains")
+      .values({
+        id: newId(),
+        name: domain,
+        ownerAccountId: accountId,
+        claimId,
+        confirmedAt: now,
+        confirmedMethod: "txt",
+        mxNextCheckAt: now + 86_400_000,
+      })
+      .execute();
+  } finally {
+    await database.destroy();
+  }
+  const headers = {
+    "content-type": "application/json",
+    cookie: `mfd_session=${cookie}`,
+    "x-csrf-token": csrfToken,
+    origin: web.url,
+  };
+  // A claim of another name, never confirmed: it has no zone to serve.
+  const claimed = await fetch(`${web.url}/api/v1/domains`, {
+    method: "POST",
+    headers,
+    body: JSON.stringify({ name: `pending-${domain}` }),
+  });
+  expect(claimed.status).toBe(201);
+  return (method: string, path: string, body: unknown) =>
+    fetch(`${web.url}/api/v1/domains/${domain}${path}`, { method, headers, body: JSON.stringify(body) });
+}
+
+/** How long after `since` every node answered `expected` for `qname`. */
+async function answeredEverywhere(qname: string, expected: string, since: number): Promise<number> {
+  await waitFor(
+    `every node to answer ${qname} with ${expected}`,
+    async () => {
+      const seen = await Promise.all(nodes.map((node) => addresses(dnsPort(node), qname)));
+      return seen.every((data) => data.length === 1 && data[0] === expected);
+    },
+    10_000,
+  );
+  return performance.now() - since;
+}
+
+describe(`two dns nodes on one ${testDialect === "postgres" ? "PostgreSQL" : "SQLite database"}`, () => {
+  // PostgreSQL notifies at commit; SQLite relies on the catch-up every second (plus the query).
+  const withinMs = testDialect === "postgres" ? 1000 : 1800;
+
+  it(`both answer a record added and then changed through the API within ${withinMs} ms`, async () => {
+    const domain = `nodes-${randomSecret(4)
+      .toLowerCase()
+      .replace(/[^a-z0-9]/g, "x")}.org`;
+    const api = await ownerWithDomain(domain);
+    expect(nodes.every((node) => dnsPort(node) > 0)).toBe(true);
+
+    let since = performance.now();
+    const created = await api("POST", "/dns/records", { name: "www", type: "A", data: "192.0.2.1" });
+    expect(created.status, await created.clone().text()).toBe(201);
+    expect(await answeredEverywhere(`www.${domain}`, "192.0.2.1", since)).toBeLessThan(withinMs);
+
+    const { id } = (await created.json()) as { id: string };
+    since = performance.now();
+    const changed = await api("PATCH", `/dns/records/${id}`, { data: "192.0.2.2" });
+    expect(changed.status).toBe(200);
+    expect(await answeredEverywhere(`www.${domain}`, "192.0.2.2", since)).toBeLessThan(withinMs);
+  });
+
+  it("refuses a name that is only claimed, never confirmed, while serving the confirmed one", async () => {
+    const domain = `claims-${randomSecret(4)
+      .toLowerCase()
+      .replace(/[^a-z0-9]/g, "x")}.org`;
+    const api = await ownerWithDomain(domain);
+    expect((await api("POST", "/dns/records", { name: "@", type: "A", data: "192.0.2.7" })).status).toBe(201);
+    await answeredEverywhere(domain, "192.0.2.7", performance.now());
+    for (const node of nodes) {
+      const answer = (await query(dnsPort(node), `pending-${domain}`)) as { rcode?: string };
+      expect(answer.rcode).toBe("REFUSED");
+    }
+  });
+});
