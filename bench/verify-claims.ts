@@ -22,6 +22,7 @@ import { migrate } from "../src/db/migrate.js";
 import type { Deps } from "../src/deps.js";
 import { DEFAULT_BATCH, runDomainChecks } from "../src/domains/domains.jobs.js";
 import { systemClock } from "../src/lib/clock.js";
+import { createServices } from "../src/modules.js";
 import { Outbox } from "../src/notify/outbox.js";
 
 const CLAIMS = Number(process.env.BENCH_CLAIMS ?? 10_000);
@@ -91,6 +92,8 @@ async function main(): Promise<void> {
   const database = openDatabase(config.databaseUrl);
   await migrate(database);
   const deps: Deps = { config, database, clock: systemClock, outbox: new Outbox() };
+  // The lifecycle hooks a confirmation runs (the zone of src/zones/) come with the services.
+  createServices(deps);
 
   const now = Date.now();
   const accounts = Array.from({ length: 100 }, (_, i) => `bench-account-${i}`);

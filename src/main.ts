@@ -1,4 +1,5 @@
 import { Command, Option } from "commander";
+import { operatorContext } from "./access/actor.js";
 import { endEverySession } from "./accounts/end-everything.js";
 import { setSupportAgent } from "./accounts/support-agents.js";
 import { buildApp } from "./app.js";
@@ -12,7 +13,7 @@ import { listOutbox } from "./delivery/delivery.js";
 import { Worker } from "./jobs/worker.js";
 import { runImportCommand } from "./mailboxes/import.js";
 import type { RoleHandle } from "./module.js";
-import { JOBS, ROLES } from "./modules.js";
+import { createServices, JOBS, ROLES } from "./modules.js";
 
 const program = new Command();
 program
@@ -125,6 +126,26 @@ for (const [name, value] of [
       }
     });
 }
+
+program
+  .command("dkim")
+  .description("DKIM keys of hosted domains (operator only)")
+  .command("rotate <domain>")
+  .description(
+    "give the domain a new DKIM key under a new selector; the old key's record stays until removed",
+  )
+  .action(async (domain: string) => {
+    const { deps, database } = await openRuntime();
+    try {
+      const { zones } = createServices(deps);
+      const done = await zones.rotateDkim(operatorContext("mfd dkim rotate", deps.clock.now()), domain);
+      console.log(
+        `${domain}: new DKIM selector ${done.selector}${done.retired.length ? `; no longer signing with ${done.retired.join(", ")}` : ""}`,
+      );
+    } finally {
+      await database.destroy();
+    }
+  });
 
 program
   .command("backup <file>")

@@ -161,6 +161,14 @@ describe(`two dns nodes on one ${testDialect === "postgres" ? "PostgreSQL" : "SQ
     expect(created.status, await created.clone().text()).toBe(201);
     expect(await answeredEverywhere(`www.${domain}`, "192.0.2.1", since)).toBeLessThan(withinMs);
 
+    // The zone the first change made holds the mail records too, SOA first in a NODATA answer.
+    const mx = await query(dnsPort(nodes[1] as MfdProcess), domain, "MX");
+    expect(mx.answers?.map((a) => (a as { data: unknown }).data)).toEqual([
+      { preference: 10, exchange: "mx.nodes.example" },
+    ]);
+    const nodata = await query(dnsPort(nodes[1] as MfdProcess), `www.${domain}`, "AAAA");
+    expect(nodata.authorities?.map((a) => a.type)).toEqual(["SOA"]);
+
     const { id } = (await created.json()) as { id: string };
     since = performance.now();
     const changed = await api("PATCH", `/dns/records/${id}`, { data: "192.0.2.2" });

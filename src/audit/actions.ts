@@ -12,6 +12,7 @@ export const AUDIT_ACTIONS = [
   "deputy.add",
   "deputy.remove",
   "deputy.update",
+  "dns.dkim.rotate",
   "dns.record.create",
   "dns.record.delete",
   "dns.record.update",

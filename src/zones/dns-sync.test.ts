@@ -20,9 +20,16 @@ describe("ZoneSync", () => {
     const { name, domainId } = await confirmedDomain(t, owner.accountId);
     const zones = new ZoneSet();
     // No in-process event reaches this one: as another process on the same database.
-    const sync = new ZoneSync(t.deps, zones, () => {});
+    const changes: string[] = [];
+    const sync = new ZoneSync(
+      t.deps,
+      zones,
+      () => {},
+      (previous, next) => changes.push(`${previous?.serial ?? "-"} → ${next?.serial ?? "-"}`),
+    );
     await sync.loadAll();
     expect(zones.find(name)).toBeUndefined();
+    expect(changes).toEqual([]);
 
     const created = await owner.client.post(`/api/v1/domains/${name}/dns/records`, {
       name: "www",
@@ -44,6 +51,10 @@ describe("ZoneSync", () => {
     await t.db.transaction().execute((tx) => t.modules.zones.deleteZone(tx, domainId));
     await sync.catchUp();
     expect(zones.find(name)).toBeUndefined();
+    // Told of each version in turn, for IXFR differences and NOTIFY.
+    expect(changes).toHaveLength(3);
+    expect(changes[0]).toMatch(/^- → \d+$/);
+    expect(changes[2]).toMatch(/^\d+ → -$/);
   });
 
   it("loads only confirmed domains' zones, each with its SOA", async () => {

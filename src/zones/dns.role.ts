@@ -31,6 +31,11 @@ export class ZoneSync {
     private readonly deps: Deps,
     readonly zones: ZoneSet,
     private readonly log: Log,
+    /**
+     * Told of every zone swapped in or dropped after the start, with the version it replaces: where
+     * zone transfers keep their IXFR differences and NOTIFY goes out (src/dns/transfer.ts, notify.ts).
+     */
+    private readonly onChange: (previous: Zone | undefined, next: Zone | undefined) => void = () => {},
   ) {}
 
   /** Loads every confirmed domain's zone (at start). */
@@ -39,7 +44,7 @@ export class ZoneSync {
       this.log(`dns: stored record not served (${row.name} ${row.type} ${row.data})`),
     );
     const latest = await this.latestChange();
-    for (const [domainId, zone] of all) this.put(domainId, zone);
+    for (const [domainId, zone] of all) this.put(domainId, zone, false);
     this.newest = latest;
   }
 
@@ -95,16 +100,20 @@ export class ZoneSync {
     return Number(row?.latest ?? 0);
   }
 
-  private put(domainId: string, zone: ServedZone): void {
+  private put(domainId: string, zone: ServedZone, tell = true): void {
+    const previous = this.zones.get(zone.origin);
     this.zones.set(zone as Zone);
     this.served.set(domainId, { origin: zone.origin, serial: zone.serial });
+    if (tell && previous?.serial !== zone.serial) this.onChange(previous, zone as Zone);
   }
 
   private drop(domainId: string): void {
     const known = this.served.get(domainId);
     if (!known) return;
+    const previous = this.zones.get(known.origin);
     this.zones.delete(known.origin);
     this.served.delete(domainId);
+    this.onChange(previous, undefined);
   }
 }
 

@@ -9,6 +9,7 @@ import type { DnsRecordsTable } from "../db/schema.js";
 import { inDomainTransaction, isUniqueViolation, type RowLocks } from "../db/transactions.js";
 import type { Deps } from "../deps.js";
 import { parseRdata, printRdata, type RdataType, relativeName, resolveName } from "../dns/rdata.js";
+import { lookupName } from "../lib/domain-names.js";
 import { AppError } from "../lib/errors.js";
 import { newId } from "../lib/random.js";
 import { sealSecret } from "../lib/secret-box.js";
@@ -154,6 +155,80 @@ export class ZonesService {
       .values({ domainId, serial: nextSerial(0, now), createdAt: now, updatedAt: now })
       .execute();
     await this.announce(tx, domainId);
+  }
+
+  /**
+   * `mfd dkim rotate <domain>` (operator): a new key pair under a new selector, published beside
+   * the old ones. The old keys stop being active (mail servers sign with the new one) but their
+   * records stay, so mail signed before the rotation still verifies; remove them later through
+   * the records API.
+   */
+  async rotateDkim(
+    ctx: RequestContext,
+    domainName: string,
+  ): Promise<{ selector: string; retired: string[] }> {
+    const name = lookupName(domainName);
+    const key = await this.dkimKeys.take();
+    let domainId = "";
+    const result = await inDomainTransaction(this.deps.database, async (tx, locks) => {
+      const domain = name
+        ? await tx.selectFrom("domains").select(["id", "name"]).where("name", "=", name).executeTakeFirst()
+        : undefined;
+      if (!domain) throw new AppError("NOT_FOUND", `${domainName} is not a confirmed domain here.`);
+      domainId = domain.id;
+      await locks.row("domains", domain.id);
+      const grant = { domainId: domain.id, name: domain.name } as DomainGrant;
+      const serial = await this.holdZone(tx, locks, ctx.now, grant);
+      const existing = await tx
+        .selectFrom("dkimKeys")
+        .select(["selector", "active"])
+        .where("domainId", "=", domain.id)
+        .execute();
+      const taken = new Set(existing.map((k) => k.selector));
+      const base = dkimSelector(ctx.now);
+      let selector = base;
+      for (let n = 2; taken.has(selector); n++) selector = `${base}n${n}`;
+      await tx.updateTable("dkimKeys").set({ active: 0 }).where("domainId", "=", domain.id).execute();
+      await tx
+        .insertInto("dkimKeys")
+        .values({
+          domainId: domain.id,
+          selector,
+          privateKey: sealSecret(this.deps.config, key.privateKey),
+          publicKey: key.publicKey,
+          createdAt: ctx.now,
+        })
+        .execute();
+      const record = this.checked(
+        domain.name,
+        "TXT",
+        `${selector}._domainkey`,
+        DEFAULT_TTL,
+        dkimRecordText(key.publicKey),
+      );
+      const row = { id: newId(), ...record };
+      await tx
+        .insertInto("dnsRecords")
+        .values({ ...row, domainId: domain.id, createdAt: ctx.now, updatedAt: ctx.now })
+        .execute();
+      await tx
+        .updateTable("zones")
+        .set({ serial: nextSerial(serial, ctx.now), updatedAt: ctx.now })
+        .where("domainId", "=", domain.id)
+        .execute();
+      await this.announce(tx, domain.id);
+      const retired = existing.filter((k) => k.active === 1).map((k) => k.selector);
+      await recordEvent(tx, ctx, {
+        action: "dns.dkim.rotate",
+        domain: domain.name,
+        domainId: domain.id,
+        target: selector,
+        details: { selector, retired },
+      });
+      return { selector, retired };
+    });
+    this.changes.emit("changed", domainId);
+    return result;
   }
 
   /** A disconnected domain's zone, records and keys go: a later owner of the name finds none of them. */
@@ -342,7 +417,7 @@ export class ZonesService {
     return row;
   }
 
-  /** In the owner's log and on the domain's activity page, whoever made the change. */
+  /** On the domain's activity page, whoever made the change (as mailbox changes are). */
   private async audit(
     tx: Executor,
     ctx: RequestContext,
@@ -353,7 +428,6 @@ export class ZonesService {
   ): Promise<void> {
     await recordEvent(tx, ctx, {
       action,
-      accountId: grant.ownerAccountId,
       domain: grant.name,
       domainId: grant.domainId,
       target: `${relativeName(record.name, grant.name)} ${record.type}`,

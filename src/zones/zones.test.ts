@@ -9,6 +9,7 @@ import {
 } from "../../test/dns/fixtures.js";
 import { type Client, registerAccount, SERVICE_DOMAIN } from "../../test/helpers/app.js";
 import { confirmedDomain } from "../../test/helpers/domains.js";
+import { operatorContext } from "../access/actor.js";
 import { parseRdata } from "../dns/rdata.js";
 import { isSealed, openSecret } from "../lib/secret-box.js";
 import { loadAllZones, loadZone } from "./zone-data.js";
@@ -93,6 +94,36 @@ describe("a confirmed domain's zone", () => {
     expect(types).toEqual(expect.arrayContaining(["@ NS", "@ MX", "@ TXT", "_dmarc TXT"]));
   });
 
+  it("gets a new DKIM key from `mfd dkim rotate`, the old record kept and its key no longer active", async () => {
+    const account = await newAccount();
+    const { name, domainId } = await confirmedDomain(t, account.accountId);
+    // The zone comes with the first change (a domain confirmed before zones existed).
+    expect((await add(account.client, name, { name: "www", type: "A", data: "192.0.2.1" })).statusCode).toBe(
+      201,
+    );
+    const before = await serialOf(domainId);
+    t.clock.advance(1000);
+    const ctx = operatorContext("mfd dkim rotate", t.clock.now());
+    const first = await t.modules.zones.rotateDkim(ctx, name.toUpperCase());
+    expect(first.retired).toHaveLength(1);
+    const second = await t.modules.zones.rotateDkim(ctx, name);
+    expect(second.selector).not.toBe(first.selector);
+    expect(second.retired).toEqual([first.selector]);
+    const keys = await t.db
+      .selectFrom("dkimKeys")
+      .select(["selector", "active"])
+      .where("domainId", "=", domainId)
+      .execute();
+    expect(keys.filter((k) => k.active === 1).map((k) => k.selector)).toEqual([second.selector]);
+    expect(keys).toHaveLength(3);
+    const published = (await records(account.client, name)).filter((r) => r.name.endsWith("._domainkey"));
+    expect(published).toHaveLength(3);
+    expect(await serialOf(domainId)).toBeGreaterThan(before);
+    await expect(t.modules.zones.rotateDkim(ctx, "nowhere.example.org")).rejects.toMatchObject({
+      code: "NOT_FOUND",
+    });
+  });
+
   it("is not made for a claim that is not confirmed, and never loaded for serving", async () => {
     const { client } = await newAccount();
     const name = uniqueDomain();
@@ -171,6 +202,9 @@ describe("records API", () => {
       { action: "dns.record.update", target: "web A" },
       { action: "dns.record.delete", target: "web A" },
     ]);
+    const activity = await account.client.get(`/api/v1/domains/${name}/activity`);
+    expect(activity.statusCode, activity.body).toBe(200);
+    expect(JSON.stringify(activity.json())).toContain("dns.record.update");
   });
 
   it("refuses with precise codes", async () => {

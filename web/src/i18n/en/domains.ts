@@ -184,6 +184,7 @@ export const domains = {
   "audit.action.dns.record.create": "DNS record added",
   "audit.action.dns.record.update": "DNS record changed",
   "audit.action.dns.record.delete": "DNS record deleted",
+  "audit.action.dns.dkim.rotate": "DKIM key replaced",
 
   "error.DOMAIN_EMPTY": "Enter a domain name.",
   "error.DOMAIN_TOO_LONG": "The domain name is longer than 253 characters.",
