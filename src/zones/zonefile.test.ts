@@ -99,12 +99,13 @@ describe("zone-file import", () => {
   });
 
   it("audits each imported record as a record created", async () => {
-    const { client, name, accountId } = await newOwner();
+    const { client, name, domainId } = await newOwner();
     await importZone(client, name, "a1 A 192.0.2.1\na2 A 192.0.2.2\n", false);
+    // Record changes are the domain's events (its activity page), like mailbox changes.
     const events = await t.db
       .selectFrom("auditEvents")
       .select(["action", "target"])
-      .where("accountId", "=", accountId)
+      .where("domainId", "=", domainId)
       .where("action", "=", "dns.record.create")
       .execute();
     expect(events.map((e) => e.target)).toEqual(expect.arrayContaining(["a1 A", "a2 A"]));
