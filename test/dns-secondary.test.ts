@@ -219,6 +219,7 @@ describe.skipIf(skipWithoutNsd())(
       udpPort = Number(ports[1]);
       tcpPort = Number(ports[2]);
       expect(udpPort).toBe(tcpPort); // dig asks both over one port
+      expect(mfd.output()).toContain(`transfers and NOTIFY to 127.0.0.1:${nsdPort} signed with ${KEY.name}`);
       // Each domain gets its zone with its first record, made through the API.
       for (const [i, domain] of domains.entries()) {
         const api = await ownerWithDomain(mfd, { url: databaseUrl, dataDir }, domain);

@@ -199,8 +199,13 @@ export function dnsRole(serviceOf: (deps: Deps) => ZonesService | undefined): Ro
         },
         postgres ? POSTGRES_CATCH_UP_MS : SQLITE_CATCH_UP_MS,
       );
+      const { dnsSecondaries, dnsTsigKey } = deps.config;
+      const transfers =
+        dnsSecondaries.length === 0
+          ? "no secondaries"
+          : `transfers and NOTIFY to ${dnsSecondaries.map((s) => `${s.host}:${s.port}`).join(", ")}${dnsTsigKey ? ` signed with ${dnsTsigKey.name}` : " unsigned"}`;
       console.log(
-        `mfd dns answering on ${host} UDP ${server.udpPort} TCP ${server.tcpPort}: ${zones.size} zones loaded in ${loadMs} ms (+${heapMb} MB heap)`,
+        `mfd dns answering on ${host} UDP ${server.udpPort} TCP ${server.tcpPort}: ${zones.size} zones loaded in ${loadMs} ms (+${heapMb} MB heap); ${transfers}`,
       );
       return {
         async stop() {

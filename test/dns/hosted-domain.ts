@@ -4,7 +4,10 @@ import { newId, randomSecret } from "../../src/lib/random.js";
 import { GOOD_PASSWORD } from "../helpers/app.js";
 import type { MfdProcess } from "../helpers/mfd-process.js";
 
-export type DomainApi = (method: string, path: string, body?: unknown) => Promise<Response>;
+export type DomainApi = ((method: string, path: string, body?: unknown) => Promise<Response>) & {
+  /** The owner's session headers, for calls outside the domain's path. */
+  headers: Record<string, string>;
+};
 
 /** A lowercase random label for test names. */
 export const randomLabel = (length = 4): string =>
@@ -74,10 +77,11 @@ export async function ownerWithDomain(
     "x-csrf-token": csrfToken,
     origin: web.url,
   };
-  return (method, path, body) =>
+  const api = (method: string, path: string, body?: unknown) =>
     fetch(`${web.url}/api/v1/domains/${domain}${path}`, {
       method,
       headers,
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
+  return Object.assign(api, { headers });
 }
