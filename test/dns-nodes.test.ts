@@ -3,9 +3,8 @@ import { rmSync } from "node:fs";
 import * as packet from "dns-packet";
 import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
-import { openDatabase } from "../src/db/database.js";
-import { newId, randomSecret } from "../src/lib/random.js";
-import { GOOD_PASSWORD } from "./helpers/app.js";
+import { randomSecret } from "../src/lib/random.js";
+import { ownerWithDomain as ownerWithConfirmedDomain } from "./dns/hosted-domain.js";
 import { TEST_DATABASE_URL, testDialect } from "./helpers/database.js";
 import { type MfdProcess, newDataDir, startMfd, waitFor } from "./helpers/mfd-process.js";
 
@@ -69,67 +68,16 @@ async function query(
 const addresses = async (port: number, qname: string) =>
   (await query(port, qname).catch(() => null))?.answers?.map((a) => (a as { data: unknown }).data) ?? [];
 
-/** An account through the API, and a confirmed domain of it written as the verifier leaves it. */
+/** An owner with a confirmed domain, and a claim of another name, never confirmed: it has no zone to serve. */
 async function ownerWithDomain(domain: string) {
-  const login = `n${randomSecret(5)
-    .toLowerCase()
-    .replace(/[^a-z0-9]/g, "x")}`;
-  const response = await fetch(`${web.url}/api/v1/accounts`, {
-    method: "POST",
-    headers: { "content-type": "application/json", origin: web.url },
-    body: JSON.stringify({ login, password: GOOD_PASSWORD, firstName: "N", lastName: "D" }),
-  });
-  expect(response.status).toBe(201);
-  const { accountId, csrfToken } = (await response.json()) as { accountId: string; csrfToken: string };
-  const cookie = /mfd_session=([^;]+)/.exec(response.headers.get("set-cookie") ?? "")?.[1] ?? "";
-  const database = openDatabase(databaseUrl || `sqlite:${dataDir}/mfd.sqlite`);
-  try {
-    const claimId = newId();
-    const now = Date.now();
-    await database.db
-      .insertInto("claims")
-      .values({
-        id: claimId,
-        publicId: `p${claimId.slice(-8)}`,
-        accountId,
-        domainName: domain,
-        token: randomSecret(),
-        status: "confirmed",
-        createdAt: now,
-        expiresAt: now + 86_400_000,
-        nextCheckAt: now,
-      })
-      .execute();
-    await database.db
-      .insertInto("domains")
-      .values({
-        id: newId(),
-        name: domain,
-        ownerAccountId: accountId,
-        claimId,
-        confirmedAt: now,
-        confirmedMethod: "txt",
-        mxNextCheckAt: now + 86_400_000,
-      })
-      .execute();
-  } finally {
-    await database.destroy();
-  }
-  const headers = {
-    "content-type": "application/json",
-    cookie: `mfd_session=${cookie}`,
-    "x-csrf-token": csrfToken,
-    origin: web.url,
-  };
-  // A claim of another name, never confirmed: it has no zone to serve.
+  const api = await ownerWithConfirmedDomain(web, { url: databaseUrl, dataDir }, domain);
   const claimed = await fetch(`${web.url}/api/v1/domains`, {
     method: "POST",
-    headers,
+    headers: api.headers,
     body: JSON.stringify({ name: `pending-${domain}` }),
   });
   expect(claimed.status).toBe(201);
-  return (method: string, path: string, body: unknown) =>
-    fetch(`${web.url}/api/v1/domains/${domain}${path}`, { method, headers, body: JSON.stringify(body) });
+  return api;
 }
 
 /** How long after `since` every node answered `expected` for `qname`. */

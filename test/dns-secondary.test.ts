@@ -1,13 +1,17 @@
 import { execFile } from "node:child_process";
+import { rmSync } from "node:fs";
 import { promisify } from "node:util";
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createSecondaries, type Secondaries } from "../src/dns/secondaries.js";
 import { type DnsServer, startDnsServer } from "../src/dns/server.js";
 import { parseTsigKey, type TsigKey } from "../src/dns/tsig.js";
 import { type Zone, ZoneSet } from "../src/dns/zone.js";
+import { type DomainApi, ownerWithDomain, randomLabel } from "./dns/hosted-domain.js";
 import { freeDnsPort, type Nsd, skipWithoutNsd, startNsd } from "./dns/nsd.js";
 import { exampleZone } from "./dns/zones.js";
-import { waitFor } from "./helpers/mfd-process.js";
+import { TEST_DATABASE_URL, testDialect } from "./helpers/database.js";
+import { type MfdProcess, newDataDir, startMfd, waitFor } from "./helpers/mfd-process.js";
 import { WAIT_MS } from "./helpers/patience.js";
 
 const run = promisify(execFile);
@@ -170,6 +174,165 @@ describe.skipIf(skipWithoutNsd())(
       expect(
         logged.filter((e) => e.message !== "zone transfer" && e.message !== "NOTIFY acknowledged"),
       ).toEqual([]);
+    });
+  },
+);
+
+describe.skipIf(skipWithoutNsd())(
+  `secondaries: NSD as the secondary of a real \`mfd serve --roles web,dns\` on ${testDialect === "postgres" ? "PostgreSQL" : "SQLite"}`,
+  () => {
+    const dataDir = newDataDir();
+    const databaseName = `xfr_${randomLabel(6)}`;
+    const admin = testDialect === "postgres" ? new pg.Client({ connectionString: TEST_DATABASE_URL }) : null;
+    let databaseUrl = "";
+    const domains = [`xfr-${randomLabel()}.org`, `xfr-${randomLabel()}.net`];
+    const apis = new Map<string, DomainApi>();
+    let mfd: MfdProcess;
+    let nsd: Nsd;
+    let udpPort = 0;
+    let tcpPort = 0;
+
+    beforeAll(async () => {
+      if (admin) {
+        await admin.connect();
+        await admin.query(`create database ${databaseName}`);
+        const url = new URL(TEST_DATABASE_URL);
+        url.pathname = `/${databaseName}`;
+        databaseUrl = url.toString();
+      }
+      const nsdPort = await freeDnsPort();
+      mfd = await startMfd(
+        dataDir,
+        {
+          MFD_SERVICE_DOMAIN: "xfr.example",
+          // Transfers and acknowledged NOTIFYs are logged at info.
+          MFD_LOG_LEVEL: "info",
+          MFD_DNS_SECONDARIES: `127.0.0.1:${nsdPort}`,
+          MFD_DNS_TSIG_KEY: `${KEY.name}:${KEY.secret.toString("base64")}`,
+          ...(databaseUrl ? { MFD_DATABASE_URL: databaseUrl } : {}),
+        },
+        ["serve", "--roles", "web,dns"],
+      );
+      const ports = await waitFor("mfd's DNS server", () =>
+        /mfd dns answering on \S+ UDP (\d+) TCP (\d+)/.exec(mfd.output()),
+      );
+      udpPort = Number(ports[1]);
+      tcpPort = Number(ports[2]);
+      expect(udpPort).toBe(tcpPort); // dig asks both over one port
+      expect(mfd.output()).toContain(`transfers and NOTIFY to 127.0.0.1:${nsdPort} signed with ${KEY.name}`);
+      // Each domain gets its zone with its first record, made through the API.
+      for (const [i, domain] of domains.entries()) {
+        const api = await ownerWithDomain(mfd, { url: databaseUrl, dataDir }, domain);
+        apis.set(domain, api);
+        for (const record of [
+          { name: "www", type: "A", data: `192.0.2.${i + 1}` },
+          { name: "www", type: "AAAA", data: `2001:db8::${i + 1}` },
+          { name: "@", type: "TXT", data: '"hello from mfd"' },
+          { name: "_sip._tcp", type: "SRV", data: "10 5 5060 sip.example.org." },
+        ]) {
+          const created = await api("POST", "/dns/records", record);
+          expect(created.status, await created.clone().text()).toBe(201);
+        }
+        await waitFor(`mfd to serve ${domain}`, async () => (await soaSerial(udpPort, domain)) !== undefined);
+      }
+      nsd = await startNsd({
+        port: nsdPort,
+        primary: { host: "127.0.0.1", port: tcpPort },
+        zones: domains,
+        key: KEY,
+      });
+    });
+    afterAll(async () => {
+      await nsd?.stop();
+      await mfd?.stop();
+      if (admin) {
+        await admin.query(`drop database if exists ${databaseName} with (force)`);
+        await admin.end();
+      }
+      rmSync(dataDir, { recursive: true, force: true });
+    });
+
+    const nsdFollows = async (domain: string) => {
+      const serial = await soaSerial(udpPort, domain);
+      await waitFor(
+        `NSD to hold ${domain} at serial ${serial}`,
+        async () => (await soaSerial(nsd.port, domain)) === serial,
+        WAIT_MS,
+      ).catch((error) => {
+        throw new Error(`${error.message}\n${nsd.log()}\n${mfd.output()}`);
+      });
+    };
+
+    it("NSD transfers every zone, and after a change through the API and its NOTIFY answers every record as mfd does", async () => {
+      for (const domain of domains) {
+        await nsdFollows(domain);
+        await compareEveryRecord(nsd.port, tcpPort, domain);
+      }
+      const [domain] = domains as [string];
+      const api = apis.get(domain) as DomainApi;
+      const before = (await soaSerial(udpPort, domain)) as number;
+      const list = (await (await api("GET", "/dns/records")).json()) as Array<{
+        id: string;
+        name: string;
+        type: string;
+      }>;
+      const www = list.find((r) => r.name === "www" && r.type === "A");
+      expect(www).toBeDefined();
+      const changed = await api("PATCH", `/dns/records/${www?.id}`, { data: "198.51.100.7" });
+      expect(changed.status, await changed.clone().text()).toBe(200);
+      const added = await api("POST", "/dns/records", { name: "new", type: "A", data: "198.51.100.8" });
+      expect(added.status).toBe(201);
+      await waitFor(
+        "mfd to serve the change",
+        async () => ((await soaSerial(udpPort, domain)) ?? 0) > before,
+      );
+      // NSD's SOA refresh is an hour away: only the NOTIFY brings the change this soon.
+      await nsdFollows(domain);
+      const spot = await answers(nsd.port, [`www.${domain} A`, `new.${domain} A`]);
+      expect(spot.get(`www.${domain}. A`)).toEqual(["3600 198.51.100.7"]);
+      expect(spot.get(`new.${domain}. A`)).toEqual(["3600 198.51.100.8"]);
+      for (const each of domains) await compareEveryRecord(nsd.port, tcpPort, each);
+      const logged = () =>
+        mfd
+          .output()
+          .split("\n")
+          .filter((line) => line.startsWith("{"))
+          .map((line) => JSON.parse(line) as Record<string, unknown>);
+      await waitFor(
+        "the NOTIFY to be acknowledged",
+        () => logged().some((e) => e.msg === "NOTIFY acknowledged" && e.zone === domain),
+        WAIT_MS,
+      );
+      // NSD asked for the difference since its serial, signed, and got it rather than the whole zone.
+      expect(logged()).toContainEqual(
+        expect.objectContaining({
+          msg: "zone transfer",
+          zone: domain,
+          type: "IXFR",
+          from: before,
+          incremental: true,
+          signed: true,
+        }),
+      );
+      expect(mfd.output()).not.toMatch(/NOTIFY failed|zone transfer refused/);
+    });
+
+    it("a disconnected domain's zone stops being served, is no longer transferred and not notified", async () => {
+      const domain = domains[1] as string;
+      const api = apis.get(domain) as DomainApi;
+      const gone = await api("DELETE", "", { confirm: domain });
+      expect(gone.status, await gone.clone().text()).toBe(204);
+      await waitFor(
+        "mfd to stop serving the zone",
+        async () => (await soaSerial(udpPort, domain)) === undefined,
+      );
+      const refused = await run("dig", ["@127.0.0.1", "-p", String(udpPort), "+norec", domain, "SOA"]);
+      expect(refused.stdout).toMatch(/status: REFUSED/);
+      const transfer = await dig(tcpPort, ["+tcp", "-y", DIG_KEY, domain, "AXFR"]);
+      expect(transfer).not.toMatch(/\sSOA\s/);
+      // The other zone is still served and still transferred.
+      await compareEveryRecord(nsd.port, tcpPort, domains[0] as string);
+      expect(mfd.output()).not.toMatch(/NOTIFY failed/);
     });
   },
 );

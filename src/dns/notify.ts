@@ -135,6 +135,11 @@ export class Notifier {
     this.running.add(work);
   }
 
+  /** A zone no longer served: a NOTIFY of it still being retried stops. */
+  zoneDeleted(origin: string): void {
+    this.pending.get(origin)?.abort();
+  }
+
   /** Stops the retries and waits for the sockets to close. */
   async close(): Promise<void> {
     for (const controller of this.pending.values()) controller.abort();

@@ -1,6 +1,6 @@
 import dgram from "node:dgram";
 import * as packet from "dns-packet";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { exampleZone } from "../../test/dns/zones.js";
 import { createSecondaries, type Secondaries } from "./secondaries.js";
 import { ZoneSet } from "./zone.js";
@@ -55,5 +55,35 @@ describe("secondaries: what is notified", () => {
     secondaries.setZone(exampleZone("example.org", 3));
     await secondaries.settled();
     expect(notified).toEqual([2]);
+  });
+});
+
+describe("secondaries: a zone dropped while its NOTIFY is retried", () => {
+  it("stops the retries and keeps nothing of it for IXFR", async () => {
+    const silent = dgram.createSocket("udp4");
+    await new Promise<void>((resolve) => silent.bind(0, "127.0.0.1", resolve));
+    const received: number[] = [];
+    silent.on("message", () => received.push(Date.now()));
+    const zones = new ZoneSet();
+    const secondaries = createSecondaries({
+      zones,
+      secondaries: [{ host: "127.0.0.1", port: silent.address().port }],
+      key: null,
+    });
+    try {
+      secondaries.setZone(exampleZone("example.org", 1));
+      secondaries.setZone(exampleZone("example.org", 2));
+      await vi.waitFor(() => expect(received.length).toBe(1));
+      const dropped = Date.now();
+      secondaries.deleteZone("example.org");
+      expect(zones.get("example.org")).toBeUndefined();
+      // Unanswered, the NOTIFY would be retried for 1 + 2 + 4 + 8 + 16 s.
+      await secondaries.settled();
+      expect(Date.now() - dropped).toBeLessThan(900);
+      expect(received).toHaveLength(1);
+    } finally {
+      await secondaries.close();
+      silent.close();
+    }
   });
 });

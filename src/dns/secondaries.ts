@@ -19,26 +19,44 @@ export interface SecondariesOptions {
 export function createSecondaries(options: SecondariesOptions) {
   const transfers = new ZoneTransfers(options);
   const notifier = new Notifier(options);
+  /** The zone at `origin` was replaced by `next` (already in the ZoneSet), or dropped when `next` is undefined. */
+  const zoneChanged = (previous: Zone | undefined, next: Zone | undefined): void => {
+    if (!next) {
+      if (!previous) return;
+      const origin = canonicalName(previous.origin);
+      transfers.zoneDeleted(origin);
+      // Retrying a NOTIFY for a zone we no longer serve would only make the secondary ask in vain.
+      notifier.zoneDeleted(origin);
+      return;
+    }
+    transfers.zoneChanged(previous, next);
+    // A zone new to us is new to the secondaries too: they must be configured for it before a
+    // NOTIFY means anything to them, and they transfer it when they are.
+    if (previous && previous.serial !== next.serial) {
+      const origin = canonicalName(next.origin);
+      notifier.zoneChanged(
+        origin,
+        next.records.find((r) => r.type === "SOA" && r.name === origin),
+      );
+    }
+  };
   return {
     onTransfer: transferHook(transfers),
+    /**
+     * For code that swaps zones into the ZoneSet itself (the `dns` role's ZoneSync): keeps the
+     * difference for IXFR and notifies a changed serial.
+     */
+    zoneChanged,
     /** Serves `zone` from now on; a changed serial of a zone served before is notified. */
     setZone(zone: Zone): void {
       const previous = options.zones.get(zone.origin);
-      transfers.zoneChanged(previous, zone);
       options.zones.set(zone);
-      // A zone new to us is new to the secondaries too: they must be configured for it before a
-      // NOTIFY means anything to them, and they transfer it when they are.
-      if (previous && previous.serial !== zone.serial) {
-        const origin = canonicalName(zone.origin);
-        notifier.zoneChanged(
-          origin,
-          zone.records.find((r) => r.type === "SOA" && r.name === origin),
-        );
-      }
+      zoneChanged(previous, zone);
     },
     deleteZone(origin: string): void {
+      const previous = options.zones.get(origin);
       options.zones.delete(origin);
-      transfers.zoneDeleted(origin);
+      zoneChanged(previous, undefined);
     },
     /** Waits for the NOTIFYs sent so far to be acknowledged or given up. */
     settled: () => notifier.settled(),

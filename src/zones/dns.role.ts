@@ -1,5 +1,6 @@
 import pg from "pg";
 import type { Deps } from "../deps.js";
+import { createSecondaries } from "../dns/secondaries.js";
 import { startDnsServer } from "../dns/server.js";
 import { type Zone, ZoneSet } from "../dns/zone.js";
 import type { Role } from "../module.js";
@@ -155,7 +156,8 @@ function listenForChanges(url: string, onChange: (domainId: string) => void, log
 
 /**
  * The `dns` role: the authoritative server on MFD_DNS_LISTEN answering from memory, loaded with
- * every confirmed domain's zone at start and kept current (ZoneSync).
+ * every confirmed domain's zone at start and kept current (ZoneSync); each zone ZoneSync swaps in
+ * or drops goes to the secondaries (MFD_DNS_SECONDARIES): kept for IXFR, and notified.
  */
 export function dnsRole(serviceOf: (deps: Deps) => ZonesService | undefined): Role {
   return {
@@ -165,14 +167,20 @@ export function dnsRole(serviceOf: (deps: Deps) => ZonesService | undefined): Ro
       const log: Log = (message, error) =>
         error === undefined ? app.log.warn(message) : app.log.error({ err: error }, message);
       const zones = new ZoneSet();
-      const sync = new ZoneSync(deps, zones, log);
+      const secondaries = createSecondaries({
+        zones,
+        secondaries: deps.config.dnsSecondaries,
+        key: deps.config.dnsTsigKey,
+        log: app.log,
+      });
+      const sync = new ZoneSync(deps, zones, log, secondaries.zoneChanged);
       const started = performance.now();
       const heapBefore = process.memoryUsage().heapUsed;
       await sync.loadAll();
       const loadMs = Math.round(performance.now() - started);
       const heapMb = Math.round((process.memoryUsage().heapUsed - heapBefore) / 1e6);
       const { host, port } = deps.config.dnsListen;
-      const server = await startDnsServer({ zones, host, port, log });
+      const server = await startDnsServer({ zones, host, port, log, onTransfer: secondaries.onTransfer });
       const onChange = (domainId: string) => void sync.refresh(domainId);
       const service = serviceOf(deps);
       service?.changes.on("changed", onChange);
@@ -191,8 +199,13 @@ export function dnsRole(serviceOf: (deps: Deps) => ZonesService | undefined): Ro
         },
         postgres ? POSTGRES_CATCH_UP_MS : SQLITE_CATCH_UP_MS,
       );
+      const { dnsSecondaries, dnsTsigKey } = deps.config;
+      const transfers =
+        dnsSecondaries.length === 0
+          ? "no secondaries"
+          : `transfers and NOTIFY to ${dnsSecondaries.map((s) => `${s.host}:${s.port}`).join(", ")}${dnsTsigKey ? ` signed with ${dnsTsigKey.name}` : " unsigned"}`;
       console.log(
-        `mfd dns answering on ${host} UDP ${server.udpPort} TCP ${server.tcpPort}: ${zones.size} zones loaded in ${loadMs} ms (+${heapMb} MB heap)`,
+        `mfd dns answering on ${host} UDP ${server.udpPort} TCP ${server.tcpPort}: ${zones.size} zones loaded in ${loadMs} ms (+${heapMb} MB heap); ${transfers}`,
       );
       return {
         async stop() {
@@ -201,6 +214,7 @@ export function dnsRole(serviceOf: (deps: Deps) => ZonesService | undefined): Ro
           await unlisten?.();
           await catching;
           await server.close();
+          await secondaries.close();
           return [];
         },
       };
