@@ -7,6 +7,7 @@ import { randomSecret } from "../src/lib/random.js";
 import { ownerWithDomain as ownerWithConfirmedDomain } from "./dns/hosted-domain.js";
 import { TEST_DATABASE_URL, testDialect } from "./helpers/database.js";
 import { type MfdProcess, newDataDir, startMfd, waitFor } from "./helpers/mfd-process.js";
+import { WAIT_MS } from "./helpers/patience.js";
 
 /**
  * Several DNS nodes on one database (docs/ARCHITECTURE.md, processes): a record changed through
@@ -80,34 +81,33 @@ async function ownerWithDomain(domain: string) {
   return api;
 }
 
-/** How long after `since` every node answered `expected` for `qname`. */
-async function answeredEverywhere(qname: string, expected: string, since: number): Promise<number> {
+/**
+ * Waits until every node answers `expected` for `qname`. How soon is a figure of bench/dns.ts
+ * (change → answer), not of a test: on a busy machine any fixed bound would be a coin toss.
+ */
+async function answeredEverywhere(qname: string, expected: string): Promise<void> {
   await waitFor(
     `every node to answer ${qname} with ${expected}`,
     async () => {
       const seen = await Promise.all(nodes.map((node) => addresses(dnsPort(node), qname)));
       return seen.every((data) => data.length === 1 && data[0] === expected);
     },
-    10_000,
+    WAIT_MS,
   );
-  return performance.now() - since;
 }
 
 describe(`two dns nodes on one ${testDialect === "postgres" ? "PostgreSQL" : "SQLite database"}`, () => {
-  // PostgreSQL notifies at commit; SQLite relies on the catch-up every second (plus the query).
-  const withinMs = testDialect === "postgres" ? 1000 : 1800;
-
-  it(`both answer a record added and then changed through the API within ${withinMs} ms`, async () => {
+  // PostgreSQL notifies at commit; SQLite relies on the catch-up every second.
+  it("both answer a record added and then changed through the API, without a restart", async () => {
     const domain = `nodes-${randomSecret(4)
       .toLowerCase()
       .replace(/[^a-z0-9]/g, "x")}.org`;
     const api = await ownerWithDomain(domain);
     expect(nodes.every((node) => dnsPort(node) > 0)).toBe(true);
 
-    let since = performance.now();
     const created = await api("POST", "/dns/records", { name: "www", type: "A", data: "192.0.2.1" });
     expect(created.status, await created.clone().text()).toBe(201);
-    expect(await answeredEverywhere(`www.${domain}`, "192.0.2.1", since)).toBeLessThan(withinMs);
+    await answeredEverywhere(`www.${domain}`, "192.0.2.1");
 
     // The zone the first change made holds the mail records too, SOA first in a NODATA answer.
     const mx = await query(dnsPort(nodes[1] as MfdProcess), domain, "MX");
@@ -118,10 +118,9 @@ describe(`two dns nodes on one ${testDialect === "postgres" ? "PostgreSQL" : "SQ
     expect(nodata.authorities?.map((a) => a.type)).toEqual(["SOA"]);
 
     const { id } = (await created.json()) as { id: string };
-    since = performance.now();
     const changed = await api("PATCH", `/dns/records/${id}`, { data: "192.0.2.2" });
     expect(changed.status).toBe(200);
-    expect(await answeredEverywhere(`www.${domain}`, "192.0.2.2", since)).toBeLessThan(withinMs);
+    await answeredEverywhere(`www.${domain}`, "192.0.2.2");
   });
 
   it("refuses a name that is only claimed, never confirmed, while serving the confirmed one", async () => {
@@ -130,7 +129,7 @@ describe(`two dns nodes on one ${testDialect === "postgres" ? "PostgreSQL" : "SQ
       .replace(/[^a-z0-9]/g, "x")}.org`;
     const api = await ownerWithDomain(domain);
     expect((await api("POST", "/dns/records", { name: "@", type: "A", data: "192.0.2.7" })).status).toBe(201);
-    await answeredEverywhere(domain, "192.0.2.7", performance.now());
+    await answeredEverywhere(domain, "192.0.2.7");
     for (const node of nodes) {
       const answer = (await query(dnsPort(node), `pending-${domain}`)) as { rcode?: string };
       expect(answer.rcode).toBe("REFUSED");

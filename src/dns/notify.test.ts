@@ -67,7 +67,9 @@ describe("NOTIFY", () => {
       timeoutMs: 50,
     });
     expect(outcome).toEqual({ status: "acknowledged" });
-    expect(secondary.received).toHaveLength(3);
+    // At least the two unanswered tries and the answered one; on a slow machine an answer can come
+    // after the next try left, which is still the same behaviour.
+    expect(secondary.received.length).toBeGreaterThanOrEqual(3);
   });
 
   it("gives up after its attempts, and does not retry a refusal or a badly signed answer", async () => {
