@@ -33,11 +33,10 @@ import { createSecondaries } from "../src/dns/secondaries.js";
 import { type DnsServer, startDnsServer } from "../src/dns/server.js";
 import { type Zone, ZoneSet } from "../src/dns/zone.js";
 import { systemClock } from "../src/lib/clock.js";
-import { newId } from "../src/lib/random.js";
 import { Outbox } from "../src/notify/outbox.js";
 import { loadAllZones } from "../src/zones/zone-data.js";
 import { freeDnsPort } from "../test/dns/nsd.js";
-import { benchDatabase, stopChild, waitReady } from "./lib.js";
+import { benchDatabase, seedHostedZones, stopChild, waitReady } from "./lib.js";
 
 const ZONES = Number(process.env.BENCH_ZONES ?? 10_000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -101,66 +100,8 @@ async function seed(env: Record<string, string>): Promise<void> {
     firstName: "Zone",
     lastName: "Owner",
   });
-  for (let first = 0; first < ZONES; first += 200) {
-    await database.db.transaction().execute(async (tx) => {
-      const domains: Array<{ id: string; apex: string }> = [];
-      const records = [];
-      for (let i = first; i < Math.min(first + 200, ZONES); i++) {
-        const id = newId();
-        domains.push({ id, apex: origin(i) });
-        for (const [name, type, data] of recordsOf(origin(i)))
-          records.push({
-            id: newId(),
-            domainId: id,
-            name,
-            type,
-            ttl: 3600,
-            data,
-            createdAt: NOW,
-            updatedAt: NOW,
-          });
-      }
-      await tx
-        .insertInto("claims")
-        .values(
-          domains.map(({ id, apex }) => ({
-            id: `c${id}`,
-            publicId: `p${id.slice(-12)}`,
-            accountId: owner.accountId,
-            domainName: apex,
-            token: "t",
-            status: "confirmed" as const,
-            createdAt: NOW,
-            expiresAt: NOW,
-            nextCheckAt: NOW,
-          })),
-        )
-        .execute();
-      await tx
-        .insertInto("domains")
-        .values(
-          domains.map(({ id, apex }) => ({
-            id,
-            name: apex,
-            ownerAccountId: owner.accountId,
-            claimId: `c${id}`,
-            confirmedAt: NOW,
-            confirmedMethod: "txt",
-            mxNextCheckAt: NOW + 86_400_000,
-          })),
-        )
-        .execute();
-      await tx
-        .insertInto("zones")
-        .values(domains.map(({ id }) => ({ domainId: id, serial: 1, createdAt: NOW, updatedAt: NOW })))
-        .execute();
-      for (let at = 0; at < records.length; at += 1000)
-        await tx
-          .insertInto("dnsRecords")
-          .values(records.slice(at, at + 1000))
-          .execute();
-    });
-  }
+  const origins = Array.from({ length: ZONES }, (_, i) => origin(i));
+  await seedHostedZones(database.db, owner.accountId, origins, recordsOf, NOW);
   await database.destroy();
 }
 

@@ -14,10 +14,9 @@ import { openDatabase } from "../src/db/database.js";
 import { migrate } from "../src/db/migrate.js";
 import { type Zone, ZoneSet } from "../src/dns/zone.js";
 import { systemClock } from "../src/lib/clock.js";
-import { newId } from "../src/lib/random.js";
 import { Outbox } from "../src/notify/outbox.js";
 import { loadAllZones } from "../src/zones/zone-data.js";
-import { benchDatabase } from "./lib.js";
+import { benchDatabase, seedHostedZones } from "./lib.js";
 
 const ZONES = Number(process.env.BENCH_ZONES ?? 10_000);
 const NOW = Date.now();
@@ -52,67 +51,8 @@ function recordsOf(origin: string): Array<[string, string, string]> {
 }
 
 const seedStart = performance.now();
-for (let first = 0; first < ZONES; first += 200) {
-  await database.db.transaction().execute(async (tx) => {
-    const domains = [];
-    const records = [];
-    for (let i = first; i < Math.min(first + 200, ZONES); i++) {
-      const id = newId();
-      const origin = `zone${i}.org`;
-      domains.push({ id, origin });
-      for (const [name, type, data] of recordsOf(origin))
-        records.push({
-          id: newId(),
-          domainId: id,
-          name,
-          type,
-          ttl: 3600,
-          data,
-          createdAt: NOW,
-          updatedAt: NOW,
-        });
-    }
-    await tx
-      .insertInto("claims")
-      .values(
-        domains.map(({ id, origin }) => ({
-          id: `c${id}`,
-          publicId: `p${id.slice(-12)}`,
-          accountId: owner.accountId,
-          domainName: origin,
-          token: "t",
-          status: "confirmed" as const,
-          createdAt: NOW,
-          expiresAt: NOW,
-          nextCheckAt: NOW,
-        })),
-      )
-      .execute();
-    await tx
-      .insertInto("domains")
-      .values(
-        domains.map(({ id, origin }) => ({
-          id,
-          name: origin,
-          ownerAccountId: owner.accountId,
-          claimId: `c${id}`,
-          confirmedAt: NOW,
-          confirmedMethod: "txt",
-          mxNextCheckAt: NOW + 86_400_000,
-        })),
-      )
-      .execute();
-    await tx
-      .insertInto("zones")
-      .values(domains.map(({ id }) => ({ domainId: id, serial: 1, createdAt: NOW, updatedAt: NOW })))
-      .execute();
-    for (let at = 0; at < records.length; at += 1000)
-      await tx
-        .insertInto("dnsRecords")
-        .values(records.slice(at, at + 1000))
-        .execute();
-  });
-}
+const origins = Array.from({ length: ZONES }, (_, i) => `zone${i}.org`);
+await seedHostedZones(database.db, owner.accountId, origins, recordsOf, NOW);
 const seedMs = Math.round(performance.now() - seedStart);
 
 const gc = (globalThis as { gc?: () => void }).gc;
