@@ -18,7 +18,7 @@
  */
 import { type ChildProcess, execFile, spawn } from "node:child_process";
 import dgram from "node:dgram";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import net from "node:net";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
@@ -35,7 +35,7 @@ import { type Zone, ZoneSet } from "../src/dns/zone.js";
 import { systemClock } from "../src/lib/clock.js";
 import { Outbox } from "../src/notify/outbox.js";
 import { loadAllZones } from "../src/zones/zone-data.js";
-import { freeDnsPort } from "../test/dns/nsd.js";
+import { freeDnsPort, startNsd } from "../test/dns/nsd.js";
 import { benchDatabase, seedHostedZones, stopChild, waitReady } from "./lib.js";
 
 const ZONES = Number(process.env.BENCH_ZONES ?? 10_000);
@@ -46,7 +46,6 @@ const WRITE_SECONDS = Number(process.env.BENCH_WRITE_SECONDS ?? 10);
 const WARM_UP_SECONDS = Number(process.env.BENCH_WARM_UP_SECONDS ?? 5);
 const PACED_QPS = Number(process.env.BENCH_PACED_QPS ?? 10_000);
 const WITH_DNSPERF = process.env.BENCH_DNSPERF !== "0";
-const NSD = "/usr/sbin/nsd";
 const DNSPERF = "/usr/bin/dnsperf";
 const WEB_PORT = 18095;
 const NOW = Date.now();
@@ -224,55 +223,6 @@ async function untilAnswering(client: DnsClient, mfd: Mfd, since: number): Promi
     if (hasAnswer(answer)) return performance.now() - since;
     await new Promise((r) => setTimeout(r, 20));
   }
-}
-
-/** NSD as a secondary of `primaryPort` for every zone: in memory, one server process like mfd's one. */
-function startNsd(port: number, primaryPort: number) {
-  const dir = mkdtempSync(join(tmpdir(), "mfd-bench-nsd-"));
-  const config = [
-    "server:",
-    `  ip-address: 127.0.0.1@${port}`,
-    `  port: ${port}`,
-    '  username: ""',
-    '  chroot: ""',
-    `  zonesdir: "${dir}"`,
-    '  database: ""',
-    `  zonelistfile: "${dir}/zone.list"`,
-    `  xfrdfile: "${dir}/xfrd.state"`,
-    `  xfrdir: "${dir}"`,
-    `  pidfile: "${dir}/nsd.pid"`,
-    `  logfile: "${dir}/nsd.log"`,
-    "  zonefiles-write: 0",
-    "  server-count: 1",
-    "  do-ip6: no",
-    "  verbosity: 0",
-    // Debian builds NSD with response rate limiting (200 answers/s per /24 by default): off, as mfd has none.
-    "  rrl-ratelimit: 0",
-    "  rrl-whitelist-ratelimit: 0",
-    "remote-control:",
-    "  control-enable: no",
-    "pattern:",
-    "  name: mfd",
-    `  request-xfr: 127.0.0.1@${primaryPort} NOKEY`,
-    "  allow-notify: 127.0.0.1 NOKEY",
-    ...Array.from({ length: ZONES }, (_, i) => `zone:\n  name: "${origin(i)}"\n  include-pattern: mfd`),
-  ].join("\n");
-  writeFileSync(join(dir, "nsd.conf"), `${config}\n`);
-  const child = spawn(NSD, ["-d", "-c", join(dir, "nsd.conf")], { stdio: ["ignore", "inherit", "inherit"] });
-  return {
-    child,
-    log: () => {
-      try {
-        return readFileSync(join(dir, "nsd.log"), "utf8");
-      } catch {
-        return "";
-      }
-    },
-    stop: async () => {
-      await stopChild(child);
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
 }
 
 /** How many zones `port` answers the SOA of, asked with at most 200 questions in flight. */
@@ -493,12 +443,19 @@ try {
       results.transferFrom = `an mfd server in the bench process (the role answered AXFR with ${probe})`;
     }
     say(`NSD transfers ${ZONES} zones from ${results.transferFrom}`);
-    const nsd = startNsd(nsdPort, primaryPort);
+    // In memory, one serving process like mfd's one, response rate limiting off as mfd has none.
+    const nsd = await startNsd({
+      port: nsdPort,
+      primary: { host: "127.0.0.1", port: primaryPort },
+      zones: Array.from({ length: ZONES }, (_, i) => origin(i)),
+      key: null,
+      verbosity: 0,
+    });
     stops.push(nsd.stop);
     const transferStart = performance.now();
     let missing = Array.from({ length: ZONES }, (_, i) => origin(i));
     while (missing.length > 0) {
-      if (nsd.child.exitCode !== null) throw new Error(`nsd exited: ${nsd.log()}`);
+      if (!nsd.running()) throw new Error(`nsd exited: ${nsd.log()}`);
       if (performance.now() - transferStart > 600_000)
         throw new Error(`NSD lacks ${missing.length} zones after 10 min`);
       await new Promise((r) => setTimeout(r, 1000));

@@ -16,6 +16,8 @@ export interface Nsd {
   port: number;
   /** NSD's own log, for a failing test's message. */
   log(): string;
+  /** Whether the process still runs (it exits at once on a configuration it cannot use). */
+  running(): boolean;
   stop(): Promise<void>;
 }
 
@@ -29,6 +31,8 @@ export async function startNsd(options: {
   primary: { host: string; port: number };
   zones: string[];
   key: TsigKey | null;
+  /** NSD's log detail: 2 (the default) logs every transfer and NOTIFY; 0 for benchmarks. */
+  verbosity?: number;
 }): Promise<Nsd> {
   const dir = mkdtempSync(join(tmpdir(), "mfd-nsd-"));
   const keyName = options.key ? ` ${options.key.name}` : " NOKEY";
@@ -48,7 +52,11 @@ export async function startNsd(options: {
     "  zonefiles-write: 0",
     "  server-count: 1",
     "  do-ip6: no",
-    "  verbosity: 2",
+    `  verbosity: ${options.verbosity ?? 2}`,
+    // Debian builds NSD with response rate limiting (200 answers/s per /24 by default): off, as mfd
+    // has none, so benchmarks compare like with like.
+    "  rrl-ratelimit: 0",
+    "  rrl-whitelist-ratelimit: 0",
     "remote-control:",
     "  control-enable: no",
     ...(options.key
@@ -87,6 +95,7 @@ export async function startNsd(options: {
   return {
     port: options.port,
     log,
+    running: () => child.exitCode === null && child.signalCode === null,
     async stop() {
       if (child.exitCode === null) child.kill("SIGTERM");
       await exited;
