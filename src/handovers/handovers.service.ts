@@ -133,8 +133,7 @@ export class HandoversService {
     return this.transaction(async (tx) => {
       const row = await this.find(tx, id);
       if (
-        !row ||
-        row.kind !== "transfer" ||
+        row?.kind !== "transfer" ||
         row.toAccountId !== accountId ||
         !row.acceptSecretHash ||
         !constantTimeEqual(row.acceptSecretHash, hashOf(key))
@@ -664,7 +663,7 @@ export class HandoversService {
   /** The requester's or the ticket's agent's view of a restore; anyone else NOT_FOUND. */
   private async restoreFor(ctx: RequestContext, id: string): Promise<{ row: Row; side: "to" | "agent" }> {
     const row = await this.find(this.db, id);
-    if (!row || row.kind !== "restore") throw new AppError("NOT_FOUND");
+    if (row?.kind !== "restore") throw new AppError("NOT_FOUND");
     const { actor } = ctx;
     if (actor.kind === "agent") {
       if (row.ticketId === null || actor.ticketId !== row.ticketId) throw new AppError("NOT_FOUND");

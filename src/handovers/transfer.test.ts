@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { messagesTo } from "../../test/helpers/app.js";
+import { type Client, messagesTo } from "../../test/helpers/app.js";
 import { runJob } from "../jobs/worker.js";
 import { DAY } from "../lib/clock.js";
 import { JOBS } from "../modules.js";
@@ -9,12 +9,7 @@ import { handoverWorld } from "./fixtures.js";
 const w = await handoverWorld();
 const { t } = w;
 
-async function tokenOf(
-  owner: {
-    client: { post: (u: string, b: unknown) => Promise<{ statusCode: number; body: string; json(): any }> };
-  },
-  domains: string[] | "all",
-) {
+async function tokenOf(owner: { client: Client }, domains: string[] | "all") {
   const res = await owner.client.post("/api/v1/tokens", {
     name: "script",
     permissions: ["domains:read", "mailboxes:read"],
