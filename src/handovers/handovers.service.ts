@@ -130,6 +130,7 @@ export class HandoversService {
   /** The target, signed in as the login the transfer names, accepts with the link's secret: the move. */
   async acceptTransfer(ctx: RequestContext, id: string, key: string): Promise<HandoverView> {
     const accountId = this.accountOf(ctx);
+    const domainId = (await this.find(this.db, id))?.domainId;
     return this.transaction(async (tx) => {
       const row = await this.find(tx, id);
       if (
@@ -156,7 +157,7 @@ export class HandoversService {
         body: `${row.domainName} was transferred to your mfd account at ${iso(ctx.now)}, with its mailboxes, aliases, DNS records and administrators. Find it under My domains at ${this.deps.config.publicUrl}.`,
       }));
       return this.view(done, "to");
-    });
+    }, domainId);
   }
 
   /**
@@ -497,7 +498,7 @@ export class HandoversService {
               body: `Access to ${row.domainName} was restored to your mfd account at ${iso(now)}, with its mailboxes, aliases, DNS records and administrators.`,
             }));
           await this.record(tx, ctx, { ...row, state: "done" }, "handover.accept", { kind: "restore" });
-        });
+        }, row.domainId);
       } catch (error) {
         if (!(error instanceof AppError) || error.code !== "STATE_CHANGED") throw error;
         // Cancelled meanwhile (the row moved on), or the domain changed hands: end it if still open.
@@ -847,8 +848,16 @@ export class HandoversService {
     return `${this.deps.config.publicUrl}/${page}/${id}#${key}`;
   }
 
-  private transaction<T>(work: (tx: Executor) => Promise<T>): Promise<T> {
-    return inDomainTransaction(this.deps.database, (tx) => work(tx));
+  /**
+   * A write transaction. One that may move `domainId` locks the domain row first (PostgreSQL): a
+   * move updates its hand-over, the domain and then the domain's other hand-overs, and a disconnect
+   * locks the domain before ending its hand-overs, so taking the domain first keeps every such pair
+   * in one order — they wait for each other instead of deadlocking.
+   */
+  private transaction<T>(work: (tx: Executor) => Promise<T>, domainId?: string): Promise<T> {
+    return inDomainTransaction(this.deps.database, (tx) => work(tx), {
+      ...(domainId ? { lock: { table: "domains" as const, id: domainId } } : {}),
+    });
   }
 
   private view(row: Row, side: "from" | "to" | "agent"): HandoverView {
