@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { signIn } from "../../test/dns/fixtures.js";
 import { messagesTo } from "../../test/helpers/app.js";
+import { handoverWorld } from "../../test/helpers/handovers.js";
 import { runJob } from "../jobs/worker.js";
 import { HOUR } from "../lib/clock.js";
 import { AppError } from "../lib/errors.js";
 import { JOBS } from "../modules.js";
-import { handoverWorld } from "./fixtures.js";
 
 /** Restore of domain access through the desk's public face (docs/handovers.md, docs/SECURITY.md §37). */
 const w = await handoverWorld({ MFD_SUPPORT_TWO_PERSON: "1" });

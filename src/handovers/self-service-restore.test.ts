@@ -1,10 +1,10 @@
 import { expect, it } from "vitest";
 import { signIn } from "../../test/dns/fixtures.js";
 import { messagesTo } from "../../test/helpers/app.js";
+import { handoverWorld } from "../../test/helpers/handovers.js";
 import { runJob } from "../jobs/worker.js";
 import { HOUR } from "../lib/clock.js";
 import { JOBS } from "../modules.js";
-import { handoverWorld } from "./fixtures.js";
 
 /** MFD_SELF_SERVICE_RECOVERY=1: proof + waiting period + the owner's cancel, no agent (docs/handovers.md). */
 const w = await handoverWorld({ MFD_SELF_SERVICE_RECOVERY: "1", MFD_RESTORE_WAIT_HOURS: "24" });

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { type Client, messagesTo } from "../../test/helpers/app.js";
+import { handoverWorld } from "../../test/helpers/handovers.js";
 import { runJob } from "../jobs/worker.js";
 import { DAY } from "../lib/clock.js";
 import { JOBS } from "../modules.js";
-import { handoverWorld } from "./fixtures.js";
 
 /** Self-service transfers (docs/handovers.md, docs/SECURITY.md §36, §39–41). */
 const w = await handoverWorld();

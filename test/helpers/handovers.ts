@@ -1,16 +1,10 @@
 import { expect } from "vitest";
-import { createDomainWorld } from "../../test/dns/fixtures.js";
-import type { TestInternet } from "../../test/dns/internet.js";
-import {
-  type Client,
-  lastCodeTo,
-  messagesTo,
-  registerAccount,
-  type TestApp,
-} from "../../test/helpers/app.js";
-import { confirmedDomain } from "../../test/helpers/domains.js";
-import { MAILBOX_PASSWORD } from "../../test/helpers/mailboxes.js";
-import type { RequestContext } from "../access/actor.js";
+import type { RequestContext } from "../../src/access/actor.js";
+import { createDomainWorld } from "../dns/fixtures.js";
+import type { TestInternet } from "../dns/internet.js";
+import { type Client, lastCodeTo, messagesTo, registerAccount, type TestApp } from "./app.js";
+import { confirmedDomain } from "./domains.js";
+import { MAILBOX_PASSWORD } from "./mailboxes.js";
 
 /** Test fixtures of the hand-overs tests: accounts with contacts, domains with mailboxes, links from notices. */
 export async function handoverWorld(env: Record<string, string> = {}) {
