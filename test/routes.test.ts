@@ -18,6 +18,8 @@ const PUBLIC = new Set([
   "POST /api/v1/recovery/question",
   "POST /api/v1/recovery/verify",
   "POST /api/v1/recovery/reset",
+  // The current owner's one-click cancel of a hand-over from a notice: the link's secret is the authority.
+  "POST /api/v1/transfers/cancel",
   "GET /dev/outbox",
   "GET /dev/outbox.json",
 ]);

@@ -180,6 +180,9 @@ export class HandoversService {
    */
   async cancelByLink(ctx: RequestContext, key: string): Promise<{ domain: string; state: string }> {
     const hash = hashOf(key);
+    // 256-bit secrets cannot be guessed; the limit keeps a script from trying all the same.
+    if (ctx.limitKey)
+      await hitLimits(this.db, ctx.now, [{ key: `handovers:cancel-link:${ctx.limitKey}`, ...START_LIMIT }]);
     return this.transaction(async (tx) => {
       const row = await tx
         .selectFrom("handovers")
