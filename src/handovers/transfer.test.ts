@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { type Client, messagesTo } from "../../test/helpers/app.js";
+import { testDialect } from "../../test/helpers/database.js";
 import { handoverWorld } from "../../test/helpers/handovers.js";
+import { holdTransaction } from "../../test/helpers/locks.js";
 import { runJob } from "../jobs/worker.js";
 import { DAY } from "../lib/clock.js";
 import { JOBS } from "../modules.js";
@@ -285,4 +287,35 @@ describe("the original path (delete mailboxes, disconnect, the other account con
     expect((await bob.client.get(mailboxes)).json().mailboxes).toEqual([]);
     expect((await alice.client.get(`/api/v1/domains/${name}`)).statusCode).toBe(404);
   });
+});
+
+describe("a disconnect waiting for a move", () => {
+  it.skipIf(testDialect === "sqlite")(
+    "finds the domain no longer the owner's and deletes nothing (PostgreSQL: the move holds the row)",
+    async () => {
+      // SQLite serialises writers; on PostgreSQL the move's transaction is held open, domain row
+      // locked and owner changed, until the disconnect is seen waiting for it.
+      const alice = await w.account();
+      const bob = await w.account();
+      const domain = await w.domainWithMailboxes(alice, 0);
+      const move = await holdTransaction(t, async (tx) => {
+        await tx.selectFrom("domains").select("id").where("id", "=", domain.domainId).forUpdate().execute();
+        await t.modules.handovers.moveDomain(
+          tx,
+          { actor: { kind: "system" }, ip: null, userAgent: null, now: t.clock.now() },
+          {
+            domainId: domain.domainId,
+            fromAccountId: alice.accountId,
+            toAccountId: bob.accountId,
+            reason: "transfer",
+          },
+        );
+      });
+      const disconnect = alice.client.delete(`/api/v1/domains/${domain.name}`, { confirm: domain.name });
+      await Promise.race([disconnect, move.waitedOn()]);
+      await move.commit();
+      expect((await disconnect).statusCode).toBe(404);
+      expect(await w.ownerOf(domain.domainId)).toBe(bob.accountId);
+    },
+  );
 });
