@@ -22,6 +22,7 @@ export const ERRORS = {
   MALFORMED_REQUEST: { status: 400, title: "The request is not valid HTTP." },
   CLIENT_TIMEOUT: { status: 408, title: "The request took too long to arrive." },
   METHOD_NOT_ALLOWED: { status: 405, title: "This method is not allowed here." },
+  WRONG_ADDRESS: { status: 421, title: "mfd is not opened at its public address (MFD_PUBLIC_URL)." },
   // authentication and authorization
   UNAUTHENTICATED: { status: 401, title: "Sign in to continue." },
   INVALID_CREDENTIALS: { status: 401, title: "The login or password is wrong." },
