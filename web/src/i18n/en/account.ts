@@ -182,6 +182,8 @@ export const account = {
     "Recovery e-mail no longer restores access (on a domain you manage)",
   "audit.action.two-factor.enable": "Two-factor authentication turned on",
   "audit.action.two-factor.disable": "Two-factor authentication turned off",
+  "audit.action.two-factor.recovery-code-used": "Two-factor recovery code used",
+  "audit.action.two-factor.recovery-codes-regenerate": "New two-factor recovery codes made",
   "audit.action.support-agent.add": "Made a support agent by the operator",
   "audit.action.support-agent.remove": "Support agent role removed by the operator",
 
