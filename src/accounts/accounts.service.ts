@@ -27,7 +27,7 @@ import { isUniqueViolation } from "../db/transactions.js";
 import type { Deps } from "../deps.js";
 import { isAddressOnConnectedDomain } from "../domains/index.js";
 import { HOUR, MINUTE } from "../lib/clock.js";
-import { AppError } from "../lib/errors.js";
+import { AppError, FieldChecks } from "../lib/errors.js";
 import { newId, sha256 } from "../lib/random.js";
 import { notifySecurityChange } from "../notify/account-notices.js";
 import type { Profile, RegisterBody, SignInBody } from "./accounts.schemas.js";
@@ -149,23 +149,47 @@ export class AccountsService {
   }
 
   async register(ctx: RequestContext, input: RegisterInput): Promise<SignedIn> {
-    const login = this.validateLogin(input.login);
+    // Every field is checked before any fails, so the form learns of all its mistakes at once.
+    const fields = new FieldChecks();
+    const login = fields.check("login", () => this.validateLogin(input.login));
     const firstName = input.firstName.trim();
     const lastName = input.lastName.trim();
-    if (!firstName || !lastName)
-      throw new AppError("VALIDATION_FAILED", "First and last name are required.", {
-        field: firstName ? "lastName" : "firstName",
-      });
-    checkPasswordPolicy(input.password, { login, serviceDomain: this.deps.config.serviceDomain });
-    const phone = input.phone ? normalisePhone(input.phone) : null;
-    const email = input.recoveryEmail ? this.checkRecoveryEmail(normaliseEmail(input.recoveryEmail)) : null;
-    if ((input.securityQuestion === undefined) !== (input.securityAnswer === undefined)) {
-      throw new AppError("SECURITY_QUESTION_INVALID", "Give both a question and its answer, or neither.");
+    for (const [field, value, label] of [
+      ["firstName", firstName, "First name"],
+      ["lastName", lastName, "Last name"],
+    ] as const) {
+      if (!value) fields.fail(field, new AppError("VALIDATION_FAILED", `${label} is required.`, { field }));
     }
-    const answer =
-      input.securityQuestion !== undefined && input.securityAnswer !== undefined
-        ? checkSecurityQuestion(input.securityQuestion, input.securityAnswer)
-        : null;
+    fields.check("password", () =>
+      checkPasswordPolicy(input.password, {
+        login: login ?? input.login.trim().toLowerCase(),
+        serviceDomain: this.deps.config.serviceDomain,
+      }),
+    );
+    const phone = input.phone
+      ? (fields.check("phone", () => normalisePhone(input.phone as string)) ?? null)
+      : null;
+    const email = input.recoveryEmail
+      ? (fields.check("recoveryEmail", () =>
+          this.checkRecoveryEmail(normaliseEmail(input.recoveryEmail as string)),
+        ) ?? null)
+      : null;
+    let answer: string | null = null;
+    if ((input.securityQuestion === undefined) !== (input.securityAnswer === undefined)) {
+      fields.fail(
+        input.securityQuestion === undefined ? "securityQuestion" : "securityAnswer",
+        new AppError("SECURITY_QUESTION_INVALID", "Give both a question and its answer, or neither."),
+      );
+    } else if (input.securityQuestion !== undefined && input.securityAnswer !== undefined) {
+      const question = input.securityQuestion;
+      const given = input.securityAnswer;
+      answer =
+        fields.check(isSecurityQuestion(question) ? "securityAnswer" : "securityQuestion", () =>
+          checkSecurityQuestion(question, given),
+        ) ?? null;
+    }
+    fields.done();
+    if (login === undefined) throw new AppError("LOGIN_INVALID");
 
     const now = ctx.now;
     await hitLimits(

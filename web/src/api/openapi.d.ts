@@ -4111,6 +4111,16 @@ export interface components {
             /** @description Stable error code from the registry */
             code: string;
             detail?: string;
+            /** @description The (first) body field the problem is about */
+            field?: string;
+            /** @description Every invalid field of the request at once, the first being the problem's own `code` and `field` */
+            errors?: {
+                /** @description A body field, dotted when nested */
+                field: string;
+                /** @description This field's error code */
+                code: string;
+                message: string;
+            }[];
         } & {
             [key: string]: unknown;
         };
