@@ -170,6 +170,9 @@ describe("mfd command line", () => {
       void exited.then((how) => reject(new Error(`serve exited (${how}): ${output}${errors}`)));
     });
     expect(output).toContain("mfd is running: console at http://localhost:18099");
+    // Which address to open, and that the other loopback spellings work in development mode.
+    expect(output).toContain("open the address above (MFD_PUBLIC_URL)");
+    expect(output).toContain("any loopback address (localhost, 127.0.0.1, [::1]) works in development mode");
     child.kill("SIGTERM");
     expect(await exited, errors).toBe("0 null");
   });
