@@ -39,6 +39,8 @@ export function publicAddress(config: Pick<Config, "publicUrl" | "dev">) {
     origins,
     /** Whether a request's Host header names the public address. */
     isPublicHost(host: string): boolean {
+      // The usual case, exactly as the public URL writes it, without parsing.
+      if (host === url.host) return true;
       const seen = authorityOf(host, url.protocol);
       if (!seen) return false;
       if (loopbackDev) return LOOPBACK_HOSTS.includes(seen.hostname);
