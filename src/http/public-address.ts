@@ -53,10 +53,11 @@ export function publicAddress(config: Pick<Config, "publicUrl" | "dev">) {
  * Runs before authentication: a browser that opened mfd at another address than MFD_PUBLIC_URL
  * (an IP address, another name) would have every form refused by the CSRF origin check, so it
  * is sent to the public URL instead — a 308 for a page, a WRONG_ADDRESS problem naming the address
- * for API and state-changing requests. API tokens (Authorization, PddToken), health probes and
- * requests a proxy forwarded without saying the browser's host (X-Forwarded-Host) are let through:
- * they carry no cookie to protect, and their Host may be the proxy's upstream name, where a
- * redirect would loop.
+ * for API and state-changing requests. Let through: requests with an API token (Authorization,
+ * PddToken), which no origin check concerns; health probes and metrics, fetched by address; and
+ * requests a proxy forwarded without saying the browser's host (X-Forwarded-Host), whose Host may
+ * be the proxy's upstream name, where a redirect would loop. None of this is a security check (the
+ * CSRF origin check is, src/http/authenticate.ts): it sends people to the address that works.
  */
 export function publicAddressHook(config: Pick<Config, "publicUrl" | "dev">) {
   const address = publicAddress(config);
