@@ -114,7 +114,8 @@ export const CONFIG_VARIABLES = {
     secret: true,
   },
   MFD_PUBLIC_URL: {
-    description: "The URL users reach the console at (links in messages, the CSRF origin check).",
+    description:
+      "The one URL users reach the console at (links in messages, the CSRF origin check); a browser at another address is redirected to it. In development mode on localhost, 127.0.0.1 and [::1] work alike.",
     defaultText: "http://localhost:<port of MFD_LISTEN>",
   },
   MFD_SMTP_URL: {

@@ -418,6 +418,12 @@ const TABLE: Row[] = [
     ownAccount("INVALID_TWO_FACTOR_CODE"),
   ),
   row(
+    // No two-factor on these accounts: past authorization (and re-authentication), nothing to renew.
+    "POST /api/v1/account/two-factor/recovery-codes",
+    at("/api/v1/account/two-factor/recovery-codes"),
+    ownAccount("TWO_FACTOR_NOT_ENABLED"),
+  ),
+  row(
     "POST /api/v1/account/two-factor/disable",
     at("/api/v1/account/two-factor/disable", { code: "123456", password: "a password of some length" }),
     ownAccount("TWO_FACTOR_NOT_ENABLED"),

@@ -1,4 +1,4 @@
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it, onTestFinished } from "vitest";
@@ -25,6 +25,34 @@ describe("mfd command line", () => {
     for (const command of ["serve", "migrate", "config", "support-agent", "outbox"])
       expect(top.stdout).toContain(command);
     expect((await mfd("support-agent", "--help")).stdout).toContain("add");
+  });
+
+  it("prints its version, marks required options in --help, and refuses a bad number or a missing option with exit code 2", async () => {
+    const { version } = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"));
+    for (const flag of ["--version", "-V"]) {
+      const printed = await mfd(flag);
+      expect(printed.code).toBe(0);
+      expect(printed.stdout.trim()).toBe(version);
+    }
+    const help = await mfd("mailboxes", "import", "--help");
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/--domain <domain>\s+the confirmed domain to create them on \(required\)/);
+    expect(help.stdout).toMatch(/--as <login>[^\n]*\n?[^\n]*\(required\)/);
+
+    for (const bad of ["abc", "0", "1.5", "-3", "100000"]) {
+      const refused = await mfd("outbox", "list", "-n", bad);
+      expect(refused.code, `-n ${bad}`).toBe(2);
+      expect(refused.stderr).toContain(`option '-n, --limit <n>' argument '${bad}' is invalid`);
+      expect(refused.stderr).toContain("expected a whole number from 1 to 1000");
+    }
+    expect((await mfd("outbox", "list", "-n", "3")).code).toBe(0);
+
+    const missing = await mfd("mailboxes", "import", "people.csv", "--as", "someone");
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain("required option '--domain <domain>' not specified");
+    const unknown = await mfd("outbox", "list", "--frobnicate");
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain("unknown option '--frobnicate'");
   });
 
   it("migrates, prints the configuration without secrets, and lists every variable", async () => {
@@ -142,6 +170,9 @@ describe("mfd command line", () => {
       void exited.then((how) => reject(new Error(`serve exited (${how}): ${output}${errors}`)));
     });
     expect(output).toContain("mfd is running: console at http://localhost:18099");
+    // Which address to open, and that the other loopback spellings work in development mode.
+    expect(output).toContain("open the address above (MFD_PUBLIC_URL)");
+    expect(output).toContain("any loopback address (localhost, 127.0.0.1, [::1]) works in development mode");
     child.kill("SIGTERM");
     expect(await exited, errors).toBe("0 null");
   });

@@ -63,6 +63,8 @@ export const AUDIT_ACTIONS = [
   "token.revoke",
   "two-factor.disable",
   "two-factor.enable",
+  "two-factor.recovery-code-used",
+  "two-factor.recovery-codes-regenerate",
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

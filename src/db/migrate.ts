@@ -11,6 +11,7 @@ import * as m009 from "./migrations/009_domain_activity.js";
 import * as m010 from "./migrations/010_zones.js";
 import * as m011 from "./migrations/011_dns_health.js";
 import * as m012 from "./migrations/012_handovers.js";
+import * as m013 from "./migrations/013_recovery_codes.js";
 
 type Step = (db: Kysely<unknown>, dialect: Dialect) => Promise<void>;
 
@@ -36,6 +37,7 @@ const STEPS: Array<[name: string, up: Step]> = [
   ["010_zones", (db) => m010.up(db)],
   ["011_dns_health", (db) => m011.up(db)],
   ["012_handovers", (db) => m012.up(db)],
+  ["013_recovery_codes", (db) => m013.up(db)],
 ];
 
 /** Runs pending migrations. Kysely's migrator takes a lock (advisory lock on PostgreSQL). */

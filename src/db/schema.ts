@@ -227,6 +227,15 @@ export interface DomainChecksTable {
   details: string;
 }
 
+/** A two-factor recovery code: its keyed hash, spent once (012). */
+export interface RecoveryCodesTable {
+  id: string;
+  accountId: string;
+  codeHash: string;
+  createdAt: number;
+  usedAt: number | null;
+}
+
 export interface DB extends MailboxTables, DnsHealthTables {
   accounts: AccountsTable;
   sessions: SessionsTable;
@@ -244,4 +253,5 @@ export interface DB extends MailboxTables, DnsHealthTables {
   zones: ZonesTable;
   dnsRecords: DnsRecordsTable;
   dkimKeys: DkimKeysTable;
+  recoveryCodes: RecoveryCodesTable;
 }

@@ -22,6 +22,7 @@ export const ERRORS = {
   MALFORMED_REQUEST: { status: 400, title: "The request is not valid HTTP." },
   CLIENT_TIMEOUT: { status: 408, title: "The request took too long to arrive." },
   METHOD_NOT_ALLOWED: { status: 405, title: "This method is not allowed here." },
+  WRONG_ADDRESS: { status: 421, title: "mfd is not opened at its public address (MFD_PUBLIC_URL)." },
   // authentication and authorization
   UNAUTHENTICATED: { status: 401, title: "Sign in to continue." },
   INVALID_CREDENTIALS: { status: 401, title: "The login or password is wrong." },
@@ -173,5 +174,69 @@ export class AppError extends Error {
   }
   get status(): number {
     return ERRORS[this.code].status;
+  }
+}
+
+/** One invalid field of a form, as a problem document's `errors` lists them. */
+export interface FieldError {
+  /** The body member, dotted for nested ones (`names.first`). */
+  field: string;
+  code: ErrorCode;
+  message: string;
+}
+
+/**
+ * A form's field checks, run one after another so that every invalid field is reported in one
+ * answer instead of one per submit. `check` runs a check and keeps its AppError (other errors are
+ * bugs and are thrown at once); `done` throws the first failure — its code, detail and extras
+ * unchanged, so clients that read only `code` keep working — with `errors` listing every failure.
+ */
+export class FieldChecks {
+  private readonly failures: FieldError[] = [];
+  private first: AppError | null = null;
+
+  /** Runs `check` for `field`; its result, or undefined when it failed. */
+  check<T>(field: string, check: () => T): T | undefined {
+    try {
+      return check();
+    } catch (error) {
+      if (!(error instanceof AppError)) throw error;
+      this.fail(field, error);
+      return undefined;
+    }
+  }
+
+  /** `check` for a check that reads the database. */
+  async checkAsync<T>(field: string, check: () => Promise<T>): Promise<T | undefined> {
+    try {
+      return await check();
+    } catch (error) {
+      if (!(error instanceof AppError)) throw error;
+      this.fail(field, error);
+      return undefined;
+    }
+  }
+
+  /** Records a failure found without a check function. */
+  fail(field: string, error: AppError): void {
+    const named = typeof error.extra.field === "string" ? error.extra.field : field;
+    if (this.failures.some((f) => f.field === named)) return;
+    this.first ??= error;
+    this.failures.push({ field: named, code: error.code, message: error.message });
+  }
+
+  get failed(): boolean {
+    return this.first !== null;
+  }
+
+  /** Throws when any check failed. */
+  done(): void {
+    const first = this.first;
+    if (!first) return;
+    throw new AppError(first.code, first.detail, {
+      ...first.extra,
+      field: this.failures[0]?.field,
+      errors: this.failures,
+    });
   }
 }

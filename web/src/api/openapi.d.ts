@@ -172,6 +172,8 @@ export interface paths {
                         password: string;
                         /** @description 6-digit code from the authenticator app */
                         totpCode?: string;
+                        /** @description One of the account's two-factor recovery codes (xxxx-xxxx-xx), instead of totpCode; works once */
+                        recoveryCode?: string;
                     };
                 };
             };
@@ -274,6 +276,8 @@ export interface paths {
                         password: string;
                         /** @description 6-digit code from the authenticator app */
                         totpCode?: string;
+                        /** @description One of the account's two-factor recovery codes (xxxx-xxxx-xx), instead of totpCode; works once */
+                        recoveryCode?: string;
                     };
                 };
             };
@@ -1199,7 +1203,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Turn two-factor on with a code from the new secret */
+        /**
+         * Turn two-factor on with a code from the new secret
+         * @description Answers the account's ten recovery codes, shown this once: each signs in once without the authenticator app (`recoveryCode` at sign-in, re-authentication and restore access).
+         */
         post: {
             parameters: {
                 query?: never;
@@ -1216,12 +1223,14 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description No content */
-                204: {
+                /** @description Default Response */
+                200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": components["schemas"]["RecoveryCodes"];
+                    };
                 };
                 /** @description Default Response */
                 400: {
@@ -1267,6 +1276,72 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/account/two-factor/recovery-codes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Make new two-factor recovery codes; the earlier ones stop working
+         * @description Answers ten new codes, shown this once. The account's contacts are told.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["RecoveryCodes"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/account/two-factor/disable": {
         parameters: {
             query?: never;
@@ -1278,7 +1353,7 @@ export interface paths {
         put?: never;
         /**
          * Turn two-factor off (support agents cannot)
-         * @description Needs the current password besides the code: without two-factor a password needs at least 10 characters, so a shorter one answers 409 PASSWORD_TOO_SHORT_WITHOUT_TWO_FACTOR until it is changed. A wrong password answers 403 PASSWORD_WRONG and counts as a failed sign-in.
+         * @description Needs the current password besides the code (`code`, or a `recoveryCode` when the authenticator is lost): without two-factor a password needs at least 10 characters, so a shorter one answers 409 PASSWORD_TOO_SHORT_WITHOUT_TWO_FACTOR until it is changed. A wrong password answers 403 PASSWORD_WRONG and counts as a failed sign-in.
          */
         post: {
             parameters: {
@@ -1291,7 +1366,9 @@ export interface paths {
                 content: {
                     "application/json": {
                         /** @description 6-digit code from the authenticator app */
-                        code: string;
+                        code?: string;
+                        /** @description One of the account's two-factor recovery codes (xxxx-xxxx-xx), instead of totpCode; works once */
+                        recoveryCode?: string;
                         /** @description 1024 bytes at most */
                         password: string;
                     };
@@ -1595,6 +1672,8 @@ export interface paths {
                         /** @description 1024 bytes at most */
                         newPassword: string;
                         totpCode?: string;
+                        /** @description A two-factor recovery code instead of totpCode, when the authenticator is lost */
+                        recoveryCode?: string;
                     };
                 };
             };
@@ -4755,6 +4834,16 @@ export interface components {
             /** @description Stable error code from the registry */
             code: string;
             detail?: string;
+            /** @description The (first) body field the problem is about */
+            field?: string;
+            /** @description Every invalid field of the request at once, the first being the problem's own `code` and `field` */
+            errors?: {
+                /** @description A body field, dotted when nested */
+                field: string;
+                /** @description This field's error code */
+                code: string;
+                message: string;
+            }[];
         } & {
             [key: string]: unknown;
         };
@@ -4797,6 +4886,8 @@ export interface components {
             pendingPhone: string | null;
             pendingEmail: string | null;
             twoFactor: boolean;
+            /** @description Unused two-factor recovery codes (0 while two-factor is off) */
+            recoveryCodesLeft: number;
             isSupportAgent: boolean;
             complete: boolean;
             missing: string[];
@@ -4821,6 +4912,10 @@ export interface components {
             otpauthUri: string;
             /** @description The otpauth URI as an SVG QR code */
             qrSvg: string;
+        };
+        RecoveryCodes: {
+            /** @description Ten one-time codes for signing in without the authenticator app; shown this once, stored only as hashes */
+            recoveryCodes: string[];
         };
         AuditEvent: {
             id: string;
