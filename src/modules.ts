@@ -11,6 +11,7 @@ import { mailboxesModule } from "./mailboxes/index.js";
 import type { AnyModule, Role, RouteContext, ServiceOf } from "./module.js";
 import { operationsModule } from "./operations/index.js";
 import { recoveryModule } from "./recovery/index.js";
+import { supportModule } from "./support/index.js";
 import { tokensModule } from "./tokens/index.js";
 import { zonesModule } from "./zones/index.js";
 
@@ -30,6 +31,7 @@ export const MODULES = [
   mailboxesModule,
   zonesModule,
   deliveryModule,
+  supportModule,
 ] as const;
 
 type Listed = (typeof MODULES)[number];

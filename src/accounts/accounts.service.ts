@@ -366,7 +366,7 @@ export class AccountsService {
       }
       const failedSignIns = await failuresSinceLastSignIn(tx, account.id);
       const deviceToken = await rememberDevice(tx, account.id, device, now);
-      const session = await this.sessions.create(tx, ctx, account.id);
+      const session = await this.sessions.create(tx, ctx, account.id, { twoFactor: totpStep !== null });
       await recordEvent(tx, ctx, {
         action: "sign-in",
         accountId: account.id,
@@ -468,7 +468,9 @@ export class AccountsService {
     });
     return this.db.transaction().execute(async (tx) => {
       await this.markVerified(tx, ctx, actor.accountId, totpStep);
-      const token = await this.sessions.rotateAfterReauth(tx, actor.sessionId, ctx.now);
+      const token = await this.sessions.rotateAfterReauth(tx, actor.sessionId, ctx.now, {
+        twoFactor: totpStep !== null,
+      });
       await recordEvent(tx, ctx, {
         action: "session.reauthenticate",
         accountId: actor.accountId,

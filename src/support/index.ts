@@ -1,0 +1,27 @@
+import type { Deps } from "../deps.js";
+import { defineModule } from "../module.js";
+import { inboundRole } from "./inbound.role.js";
+import { supportRoutes } from "./support.routes.js";
+import { SupportService } from "./support.service.js";
+
+/** The service built from each deps, for the inbound role (roles get the process's deps, not services). */
+const services = new WeakMap<Deps, SupportService>();
+
+export type { InboundMessage, SupportService } from "./support.service.js";
+export { inboundAddress, parseInboundAddress } from "./tickets.js";
+
+/**
+ * The support desk (product.md §7): the feedback form, the requester's ticket page, replies by
+ * e-mail through the `inbound` role, and the agents' queue.
+ */
+export const supportModule = defineModule({
+  name: "support",
+  uses: [],
+  create: (deps) => {
+    const service = new SupportService(deps);
+    services.set(deps, service);
+    return service;
+  },
+  routes: (app, support) => supportRoutes(app, support),
+  roles: [inboundRole((deps) => services.get(deps))],
+});
