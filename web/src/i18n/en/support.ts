@@ -97,6 +97,7 @@ export const support = {
   "support.agent.note": "Add an internal note",
   "support.agent.noteHint": "Internal notes are never shown to the requester.",
   "support.agent.state": "Move to",
+  "support.agent.state.field": "New state",
   "support.agent.state.submit": "Move",
   "support.agent.replied": "Your reply was sent.",
   "support.agent.noted": "The note was added.",

@@ -166,7 +166,7 @@ export function DeskTicket() {
           <Card title={t("support.agent.state")}>
             <form onSubmit={move} className="form-narrow">
               <SelectField
-                label={t("support.agent.state")}
+                label={t("support.agent.state.field")}
                 name="state"
                 value={target}
                 onChange={(event) => setTarget(event.target.value as MovableState)}
