@@ -168,6 +168,7 @@ export function DeskTicket() {
               <SelectField
                 label={t("support.agent.state.field")}
                 name="state"
+                required
                 value={target}
                 onChange={(event) => setTarget(event.target.value as MovableState)}
               >

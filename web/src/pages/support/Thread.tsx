@@ -15,9 +15,11 @@ export function Thread({ messages, agentView }: { messages: readonly Message[]; 
         >
           <p className="thread-meta">
             <strong>
-              {m.author === "agent" && agentView && m.agentLogin
+              {agentView && m.author === "agent" && m.agentLogin
                 ? m.agentLogin
-                : t(`support.ticket.author.${m.author}`)}
+                : agentView && m.author === "requester"
+                  ? t("support.agent.author.requester")
+                  : t(`support.ticket.author.${m.author}`)}
             </strong>
             <span>{formatDateTime(m.at)}</span>
             {m.channel === "email" ? <span>{t("support.ticket.byEmail")}</span> : null}
