@@ -191,6 +191,17 @@ export const AgentTicket = Named(
         }),
       ),
       messages: Type.Array(AgentMessage),
+      activity: Type.Array(
+        Type.Object({
+          at: Type.String(),
+          action: Type.String(),
+          actorType: Type.String(),
+          agentLogin: Nullable(Type.String({ description: "The agent, for an agent's action" })),
+        }),
+        {
+          description: "The ticket's audit events, oldest first (what agents see of the log: their tickets')",
+        },
+      ),
     },
     {
       description:

@@ -473,6 +473,16 @@ export class SupportService {
       m.channel !== "email" || ownerAddresses === null
         ? null
         : [m.fromAddress, m.envelopeFrom].every((a) => a !== null && ownerAddresses.has(a.toLowerCase()));
+    const activity = await this.db
+      .selectFrom("auditEvents")
+      .leftJoin("accounts", (join) =>
+        join.onRef("accounts.id", "=", "auditEvents.actorId").on("auditEvents.actorType", "=", "agent"),
+      )
+      .select(["auditEvents.at", "auditEvents.action", "auditEvents.actorType", "accounts.login"])
+      .where("auditEvents.ticketId", "=", row.id)
+      .orderBy("auditEvents.id")
+      .limit(500)
+      .execute();
     return {
       id: row.id,
       category: row.category,
@@ -481,6 +491,12 @@ export class SupportService {
       state: row.state,
       createdAt: iso(row.createdAt),
       updatedAt: iso(row.updatedAt),
+      activity: activity.map((e) => ({
+        at: iso(e.at),
+        action: e.action,
+        actorType: e.actorType,
+        agentLogin: e.login ?? null,
+      })),
       requester: row.requesterAccountId ? await this.accountFacts(row.requesterAccountId) : null,
       owner: domain && ownerFacts ? { ...ownerFacts, connectedAt: iso(domain.confirmedAt) } : null,
       messages: messages.map((m) => ({

@@ -5097,6 +5097,13 @@ export interface components {
                 connectedAt: string;
             } | null;
             messages: components["schemas"]["AgentMessage"][];
+            /** @description The ticket's audit events, oldest first (what agents see of the log: their tickets') */
+            activity: {
+                at: string;
+                action: string;
+                actorType: string;
+                agentLogin: string | null;
+            }[];
         };
         /** @description What the token may do on its domains */
         TokenPermission: "domains:read" | "mailboxes:read" | "mailboxes:write" | "dns:read" | "dns:write";

@@ -88,6 +88,8 @@ export const support = {
   "support.agent.twoFactor.off": "Off",
   "support.agent.connected": "Connected",
   "support.agent.internal": "Internal note",
+  "support.agent.activity": "Activity",
+  "support.agent.activity.by": "{action} — {who}",
   "support.agent.author.requester": "Requester",
   "support.agent.from": "From {from} (envelope {envelope})",
   "support.agent.fromOwner": "From the owner's address",

@@ -14,6 +14,7 @@ import {
   useAction,
 } from "../../components/ui";
 import { formatDateTime, t } from "../../i18n";
+import { actionLabel, actorLabel } from "../../labels";
 import type { AgentTicket } from "../../types";
 import { categoryLabel, STATES, shortId, stateLabel, stateTone } from "./labels";
 import { MessageField } from "./SupportForm";
@@ -133,6 +134,19 @@ export function DeskTicket() {
       </Card>
       <Card title={t("support.ticket.thread")}>
         <Thread messages={ticket.messages} agentView />
+      </Card>
+      <Card title={t("support.agent.activity")}>
+        <ul className="plain-list">
+          {ticket.activity.map((event) => (
+            <li key={`${event.at}-${event.action}`}>
+              {formatDateTime(event.at)}:{" "}
+              {t("support.agent.activity.by", {
+                action: actionLabel(event.action),
+                who: event.agentLogin ?? actorLabel(event.actorType) ?? event.actorType,
+              })}
+            </li>
+          ))}
+        </ul>
       </Card>
       {ticket.state === "closed" ? (
         <Notice tone="info">{t("support.ticket.closed")}</Notice>
