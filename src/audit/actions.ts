@@ -49,6 +49,7 @@ export const AUDIT_ACTIONS = [
   "sign-in.throttled",
   "support-agent.add",
   "support-agent.remove",
+  "support.ticket.auto-answer",
   "support.ticket.link-used",
   "support.ticket.message",
   "support.ticket.note",

@@ -43,6 +43,17 @@ const FILE_PER_REPLY_TO = { max: 5, windowMs: HOUR };
 /** Trying ticket links: enough for real use, too few to guess a 256-bit secret (or even try). */
 const LINK_TRIES_PER_ADDRESS = { max: 30, windowMs: HOUR };
 
+/**
+ * The automatic answer to a transfer asked for from another address. It says what is needed, never
+ * whether the domain is connected or whose it is (docs/SECURITY.md §41).
+ */
+export const notFromOwnerAnswer = (serviceDomain: string): string =>
+  [
+    "Management of a domain is transferred only at the request of its current administrator.",
+    `Please write to us from the administrator's own address: the service account's address (login@${serviceDomain})`,
+    "or the recovery e-mail confirmed in that account. We will then send a confirmation link to that address.",
+  ].join(" ");
+
 const iso = (ms: number) => new Date(Number(ms)).toISOString();
 
 /** What restoring access asks of the requester's account (product.md §7), by what is missing. */
@@ -106,6 +117,9 @@ export class SupportService {
     if (input.category === "restore-access") await this.requireCompleteProfile(requester);
     const id = newId();
     const link = randomSecret(32);
+    // A transfer is asked for from the administrator's own address (product.md §7); anything else
+    // is answered at once — the same answer whether the domain is connected or not.
+    const notFromOwner = input.category === "transfer" && !(await this.isOwnerAddress(domain, replyTo));
     await this.db.transaction().execute(async (tx) => {
       await tx
         .insertInto("tickets")
@@ -143,10 +157,38 @@ export class SupportService {
           "",
           "Your message:",
           quote(input.message),
+          ...(notFromOwner ? ["", notFromOwnerAnswer(this.deps.config.serviceDomain)] : []),
         ].join("\n"),
       });
+      if (notFromOwner) {
+        await this.addMessage(tx, ctx.now, id, {
+          authorKind: "system",
+          authorAccountId: null,
+          channel: "web",
+          body: notFromOwnerAnswer(this.deps.config.serviceDomain),
+        });
+        await tickets.apply(tx, "waiting-requester", id, { updatedAt: ctx.now });
+        await recordEvent(tx, ctx, {
+          action: "support.ticket.auto-answer",
+          domain,
+          target: id,
+          ticketId: id,
+          details: { reason: "not-from-owner" },
+        });
+      }
     });
     return { id, message: FILED_MESSAGE };
+  }
+
+  /** Whether an address is the domain owner's service address or confirmed recovery e-mail. */
+  async isOwnerAddress(domain: string, address: string): Promise<boolean> {
+    const row = await this.db
+      .selectFrom("domains")
+      .select("ownerAccountId")
+      .where("name", "=", domain)
+      .executeTakeFirst();
+    if (!row) return false;
+    return (await this.ownerAddresses(row.ownerAccountId)).has(address.toLowerCase());
   }
 
   /** Restoring access ties the domain to the requester's account: it must be complete. */

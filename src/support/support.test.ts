@@ -112,6 +112,36 @@ describe("the feedback form", () => {
     expect(mails[0]).toEqual(mails[1]);
   });
 
+  it("answers a transfer asked from another address at once, the same whether the domain is connected or not", async () => {
+    const owner = await registerAccount(t, {}, nextIp());
+    const held = await confirmedDomain(t, owner.accountId);
+    const threads = [];
+    for (const domain of [held.name, uniqueDomain()]) {
+      const { client, ticketId, replyTo, accessKey } = await visitorTicket({ category: "transfer", domain });
+      const [mail] = await messagesTo(t, replyTo);
+      expect(mail?.body).toContain("transferred only at the request of its current administrator");
+      const page = (
+        await client.get(`/api/v1/support/tickets/${ticketId}`, { "x-ticket-key": accessKey })
+      ).json();
+      expect(page.state).toBe("waiting-requester");
+      threads.push(page.messages.map((m: { author: string; body: string }) => [m.author, m.body]));
+    }
+    expect(threads[0]).toEqual(threads[1]);
+
+    // From the owner's own service address, the request waits for an agent.
+    const fromOwner = await file(visitor(), {
+      category: "transfer",
+      domain: held.name,
+      replyTo: `${owner.login}@mfd.test`,
+    });
+    const row = await t.db
+      .selectFrom("tickets")
+      .select("state")
+      .where("id", "=", fromOwner.json().id)
+      .executeTakeFirst();
+    expect(row?.state).toBe("new");
+  });
+
   it("asks for a signed-in account with a complete profile to restore access, saying what is missing", async () => {
     const asVisitor = await file(visitor(), { category: "restore-access" });
     expect(asVisitor.statusCode).toBe(400);

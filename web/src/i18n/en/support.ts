@@ -115,6 +115,7 @@ export const support = {
 
   "audit.action.support.ticket.open": "Support request sent",
   "audit.action.support.ticket.message": "Added to a support request",
+  "audit.action.support.ticket.auto-answer": "Support request answered automatically",
   "audit.action.support.ticket.link-used": "Support request opened from its e-mailed link",
   "audit.action.support.ticket.view": "Support request viewed by an agent",
   "audit.action.support.ticket.reply": "Support agent replied",
