@@ -134,6 +134,10 @@ export const ERRORS = {
     status: 400,
     title: "Restoring access to a domain needs a signed-in account with a complete profile.",
   },
+  TICKET_CATEGORY_MISMATCH: {
+    status: 409,
+    title: "This action does not fit the request's category.",
+  },
   TICKET_LINK_INVALID: {
     status: 400,
     title: "This link is wrong or was already used; open the newest message about your request.",

@@ -110,6 +110,7 @@ export const support = {
     "The support desk needs a session that passed two-factor: sign out and sign in again with your authenticator code.",
   "error.TICKET_CLOSED": "This request is closed; send a new one through the form.",
   "error.PROFILE_INCOMPLETE": "Restoring access needs a signed-in account with a complete profile.",
+  "error.TICKET_CATEGORY_MISMATCH": "This action does not fit the request's category.",
   "error.TICKET_LINK_INVALID":
     "This link is wrong or was already used; open the newest e-mail about your request.",
 
