@@ -46,6 +46,12 @@ export interface Config {
   verifyHttpTimeoutMs: number;
   domainLimit: number;
   mailboxLimit: number;
+  /** Waiting period between an approved restore and the move (src/handovers/). */
+  restoreWaitMs: number;
+  /** A restore needs two different agents' approvals. */
+  supportTwoPerson: boolean;
+  /** Restore of domain access without an agent. */
+  selfServiceRecovery: boolean;
   /** Per-address limits count an IPv6 client by this network prefix. */
   ipv6Prefix: number;
   /** Bearer secret for /metrics; without it /metrics is served in development mode only. */
@@ -187,6 +193,20 @@ export const CONFIG_VARIABLES = {
   },
   MFD_DOMAIN_LIMIT: { description: "Domains one account may connect.", default: "50" },
   MFD_MAILBOX_LIMIT: { description: "Mailboxes per domain.", default: "1000" },
+  MFD_RESTORE_WAIT_HOURS: {
+    description:
+      "Hours between an approved restore of domain access and the move, during which the current owner can cancel.",
+    default: "72",
+  },
+  MFD_SUPPORT_TWO_PERSON: {
+    description: "1: a restore of domain access needs the approval of two different support agents.",
+    default: "0",
+  },
+  MFD_SELF_SERVICE_RECOVERY: {
+    description:
+      "1: a requester may restore domain access without an agent (DNS proof, waiting period, the owner may cancel).",
+    default: "0",
+  },
   MFD_SECRET_KEY: {
     description:
       "32 random bytes in base64 (openssl rand -base64 32) encrypting stored TOTP secrets; unset, a key file secret.key in MFD_DATA_DIR is created and used.",
@@ -416,6 +436,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const dnsTimeoutMs = positive("MFD_DNS_TIMEOUT_MS");
   const verifyHttpTimeoutMs = positive("MFD_VERIFY_HTTP_TIMEOUT_MS");
   const mailboxLimit = positive("MFD_MAILBOX_LIMIT");
+  const restoreWaitMs = positive("MFD_RESTORE_WAIT_HOURS") * 3600_000;
+  const supportTwoPerson = flag(get("MFD_SUPPORT_TWO_PERSON"));
+  if (supportTwoPerson === null) problems.push("MFD_SUPPORT_TWO_PERSON must be 0 or 1");
+  const selfServiceRecovery = flag(get("MFD_SELF_SERVICE_RECOVERY"));
+  if (selfServiceRecovery === null) problems.push("MFD_SELF_SERVICE_RECOVERY must be 0 or 1");
   const ipv6Prefix = positive("MFD_IPV6_PREFIX");
   if (ipv6Prefix > 128) problems.push("MFD_IPV6_PREFIX must be a prefix length (1–128)");
 
@@ -493,6 +518,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     verifyHttpTimeoutMs,
     domainLimit,
     mailboxLimit,
+    restoreWaitMs,
+    supportTwoPerson: supportTwoPerson as boolean,
+    selfServiceRecovery: selfServiceRecovery as boolean,
     ipv6Prefix,
     metricsToken,
     secretKey,

@@ -4,6 +4,7 @@ import { deliveryModule } from "./delivery/index.js";
 import type { Deps } from "./deps.js";
 import { deputiesModule } from "./deputies/index.js";
 import { domainsModule } from "./domains/index.js";
+import { handoversModule } from "./handovers/index.js";
 import type { App } from "./http/types.js";
 import type { Job } from "./jobs/worker.js";
 import { attachLifecycle, LifecycleHooks } from "./lifecycle.js";
@@ -30,6 +31,7 @@ export const MODULES = [
   tokensModule,
   mailboxesModule,
   zonesModule,
+  handoversModule,
   deliveryModule,
   supportModule,
 ] as const;

@@ -6,6 +6,7 @@ import { type Permission, type RequestContext, TOKEN_PERMISSIONS } from "../src/
 import { SECURITY_QUESTIONS } from "../src/credentials/security-questions.js";
 import { totpAt } from "../src/credentials/totp.js";
 import { ERRORS, type ErrorCode } from "../src/lib/errors.js";
+import { newId, sha256 } from "../src/lib/random.js";
 import { createDomainWorld } from "./dns/fixtures.js";
 import { GOOD_PASSWORD, lastCodeTo, registerAccount, uniqueLogin } from "./helpers/app.js";
 import { confirmedDomain, uniqueDomain } from "./helpers/domains.js";
@@ -210,6 +211,41 @@ async function ownersTicket(): Promise<string> {
     message: "A question",
   });
   return filed.id;
+}
+
+/**
+ * A hand-over of a fresh domain of the owner's, written as the handovers service leaves it, with
+ * known link secrets: offered to `other` unless `fields` say otherwise.
+ */
+async function freshHandover(
+  fields: Partial<{ kind: "transfer" | "restore"; state: string; ticketId: string }> = {},
+): Promise<{ id: string; key: string }> {
+  const spare = await confirmedDomain(t, owner.accountId, uniqueDomain());
+  const id = newId();
+  const key = `matrix-link-secret-${id}`;
+  const now = t.clock.now();
+  await t.db
+    .insertInto("handovers")
+    .values({
+      id,
+      kind: fields.kind ?? "transfer",
+      state: fields.state ?? "offered",
+      domainId: spare.domainId,
+      domainName: spare.name,
+      fromAccountId: owner.accountId,
+      toAccountId: other.accountId,
+      toLogin: other.login,
+      ticketId: fields.ticketId ?? null,
+      acceptSecretHash: sha256(key),
+      ownerSecretHash: sha256(key),
+      cancelSecretHash: sha256(key),
+      challengeToken: fields.kind === "restore" ? "matrixchallenge" : null,
+      expiresAt: now + 86_400_000,
+      createdAt: now,
+      updatedAt: now,
+    })
+    .execute();
+  return { id, key };
 }
 
 // ---- the table ----------------------------------------------------------------------------
@@ -454,6 +490,66 @@ const TABLE: Row[] = [
     "DELETE /api/v1/domains/:name/deputies/:login",
     async () => ({ url: `/api/v1/domains/${await spareDomain()}/deputies/${deputy.login}` }),
     [UN, NF, FB, 204, NF, TN, TN],
+  ),
+
+  // ---- hand-overs (src/handovers/): offers go to `other`; ownership moves by sessions only ------
+  row("POST /api/v1/domains/:name/transfer", at(`${D}/transfer`, { login: candidate.login }), [
+    UN,
+    NF,
+    FB,
+    202,
+    NF,
+    TN,
+    TN,
+  ]),
+  row("GET /api/v1/transfers", at("/api/v1/transfers"), ownAccount(200)),
+  row("GET /api/v1/transfers/:id", async () => ({ url: `/api/v1/transfers/${(await freshHandover()).id}` }), [
+    UN,
+    200,
+    NF,
+    200,
+    NF,
+    TN,
+    TN,
+  ]),
+  row("POST /api/v1/transfers/:id/accept", async () => {
+    const { id, key } = await freshHandover();
+    return { url: `/api/v1/transfers/${id}/accept`, body: { key } };
+  }, [UN, 200, "HANDOVER_LINK_INVALID", "HANDOVER_LINK_INVALID", "HANDOVER_LINK_INVALID", TN, TN]),
+  row("POST /api/v1/transfers/:id/confirm", async () => {
+    const { id, key } = await freshHandover({ state: "awaiting-owner", ticketId: "matrix-ticket" });
+    return { url: `/api/v1/transfers/${id}/confirm`, body: { key, login: candidate.login } };
+  }, [UN, "HANDOVER_LINK_INVALID", "HANDOVER_LINK_INVALID", 200, "HANDOVER_LINK_INVALID", TN, TN]),
+  row(
+    "POST /api/v1/transfers/:id/cancel",
+    async () => ({ url: `/api/v1/transfers/${(await freshHandover()).id}/cancel` }),
+    [UN, 200, NF, 200, NF, TN, TN],
+  ),
+  row(
+    "POST /api/v1/transfers/:id/check",
+    async () => ({
+      url: `/api/v1/transfers/${(await freshHandover({ kind: "restore", state: "proving" })).id}/check`,
+    }),
+    [UN, 200, NF, NF, NF, TN, TN],
+  ),
+  row(
+    "POST /api/v1/transfers/cancel",
+    async () => ({ url: "/api/v1/transfers/cancel", body: { key: (await freshHandover()).key } }),
+    anyone(200),
+  ),
+  row(
+    "POST /api/v1/restores",
+    // Self-service restore is off by default (MFD_SELF_SERVICE_RECOVERY); src/handovers tests it on.
+    at("/api/v1/restores", { domain: domain.name }),
+    [
+      UN,
+      "SELF_SERVICE_RECOVERY_OFF",
+      "SELF_SERVICE_RECOVERY_OFF",
+      "SELF_SERVICE_RECOVERY_OFF",
+      "SELF_SERVICE_RECOVERY_OFF",
+      TN,
+      TN,
+    ],
   ),
 
   // ---- API tokens -------------------------------------------------------------------------------

@@ -129,6 +129,17 @@ export async function listDomainEvents(
     .selectFrom("auditEvents")
     .selectAll()
     .where("domainId", "=", domain.id)
+    // A domain that moved to its owner (src/handovers/) shows them its events from the move on.
+    .where((eb) =>
+      eb(
+        "at",
+        ">=",
+        eb
+          .selectFrom("domains")
+          .select((d) => d.fn.coalesce("domains.ownedSince", d.lit(0)).as("since"))
+          .where("domains.id", "=", domain.id),
+      ),
+    )
     .orderBy("id", "desc")
     .limit(options.limit + 1);
   if (options.before) query = query.where("id", "<", options.before);

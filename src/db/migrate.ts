@@ -10,6 +10,7 @@ import * as m008 from "./migrations/008_outbox_expiry.js";
 import * as m009 from "./migrations/009_domain_activity.js";
 import * as m010 from "./migrations/010_zones.js";
 import * as m011 from "./migrations/011_dns_health.js";
+import * as m012 from "./migrations/012_handovers.js";
 import * as m013 from "./migrations/013_support.js";
 
 type Step = (db: Kysely<unknown>, dialect: Dialect) => Promise<void>;
@@ -35,6 +36,7 @@ const STEPS: Array<[name: string, up: Step]> = [
   ["009_domain_activity", (db) => m009.up(db)],
   ["010_zones", (db) => m010.up(db)],
   ["011_dns_health", (db) => m011.up(db)],
+  ["012_handovers", (db) => m012.up(db)],
   ["013_support", (db) => m013.up(db)],
 ];
 

@@ -159,6 +159,38 @@ export interface DomainsTable {
   mxNextCheckAt: number;
   mxAttempts: Generated<number>;
   delegated: Generated<number>;
+  /** When the current owner got the domain by a move (src/handovers/); null: since confirmation. */
+  ownedSince: Generated<number | null>;
+}
+
+/**
+ * A hand-over of a domain to another account (src/handovers/): `transfer` (the owner's, or through
+ * support with `letterFrom`) or `restore` (DNS proof, waiting period). Secrets are SHA-256 hashes.
+ */
+export interface HandoversTable {
+  id: string;
+  kind: "transfer" | "restore";
+  state: string;
+  domainId: string;
+  domainName: string;
+  /** The owner when the hand-over started; the move happens only if they still own the domain. */
+  fromAccountId: string;
+  /** The account the domain goes to; null for a transfer offered to a login that does not exist. */
+  toAccountId: string | null;
+  toLogin: string | null;
+  ticketId: string | null;
+  acceptSecretHash: string | null;
+  ownerSecretHash: string | null;
+  cancelSecretHash: string | null;
+  challengeToken: string | null;
+  /** JSON list of the approving agents' account ids. */
+  approvals: Generated<string>;
+  letterFrom: string | null;
+  endReason: string | null;
+  waitUntil: number | null;
+  expiresAt: number;
+  createdAt: number;
+  updatedAt: number;
 }
 
 /** A confirmed domain's DNS zone (src/zones/); `updatedAt` moves with every change of its records. */
@@ -214,6 +246,7 @@ export interface DB extends MailboxTables, DnsHealthTables, SupportTables {
   appSecrets: AppSecretsTable;
   claims: ClaimsTable;
   domains: DomainsTable;
+  handovers: HandoversTable;
   domainChecks: DomainChecksTable;
   zones: ZonesTable;
   dnsRecords: DnsRecordsTable;

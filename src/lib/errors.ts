@@ -108,6 +108,28 @@ export const ERRORS = {
   DEPUTY_IS_OWNER: { status: 400, title: "The owner already manages the domain; choose another account." },
   TOKEN_LIMIT_REACHED: { status: 409, title: "You have reached the limit of API tokens; revoke one first." },
   SCOPE_EXCEEDS_RIGHTS: { status: 403, title: "A token cannot have more rights than you do." },
+  // hand-overs (src/handovers/)
+  PROFILE_INCOMPLETE: {
+    status: 409,
+    title: "Complete your profile first: names, a security question and a confirmed phone.",
+  },
+  TRANSFER_TO_SELF: { status: 400, title: "You own this domain already; name another account." },
+  HANDOVER_PROOF_MISSING: {
+    status: 409,
+    title: "The DNS record that proves control of the domain is not published (or not visible yet).",
+  },
+  HANDOVER_EXPIRED: { status: 409, title: "This hand-over has expired; start a new one." },
+  HANDOVER_LINK_INVALID: { status: 404, title: "This link is not valid or was already used." },
+  SECOND_AGENT_REQUIRED: { status: 409, title: "A second, different support agent must approve this." },
+  LETTER_NOT_FROM_OWNER: {
+    status: 409,
+    title:
+      "The request did not come from the domain administrator's address (service address or confirmed recovery e-mail).",
+  },
+  SELF_SERVICE_RECOVERY_OFF: {
+    status: 403,
+    title: "Restoring domain access goes through support here: use the feedback form.",
+  },
   // DNS records (src/zones/, src/dns/rdata.ts)
   INVALID_RECORD_DATA: { status: 400, title: "The record's data is not valid for its type." },
   NAME_TOO_LONG: { status: 400, title: "The name is longer than 253 characters." },
@@ -130,10 +152,6 @@ export const ERRORS = {
       "The support desk needs a session that passed two-factor: sign in again, or confirm your password with your authenticator code.",
   },
   TICKET_CLOSED: { status: 409, title: "This request is closed; send a new one through the form." },
-  PROFILE_INCOMPLETE: {
-    status: 400,
-    title: "Restoring access to a domain needs a signed-in account with a complete profile.",
-  },
   TICKET_CATEGORY_MISMATCH: {
     status: 409,
     title: "This action does not fit the request's category.",

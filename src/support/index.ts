@@ -1,4 +1,5 @@
 import type { Deps } from "../deps.js";
+import type { HandoversService } from "../handovers/index.js";
 import { defineModule } from "../module.js";
 import { inboundRole } from "./inbound.role.js";
 import { supportRoutes } from "./support.routes.js";
@@ -16,9 +17,9 @@ export { inboundAddress, parseInboundAddress } from "./tickets.js";
  */
 export const supportModule = defineModule({
   name: "support",
-  uses: [],
-  create: (deps) => {
-    const service = new SupportService(deps);
+  uses: ["handovers"],
+  create: (deps, peers: { handovers: HandoversService }) => {
+    const service = new SupportService(deps, peers.handovers);
     services.set(deps, service);
     return service;
   },

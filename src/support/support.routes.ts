@@ -2,12 +2,16 @@ import { errors } from "../http/schemas.js";
 import type { App } from "../http/types.js";
 import {
   AgentTicket,
+  HandoverParams,
   MyTickets,
   NewTicketBody,
+  NoBody,
   QueuePage,
   QueueQuery,
   ReplyBody,
   RequesterTicket,
+  RestoreCheck,
+  StartTransferBody,
   StateBody,
   TICKET_KEY_HEADER,
   TicketAccess,
@@ -15,6 +19,7 @@ import {
   TicketFiled,
   TicketKeyHeaders,
   TicketParams,
+  TransferStartedFromTicket,
 } from "./support.schemas.js";
 import type { SupportService } from "./support.service.js";
 
@@ -188,5 +193,73 @@ export async function supportRoutes(app: App, support: SupportService): Promise<
       },
     },
     async (request) => support.agentSetState(request.ctx, request.params.id, request.body.state),
+  );
+
+  // ---- the ticket's hand-overs (src/handovers/) -------------------------------------------------
+
+  app.post(
+    "/api/v1/support/queue/:id/restore",
+    {
+      config: { access: { permission: "support:work" } },
+      schema: {
+        tags: agentTags,
+        summary: "Restore access: issue the DNS challenge bound to the ticket and its requester",
+        description:
+          "The requester (who sent the form signed in, with a complete profile) is told what to publish.",
+        params: TicketParams,
+        body: NoBody,
+        response: { 200: AgentTicket, ...errors(400, 401, 403, 404, 409, 429) },
+      },
+    },
+    async (request) => support.agentStartRestore(request.ctx, request.params.id),
+  );
+
+  app.post(
+    "/api/v1/support/queue/:id/handovers/:handoverId/check",
+    {
+      config: { access: { permission: "support:work" } },
+      schema: {
+        tags: agentTags,
+        summary: "Check a restore's TXT record now",
+        params: HandoverParams,
+        body: NoBody,
+        response: { 200: RestoreCheck, ...errors(400, 401, 403, 404) },
+      },
+    },
+    async (request) => support.agentCheckRestore(request.ctx, request.params.id, request.params.handoverId),
+  );
+
+  app.post(
+    "/api/v1/support/queue/:id/handovers/:handoverId/approve",
+    {
+      config: { access: { permission: "support:work" } },
+      schema: {
+        tags: agentTags,
+        summary: "Approve a restore whose proof is present now; the owner's waiting period starts",
+        description: "With MFD_SUPPORT_TWO_PERSON=1 a second, different agent approves too.",
+        params: HandoverParams,
+        body: NoBody,
+        response: { 200: AgentTicket, ...errors(400, 401, 403, 404, 409) },
+      },
+    },
+    async (request) => support.agentApproveRestore(request.ctx, request.params.id, request.params.handoverId),
+  );
+
+  app.post(
+    "/api/v1/support/queue/:id/transfer",
+    {
+      config: { access: { permission: "support:work" } },
+      schema: {
+        tags: agentTags,
+        summary: "Transfer through support: send the owner a confirmation link, or answer why not",
+        description:
+          "The letter (the form's reply address, or an e-mail of the thread) must come from the owner's service " +
+          "address or confirmed recovery e-mail; otherwise the requester is answered automatically.",
+        params: TicketParams,
+        body: StartTransferBody,
+        response: { 200: TransferStartedFromTicket, ...errors(400, 401, 403, 404, 409) },
+      },
+    },
+    async (request) => support.agentStartTransfer(request.ctx, request.params.id, request.body),
   );
 }

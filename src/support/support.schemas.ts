@@ -1,4 +1,5 @@
 import { Type } from "@sinclair/typebox";
+import { handoverSchemas } from "../handovers/index.js";
 import { Closed, Named, Nullable } from "../http/schemas.js";
 
 /** The form's categories, as the original service had them (product.md §7). */
@@ -191,6 +192,9 @@ export const AgentTicket = Named(
         }),
       ),
       messages: Type.Array(AgentMessage),
+      handovers: Type.Array(handoverSchemas.Handover, {
+        description: "The ticket's hand-overs (restore challenge, support transfer), newest first",
+      }),
       activity: Type.Array(
         Type.Object({
           at: Type.String(),
@@ -219,3 +223,39 @@ export const StateBody = Closed({
     Type.Literal("closed"),
   ]),
 });
+
+export const HandoverParams = Closed({
+  id: TicketId,
+  handoverId: Type.String({ minLength: 1, maxLength: 64 }),
+});
+
+export const NoBody = Closed({});
+
+export const StartTransferBody = Closed({
+  messageId: Type.Optional(
+    Type.String({
+      maxLength: 64,
+      description: "An e-mail of the thread whose sender is the letter; default the form's reply address",
+    }),
+  ),
+});
+
+export const RestoreCheck = Named(
+  "TicketRestoreCheck",
+  Type.Object({
+    result: Type.String({ description: "ok, absent, wrong or failed" }),
+    detail: Type.String(),
+    ticket: AgentTicket,
+  }),
+);
+
+export const TransferStartedFromTicket = Named(
+  "TicketTransferStarted",
+  Type.Object({
+    outcome: Type.Union([Type.Literal("link-sent"), Type.Literal("answered")], {
+      description:
+        "link-sent: the owner's address got the confirmation link; answered: the requester was told why not",
+    }),
+    ticket: AgentTicket,
+  }),
+);

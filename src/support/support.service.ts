@@ -7,6 +7,7 @@ import type { Executor } from "../db/database.js";
 import { hitLimits } from "../db/rate-limit.js";
 import type { TicketsTable } from "../db/schema-support.js";
 import type { Deps } from "../deps.js";
+import type { HandoversService } from "../handovers/index.js";
 import { HOUR } from "../lib/clock.js";
 import { asciiName } from "../lib/domain-names.js";
 import { AppError } from "../lib/errors.js";
@@ -57,7 +58,7 @@ export const notFromOwnerAnswer = (serviceDomain: string): string =>
 const iso = (ms: number) => new Date(Number(ms)).toISOString();
 
 /** What restoring access asks of the requester's account (product.md §7), by what is missing. */
-export type ProfileGap = "account" | "names" | "security-question" | "phone";
+export type ProfileGap = "account" | "names" | "security-question" | "confirmed-phone";
 
 interface ProfileColumns {
   firstName: string;
@@ -68,7 +69,7 @@ interface ProfileColumns {
 const profileGaps = (a: ProfileColumns): ProfileGap[] => [
   ...(a.firstName.trim() && a.lastName.trim() ? [] : ["names" as const]),
   ...(a.securityQuestion ? [] : ["security-question" as const]),
-  ...(a.phoneConfirmedAt !== null ? [] : ["phone" as const]),
+  ...(a.phoneConfirmedAt !== null ? [] : ["confirmed-phone" as const]),
 ];
 
 /** What an inbound e-mail brings to a ticket (src/support/inbound.ts parses it). */
@@ -86,7 +87,11 @@ export interface InboundMessage {
  * action is an audit event of actor `agent` naming the ticket.
  */
 export class SupportService {
-  constructor(readonly deps: Deps) {}
+  constructor(
+    readonly deps: Deps,
+    /** The hand-overs capability: the ticket's restore and transfer actions call its public face. */
+    private readonly handovers: HandoversService,
+  ) {}
 
   private get db() {
     return this.deps.database.db;
@@ -206,7 +211,7 @@ export class SupportService {
       account: "sign in (or register) first: the domain will be managed by that account",
       names: "your first and last name",
       "security-question": "a security question",
-      phone: "a confirmed phone number",
+      "confirmed-phone": "a confirmed phone number",
     };
     throw new AppError(
       "PROFILE_INCOMPLETE",
@@ -533,6 +538,7 @@ export class SupportService {
       state: row.state,
       createdAt: iso(row.createdAt),
       updatedAt: iso(row.updatedAt),
+      handovers: await this.handovers.listForTicket(row.id),
       activity: activity.map((e) => ({
         at: iso(e.at),
         action: e.action,
@@ -618,6 +624,180 @@ export class SupportService {
       });
     });
     return this.agentTicket(await this.ticketRow(this.db, ticketId));
+  }
+
+  // ---- the ticket's hand-over actions (src/handovers/) ---------------------------------------
+
+  /** A hand-over action fits only its category of ticket, and nothing happens on a closed one. */
+  private async actionableTicket(
+    ticketId: string,
+    category: TicketsTable["category"],
+  ): Promise<TicketsTable> {
+    const row = await this.ticketRow(this.db, ticketId);
+    if (row.state === "closed") throw new AppError("TICKET_CLOSED");
+    if (row.category !== category)
+      throw new AppError(
+        "TICKET_CATEGORY_MISMATCH",
+        category === "restore-access"
+          ? "Only a request to restore access can issue a DNS challenge."
+          : "Only a request to transfer management can send the owner a confirmation link.",
+      );
+    return row;
+  }
+
+  /**
+   * Restore access: issues the DNS challenge bound to the ticket and its requester (who must have
+   * sent the form signed in, with a complete profile) and tells the requester what to publish.
+   */
+  async agentStartRestore(ctx: RequestContext, ticketId: string): Promise<AgentTicket> {
+    const agent = this.asAgent(ctx, ticketId);
+    const row = await this.actionableTicket(ticketId, "restore-access");
+    if (!row.requesterAccountId)
+      throw new AppError(
+        "PROFILE_INCOMPLETE",
+        "The request was sent without signing in: ask the requester to send it again signed in to the account that should manage the domain.",
+        { missing: ["account"] },
+      );
+    const handover = await this.handovers.startRestore(agent, {
+      domain: row.domain,
+      requesterAccountId: row.requesterAccountId,
+      ticketId,
+    });
+    const challenge = handover.challenge as { name: string; value: string };
+    await this.tellRequester(agent, row, "waiting-requester", [
+      "To prove you control the domain, publish this DNS record at your DNS provider:",
+      "",
+      `  ${challenge.name}. TXT "${challenge.value}"`,
+      "",
+      "Then answer this message. We check it live; the record proves nothing for anyone but you and this request.",
+    ]);
+    return this.agentTicket(await this.ticketRow(this.db, ticketId));
+  }
+
+  /** The live check of a restore's TXT record, from the ticket. */
+  async agentCheckRestore(
+    ctx: RequestContext,
+    ticketId: string,
+    handoverId: string,
+  ): Promise<{ result: string; detail: string; ticket: AgentTicket }> {
+    const agent = this.asAgent(ctx, ticketId);
+    const checked = await this.handovers.checkRestoreProof(agent, handoverId);
+    return {
+      result: checked.result,
+      detail: checked.detail,
+      ticket: await this.agentTicket(await this.ticketRow(this.db, ticketId)),
+    };
+  }
+
+  /**
+   * Approves a restore with the proof present (a second, different agent too when
+   * MFD_SUPPORT_TWO_PERSON=1). Once the waiting period starts, the requester is told when the domain
+   * moves unless the owner cancels — never who the owner is.
+   */
+  async agentApproveRestore(ctx: RequestContext, ticketId: string, handoverId: string): Promise<AgentTicket> {
+    const agent = this.asAgent(ctx, ticketId);
+    const row = await this.actionableTicket(ticketId, "restore-access");
+    const handover = await this.handovers.approveRestore(agent, handoverId);
+    if (handover.state === "waiting" && handover.waitUntil)
+      await this.tellRequester(agent, row, "waiting-owner", [
+        "Your proof is approved. The domain's current administrator has been told and may cancel until",
+        `${handover.waitUntil} (UTC). If nobody cancels, management of ${row.domain} moves to your account then, with`,
+        "every mailbox.",
+      ]);
+    return this.agentTicket(await this.ticketRow(this.db, ticketId));
+  }
+
+  /**
+   * Transfer through support: the letter (the form's reply address, or the sender of one of the
+   * thread's e-mails) must be the owner's service address or confirmed recovery e-mail; then the
+   * owner gets a confirmation link there. Otherwise the requester is answered automatically, with
+   * the same words whether the domain is connected or not.
+   */
+  async agentStartTransfer(
+    ctx: RequestContext,
+    ticketId: string,
+    input: { messageId?: string | undefined },
+  ): Promise<{ outcome: "link-sent" | "answered"; ticket: AgentTicket }> {
+    const agent = this.asAgent(ctx, ticketId);
+    const row = await this.actionableTicket(ticketId, "transfer");
+    let letterFrom: string | null = row.replyTo;
+    if (input.messageId) {
+      const message = await this.db
+        .selectFrom("ticketMessages")
+        .select(["fromAddress", "envelopeFrom", "channel"])
+        .where("ticketId", "=", ticketId)
+        .where("id", "=", input.messageId)
+        .executeTakeFirst();
+      if (message?.channel !== "email") throw new AppError("NOT_FOUND");
+      // Both senders must agree: a header From alone is what anyone may write.
+      letterFrom =
+        message.fromAddress && message.fromAddress === message.envelopeFrom ? message.fromAddress : null;
+    }
+    try {
+      if (letterFrom === null) throw new AppError("LETTER_NOT_FROM_OWNER");
+      await this.handovers.startSupportTransfer(agent, { ticketId, domain: row.domain, letterFrom });
+    } catch (error) {
+      // Not the owner's address, or no such connected domain: one answer for both (docs/SECURITY.md §41).
+      if (
+        !(error instanceof AppError) ||
+        (error.code !== "LETTER_NOT_FROM_OWNER" && error.code !== "NOT_FOUND")
+      )
+        throw error;
+      await this.tellRequester(
+        agent,
+        row,
+        "waiting-requester",
+        [notFromOwnerAnswer(this.deps.config.serviceDomain)],
+        {
+          auto: true,
+        },
+      );
+      return { outcome: "answered", ticket: await this.agentTicket(await this.ticketRow(this.db, ticketId)) };
+    }
+    await this.tellRequester(agent, row, "waiting-owner", [
+      "We have sent a confirmation link to the administrator's address. Open it signed in to the administrator's",
+      "account and name the account that should manage the domain; that account then accepts the transfer.",
+    ]);
+    return { outcome: "link-sent", ticket: await this.agentTicket(await this.ticketRow(this.db, ticketId)) };
+  }
+
+  /**
+   * A message of the desk to the requester about a hand-over: in the thread (from `system`), by
+   * e-mail with a fresh link, and the ticket moved to `state`; audited as the agent's, in the ticket.
+   */
+  private async tellRequester(
+    agent: RequestContext,
+    row: TicketsTable,
+    state: "waiting-requester" | "waiting-owner",
+    lines: string[],
+    options: { auto?: boolean } = {},
+  ): Promise<void> {
+    const body = lines.join("\n");
+    await this.db.transaction().execute(async (tx) => {
+      await tickets.update(tx, state, row.id, { updatedAt: agent.now }).execute();
+      await this.addMessage(tx, agent.now, row.id, {
+        authorKind: "system",
+        authorAccountId: null,
+        channel: "web",
+        body,
+      });
+      await recordEvent(tx, agent, {
+        action: options.auto ? "support.ticket.auto-answer" : "support.ticket.reply",
+        domain: row.domain,
+        target: row.id,
+        details: options.auto ? { reason: "not-from-owner" } : { handover: true },
+      });
+      const link = randomSecret(32);
+      await tx
+        .updateTable("tickets")
+        .set({ linkHash: sha256(link) })
+        .where("id", "=", row.id)
+        .execute();
+      await this.mailRequester(tx, agent.now, row, link, {
+        subject: `Re: your request ${shortId(row.id)} to ${this.deps.config.serviceDomain} support`,
+        text: body,
+      });
+    });
   }
 
   // ---- pieces ---------------------------------------------------------------------------------

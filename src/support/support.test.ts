@@ -144,14 +144,14 @@ describe("the feedback form", () => {
 
   it("asks for a signed-in account with a complete profile to restore access, saying what is missing", async () => {
     const asVisitor = await file(visitor(), { category: "restore-access" });
-    expect(asVisitor.statusCode).toBe(400);
+    expect(asVisitor.statusCode).toBe(409);
     expect(asVisitor.json()).toMatchObject({ code: "PROFILE_INCOMPLETE", missing: ["account"] });
 
     const requester = await registerAccount(t, { phone: "+79165550101" }, nextIp());
     const incomplete = await file(requester.client, { category: "restore-access" });
     expect(incomplete.json()).toMatchObject({
       code: "PROFILE_INCOMPLETE",
-      missing: ["security-question", "phone"],
+      missing: ["security-question", "confirmed-phone"],
     });
     expect(incomplete.json().detail).toContain("a confirmed phone number");
 

@@ -106,10 +106,30 @@ export const support = {
   "support.agent.noted": "The note was added.",
   "support.agent.moved": "The request is now: {state}.",
 
+  "support.handover.title": "Hand-over",
+  "support.handover.none": "Nothing started yet.",
+  "support.handover.state": "{kind}: {state}",
+  "support.handover.approvals": "Approvals: {count} of {needed}.",
+  "support.handover.waitUntil": "The domain moves at {at} unless its owner cancels.",
+  "support.handover.startRestore": "Issue the DNS challenge",
+  "support.handover.challengeSent": "The challenge was issued and the requester told what to publish.",
+  "support.handover.check": "Check the record now",
+  "support.handover.approve": "Approve",
+  "support.handover.approved":
+    "Approved. The owner's contacts are told and may cancel during the waiting period.",
+  "support.handover.letter": "The letter",
+  "support.handover.letter.hint":
+    "It must come from the owner's service address or confirmed recovery e-mail; otherwise the requester is answered why.",
+  "support.handover.letter.form": "The form's reply address ({address})",
+  "support.handover.letter.email": "E-mail from {address}, {at}",
+  "support.handover.startTransfer": "Send the owner a confirmation link",
+  "support.handover.linkSent": "The confirmation link went to the owner's address.",
+  "support.handover.answered":
+    "The letter did not come from the owner's address: the requester was answered why.",
+
   "error.TWO_FACTOR_SESSION_REQUIRED":
     "The support desk needs a session that passed two-factor: sign out and sign in again with your authenticator code.",
   "error.TICKET_CLOSED": "This request is closed; send a new one through the form.",
-  "error.PROFILE_INCOMPLETE": "Restoring access needs a signed-in account with a complete profile.",
   "error.TICKET_CATEGORY_MISMATCH": "This action does not fit the request's category.",
   "error.TICKET_LINK_INVALID":
     "This link is wrong or was already used; open the newest e-mail about your request.",

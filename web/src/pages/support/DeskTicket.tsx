@@ -16,6 +16,7 @@ import {
 import { formatDateTime, t } from "../../i18n";
 import { actionLabel, actorLabel } from "../../labels";
 import type { AgentTicket } from "../../types";
+import { HandoverActions } from "./HandoverActions";
 import { categoryLabel, STATES, shortId, stateLabel, stateTone } from "./labels";
 import { MessageField } from "./SupportForm";
 import { Thread } from "./Thread";
@@ -135,6 +136,7 @@ export function DeskTicket() {
       <Card title={t("support.ticket.thread")}>
         <Thread messages={ticket.messages} agentView />
       </Card>
+      <HandoverActions ticket={ticket} onChange={setData} onNotice={setNotice} />
       <Card title={t("support.agent.activity")}>
         <ul className="plain-list">
           {ticket.activity.map((event) => (
