@@ -203,14 +203,36 @@ async function wrongTotp(accountId: string): Promise<string> {
 
 let ticketSeq = 0;
 /** A support ticket the owner filed signed in: only the owner (its requester) and agents reach it. */
-async function ownersTicket(): Promise<string> {
+async function ownersTicket(category: "other" | "transfer" = "other"): Promise<string> {
   const filed = await t.modules.support.file(ctxOf(owner.accountId), {
-    category: "other",
+    category,
     domain: domain.name,
     replyTo: `matrix-ticket${++ticketSeq}@example.net`,
     message: "A question",
   });
   return filed.id;
+}
+
+/** A restore-access ticket of `other` (whose profile is incomplete) about the test domain, as the form leaves it. */
+async function restoreTicket(): Promise<string> {
+  const id = newId();
+  const now = t.clock.now();
+  await t.db
+    .insertInto("tickets")
+    .values({
+      id,
+      category: "restore-access",
+      domain: domain.name,
+      replyTo: `matrix-restore${++ticketSeq}@example.net`,
+      requesterAccountId: other.accountId,
+      state: "new",
+      linkHash: null,
+      accessHash: null,
+      createdAt: now,
+      updatedAt: now,
+    })
+    .execute();
+  return id;
 }
 
 /**
@@ -731,6 +753,28 @@ const TABLE: Row[] = [
   row(
     "POST /api/v1/support/queue/:id/state",
     async () => ({ url: `/api/v1/support/queue/${await ownersTicket()}/state`, body: { state: "resolved" } }),
+    [UN, NF, NF, NF, 200, TN, TN],
+  ),
+  // The ticket's hand-over actions: agents alone reach the hand-overs capability through them (the
+  // agent's answers come from its rules: the requester's profile, the missing proof).
+  row(
+    "POST /api/v1/support/queue/:id/restore",
+    async () => ({ url: `/api/v1/support/queue/${await restoreTicket()}/restore`, body: {} }),
+    [UN, NF, NF, NF, "PROFILE_INCOMPLETE", TN, TN],
+  ),
+  row("POST /api/v1/support/queue/:id/handovers/:handoverId/check", async () => {
+    const ticketId = await restoreTicket();
+    const { id } = await freshHandover({ kind: "restore", state: "proving", ticketId });
+    return { url: `/api/v1/support/queue/${ticketId}/handovers/${id}/check`, body: {} };
+  }, [UN, NF, NF, NF, 200, TN, TN]),
+  row("POST /api/v1/support/queue/:id/handovers/:handoverId/approve", async () => {
+    const ticketId = await restoreTicket();
+    const { id } = await freshHandover({ kind: "restore", state: "proving", ticketId });
+    return { url: `/api/v1/support/queue/${ticketId}/handovers/${id}/approve`, body: {} };
+  }, [UN, NF, NF, NF, "HANDOVER_PROOF_MISSING", TN, TN]),
+  row(
+    "POST /api/v1/support/queue/:id/transfer",
+    async () => ({ url: `/api/v1/support/queue/${await ownersTicket("transfer")}/transfer`, body: {} }),
     [UN, NF, NF, NF, 200, TN, TN],
   ),
 ];
