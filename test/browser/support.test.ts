@@ -141,4 +141,33 @@ describe.skipIf(skipWithoutChromium())("console in a browser: the support desk",
     expect(visitor.problems.filter((problem) => !problem.includes("status of 401"))).toEqual([]);
     expect(agent.problems).toEqual([]);
   });
+
+  it("on a transfer request the agent asks for the owner's confirmation, and a letter from elsewhere is answered why", async () => {
+    const agent = await openPage(browser, server.url, "console-support/transfer");
+    const replyTo = `someone${Date.now().toString(36)}@example.net`;
+    const filed = await agent.context.request.post("/api/v1/support/tickets", {
+      data: {
+        category: "transfer",
+        domain: "example.com",
+        replyTo,
+        message: "Please give it to my colleague.",
+      },
+    });
+    expect(filed.status(), await filed.text()).toBe(201);
+    const ticketId = ((await filed.json()) as { id: string }).id;
+    await agent.walk(async () => {
+      const { page, shot } = agent;
+      await signInAgent(server, agent.context);
+      await page.goto(`/support/desk/${ticketId}`);
+      await page.getByRole("heading", { name: "Hand-over" }).waitFor();
+      await page.getByLabel("The letter").selectOption({ label: `The form's reply address (${replyTo})` });
+      await page.getByRole("button", { name: "Send the owner a confirmation link" }).click();
+      await page
+        .getByText("The letter did not come from the owner's address: the requester was answered why.")
+        .waitFor();
+      await page.getByText("transferred only at the request of its current administrator").first().waitFor();
+      await shot("transfer-answered");
+    });
+    expect(agent.problems).toEqual([]);
+  });
 });
