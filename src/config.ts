@@ -22,6 +22,15 @@ export interface Config {
   publicUrl: string;
   smtpUrl: string | null;
   smtpFrom: string;
+  /**
+   * The support desk's address: requesters are answered with Reply-To `<local>+<ticket>.<secret>@<domain>`
+   * of it, which the `inbound` role accepts (src/support/inbound.role.ts).
+   */
+  supportAddress: { local: string; domain: string };
+  /** Where the `inbound` role's SMTP server listens for replies to tickets. */
+  inboundSmtpListen: { host: string; port: number };
+  /** The largest inbound message accepted, in bytes (SMTP SIZE). */
+  inboundMaxBytes: number;
   smsUrl: string | null;
   trustedProxy: string[] | null;
   dev: boolean;
@@ -123,6 +132,20 @@ export const CONFIG_VARIABLES = {
     secret: true,
   },
   MFD_SMTP_FROM: { description: "Sender address of notifications.", defaultText: "mfd@<service domain>" },
+  MFD_SUPPORT_ADDRESS: {
+    description:
+      "The support desk's e-mail address; replies to a ticket go to <local>+<ticket>.<secret>@<its domain>, which must reach the inbound role (MX or a relay).",
+    defaultText: "support@<service domain>",
+  },
+  MFD_INBOUND_SMTP_LISTEN: {
+    description:
+      "host:port the inbound role's SMTP server listens on for replies to support tickets (a relay or port 25 in front of it, docs/operations.md).",
+    default: "127.0.0.1:10025",
+  },
+  MFD_INBOUND_MAX_BYTES: {
+    description: "The largest e-mail the inbound role accepts, in bytes; larger ones are refused (552).",
+    default: "1048576",
+  },
   MFD_SMS_URL: { description: "HTTP gateway that receives POST {to, text} for SMS.", secret: true },
   MFD_TRUSTED_PROXY: { description: "Comma-separated proxy addresses whose X-Forwarded-For is believed." },
   MFD_DEV: {
@@ -446,6 +469,20 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   };
 
   const smtpFrom = get("MFD_SMTP_FROM") ?? `mfd@${serviceDomain}`;
+  const supportText = (get("MFD_SUPPORT_ADDRESS") ?? `support@${serviceDomain}`).toLowerCase();
+  const supportMatch = /^([a-z0-9._-]{1,12})@([^@\s]+)$/.exec(supportText);
+  if (!supportMatch || !HOSTNAME.test(supportMatch[2] as string))
+    problems.push(
+      "MFD_SUPPORT_ADDRESS must be an address such as support@mail.example.net (local part: up to 12 letters, digits, . _ -; no +)",
+    );
+  const supportAddress = {
+    local: supportMatch?.[1] ?? "support",
+    domain: supportMatch?.[2] ?? serviceDomain,
+  };
+  const inboundSmtpListen = hostPort(get("MFD_INBOUND_SMTP_LISTEN"));
+  if (!inboundSmtpListen)
+    problems.push('MFD_INBOUND_SMTP_LISTEN must be host:port, for example "0.0.0.0:25"');
+  const inboundMaxBytes = positive("MFD_INBOUND_MAX_BYTES");
 
   const hashRaw = get("MFD_HASH_CONCURRENCY");
   if (hashRaw !== undefined && positiveWhole(hashRaw) === null)
@@ -466,6 +503,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     publicUrl,
     smtpUrl,
     smtpFrom,
+    supportAddress,
+    inboundSmtpListen: inboundSmtpListen as { host: string; port: number },
+    inboundMaxBytes,
     smsUrl,
     trustedProxy,
     dev: dev as boolean,

@@ -12,6 +12,7 @@ import { mailboxesModule } from "./mailboxes/index.js";
 import type { AnyModule, Role, RouteContext, ServiceOf } from "./module.js";
 import { operationsModule } from "./operations/index.js";
 import { recoveryModule } from "./recovery/index.js";
+import { supportModule } from "./support/index.js";
 import { tokensModule } from "./tokens/index.js";
 import { zonesModule } from "./zones/index.js";
 
@@ -32,6 +33,7 @@ export const MODULES = [
   zonesModule,
   handoversModule,
   deliveryModule,
+  supportModule,
 ] as const;
 
 type Listed = (typeof MODULES)[number];

@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import nodemailer from "nodemailer";
 import { describe, expect, it, onTestFinished } from "vitest";
 import { openDatabase } from "../src/db/database.js";
 import { ensureBuilt, mfd as run, spawnMfd } from "./helpers/cli.js";
@@ -148,6 +149,7 @@ describe("mfd command line", () => {
       ...env,
       MFD_LISTEN: "127.0.0.1:0",
       MFD_PUBLIC_URL: "http://localhost:18099",
+      MFD_INBOUND_SMTP_LISTEN: "127.0.0.1:0",
     });
     // Whatever happens to the test (a failure, its time limit), no server stays behind.
     onTestFinished(() => {
@@ -165,7 +167,7 @@ describe("mfd command line", () => {
     await new Promise<void>((resolve, reject) => {
       child.stdout.on("data", (chunk: Buffer) => {
         output += chunk.toString();
-        if (output.includes("/dev/outbox")) resolve();
+        if (output.includes("/dev/outbox") && output.includes("mfd inbound SMTP on")) resolve();
       });
       void exited.then((how) => reject(new Error(`serve exited (${how}): ${output}${errors}`)));
     });
@@ -173,6 +175,12 @@ describe("mfd command line", () => {
     // Which address to open, and that the other loopback spellings work in development mode.
     expect(output).toContain("open the address above (MFD_PUBLIC_URL)");
     expect(output).toContain("any loopback address (localhost, 127.0.0.1, [::1]) works in development mode");
+    // The all-in-one serve runs the inbound role too: it greets, and refuses what is no ticket's address.
+    const port = Number(/mfd inbound SMTP on 127\.0\.0\.1:(\d+)/.exec(output)?.[1]);
+    const mailer = nodemailer.createTransport({ host: "127.0.0.1", port, secure: false, ignoreTLS: true });
+    await expect(
+      mailer.sendMail({ from: "a@example.net", to: "support@cli.example", subject: "x", text: "x" }),
+    ).rejects.toMatchObject({ responseCode: 550 });
     child.kill("SIGTERM");
     expect(await exited, errors).toBe("0 null");
   });

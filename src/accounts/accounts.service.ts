@@ -394,7 +394,7 @@ export class AccountsService {
       }
       const failedSignIns = await failuresSinceLastSignIn(tx, account.id);
       const deviceToken = await rememberDevice(tx, account.id, device, now);
-      const session = await this.sessions.create(tx, ctx, account.id);
+      const session = await this.sessions.create(tx, ctx, account.id, { twoFactor: secondFactor !== null });
       await recordEvent(tx, ctx, {
         action: "sign-in",
         accountId: account.id,
@@ -528,7 +528,9 @@ export class AccountsService {
     });
     return this.db.transaction().execute(async (tx) => {
       await this.markVerified(tx, ctx, actor.accountId, secondFactor);
-      const token = await this.sessions.rotateAfterReauth(tx, actor.sessionId, ctx.now);
+      const token = await this.sessions.rotateAfterReauth(tx, actor.sessionId, ctx.now, {
+        twoFactor: secondFactor !== null,
+      });
       await recordEvent(tx, ctx, {
         action: "session.reauthenticate",
         accountId: actor.accountId,

@@ -21,6 +21,11 @@ export interface AuditInput {
    * domain's confirmation); otherwise the actor's kind says it (`auditActor`).
    */
   actorType?: "operator" | "system";
+  /**
+   * The support ticket the event belongs to. An agent's actions always name their ticket (taken
+   * from the actor); a requester's or the system's events on a ticket pass it here.
+   */
+  ticketId?: string | null;
 }
 
 /**
@@ -43,6 +48,7 @@ export async function recordEvent(db: Executor, ctx: RequestContext, input: Audi
       target: input.target ?? null,
       ip: ctx.ip,
       details: input.details ? JSON.stringify(input.details) : null,
+      ticketId: ctx.actor.kind === "agent" ? ctx.actor.ticketId : (input.ticketId ?? null),
     })
     .execute();
 }

@@ -12,6 +12,7 @@ import * as m010 from "./migrations/010_zones.js";
 import * as m011 from "./migrations/011_dns_health.js";
 import * as m012 from "./migrations/012_handovers.js";
 import * as m013 from "./migrations/013_recovery_codes.js";
+import * as m014 from "./migrations/014_support.js";
 
 type Step = (db: Kysely<unknown>, dialect: Dialect) => Promise<void>;
 
@@ -38,6 +39,7 @@ const STEPS: Array<[name: string, up: Step]> = [
   ["011_dns_health", (db) => m011.up(db)],
   ["012_handovers", (db) => m012.up(db)],
   ["013_recovery_codes", (db) => m013.up(db)],
+  ["014_support", (db) => m014.up(db)],
 ];
 
 /** Runs pending migrations. Kysely's migrator takes a lock (advisory lock on PostgreSQL). */

@@ -1,6 +1,7 @@
 import type { Generated } from "kysely";
 import type { DnsHealthTables } from "./schema-dns-health.js";
 import type { MailboxTables } from "./schema-mailboxes.js";
+import type { SupportTables } from "./schema-support.js";
 
 /**
  * Table types as the application sees them (camelCase; the CamelCasePlugin maps to snake_case).
@@ -41,6 +42,8 @@ export interface SessionsTable {
   csrfToken: string;
   ip: string | null;
   userAgent: string | null;
+  /** When the session last passed a two-factor code (013); null: never. */
+  twoFactorAt: Generated<number | null>;
 }
 
 /** A browser that signed in to the account before: its long-lived cookie's hash (007). */
@@ -100,6 +103,8 @@ export interface OutboxTable {
   lastError: string | null;
   /** When the one-time code in the body expires (the worker scrubs it then); null: nothing to scrub. */
   expiresAt: number | null;
+  /** The e-mail's Reply-To (013): a support ticket's inbound address; null: none. */
+  replyTo: Generated<string | null>;
 }
 
 export interface AuditEventsTable {
@@ -115,6 +120,8 @@ export interface AuditEventsTable {
   target: string | null;
   ip: string | null;
   details: string | null;
+  /** The support ticket the event belongs to (013), if any. */
+  ticketId: Generated<string | null>;
 }
 
 export interface AppSecretsTable {
@@ -227,7 +234,7 @@ export interface DomainChecksTable {
   details: string;
 }
 
-/** A two-factor recovery code: its keyed hash, spent once (012). */
+/** A two-factor recovery code: its keyed hash, spent once (013). */
 export interface RecoveryCodesTable {
   id: string;
   accountId: string;
@@ -236,7 +243,7 @@ export interface RecoveryCodesTable {
   usedAt: number | null;
 }
 
-export interface DB extends MailboxTables, DnsHealthTables {
+export interface DB extends MailboxTables, DnsHealthTables, SupportTables {
   accounts: AccountsTable;
   sessions: SessionsTable;
   signInDevices: SignInDevicesTable;

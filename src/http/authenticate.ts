@@ -73,6 +73,7 @@ export function authenticationHook(config: Config, clock: Clock, resolvers: Reso
             sessionId: session.id,
             reauthAt: session.reauthAt,
             isSupportAgent: session.isSupportAgent,
+            twoFactor: session.twoFactor,
           };
         } else {
           reply.clearCookie(SESSION_COOKIE, { path: "/" });

@@ -146,6 +146,21 @@ export const ERRORS = {
   },
   DUPLICATE_RECORD: { status: 409, title: "The same record exists already." },
   RECORD_TYPE_NOT_ALLOWED: { status: 400, title: "Records of this type are managed by the service." },
+  // the support desk (src/support/)
+  TWO_FACTOR_SESSION_REQUIRED: {
+    status: 403,
+    title:
+      "The support desk needs a session that passed two-factor: sign in again, or confirm your password with your authenticator code.",
+  },
+  TICKET_CLOSED: { status: 409, title: "This request is closed; send a new one through the form." },
+  TICKET_CATEGORY_MISMATCH: {
+    status: 409,
+    title: "This action does not fit the request's category.",
+  },
+  TICKET_LINK_INVALID: {
+    status: 400,
+    title: "This link is wrong or was already used; open the newest message about your request.",
+  },
   // the service's own trouble: answered with Retry-After, the request changed nothing
   DATABASE_UNAVAILABLE: {
     status: 503,

@@ -97,6 +97,7 @@ export function SignIn() {
           <span>
             {t("signIn.noAccount")} <Link to="/register">{t("signIn.register")}</Link>
           </span>
+          <Link to="/support/new">{t("support.contact")}</Link>
         </div>
       </div>
     </Page>
