@@ -18,6 +18,8 @@ export const shared = {
   "nav.activity": "Activity",
   "nav.tokens": "API tokens",
   "nav.signOut": "Sign out",
+  "nav.language": "Language",
+  "nav.apiDocs": "API documentation",
 
   "common.optional": "(optional)",
   "common.loading": "Loading…",
