@@ -2,7 +2,7 @@ import { type FormEvent, type ReactNode, useEffect, useRef, useState } from "rea
 import { ApiError, api, client, onReauthRequired } from "../api";
 import { t } from "../i18n";
 import { useSession } from "../session";
-import { Button, CodeField, Dialog, FormError, TextField, useAction } from "./ui";
+import { Button, CodeField, Dialog, Form, FormError, TextField, useAction } from "./ui";
 
 /**
  * Whenever an action answers 403 REAUTH_REQUIRED, this asks for the password (and the
@@ -78,7 +78,7 @@ export function ReauthProvider({ children }: { children: ReactNode }) {
         description={t("reauth.description")}
         onClose={() => finish(false)}
       >
-        <form onSubmit={submit} noValidate={false}>
+        <Form onSubmit={submit}>
           <FormError error={error} />
           <TextField
             label={t("field.password")}
@@ -105,7 +105,7 @@ export function ReauthProvider({ children }: { children: ReactNode }) {
               {t("common.cancel")}
             </Button>
           </div>
-        </form>
+        </Form>
       </Dialog>
     </>
   );

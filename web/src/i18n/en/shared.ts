@@ -68,6 +68,15 @@ export const shared = {
   "field.totpCode": "Authenticator code",
   "field.totpCode.hint": "The 6-digit code your authenticator app shows now.",
 
+  "form.required": "Fill this in.",
+  "form.check": "Tick this box to continue.",
+  "form.email": "Enter an e-mail address, such as name@example.org.",
+  "form.number": "Enter a whole number.",
+  "form.range": "Enter a whole number from {min} to {max}.",
+  "form.tooShort": "Use at least {min} characters.",
+  "form.tooLong": "Use at most {max} characters.",
+  "form.format": "This is not in the expected format; see the hint.",
+
   "reauth.title": "Confirm it is you",
   "reauth.description": "For your security, enter your password again to continue.",
   "reauth.submit": "Confirm",

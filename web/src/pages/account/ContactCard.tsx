@@ -1,6 +1,16 @@
 import { type FormEvent, useState } from "react";
-import { api, client } from "../../api";
-import { Badge, Button, Card, CodeField, FormError, Notice, TextField, useAction } from "../../components/ui";
+import { api, client, formErrors } from "../../api";
+import {
+  Badge,
+  Button,
+  Card,
+  CodeField,
+  Form,
+  FormError,
+  Notice,
+  TextField,
+  useAction,
+} from "../../components/ui";
 import { t } from "../../i18n";
 import { useSession } from "../../session";
 import type { Account } from "../../types";
@@ -67,7 +77,7 @@ export function PendingContactForm({
 
   if (confirmed) return <Notice>{t(`contacts.${kind}.confirmed`)}</Notice>;
   return (
-    <form onSubmit={confirm} className="pending-form">
+    <Form onSubmit={confirm} className="pending-form">
       <Notice tone="info">{t(`contacts.${kind}.codeSent`, { contact: pending })}</Notice>
       {resent ? <Notice>{t("contacts.resent")}</Notice> : null}
       <FormError error={error} />
@@ -85,7 +95,7 @@ export function PendingContactForm({
           {t("contacts.resend")}
         </Button>
       </div>
-    </form>
+    </Form>
   );
 }
 
@@ -117,11 +127,13 @@ export function ContactCard({ kind, account }: { kind: ContactKind; account: Acc
       await refreshAccount();
     });
 
+  // The new number or address is the only field: its errors sit under it, the rest above.
+  const errors = formErrors(error, kind === "phone" ? { phone: "PHONE_" } : { email: "EMAIL_" });
   return (
     <Card title={t(`contacts.${kind}.title`)} description={t(`contacts.${kind}.description`)}>
       {done === "removed" ? <Notice>{t(`contacts.${kind}.removed`)}</Notice> : null}
       {done === "confirmed" ? <Notice>{t(`contacts.${kind}.confirmed`)}</Notice> : null}
-      <FormError error={error} />
+      <FormError error={errors.form} />
       {current ? (
         <div className="contact-current">
           <span className="contact-value">{current.value}</span>
@@ -148,7 +160,7 @@ export function ContactCard({ kind, account }: { kind: ContactKind; account: Acc
         />
       ) : null}
       {editing ? (
-        <form onSubmit={change}>
+        <Form onSubmit={change}>
           <TextField
             label={t(`contacts.${kind}.new`)}
             hint={t(`contacts.${kind}.newHint`)}
@@ -159,6 +171,7 @@ export function ContactCard({ kind, account }: { kind: ContactKind; account: Acc
             autoFocus
             value={value}
             onChange={(event) => setValue(event.target.value)}
+            error={errors.byField[kind]}
           />
           <div className="form-actions">
             <Button type="submit" busy={busy}>
@@ -168,7 +181,7 @@ export function ContactCard({ kind, account }: { kind: ContactKind; account: Acc
               {t("common.cancel")}
             </Button>
           </div>
-        </form>
+        </Form>
       ) : (
         <div className="form-actions">
           <Button variant="secondary" onClick={() => setEditing(true)}>

@@ -6,6 +6,7 @@ import {
   Card,
   CodeField,
   CopyButton,
+  Form,
   FormError,
   Loading,
   NewPasswordFields,
@@ -50,7 +51,7 @@ function PasswordCard() {
 
   return (
     <Card title={t("password.title")} description={t("password.description")} id="password">
-      <form onSubmit={submit}>
+      <Form onSubmit={submit}>
         {done ? <Notice>{t("password.changed")}</Notice> : null}
         <FormError error={error}>{localError}</FormError>
         <TextField
@@ -68,7 +69,7 @@ function PasswordCard() {
             {t("password.submit")}
           </Button>
         </div>
-      </form>
+      </Form>
     </Card>
   );
 }
@@ -116,7 +117,7 @@ function SecurityQuestionCard({ account }: { account: Account }) {
           <Badge tone="warning">{t("securityQuestion.none")}</Badge>
         )}
       </p>
-      <form onSubmit={submit}>
+      <Form onSubmit={submit}>
         {done ? <Notice>{t("securityQuestion.saved")}</Notice> : null}
         <FormError error={error} />
         <div className="field-row">
@@ -148,7 +149,7 @@ function SecurityQuestionCard({ account }: { account: Account }) {
             {account.securityQuestion ? t("securityQuestion.change") : t("securityQuestion.set")}
           </Button>
         </div>
-      </form>
+      </Form>
     </Card>
   );
 }
@@ -208,7 +209,7 @@ function TwoFactorCard({ account }: { account: Account }) {
       {done === "disabled" ? <Notice>{t("twoFactor.disabled")}</Notice> : null}
       <FormError error={error} />
       {account.twoFactor ? (
-        <form onSubmit={disable}>
+        <Form onSubmit={disable}>
           {account.isSupportAgent ? <Notice tone="warning">{t("twoFactor.agentMustKeep")}</Notice> : null}
           <TextField
             label={t("field.currentPassword")}
@@ -232,9 +233,9 @@ function TwoFactorCard({ account }: { account: Account }) {
               {t("twoFactor.disable")}
             </Button>
           </div>
-        </form>
+        </Form>
       ) : setup ? (
-        <form onSubmit={enable} className="totp-setup">
+        <Form onSubmit={enable} className="totp-setup">
           <ol className="totp-steps">
             <li>
               <p>{t("twoFactor.step.scan")}</p>
@@ -271,7 +272,7 @@ function TwoFactorCard({ account }: { account: Account }) {
               </div>
             </li>
           </ol>
-        </form>
+        </Form>
       ) : (
         <div className="form-actions">
           <Button onClick={start} busy={busy}>

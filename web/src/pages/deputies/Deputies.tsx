@@ -9,6 +9,7 @@ import {
   Card,
   CheckboxField,
   DataTable,
+  Form,
   FormError,
   Listing,
   Notice,
@@ -54,7 +55,7 @@ function AddDeputy({ view, onAdded }: { view: DomainView; onAdded: (deputy: Depu
 
   return (
     <Card title={t("deputies.add.title")} description={t("deputies.add.text")}>
-      <form onSubmit={submit} className="form-narrow">
+      <Form onSubmit={submit} className="form-narrow">
         <FormError error={loginError ? null : error} />
         <TextField
           ref={input}
@@ -82,7 +83,7 @@ function AddDeputy({ view, onAdded }: { view: DomainView; onAdded: (deputy: Depu
             {t("deputies.add.submit")}
           </Button>
         </div>
-      </form>
+      </Form>
     </Card>
   );
 }

@@ -5,6 +5,7 @@ import {
   Button,
   CheckboxField,
   Dialog,
+  Form,
   FormError,
   TextField,
   useAction,
@@ -131,7 +132,7 @@ export function CreateMailboxDialog({
       title={t("mailboxes.create.title", { name: view.unicodeName })}
       description={t("mailboxes.create.text")}
     >
-      <form onSubmit={submit}>
+      <Form onSubmit={submit}>
         <FormError error={formError(error, CREATE_FIELDS)} />
         <LocalPartField
           label={t("mailboxes.field.login")}
@@ -170,7 +171,7 @@ export function CreateMailboxDialog({
             {t("common.cancel")}
           </Button>
         </div>
-      </form>
+      </Form>
     </Dialog>
   );
 }
@@ -252,7 +253,7 @@ function Aliases({
           })}
         </ul>
       )}
-      <form className="inline-form" onSubmit={add}>
+      <Form className="inline-form" onSubmit={add}>
         <LocalPartField
           ref={input}
           label={t("mailboxes.aliases.new")}
@@ -265,7 +266,7 @@ function Aliases({
         <Button type="submit" variant="secondary" busy={busy}>
           {t("mailboxes.aliases.add")}
         </Button>
-      </form>
+      </Form>
     </section>
   );
 }
@@ -360,7 +361,7 @@ function MailboxEditor({
 
   return (
     <>
-      <form onSubmit={submit}>
+      <Form onSubmit={submit}>
         <FormError error={formError(error, EDIT_FIELDS)} />
         <NameFields
           fields={EDIT_FIELDS}
@@ -413,7 +414,7 @@ function MailboxEditor({
             {t("common.close")}
           </Button>
         </div>
-      </form>
+      </Form>
       <Aliases view={view} mailbox={mailbox} onChanged={onChanged} />
     </>
   );

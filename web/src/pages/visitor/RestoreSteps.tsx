@@ -1,5 +1,13 @@
 import { type FormEvent, type ReactNode, useEffect, useRef } from "react";
-import { Button, CodeField, FormError, NewPasswordFields, Notice, TextField } from "../../components/ui";
+import {
+  Button,
+  CodeField,
+  Form,
+  FormError,
+  NewPasswordFields,
+  Notice,
+  TextField,
+} from "../../components/ui";
 import { t } from "../../i18n";
 import { questionText } from "../../labels";
 import type { SecurityQuestion } from "../../types";
@@ -63,7 +71,7 @@ export function LoginStep({
   onSubmit: Submit;
 }) {
   return (
-    <form onSubmit={onSubmit}>
+    <Form onSubmit={onSubmit}>
       <StepHeading focus={focus}>{t("restore.login.title")}</StepHeading>
       <TextField
         label={t("field.loginOrAddress")}
@@ -78,7 +86,7 @@ export function LoginStep({
       <div className="form-actions">
         <Button type="submit">{t("common.next")}</Button>
       </div>
-    </form>
+    </Form>
   );
 }
 
@@ -106,7 +114,7 @@ export function MethodStep({
 }) {
   const contactLabel = channel === "phone" ? t("restore.contact.phone") : t("restore.contact.email");
   return (
-    <form onSubmit={onSubmit}>
+    <Form onSubmit={onSubmit}>
       <StepHeading focus={focus}>{t("restore.method.title")}</StepHeading>
       <FormError error={error} />
       <fieldset className="choices">
@@ -148,7 +156,7 @@ export function MethodStep({
           {t("common.back")}
         </Button>
       </div>
-    </form>
+    </Form>
   );
 }
 
@@ -178,7 +186,7 @@ export function CodeStep({
   onOther: () => void;
 }) {
   return (
-    <form onSubmit={onSubmit}>
+    <Form onSubmit={onSubmit}>
       <StepHeading focus={focus}>{t("restore.code.title")}</StepHeading>
       <Notice tone="info">
         {t(channel === "phone" ? "restore.code.sentPhone" : "restore.code.sentEmail", { contact })}
@@ -203,7 +211,7 @@ export function CodeStep({
           {t("restore.code.other")}
         </Button>
       </div>
-    </form>
+    </Form>
   );
 }
 
@@ -227,7 +235,7 @@ export function AnswerStep({
   onBack: () => void;
 }) {
   return (
-    <form onSubmit={onSubmit}>
+    <Form onSubmit={onSubmit}>
       <StepHeading focus={focus}>{t("restore.answer.title")}</StepHeading>
       <FormError error={error} />
       <TextField
@@ -247,7 +255,7 @@ export function AnswerStep({
           {t("common.back")}
         </Button>
       </div>
-    </form>
+    </Form>
   );
 }
 
@@ -281,7 +289,7 @@ export function PasswordStep({
   onSubmit: Submit;
 }) {
   return (
-    <form onSubmit={onSubmit}>
+    <Form onSubmit={onSubmit}>
       <StepHeading focus={focus}>{t("restore.password.title")}</StepHeading>
       <FormError error={error}>{localError}</FormError>
       <NewPasswordFields value={password} repeat={repeat} onChange={onPassword} onRepeatChange={onRepeat} />
@@ -303,6 +311,6 @@ export function PasswordStep({
           {t("restore.password.submit")}
         </Button>
       </div>
-    </form>
+    </Form>
   );
 }

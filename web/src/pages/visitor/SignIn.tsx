@@ -1,7 +1,7 @@
 import { type FormEvent, useState } from "react";
 import { Link, useLocation, useNavigate } from "react-router";
 import { ApiError, api, client } from "../../api";
-import { Button, CodeField, FormError, Notice, Page, TextField, useAction } from "../../components/ui";
+import { Button, CodeField, Form, FormError, Notice, Page, TextField, useAction } from "../../components/ui";
 import { HOME } from "../../home";
 import { t } from "../../i18n";
 import { useSession } from "../../session";
@@ -50,7 +50,7 @@ export function SignIn() {
         {!state.notice && ended === "lost" ? (
           <Notice tone="warning">{t("signIn.notice.sessionLost")}</Notice>
         ) : null}
-        <form onSubmit={submit}>
+        <Form onSubmit={submit}>
           <FormError error={error} />
           <TextField
             label={t("field.loginOrAddress")}
@@ -90,7 +90,7 @@ export function SignIn() {
               {t("signIn.submit")}
             </Button>
           </div>
-        </form>
+        </Form>
         <div className="form-links">
           <Link to="/restore">{t("signIn.forgot")}</Link>
           <span>
