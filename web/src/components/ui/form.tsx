@@ -317,6 +317,7 @@ export function CodeField(props: FieldProps & ComponentProps<"input">) {
 export function FormError({ error, children }: { error?: unknown; children?: ReactNode }) {
   const box = useRef<HTMLDivElement>(null);
   const shown = Boolean(error || children);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: a new error (same `shown`) is told again
   useEffect(() => {
     if (!shown || !box.current) return;
     box.current.focus({ preventScroll: true });
