@@ -22,37 +22,39 @@ async function apiPost(context: BrowserContext, path: string, data: unknown = {}
   return response.json();
 }
 
+// Plain JavaScript run in the page (the tests' TypeScript has no DOM types).
+const OVERFLOW = String.raw`(() => {
+  const width = window.innerWidth;
+  const found = [];
+  const scrollWidth = document.documentElement.scrollWidth;
+  if (scrollWidth > width) found.push("the page is " + (scrollWidth - width) + " px wider than the screen");
+  for (const element of Array.from(document.body.querySelectorAll("*"))) {
+    if (element.closest(".visually-hidden, .skip-link, dialog:not([open]), [hidden]")) continue;
+    const box = element.getBoundingClientRect();
+    if (box.width <= 1 || box.height <= 1) continue;
+    if (getComputedStyle(element).visibility === "hidden") continue;
+    // Clipped away for the eye but kept for screen readers (a card table's column headers).
+    let clipped = false;
+    for (let up = element; up && !clipped; up = up.parentElement) {
+      clipped = getComputedStyle(up).clip.startsWith("rect");
+    }
+    if (clipped) continue;
+    if (box.right > width + 0.5 || box.left < -0.5) {
+      const label = (element.textContent || "").trim().replace(/\s+/g, " ").slice(0, 40);
+      const classes = typeof element.className === "string" && element.className ? "." + element.className.split(" ").join(".") : "";
+      found.push(element.tagName.toLowerCase() + classes + ' "' + label + '" spans ' + Math.round(box.left) + "…" + Math.round(box.right) + " px");
+    }
+  }
+  return found.slice(0, 12);
+})()`;
+
 /**
  * What sticks out of a phone's screen: the document wider than the viewport, and every visible
  * element whose box goes past its left or right edge (a button in a table that scrolls sideways
  * counts: the user does not see it).
  */
 async function overflow(page: Page): Promise<string[]> {
-  return page.evaluate(() => {
-    const width = window.innerWidth;
-    const found: string[] = [];
-    const scrollWidth = document.documentElement.scrollWidth;
-    if (scrollWidth > width) found.push(`the page is ${scrollWidth - width} px wider than the screen`);
-    for (const element of Array.from(document.body.querySelectorAll("*"))) {
-      if (element.closest(".visually-hidden, .skip-link, dialog:not([open]), [hidden]")) continue;
-      const box = element.getBoundingClientRect();
-      if (box.width <= 1 || box.height <= 1) continue;
-      if (getComputedStyle(element).visibility === "hidden") continue;
-      // Clipped away for the eye but kept for screen readers (a card table's column headers).
-      let clipped = false;
-      for (let up: Element | null = element; up && !clipped; up = up.parentElement) {
-        clipped = getComputedStyle(up).clip.startsWith("rect");
-      }
-      if (clipped) continue;
-      if (box.right > width + 0.5 || box.left < -0.5) {
-        const label = (element.textContent ?? "").trim().replace(/\s+/g, " ").slice(0, 40);
-        const name = `${element.tagName.toLowerCase()}${element.className && typeof element.className === "string" ? `.${element.className.split(" ").join(".")}` : ""}`;
-        found.push(`${name} "${label}" spans ${Math.round(box.left)}…${Math.round(box.right)} px`);
-      }
-    }
-    // One line per outermost offender: its children stick out with it.
-    return found.filter((line, index) => found.indexOf(line) === index).slice(0, 12);
-  });
+  return (await page.evaluate(OVERFLOW)) as string[];
 }
 
 /**
@@ -86,7 +88,7 @@ describe.skipIf(skipWithoutChromium())("console in a browser: a 390 px phone", (
     const visit = async (path: string, shot?: string) => {
       await page.goto(path);
       await page.locator("h1").first().waitFor();
-      await page.waitForFunction(() => !document.querySelector(".loading"));
+      await page.waitForFunction(`!document.querySelector(".loading")`);
       if (shot) {
         await page.evaluate("window.scrollTo(0, 0)");
         const file = `test-results/console-phone/${shot}.png`;

@@ -437,6 +437,7 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
+                    /** @description The session's `id`, as the list of sessions gives it */
                     id: string;
                 };
                 cookie?: never;
@@ -1652,6 +1653,7 @@ export interface paths {
         get: {
             parameters: {
                 query: {
+                    /** @description How many items one page holds, 1–100 (50 when absent) */
                     limit: number;
                     /** @description `next` of the previous page */
                     before?: string;
@@ -1826,6 +1828,7 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
+                    /** @description The domain's name, such as example.org or почта.рф (Unicode or xn-- form; letter case does not matter) */
                     name: string;
                 };
                 cookie?: never;
@@ -1869,6 +1872,7 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
+                    /** @description The domain's name, such as example.org or почта.рф (Unicode or xn-- form; letter case does not matter) */
                     name: string;
                 };
                 cookie?: never;
@@ -1956,6 +1960,7 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
+                    /** @description The domain's name, such as example.org or почта.рф (Unicode or xn-- form; letter case does not matter) */
                     name: string;
                 };
                 cookie?: never;
@@ -2043,6 +2048,7 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
+                    /** @description The domain's name, such as example.org or почта.рф (Unicode or xn-- form; letter case does not matter) */
                     name: string;
                 };
                 cookie?: never;
@@ -2117,12 +2123,14 @@ export interface paths {
         get: {
             parameters: {
                 query: {
+                    /** @description How many items one page holds, 1–100 (20 when absent) */
                     limit: number;
                     /** @description `next` of the previous page */
                     before?: string;
                 };
                 header?: never;
                 path: {
+                    /** @description The domain's name, such as example.org or почта.рф (Unicode or xn-- form; letter case does not matter) */
                     name: string;
                 };
                 cookie?: never;
@@ -2190,12 +2198,14 @@ export interface paths {
         get: {
             parameters: {
                 query: {
+                    /** @description How many items one page holds, 1–100 (50 when absent) */
                     limit: number;
                     /** @description `next` of the previous page */
                     before?: string;
                 };
                 header?: never;
                 path: {
+                    /** @description The domain's name, such as example.org or почта.рф (Unicode or xn-- form; letter case does not matter) */
                     name: string;
                 };
                 cookie?: never;
@@ -2274,6 +2284,7 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
+                    /** @description The domain's name, such as example.org or почта.рф (Unicode or xn-- form; letter case does not matter) */
                     name: string;
                 };
                 cookie?: never;
@@ -2325,6 +2336,7 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
+                    /** @description The domain's name, such as example.org or почта.рф (Unicode or xn-- form; letter case does not matter) */
                     name: string;
                 };
                 cookie?: never;
@@ -2427,6 +2439,7 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
+                    /** @description The domain's name, such as example.org or почта.рф (Unicode or xn-- form; letter case does not matter) */
                     name: string;
                     /** @description A service account: login or login@<service domain> */
                     login: string;
@@ -2488,6 +2501,7 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
+                    /** @description The domain's name, such as example.org or почта.рф (Unicode or xn-- form; letter case does not matter) */
                     name: string;
                     /** @description A service account: login or login@<service domain> */
                     login: string;
@@ -2699,6 +2713,7 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
+                    /** @description The token's `id`, as the list of tokens gives it */
                     id: string;
                 };
                 cookie?: never;
@@ -2757,6 +2772,7 @@ export interface paths {
         get: {
             parameters: {
                 query: {
+                    /** @description How many items one page holds, 1–100 (50 when absent) */
                     limit: number;
                     /** @description `next` of the previous page */
                     after?: string;
@@ -2765,6 +2781,7 @@ export interface paths {
                 };
                 header?: never;
                 path: {
+                    /** @description The domain's name, such as example.org or почта.рф (Unicode or xn-- form; letter case does not matter) */
                     domain: string;
                 };
                 cookie?: never;
@@ -2825,6 +2842,7 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
+                    /** @description The domain's name, such as example.org or почта.рф (Unicode or xn-- form; letter case does not matter) */
                     domain: string;
                 };
                 cookie?: never;
@@ -2925,6 +2943,7 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
+                    /** @description The domain's name, such as example.org or почта.рф (Unicode or xn-- form; letter case does not matter) */
                     domain: string;
                 };
                 cookie?: never;
@@ -3023,6 +3042,7 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
+                    /** @description The domain's name, such as example.org or почта.рф (Unicode or xn-- form; letter case does not matter) */
                     domain: string;
                 };
                 cookie?: never;
@@ -3104,7 +3124,9 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
+                    /** @description The domain's name, such as example.org or почта.рф (Unicode or xn-- form; letter case does not matter) */
                     domain: string;
+                    /** @description The mailbox's login (the part before @), or its full address on the domain */
                     login: string;
                 };
                 cookie?: never;
@@ -3157,7 +3179,9 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
+                    /** @description The domain's name, such as example.org or почта.рф (Unicode or xn-- form; letter case does not matter) */
                     domain: string;
+                    /** @description The mailbox's login (the part before @), or its full address on the domain */
                     login: string;
                 };
                 cookie?: never;
@@ -3208,7 +3232,9 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
+                    /** @description The domain's name, such as example.org or почта.рф (Unicode or xn-- form; letter case does not matter) */
                     domain: string;
+                    /** @description The mailbox's login (the part before @), or its full address on the domain */
                     login: string;
                 };
                 cookie?: never;
@@ -3294,7 +3320,9 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
+                    /** @description The domain's name, such as example.org or почта.рф (Unicode or xn-- form; letter case does not matter) */
                     domain: string;
+                    /** @description The mailbox's login (the part before @), or its full address on the domain */
                     login: string;
                 };
                 cookie?: never;
@@ -3386,8 +3414,11 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
+                    /** @description The domain's name, such as example.org or почта.рф (Unicode or xn-- form; letter case does not matter) */
                     domain: string;
+                    /** @description The mailbox's login (the part before @), or its full address on the domain */
                     login: string;
+                    /** @description The alias: its local part, or its full address on the domain */
                     alias: string;
                 };
                 cookie?: never;
@@ -3450,6 +3481,7 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
+                    /** @description The domain's name, such as example.org or почта.рф (Unicode or xn-- form; letter case does not matter) */
                     name: string;
                 };
                 cookie?: never;
@@ -3501,6 +3533,7 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
+                    /** @description The domain's name, such as example.org or почта.рф (Unicode or xn-- form; letter case does not matter) */
                     name: string;
                 };
                 cookie?: never;
@@ -3598,7 +3631,9 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
+                    /** @description The domain's name, such as example.org or почта.рф (Unicode or xn-- form; letter case does not matter) */
                     name: string;
+                    /** @description The record's `id`, as the list of records gives it */
                     id: string;
                 };
                 cookie?: never;
@@ -3649,7 +3684,9 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
+                    /** @description The domain's name, such as example.org or почта.рф (Unicode or xn-- form; letter case does not matter) */
                     name: string;
+                    /** @description The record's `id`, as the list of records gives it */
                     id: string;
                 };
                 cookie?: never;
@@ -3740,6 +3777,7 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
+                    /** @description The domain's name, such as example.org or почта.рф (Unicode or xn-- form; letter case does not matter) */
                     name: string;
                 };
                 cookie?: never;
@@ -3833,6 +3871,7 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
+                    /** @description The domain's name, such as example.org or почта.рф (Unicode or xn-- form; letter case does not matter) */
                     name: string;
                 };
                 cookie?: never;
@@ -3898,6 +3937,7 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
+                    /** @description The domain's name, such as example.org or почта.рф (Unicode or xn-- form; letter case does not matter) */
                     name: string;
                 };
                 cookie?: never;
@@ -3949,6 +3989,7 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
+                    /** @description The domain's name, such as example.org or почта.рф (Unicode or xn-- form; letter case does not matter) */
                     name: string;
                 };
                 cookie?: never;

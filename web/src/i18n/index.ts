@@ -1,5 +1,5 @@
+import { catalogs as languages } from "./catalogs";
 import { en } from "./en";
-import { ru } from "./ru";
 
 /**
  * The console's message catalog. Every user-facing string goes through `t()`. English is the
@@ -11,7 +11,7 @@ export type MessageKey = keyof typeof en;
 export type Catalog = Record<MessageKey, string>;
 export type Params = Record<string, string | number>;
 
-export const catalogs: Record<string, Catalog & Record<string, string>> = { en, ru };
+export const catalogs: Record<string, Catalog & Record<string, string>> = languages;
 export const LOCALES = Object.keys(catalogs);
 /** Each language by its own name, for the switcher. */
 export const LANGUAGE_NAMES: Record<string, string> = { en: "English", ru: "Русский" };
