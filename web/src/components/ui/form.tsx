@@ -314,7 +314,16 @@ export function CodeField(props: FieldProps & ComponentProps<"input">) {
  * keyboard focus on it (a long form's submit button is far from its top). `error` may be a list
  * of texts: the entries of the server's `errors[]` that belong to no field of the form.
  */
-export function FormError({ error, children }: { error?: unknown; children?: ReactNode }) {
+export function FormError({
+  error,
+  children,
+  onRetry,
+}: {
+  error?: unknown;
+  children?: ReactNode;
+  /** For an error of reading what the page shows: a "Try again" button that reads it again. */
+  onRetry?: (() => void) | undefined;
+}) {
   const box = useRef<HTMLDivElement>(null);
   const shown = Boolean(error || children);
   // biome-ignore lint/correctness/useExhaustiveDependencies: a new error (same `shown`) is told again
@@ -342,6 +351,18 @@ export function FormError({ error, children }: { error?: unknown; children?: Rea
   return (
     <div className="alert alert-error" role="alert" tabIndex={-1} ref={box}>
       {content}
+      {onRetry ? (
+        <>
+          {" "}
+          <button
+            type="button"
+            className="button button-secondary button-small alert-action"
+            onClick={onRetry}
+          >
+            {t("common.retry")}
+          </button>
+        </>
+      ) : null}
     </div>
   );
 }

@@ -34,6 +34,7 @@ export const shared = {
   "common.yes": "Yes",
   "common.no": "No",
   "common.actions": "Actions",
+  "common.retry": "Try again",
   "common.copy": "Copy",
   "common.copied": "Copied",
   "common.copyWhat": "Copy {what}",

@@ -74,6 +74,8 @@ export const domains = {
   "connect.hint.ip": "IP-адрес — это не имя домена.",
   "connect.hint.oneLabel": "Имя домена состоит хотя бы из двух частей, например {name}.org.",
   "connect.hint.emptyLabel": "В имени две точки подряд.",
+  "connect.hint.suffix":
+    "«{suffix}» — это только окончание. Введите имя домена целиком, например example.{suffix}.",
   "connect.hint.characters": "Используйте только буквы, цифры, дефисы и точки.",
   "connect.hint.tooLong": "Имя домена — не длиннее 253 символов.",
   "connect.hint.labelTooLong": "Каждая часть имени домена — не длиннее 63 символов.",
@@ -172,6 +174,7 @@ export const domains = {
     "Это действие нельзя отменить. Чтобы снова пользоваться доменом здесь, его придётся подключить и заново подтвердить владение.",
   "domain.disconnect.type": "Введите {name} для подтверждения",
   "domain.disconnect.confirm": "Отключить",
+  "domain.disconnect.toMailboxes": "Перейти к почтовым ящикам",
   "domain.cancel.title": "Отмена подключения",
   "domain.cancel.text": "Удаляет эту незавершённую проверку. Подключить домен можно будет снова позже.",
   "domain.cancel.action": "Отменить подключение…",

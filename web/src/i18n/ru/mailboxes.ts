@@ -64,7 +64,7 @@ export const mailboxes = {
   "mailboxes.field.newPassword": "Новый пароль",
   "mailboxes.field.newPassword.hint": "Оставьте пустым, чтобы сохранить текущий пароль.",
   "mailboxes.field.quota": "Квота",
-  "mailboxes.field.quota.hint": "0 — размер по умолчанию, заданный в сервисе.",
+  "mailboxes.field.quota.hint": "Оставьте пустым для размера по умолчанию, заданного в сервисе.",
   "mailboxes.field.quota.unit": "МиБ",
   "mailboxes.field.enabled": "Почтовый ящик активен",
   "mailboxes.field.enabled.hint":

@@ -34,6 +34,7 @@ export const shared = {
   "common.yes": "Да",
   "common.no": "Нет",
   "common.actions": "Действия",
+  "common.retry": "Повторить",
   "common.copy": "Копировать",
   "common.copied": "Скопировано",
   "common.copyWhat": "Копировать: {what}",

@@ -12,6 +12,7 @@ import {
   useAction,
 } from "../../components/ui";
 import { t } from "../../i18n";
+import { formatPhone } from "../../labels";
 import { useSession } from "../../session";
 import type { Account } from "../../types";
 
@@ -34,7 +35,7 @@ const REQUESTS = {
 export function contactOf(account: Account, kind: ContactKind) {
   const current =
     kind === "phone"
-      ? account.phone && { value: account.phone.number, confirmed: account.phone.confirmed }
+      ? account.phone && { value: formatPhone(account.phone.number), confirmed: account.phone.confirmed }
       : account.recoveryEmail && {
           value: account.recoveryEmail.address,
           confirmed: account.recoveryEmail.confirmed,
@@ -78,7 +79,9 @@ export function PendingContactForm({
   if (confirmed) return <Notice>{t(`contacts.${kind}.confirmed`)}</Notice>;
   return (
     <Form onSubmit={confirm} className="pending-form">
-      <Notice tone="info">{t(`contacts.${kind}.codeSent`, { contact: pending })}</Notice>
+      <Notice tone="info">
+        {t(`contacts.${kind}.codeSent`, { contact: kind === "phone" ? formatPhone(pending) : pending })}
+      </Notice>
       {resent ? <Notice>{t("contacts.resent")}</Notice> : null}
       <FormError error={error} />
       <div className="inline-form">

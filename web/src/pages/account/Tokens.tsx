@@ -348,7 +348,7 @@ export function Tokens() {
           }}
         />
       ) : null}
-      <FormError error={loadError} />
+      <FormError error={loadError} onRetry={() => void refresh()} />
       <Listing
         items={tokens}
         error={loadError}

@@ -145,7 +145,7 @@ function DeputyList({ view }: { view: DomainView }) {
         <h2 className="card-title" ref={heading} tabIndex={-1}>
           {t("deputies.list.title")}
         </h2>
-        <FormError error={act.error ?? loadError} />
+        <FormError error={act.error ?? loadError} onRetry={act.error ? undefined : () => void refresh()} />
         <Listing items={deputies} error={loadError} empty={<p className="muted">{t("deputies.none")}</p>}>
           {(deputies) => (
             <div className="table-wrap">

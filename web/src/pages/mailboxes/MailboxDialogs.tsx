@@ -328,19 +328,20 @@ function MailboxEditor({
   const [firstName, setFirstName] = useState(mailbox.firstName);
   const [lastName, setLastName] = useState(mailbox.lastName);
   const [enabled, setEnabled] = useState(mailbox.enabled);
-  const [quota, setQuota] = useState(String(mailbox.quotaMb));
+  // 0 is the service's default size: an empty field that says "Default", not a bare 0.
+  const [quota, setQuota] = useState(mailbox.quotaMb === 0 ? "" : String(mailbox.quotaMb));
   const [password, setPassword] = useState("");
   const { busy, error, run } = useAction();
   useFocusField(mailboxErrorField(error, EDIT_FIELDS), error);
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    const quotaMb = Number(quota);
+    const quotaMb = quota.trim() === "" ? 0 : Number(quota);
     const changes = {
       ...(firstName.trim() !== mailbox.firstName ? { firstName: firstName.trim() } : {}),
       ...(lastName.trim() !== mailbox.lastName ? { lastName: lastName.trim() } : {}),
       ...(enabled !== mailbox.enabled ? { enabled } : {}),
-      ...(quota.trim() !== "" && quotaMb !== mailbox.quotaMb ? { quotaMb } : {}),
+      ...(quotaMb !== mailbox.quotaMb ? { quotaMb } : {}),
       ...(password ? { password } : {}),
     };
     if (Object.keys(changes).length === 0) {
@@ -394,7 +395,7 @@ function MailboxEditor({
             max={16_777_216}
             step={1}
             suffix={t("mailboxes.field.quota.unit")}
-            required
+            placeholder={t("mailboxes.quota.default")}
             value={quota}
             onChange={(event) => setQuota(event.target.value)}
           />
