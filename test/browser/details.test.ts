@@ -79,12 +79,17 @@ describe.skipIf(skipWithoutChromium())("console in a browser: details", () => {
     });
   });
 
-  it("writes phone numbers as people do", async () => {
-    const { page, context, walk } = await openPage(browser, server.url, "details/phone");
+  it("writes phone numbers as people do, and puts the code's button beside its field", async () => {
+    const { page, context, walk, shot } = await openPage(browser, server.url, "details/phone");
     await walk(async () => {
       await register(context, { phone: "+447946095800" });
       await page.goto("/account/contacts");
       await page.getByText("We sent a code to +44 7946 095800.").waitFor();
+      await shot("pending-phone");
+      // The code field's button sits right beside it, not across an empty row.
+      const field = await page.getByLabel("Code from the SMS").boundingBox();
+      const confirm = await page.getByRole("button", { name: "Confirm", exact: true }).boundingBox();
+      expect(field && confirm && confirm.x - (field.x + field.width)).toBeLessThan(32);
     });
   });
 
