@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { WAIT_MS } from "../helpers/patience.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
 import { launch, openPage, skipWithoutChromium } from "./browser.js";
 
@@ -47,7 +48,9 @@ describe.skipIf(skipWithoutChromium())("API documentation page in a browser", ()
       await page.getByRole("main").waitFor();
       // The mfd mark in the header has loaded.
       await expect
-        .poll(() => page.evaluate(`document.querySelector(".mfd-docs-brand img").naturalWidth`))
+        .poll(() => page.evaluate(`document.querySelector(".mfd-docs-brand img").naturalWidth`), {
+          timeout: WAIT_MS,
+        })
         .toBeGreaterThan(0);
       await shot("docs");
       expect(await axeViolations(page)).toEqual([]);

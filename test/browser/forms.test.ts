@@ -2,6 +2,7 @@ import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { TestApp } from "../helpers/app.js";
 import { confirmedDomain, uniqueDomain } from "../helpers/domains.js";
+import { WAIT_MS } from "../helpers/patience.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
 import { launch, openPage, skipWithoutChromium } from "./browser.js";
 
@@ -21,7 +22,7 @@ async function register(context: BrowserContext): Promise<string> {
 async function errorUnder(page: Page, label: string): Promise<string> {
   // An optional field's label ends in "(optional)".
   const input = page.getByLabel(new RegExp(`^${label}( \\(optional\\))?$`));
-  await expect.poll(() => input.getAttribute("aria-invalid")).toBe("true");
+  await expect.poll(() => input.getAttribute("aria-invalid"), { timeout: WAIT_MS }).toBe("true");
   const id = await input.getAttribute("id");
   return (await page.locator(`[id="${id}-error"]`).textContent()) ?? "";
 }
@@ -77,7 +78,9 @@ describe.skipIf(skipWithoutChromium())("console in a browser: form errors", () =
       // Typing into a field takes its message away.
       await page.getByLabel("Login", { exact: true }).fill("anna");
       await expect
-        .poll(() => page.getByLabel("Login", { exact: true }).getAttribute("aria-invalid"))
+        .poll(() => page.getByLabel("Login", { exact: true }).getAttribute("aria-invalid"), {
+          timeout: WAIT_MS,
+        })
         .toBe(null);
     });
   });
@@ -129,10 +132,12 @@ describe.skipIf(skipWithoutChromium())("console in a browser: form errors", () =
       await alert.waitFor();
       // The focused element is the alert itself.
       await expect
-        .poll(() =>
-          page.evaluate(
-            `document.activeElement.getAttribute("role") + ": " + document.activeElement.textContent`,
-          ),
+        .poll(
+          () =>
+            page.evaluate(
+              `document.activeElement.getAttribute("role") + ": " + document.activeElement.textContent`,
+            ),
+          { timeout: WAIT_MS },
         )
         .toBe("alert: Too many attempts. Try again in 30 s.");
       const box = await alert.boundingBox();

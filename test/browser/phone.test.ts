@@ -3,6 +3,7 @@ import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { TestApp } from "../helpers/app.js";
 import { confirmedDomain, uniqueDomain } from "../helpers/domains.js";
+import { WAIT_MS } from "../helpers/patience.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
 import { launch, openPage, skipWithoutChromium } from "./browser.js";
 
@@ -88,7 +89,10 @@ describe.skipIf(skipWithoutChromium())("console in a browser: a 390 px phone", (
     const visit = async (path: string, shot?: string) => {
       await page.goto(path);
       await page.locator("h1").first().waitFor();
-      await page.waitForFunction(`!document.querySelector(".loading")`);
+      // Polled through the devtools protocol: waitForFunction would eval in the page, which its CSP refuses.
+      await expect
+        .poll(() => page.evaluate(`document.querySelector(".loading") === null`), { timeout: WAIT_MS })
+        .toBe(true);
       if (shot) {
         await page.evaluate("window.scrollTo(0, 0)");
         const file = `test-results/console-phone/${shot}.png`;
