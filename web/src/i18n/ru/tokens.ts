@@ -47,7 +47,7 @@ export const tokens = {
     "Токен показывается только один раз: мы храним лишь его отпечаток. Храните его как пароль; если он потеряется, отзовите его и создайте новый.",
   "tokens.secret.label": "Токен",
   "tokens.secret.usage": "Скрипты передают его в заголовке Authorization: Bearer <token>.",
-  "tokens.secret.done": "Я его сохранил",
+  "tokens.secret.done": "Токен сохранён",
   "tokens.list.title": "Ваши токены",
   "tokens.column.name": "Название",
   "tokens.column.permissions": "Права",
