@@ -10,6 +10,7 @@ import Fastify, { type FastifyServerOptions } from "fastify";
 import type { Actor } from "./access/actor.js";
 import type { AccountsFace } from "./accounts/index.js";
 import type { Deps } from "./deps.js";
+import { API_DESCRIPTION, API_DOCS_PREFIX, API_DOCS_SHORT, apiDocsOptions } from "./http/api-docs.js";
 import { authenticationHook } from "./http/authenticate.js";
 import { withLogSerializers } from "./http/logging.js";
 import { handleError, sendProblem } from "./http/problem.js";
@@ -167,25 +168,28 @@ export async function buildApp(
       info: {
         title: "mfd API",
         version: "1",
-        description:
-          "REST API of mfd — Mail for Domain. Errors are application/problem+json documents with a stable `code`. " +
-          "Browser sessions send the X-CSRF-Token header on state-changing requests; API tokens use Authorization: Bearer.",
+        description: API_DESCRIPTION,
       },
       components: {
         securitySchemes: {
-          session: { type: "apiKey", in: "cookie", name: "mfd_session" },
-          bearer: { type: "http", scheme: "bearer" },
+          session: {
+            type: "apiKey",
+            in: "cookie",
+            name: "mfd_session",
+            description: "The console's session: state-changing requests also send X-CSRF-Token.",
+          },
+          bearer: { type: "http", scheme: "bearer", description: "A personal API token, mfd_…" },
         },
       },
     },
   });
-  await app.register(fastifySwaggerUi, {
-    routePrefix: "/api/docs",
-    staticCSP: true,
-    // The documentation page must not be framed by any site either (clickjacking).
-    transformStaticCSP: (header: string) =>
-      header.replace("frame-ancestors 'self'", "frame-ancestors 'none'"),
-  });
+  await app.register(fastifySwaggerUi, apiDocsOptions());
+  // The short address the console links to (its footer) and people type.
+  app.get(
+    API_DOCS_SHORT,
+    { config: { access: { public: true } }, schema: { hide: true } },
+    (_request, reply) => reply.redirect(`${API_DOCS_PREFIX}/`),
+  );
 
   await app.register(fastifyStatic, { root: existsSync(WEB_DIST) ? WEB_DIST : process.cwd(), serve: false });
   if (existsSync(WEB_DIST)) {

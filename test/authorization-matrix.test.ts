@@ -325,6 +325,10 @@ const TABLE: Row[] = [
   row("GET /api/docs/json", at("/api/docs/json"), anyone(200)),
   row("GET /api/docs/yaml", at("/api/docs/yaml"), anyone(200)),
   row("GET /api/docs/static/*", at("/api/docs/static/swagger-ui.css"), anyone(200)),
+  row("GET /api/docs/static/theme/mfd.css", at("/api/docs/static/theme/mfd.css"), anyone(200)),
+  row("GET /api/docs/static/theme/mfd.js", at("/api/docs/static/theme/mfd.js"), anyone(200)),
+  row("GET /api/docs/static/theme/mfd.svg", at("/api/docs/static/theme/mfd.svg"), anyone(200)),
+  row("GET /docs", at("/docs"), anyone(302)),
   row(
     "GET /assets/*",
     () => ({ url: `/assets/${existsSync(ASSETS) ? readdirSync(ASSETS)[0] : "none"}` }),

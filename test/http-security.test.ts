@@ -208,6 +208,25 @@ describe("the session cookie", () => {
     expect(cookie?.value.length).toBeGreaterThanOrEqual(22); // ≥ 128 bits, base64url
   });
 
+  it("sets a readable session hint beside the session, and takes it away with the session", async () => {
+    const res = await new Client(t, nextIp()).post("/api/v1/accounts", {
+      login: `hint${++seq}`,
+      password: GOOD_PASSWORD,
+      firstName: "H",
+      lastName: "T",
+    });
+    const hint = res.cookies.find((c) => c.name === "mfd_signed_in");
+    expect(hint).toMatchObject({ value: "1", sameSite: "Lax", path: "/" });
+    expect(hint?.httpOnly).toBeFalsy();
+    // A hint without a live session is taken away on the next request (an expired session).
+    const stale = await t.app.inject({ url: "/api/v1/security-questions", cookies: { mfd_signed_in: "1" } });
+    expect(stale.cookies.find((c) => c.name === "mfd_signed_in")?.value).toBe("");
+    // Sign-out takes it away too.
+    const { client } = await registerAccount(t, {}, nextIp());
+    const out = await client.delete("/api/v1/session");
+    expect(out.cookies.find((c) => c.name === "mfd_signed_in")?.value).toBe("");
+  });
+
   it("is stored only as its hash, and a sign-in always starts a new one (no session fixation)", async () => {
     const attacker = await registerAccount(t, {}, nextIp());
     const victim = await registerAccount(t, {}, nextIp());

@@ -11,6 +11,7 @@ const PUBLIC = new Set([
   "GET /readyz",
   "GET /metrics",
   "GET /api/v1/openapi.json",
+  "GET /docs",
   "GET /api/v1/security-questions",
   "POST /api/v1/accounts",
   "POST /api/v1/session",

@@ -113,7 +113,13 @@ export const SessionView = Named(
   }),
 );
 
-export const SessionIdParams = Closed({ id: Type.String({ minLength: 1, maxLength: 64 }) });
+export const SessionIdParams = Closed({
+  id: Type.String({
+    minLength: 1,
+    maxLength: 64,
+    description: "The session's `id`, as the list of sessions gives it",
+  }),
+});
 
 export const EndedSessions = Type.Object({ ended: Type.Integer({ description: "Sessions ended" }) });
 

@@ -1,6 +1,6 @@
 import type { FastifyReply } from "fastify";
 import type { Config } from "../config.js";
-import { DEVICE_COOKIE, SESSION_COOKIE } from "../http/types.js";
+import { DEVICE_COOKIE, SESSION_COOKIE, SESSION_HINT_COOKIE } from "../http/types.js";
 import { DEVICE_LIFETIME_MS } from "./sign-in-throttle.js";
 
 /** docs/SECURITY.md §13: HttpOnly, SameSite=Lax, Secure except in plain local development. */
@@ -11,10 +11,17 @@ export function setSessionCookie(reply: FastifyReply, config: Config, token: str
     sameSite: "lax",
     secure: !config.dev || config.publicUrl.startsWith("https://"),
   });
+  // Readable by the console: it asks for the session only when there is one (no 401 for visitors).
+  reply.setCookie(SESSION_HINT_COOKIE, "1", {
+    path: "/",
+    sameSite: "lax",
+    secure: !config.dev || config.publicUrl.startsWith("https://"),
+  });
 }
 
 export function clearSessionCookie(reply: FastifyReply): void {
   reply.clearCookie(SESSION_COOKIE, { path: "/" });
+  reply.clearCookie(SESSION_HINT_COOKIE, { path: "/" });
 }
 
 /**

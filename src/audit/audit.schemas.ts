@@ -1,9 +1,9 @@
 import { Type } from "@sinclair/typebox";
-import { Named, Nullable } from "../http/schemas.js";
+import { Named, Nullable, PageLimit } from "../http/schemas.js";
 
 export const EventsQuery = Type.Object(
   {
-    limit: Type.Integer({ minimum: 1, maximum: 100, default: 50 }),
+    limit: PageLimit(50),
     before: Type.Optional(
       Type.String({ minLength: 1, maxLength: 64, description: "`next` of the previous page" }),
     ),

@@ -38,11 +38,13 @@ function page(messages: OutboxEntry[]): string {
 <html lang="en">
 <head><meta charset="utf-8"><title>mfd dev outbox</title>
 <style>body{font:15px/1.4 system-ui,sans-serif;max-width:50rem;margin:2rem auto;padding:0 1rem}
-article{border-top:1px solid #ccc;padding:.5rem 0}.meta{color:#555;margin:0}h2{font-size:1rem;margin:.3rem 0}
+header p{margin:0 0 1rem}article{border-top:1px solid #ccc;padding:.5rem 0}.meta{color:#555;margin:0}h2{font-size:1rem;margin:.3rem 0}
 pre{white-space:pre-wrap;background:#f5f5f5;padding:.5rem}</style></head>
-<body><h1>Outbox (development mode)</h1>
+<body><header><p><a href="/">mfd console</a></p></header>
+<main><h1>Outbox (development mode)</h1>
 <p>What mfd sent or would have sent, newest first. <a href="/dev/outbox.json">JSON</a></p>
 ${items || "<p>No messages yet.</p>"}
+</main>
 </body></html>`;
 }
 

@@ -1,5 +1,5 @@
 import { Type } from "@sinclair/typebox";
-import { Closed, Named } from "../http/schemas.js";
+import { Closed, DomainInPath, Named } from "../http/schemas.js";
 
 const Login = Type.String({
   minLength: 1,
@@ -7,7 +7,7 @@ const Login = Type.String({
   description: "A service account: login or login@<service domain>",
 });
 
-export const DeputyParams = Closed({ name: Type.String({ minLength: 1, maxLength: 300 }), login: Login });
+export const DeputyParams = Closed({ name: DomainInPath, login: Login });
 
 export const AddDeputyBody = Closed({
   login: Login,

@@ -1,6 +1,6 @@
 import { Type } from "@sinclair/typebox";
 import { VIEW_ACTION_NAMES } from "../access/domain-access.js";
-import { Closed, Named, Nullable } from "../http/schemas.js";
+import { Closed, Named, Nullable, PageLimit } from "../http/schemas.js";
 
 /** Long enough for any typed name (253 ASCII, more in Unicode), short enough to refuse junk early. */
 const TypedName = Type.String({ maxLength: 1000, description: "Domain name, Unicode or punycode" });
@@ -16,7 +16,7 @@ export { NameParams } from "../http/schemas.js";
 
 export const ChecksQuery = Type.Object(
   {
-    limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
+    limit: PageLimit(20),
     before: Type.Optional(
       Type.String({ minLength: 1, maxLength: 64, description: "`next` of the previous page" }),
     ),
@@ -111,7 +111,7 @@ export const DomainView = Named(
 
 export const ActivityQuery = Type.Object(
   {
-    limit: Type.Integer({ minimum: 1, maximum: 100, default: 50 }),
+    limit: PageLimit(50),
     before: Type.Optional(
       Type.String({ minLength: 1, maxLength: 64, description: "`next` of the previous page" }),
     ),

@@ -7,7 +7,13 @@ import type { Clock } from "../lib/clock.js";
 import { AppError } from "../lib/errors.js";
 import { publicAddress } from "./public-address.js";
 import { MAX_URL_LENGTH } from "./router-errors.js";
-import { CSRF_HEADER, DEVICE_COOKIE, type RequestSession, SESSION_COOKIE } from "./types.js";
+import {
+  CSRF_HEADER,
+  DEVICE_COOKIE,
+  type RequestSession,
+  SESSION_COOKIE,
+  SESSION_HINT_COOKIE,
+} from "./types.js";
 
 const UNSAFE = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 
@@ -78,6 +84,17 @@ export function authenticationHook(config: Config, clock: Clock, resolvers: Reso
         } else {
           reply.clearCookie(SESSION_COOKIE, { path: "/" });
         }
+      }
+      // The console's hint follows the session (also for sessions older than the hint).
+      const hint = request.cookies[SESSION_HINT_COOKIE];
+      if (request.session && hint !== "1") {
+        reply.setCookie(SESSION_HINT_COOKIE, "1", {
+          path: "/",
+          sameSite: "lax",
+          secure: !config.dev || config.publicUrl.startsWith("https://"),
+        });
+      } else if (!request.session && hint !== undefined) {
+        reply.clearCookie(SESSION_HINT_COOKIE, { path: "/" });
       }
     }
 

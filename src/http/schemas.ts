@@ -55,7 +55,24 @@ export function Named<T extends TSchema>(name: string, schema: T): TUnsafe<Stati
 export const namedSchemas = (): TSchema[] => [...named.values()];
 
 /** The `{name}` of a domain in a path, as typed (Unicode or punycode, any case); services look it up. */
-export const NameParams = Closed({ name: Type.String({ minLength: 1, maxLength: 300 }) });
+/** A domain named in a path: what every `{name}` / `{domain}` parameter is. */
+export const DomainInPath = Type.String({
+  minLength: 1,
+  maxLength: 300,
+  description:
+    "The domain's name, such as example.org or почта.рф (Unicode or xn-- form; letter case does not matter)",
+});
+
+/** The page size of a listing paged by a cursor. */
+export const PageLimit = (fallback: number) =>
+  Type.Integer({
+    minimum: 1,
+    maximum: 100,
+    default: fallback,
+    description: `How many items one page holds, 1–100 (${fallback} when absent)`,
+  });
+
+export const NameParams = Closed({ name: DomainInPath });
 
 /** A value or null: how every optional field of an answer is written. */
 export const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);

@@ -43,6 +43,12 @@ declare module "fastify" {
 }
 
 export const SESSION_COOKIE = "mfd_session";
+/**
+ * Set beside the session cookie and readable by the console's script (the session cookie is
+ * HttpOnly): "1" while the browser has a session. Without it the console knows a visitor without
+ * asking the server (and seeing a 401). It carries no secret; the session cookie alone signs in.
+ */
+export const SESSION_HINT_COOKIE = "mfd_signed_in";
 /** The long-lived cookie of a browser that signed in before (see src/accounts/sign-in-throttle.ts). */
 export const DEVICE_COOKIE = "mfd_device";
 export const CSRF_HEADER = "x-csrf-token";

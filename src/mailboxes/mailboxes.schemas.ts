@@ -1,5 +1,5 @@
 import { Type } from "@sinclair/typebox";
-import { Closed, Named, Nullable, Password } from "../http/schemas.js";
+import { Closed, DomainInPath, Named, Nullable, PageLimit, Password } from "../http/schemas.js";
 
 /** Room for `login@<a long domain>`; the login rules themselves are the service's (LOGIN_INVALID). */
 const Login = Type.String({
@@ -18,15 +18,21 @@ const QuotaMb = Type.Integer({
   description: "Quota in MiB; 0 means the installation's default",
 });
 
-export const DomainParams = Closed({ domain: Type.String({ minLength: 1, maxLength: 300 }) });
-export const MailboxParams = Closed({
-  domain: Type.String({ minLength: 1, maxLength: 300 }),
-  login: Type.String({ minLength: 1, maxLength: 320 }),
+export const DomainParams = Closed({ domain: DomainInPath });
+const MailboxInPath = Type.String({
+  minLength: 1,
+  maxLength: 320,
+  description: "The mailbox's login (the part before @), or its full address on the domain",
 });
+export const MailboxParams = Closed({ domain: DomainInPath, login: MailboxInPath });
 export const AliasParams = Closed({
-  domain: Type.String({ minLength: 1, maxLength: 300 }),
-  login: Type.String({ minLength: 1, maxLength: 320 }),
-  alias: Type.String({ minLength: 1, maxLength: 320 }),
+  domain: DomainInPath,
+  login: MailboxInPath,
+  alias: Type.String({
+    minLength: 1,
+    maxLength: 320,
+    description: "The alias: its local part, or its full address on the domain",
+  }),
 });
 
 export const CreateMailboxBody = Closed({
@@ -48,7 +54,7 @@ export const UpdateMailboxBody = Closed({
 
 export const ListQuery = Type.Object(
   {
-    limit: Type.Integer({ minimum: 1, maximum: 100, default: 50 }),
+    limit: PageLimit(50),
     after: Type.Optional(
       Type.String({ minLength: 1, maxLength: 200, description: "`next` of the previous page" }),
     ),

@@ -30,7 +30,13 @@ export const CreateTokenBody = Closed({
   expiresInDays: Type.Integer({ minimum: 1, maximum: MAX_TOKEN_DAYS }),
 });
 
-export const TokenIdParams = Closed({ id: Type.String({ minLength: 1, maxLength: 64 }) });
+export const TokenIdParams = Closed({
+  id: Type.String({
+    minLength: 1,
+    maxLength: 64,
+    description: "The token's `id`, as the list of tokens gives it",
+  }),
+});
 
 const tokenFields = {
   id: Type.String(),

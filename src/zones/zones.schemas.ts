@@ -1,6 +1,6 @@
 import { Type } from "@sinclair/typebox";
 import { RDATA_TYPES } from "../dns/rdata.js";
-import { Closed, Named } from "../http/schemas.js";
+import { Closed, DomainInPath, Named } from "../http/schemas.js";
 
 export const RecordTypeSchema = Type.Union(
   RDATA_TYPES.map((type) => Type.Literal(type)),
@@ -21,8 +21,12 @@ const Data = Type.String({
 });
 
 export const RecordParams = Closed({
-  name: Type.String({ minLength: 1, maxLength: 300 }),
-  id: Type.String({ minLength: 1, maxLength: 64 }),
+  name: DomainInPath,
+  id: Type.String({
+    minLength: 1,
+    maxLength: 64,
+    description: "The record's `id`, as the list of records gives it",
+  }),
 });
 
 export const CreateRecordBody = Closed({

@@ -133,27 +133,94 @@ const DETAIL_FIRST = new Set([
   "PROFILE_INCOMPLETE",
 ]);
 
-/** The text to show for an error: the catalog's message for its code, else the server's words. */
-export function errorMessage(error: unknown): string {
-  if (!(error instanceof ApiError)) return t("error.INTERNAL");
-  const { code, detail, title } = error.problem;
+/** The text for a problem (or one entry of its `errors[]`): the catalog's message for its code, else the server's words. */
+function problemMessage(problem: Record<string, unknown>, code: string, detail: string | undefined): string {
   if (DETAIL_FIRST.has(code) && detail) return detail;
   const params: Record<string, string | number> = {};
-  for (const [name, value] of Object.entries(error.problem)) {
+  for (const [name, value] of Object.entries(problem)) {
     if (typeof value === "string" || typeof value === "number") params[name] = value;
   }
-  if (code === "RATE_LIMITED" && typeof error.problem.retryAfter === "number") {
-    return t("error.RATE_LIMITED.retry", { seconds: Math.max(1, Math.ceil(error.problem.retryAfter)) });
+  if (code === "RATE_LIMITED" && typeof problem.retryAfter === "number") {
+    return t("error.RATE_LIMITED.retry", { seconds: Math.max(1, Math.ceil(problem.retryAfter)) });
   }
   let text: string | null = null;
-  if (typeof error.problem.count === "number" && hasMessage(`error.${code}.other`)) {
-    text = tp(`error.${code}`, error.problem.count, params);
+  if (typeof problem.count === "number" && hasMessage(`error.${code}.other`)) {
+    text = tp(`error.${code}`, problem.count, params);
   } else if (hasMessage(`error.${code}`)) {
     text = t(`error.${code}` as MessageKey, params);
   }
   // A placeholder the server did not fill: its own words are better than a hole.
   if (text && !/\{\w+\}/.test(text)) return text;
-  return detail ?? title;
+  return detail ?? text ?? t("error.INTERNAL");
+}
+
+/** The text to show for an error: the catalog's message for its code, else the server's words. */
+export function errorMessage(error: unknown): string {
+  if (!(error instanceof ApiError)) return t("error.INTERNAL");
+  const { code, detail, title } = error.problem;
+  return problemMessage(error.problem, code, detail ?? title);
+}
+
+/** One invalid field as the server reports it in a problem's `errors[]`. */
+export interface FieldProblem {
+  field: string;
+  code: string;
+  message: string;
+}
+
+/** Every invalid field the server listed in `errors[]` (all at once), or null when it lists none. */
+export function fieldProblems(error: unknown): FieldProblem[] | null {
+  if (!(error instanceof ApiError) || !Array.isArray(error.problem.errors)) return null;
+  const entries: FieldProblem[] = [];
+  for (const entry of error.problem.errors as unknown[]) {
+    if (entry === null || typeof entry !== "object") continue;
+    const { field, code, message } = entry as Record<string, unknown>;
+    entries.push({
+      field: typeof field === "string" ? field : "",
+      code: typeof code === "string" ? code : error.code,
+      message: typeof message === "string" ? message : "",
+    });
+  }
+  return entries.length > 0 ? entries : null;
+}
+
+/** The text for one entry of `errors[]`. */
+export const fieldProblemMessage = (entry: FieldProblem): string =>
+  problemMessage({ ...entry }, entry.code, entry.message || undefined);
+
+/** A form's errors: the message of each field named in `fields`, and what belongs to no field. */
+export interface FormErrors {
+  byField: Record<string, string>;
+  /** For FormError above the form: the error itself, the texts of the entries no field shows, or null. */
+  form: unknown;
+  /** The first field with an error, in the order `fields` lists them (to move focus to). */
+  first: string | null;
+}
+
+/**
+ * Sorts an API error onto a form's fields. `fields` maps each field's name to the code prefix
+ * of its errors ("PASSWORD_"; "" for none). A problem with `errors[]` puts every entry beside its
+ * field at once; one without puts its single `field` (or the field its code belongs to) there.
+ */
+export function formErrors(error: unknown, fields: Record<string, string>): FormErrors {
+  const names = Object.keys(fields);
+  const entries = fieldProblems(error);
+  if (entries) {
+    const byField: Record<string, string> = {};
+    const rest: string[] = [];
+    for (const entry of entries) {
+      const name = names.includes(entry.field)
+        ? entry.field
+        : (Object.entries(fields).find(([, prefix]) => prefix && entry.code.startsWith(prefix))?.[0] ?? null);
+      const text = fieldProblemMessage(entry);
+      if (name && !(name in byField)) byField[name] = text;
+      else if (!name) rest.push(text);
+    }
+    return { byField, form: rest.length > 0 ? rest : null, first: names.find((n) => n in byField) ?? null };
+  }
+  const field = errorField(error, fields);
+  if (field) return { byField: { [field]: errorMessage(error) }, form: null, first: field };
+  return { byField: {}, form: error ?? null, first: null };
 }
 
 /** Which form field an error belongs to, so the message can sit next to it. */
@@ -161,6 +228,8 @@ export function errorField(error: unknown, fields: Record<string, string>): stri
   if (!(error instanceof ApiError)) return null;
   const field = error.problem.field;
   if (typeof field === "string" && field in fields) return field;
+  const listed = fieldProblems(error)?.find((entry) => entry.field in fields);
+  if (listed) return listed.field;
   for (const [name, prefix] of Object.entries(fields)) {
     if (prefix && error.code.startsWith(prefix)) return name;
   }

@@ -1,3 +1,4 @@
+import { parsePhoneNumberFromString } from "libphonenumber-js/min";
 import { hasMessage, t } from "./i18n";
 import type { DomainStatus, SecurityQuestion } from "./types";
 
@@ -103,3 +104,8 @@ export const permissionHint = (permission: string): string | undefined => {
   const key = `permission.${permission}.hint`;
   return hasMessage(key) ? t(key) : undefined;
 };
+
+/** +447946095800 → "+44 7946 095800": a stored (E.164) number as people write it. */
+export function formatPhone(value: string): string {
+  return parsePhoneNumberFromString(value)?.formatInternational() ?? value;
+}

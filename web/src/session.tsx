@@ -54,6 +54,11 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   }, []);
 
   const refreshSession = useCallback(async () => {
+    // No session hint (SESSION_HINT_COOKIE in src/http/types.ts): a visitor, known without a 401.
+    if (!document.cookie.split("; ").includes("mfd_signed_in=1")) {
+      signedOut();
+      return;
+    }
     try {
       const info = await api(() => client.GET("/api/v1/session"), { expectUnauthenticated: true });
       signedIn(info);

@@ -441,6 +441,7 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
+                    /** @description The session's `id`, as the list of sessions gives it */
                     id: string;
                 };
                 cookie?: never;
@@ -1731,6 +1732,7 @@ export interface paths {
         get: {
             parameters: {
                 query: {
+                    /** @description How many items one page holds, 1–100 (50 when absent) */
                     limit: number;
                     /** @description `next` of the previous page */
                     before?: string;
@@ -1905,6 +1907,7 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
+                    /** @description The domain's name, such as example.org or почта.рф (Unicode or xn-- form; letter case does not matter) */
                     name: string;
                 };
                 cookie?: never;
@@ -1948,6 +1951,7 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
+                    /** @description The domain's name, such as example.org or почта.рф (Unicode or xn-- form; letter case does not matter) */
                     name: string;
                 };
                 cookie?: never;
@@ -2035,6 +2039,7 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
+                    /** @description The domain's name, such as example.org or почта.рф (Unicode or xn-- form; letter case does not matter) */
                     name: string;
                 };
                 cookie?: never;
@@ -2122,6 +2127,7 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
+                    /** @description The domain's name, such as example.org or почта.рф (Unicode or xn-- form; letter case does not matter) */
                     name: string;
                 };
                 cookie?: never;
@@ -2196,12 +2202,14 @@ export interface paths {
         get: {
             parameters: {
                 query: {
+                    /** @description How many items one page holds, 1–100 (20 when absent) */
                     limit: number;
                     /** @description `next` of the previous page */
                     before?: string;
                 };
                 header?: never;
                 path: {
+                    /** @description The domain's name, such as example.org or почта.рф (Unicode or xn-- form; letter case does not matter) */
                     name: string;
                 };
                 cookie?: never;
@@ -2269,12 +2277,14 @@ export interface paths {
         get: {
             parameters: {
                 query: {
+                    /** @description How many items one page holds, 1–100 (50 when absent) */
                     limit: number;
                     /** @description `next` of the previous page */
                     before?: string;
                 };
                 header?: never;
                 path: {
+                    /** @description The domain's name, such as example.org or почта.рф (Unicode or xn-- form; letter case does not matter) */
                     name: string;
                 };
                 cookie?: never;
@@ -2353,6 +2363,7 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
+                    /** @description The domain's name, such as example.org or почта.рф (Unicode or xn-- form; letter case does not matter) */
                     name: string;
                 };
                 cookie?: never;
@@ -2404,6 +2415,7 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
+                    /** @description The domain's name, such as example.org or почта.рф (Unicode or xn-- form; letter case does not matter) */
                     name: string;
                 };
                 cookie?: never;
@@ -2506,6 +2518,7 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
+                    /** @description The domain's name, such as example.org or почта.рф (Unicode or xn-- form; letter case does not matter) */
                     name: string;
                     /** @description A service account: login or login@<service domain> */
                     login: string;
@@ -2567,6 +2580,7 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
+                    /** @description The domain's name, such as example.org or почта.рф (Unicode or xn-- form; letter case does not matter) */
                     name: string;
                     /** @description A service account: login or login@<service domain> */
                     login: string;
@@ -2778,6 +2792,7 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
+                    /** @description The token's `id`, as the list of tokens gives it */
                     id: string;
                 };
                 cookie?: never;
@@ -2836,6 +2851,7 @@ export interface paths {
         get: {
             parameters: {
                 query: {
+                    /** @description How many items one page holds, 1–100 (50 when absent) */
                     limit: number;
                     /** @description `next` of the previous page */
                     after?: string;
@@ -2844,6 +2860,7 @@ export interface paths {
                 };
                 header?: never;
                 path: {
+                    /** @description The domain's name, such as example.org or почта.рф (Unicode or xn-- form; letter case does not matter) */
                     domain: string;
                 };
                 cookie?: never;
@@ -2904,6 +2921,7 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
+                    /** @description The domain's name, such as example.org or почта.рф (Unicode or xn-- form; letter case does not matter) */
                     domain: string;
                 };
                 cookie?: never;
@@ -3004,6 +3022,7 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
+                    /** @description The domain's name, such as example.org or почта.рф (Unicode or xn-- form; letter case does not matter) */
                     domain: string;
                 };
                 cookie?: never;
@@ -3102,6 +3121,7 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
+                    /** @description The domain's name, such as example.org or почта.рф (Unicode or xn-- form; letter case does not matter) */
                     domain: string;
                 };
                 cookie?: never;
@@ -3183,7 +3203,9 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
+                    /** @description The domain's name, such as example.org or почта.рф (Unicode or xn-- form; letter case does not matter) */
                     domain: string;
+                    /** @description The mailbox's login (the part before @), or its full address on the domain */
                     login: string;
                 };
                 cookie?: never;
@@ -3236,7 +3258,9 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
+                    /** @description The domain's name, such as example.org or почта.рф (Unicode or xn-- form; letter case does not matter) */
                     domain: string;
+                    /** @description The mailbox's login (the part before @), or its full address on the domain */
                     login: string;
                 };
                 cookie?: never;
@@ -3287,7 +3311,9 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
+                    /** @description The domain's name, such as example.org or почта.рф (Unicode or xn-- form; letter case does not matter) */
                     domain: string;
+                    /** @description The mailbox's login (the part before @), or its full address on the domain */
                     login: string;
                 };
                 cookie?: never;
@@ -3373,7 +3399,9 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
+                    /** @description The domain's name, such as example.org or почта.рф (Unicode or xn-- form; letter case does not matter) */
                     domain: string;
+                    /** @description The mailbox's login (the part before @), or its full address on the domain */
                     login: string;
                 };
                 cookie?: never;
@@ -3465,8 +3493,11 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
+                    /** @description The domain's name, such as example.org or почта.рф (Unicode or xn-- form; letter case does not matter) */
                     domain: string;
+                    /** @description The mailbox's login (the part before @), or its full address on the domain */
                     login: string;
+                    /** @description The alias: its local part, or its full address on the domain */
                     alias: string;
                 };
                 cookie?: never;
@@ -3529,6 +3560,7 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
+                    /** @description The domain's name, such as example.org or почта.рф (Unicode or xn-- form; letter case does not matter) */
                     name: string;
                 };
                 cookie?: never;
@@ -3580,6 +3612,7 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
+                    /** @description The domain's name, such as example.org or почта.рф (Unicode or xn-- form; letter case does not matter) */
                     name: string;
                 };
                 cookie?: never;
@@ -3677,7 +3710,9 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
+                    /** @description The domain's name, such as example.org or почта.рф (Unicode or xn-- form; letter case does not matter) */
                     name: string;
+                    /** @description The record's `id`, as the list of records gives it */
                     id: string;
                 };
                 cookie?: never;
@@ -3728,7 +3763,9 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
+                    /** @description The domain's name, such as example.org or почта.рф (Unicode or xn-- form; letter case does not matter) */
                     name: string;
+                    /** @description The record's `id`, as the list of records gives it */
                     id: string;
                 };
                 cookie?: never;
@@ -3819,6 +3856,7 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
+                    /** @description The domain's name, such as example.org or почта.рф (Unicode or xn-- form; letter case does not matter) */
                     name: string;
                 };
                 cookie?: never;
@@ -3912,6 +3950,7 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
+                    /** @description The domain's name, such as example.org or почта.рф (Unicode or xn-- form; letter case does not matter) */
                     name: string;
                 };
                 cookie?: never;
@@ -3977,6 +4016,7 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
+                    /** @description The domain's name, such as example.org or почта.рф (Unicode or xn-- form; letter case does not matter) */
                     name: string;
                 };
                 cookie?: never;
@@ -4028,6 +4068,7 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
+                    /** @description The domain's name, such as example.org or почта.рф (Unicode or xn-- form; letter case does not matter) */
                     name: string;
                 };
                 cookie?: never;

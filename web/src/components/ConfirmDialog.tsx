@@ -1,6 +1,6 @@
 import type { FormEvent, ReactNode } from "react";
 import { t } from "../i18n";
-import { Button, Dialog, FormError, TextField } from "./ui";
+import { Button, Dialog, Form, FormError, TextField } from "./ui";
 
 /**
  * Asks before something that cannot be undone (revoke, remove, delete): the danger button does it,
@@ -70,7 +70,7 @@ export function TypeNameToConfirm({
 }) {
   const matches = typed.trim().toLowerCase() === domain.name || typed.trim() === domain.unicodeName;
   return (
-    <form
+    <Form
       onSubmit={(event: FormEvent) => {
         event.preventDefault();
         onConfirm();
@@ -102,6 +102,6 @@ export function TypeNameToConfirm({
           {t("common.cancel")}
         </Button>
       </div>
-    </form>
+    </Form>
   );
 }

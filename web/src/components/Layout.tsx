@@ -2,7 +2,7 @@ import { useEffect, useRef } from "react";
 import { Navigate, NavLink, Outlet, useLocation } from "react-router";
 import { api, client } from "../api";
 import { HOME } from "../home";
-import { t, tp } from "../i18n";
+import { currentLocale, LANGUAGE_NAMES, LOCALES, setLocale, t, tp } from "../i18n";
 import { useSession } from "../session";
 import { ReauthProvider } from "./ReauthDialog";
 import { Loading } from "./ui";
@@ -26,6 +26,26 @@ function Brand() {
       <span className="brand-name">{t("app.name")}</span>
       <span className="brand-tagline">{t("app.tagline")}</span>
     </span>
+  );
+}
+
+/** The API documentation (served by mfd at /docs) and the language switcher, under every page. */
+function Footer({ className }: { className: string }) {
+  return (
+    <footer className={className}>
+      <span>{t("app.footer")}</span>
+      <a href="/docs">{t("nav.apiDocs")}</a>
+      <label className="language">
+        <span>{t("nav.language")}</span>
+        <select value={currentLocale()} onChange={(event) => setLocale(event.target.value)}>
+          {LOCALES.map((code) => (
+            <option key={code} value={code} lang={code}>
+              {LANGUAGE_NAMES[code] ?? code}
+            </option>
+          ))}
+        </select>
+      </label>
+    </footer>
   );
 }
 
@@ -58,7 +78,7 @@ function VisitorFrame() {
       <main id="main" className="visitor-main" tabIndex={-1}>
         <Outlet />
       </main>
-      <footer className="visitor-footer">{t("app.footer")}</footer>
+      <Footer className="visitor-footer" />
     </div>
   );
 }
@@ -157,6 +177,7 @@ export function ConsoleLayout() {
         <main id="main" className="console-main" tabIndex={-1}>
           <Outlet />
         </main>
+        <Footer className="console-footer" />
       </div>
     </ReauthProvider>
   );

@@ -8,7 +8,7 @@ import {
   SecondFactorFields,
   secondFactorBody,
 } from "./SecondFactorFields";
-import { Button, Dialog, FormError, TextField, useAction } from "./ui";
+import { Button, CodeField, Dialog, Form, FormError, TextField, useAction } from "./ui";
 
 /**
  * Whenever an action answers 403 REAUTH_REQUIRED, this asks for the password (and the
@@ -84,7 +84,7 @@ export function ReauthProvider({ children }: { children: ReactNode }) {
         description={t("reauth.description")}
         onClose={() => finish(false)}
       >
-        <form onSubmit={submit} noValidate={false}>
+        <Form onSubmit={submit}>
           <FormError error={error} />
           <TextField
             label={t("field.password")}
@@ -104,7 +104,7 @@ export function ReauthProvider({ children }: { children: ReactNode }) {
               {t("common.cancel")}
             </Button>
           </div>
-        </form>
+        </Form>
       </Dialog>
     </>
   );

@@ -64,5 +64,7 @@ export function useOlderPages<F extends string, T>(
   const more = () => {
     if (next) void load(next);
   };
-  return { items, next, busy, error, more };
+  /** Reads the first page again (after a failed read: the error's "Try again"). */
+  const reload = () => void load(null);
+  return { items, next, busy, error, more, reload };
 }

@@ -6,7 +6,10 @@ type ButtonProps = ComponentProps<"button"> & {
   busy?: boolean;
 };
 
-/** Stays focusable while busy (aria-disabled), so keyboard users keep their place. */
+/**
+ * Stays focusable while busy (aria-disabled), so keyboard users keep their place; a double click
+ * acts once (a fast answer to the first click must not let the second start the action again).
+ */
 export function Button({
   variant = "primary",
   busy,
@@ -23,7 +26,8 @@ export function Button({
       aria-disabled={busy || undefined}
       aria-busy={busy || undefined}
       onClick={(event) => {
-        if (busy) {
+        // Busy, or the second click of a double click (after a fast answer to the first): once is enough.
+        if (busy || event.detail > 1) {
           event.preventDefault();
           return;
         }

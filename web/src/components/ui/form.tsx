@@ -1,7 +1,109 @@
 // Form fields: each ties its label, hint and error to the input for screen readers.
-import { type ComponentProps, type ReactNode, useEffect, useId } from "react";
+import {
+  type ComponentProps,
+  createContext,
+  type ReactNode,
+  useContext,
+  useEffect,
+  useId,
+  useRef,
+  useState,
+} from "react";
 import { errorMessage } from "../../api";
 import { t } from "../../i18n";
+
+type Control = HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement;
+
+/** Our words for what the browser found wrong with a field (never its own bubbles). */
+function invalidText(control: Control): string {
+  const { validity } = control;
+  if (validity.valueMissing) return control.type === "checkbox" ? t("form.check") : t("form.required");
+  if (validity.typeMismatch) return control.type === "email" ? t("form.email") : t("form.format");
+  if (validity.badInput || validity.rangeUnderflow || validity.rangeOverflow || validity.stepMismatch) {
+    const { min, max } = control as HTMLInputElement;
+    return min && max ? t("form.range", { min, max }) : t("form.number");
+  }
+  if (validity.tooShort) return t("form.tooShort", { min: (control as HTMLInputElement).minLength });
+  if (validity.tooLong) return t("form.tooLong", { max: (control as HTMLInputElement).maxLength });
+  return t("form.format");
+}
+
+interface FormState {
+  /** The error our own check found for the field named `name`, if any. */
+  errorOf(name: string | undefined): string | null;
+  /** The user changed the field: its error from our check goes. */
+  changed(name: string | undefined): void;
+}
+
+const FormContext = createContext<FormState | null>(null);
+
+/**
+ * A form that speaks with one voice: the browser's validation bubbles are off (`noValidate`), and
+ * on submit every field the browser finds wrong (required and empty, not an e-mail address, out
+ * of range…) and every problem `validate` returns (name → message, for rules the browser does
+ * not know) get our message beside them at once, and the first such field takes focus; `onSubmit`
+ * runs only when there is none. TextField and SelectField show these messages by themselves; a
+ * group of checkboxes shows its own with GroupError.
+ */
+export function Form({
+  onSubmit,
+  validate,
+  children,
+  ...rest
+}: Omit<ComponentProps<"form">, "noValidate"> & { validate?: () => Record<string, string | null> }) {
+  const [invalid, setInvalid] = useState<Record<string, string>>({});
+  const state: FormState = {
+    errorOf: (name) => (name ? (invalid[name] ?? null) : null),
+    changed: (name) => {
+      if (name && name in invalid) {
+        setInvalid(({ [name]: _gone, ...others }) => others);
+      }
+    },
+  };
+  const submit = (event: Parameters<NonNullable<ComponentProps<"form">["onSubmit"]>>[0]) => {
+    const found: Record<string, string> = {};
+    for (const [name, text] of Object.entries(validate?.() ?? {})) if (text) found[name] = text;
+    const controls = Array.from(event.currentTarget.elements) as Control[];
+    for (const control of controls) {
+      if (!("validity" in control) || !control.willValidate || control.validity.valid) continue;
+      const name = control.name || control.id;
+      if (!(name in found)) found[name] = invalidText(control);
+    }
+    setInvalid(found);
+    const first = controls.find((control) => (control.name || control.id) in found);
+    if (Object.keys(found).length > 0) {
+      event.preventDefault();
+      first?.focus();
+      return;
+    }
+    onSubmit?.(event);
+  };
+  return (
+    <FormContext.Provider value={state}>
+      <form noValidate onSubmit={submit} {...rest}>
+        {children}
+      </form>
+    </FormContext.Provider>
+  );
+}
+
+/** The message of the surrounding Form's check for a group of inputs named `name` (checkboxes). */
+export function GroupError({ name, id, error }: { name: string; id: string; error?: string | null }) {
+  const form = useContext(FormContext);
+  const shown = error || form?.errorOf(name);
+  if (!shown) return null;
+  return (
+    <p className="field-error" id={id} role="alert">
+      {shown}
+    </p>
+  );
+}
+
+/** The field's error: the page's (from the server) first, else the form's own check. */
+function useFieldError(name: string | undefined, error: string | null | undefined) {
+  const form = useContext(FormContext);
+  return { shown: error || form?.errorOf(name) || null, changed: () => form?.changed(name) };
+}
 
 interface FieldProps {
   label: string;
@@ -27,13 +129,18 @@ export function TextField({
   ComponentProps<"input"> & { /** Text shown after the input, such as "@example.org". */ suffix?: string }) {
   const generated = useId();
   const inputId = id ?? generated;
-  const described = describedBy(`${inputId}-hint`, `${inputId}-error`, hint, error);
+  const { shown, changed } = useFieldError(input.name ?? inputId, error);
+  const described = describedBy(`${inputId}-hint`, `${inputId}-error`, hint, shown);
   const field = (
     <input
       id={inputId}
-      aria-invalid={error ? true : undefined}
+      aria-invalid={shown ? true : undefined}
       aria-describedby={suffix ? [`${inputId}-suffix`, described].filter(Boolean).join(" ") : described}
       {...input}
+      onChange={(event) => {
+        changed();
+        input.onChange?.(event);
+      }}
     />
   );
   return (
@@ -59,9 +166,9 @@ export function TextField({
           {hint}
         </p>
       ) : null}
-      {error ? (
+      {shown ? (
         <p className="field-error" id={`${inputId}-error`} role="alert">
-          {error}
+          {shown}
         </p>
       ) : null}
     </div>
@@ -78,6 +185,7 @@ export function SelectField({
 }: FieldProps & ComponentProps<"select">) {
   const generated = useId();
   const selectId = id ?? generated;
+  const { shown, changed } = useFieldError(select.name ?? selectId, error);
   return (
     <div className="field">
       <label htmlFor={selectId}>
@@ -86,9 +194,13 @@ export function SelectField({
       </label>
       <select
         id={selectId}
-        aria-invalid={error ? true : undefined}
-        aria-describedby={describedBy(`${selectId}-hint`, `${selectId}-error`, hint, error)}
+        aria-invalid={shown ? true : undefined}
+        aria-describedby={describedBy(`${selectId}-hint`, `${selectId}-error`, hint, shown)}
         {...select}
+        onChange={(event) => {
+          changed();
+          select.onChange?.(event);
+        }}
       >
         {children}
       </select>
@@ -97,9 +209,9 @@ export function SelectField({
           {hint}
         </p>
       ) : null}
-      {error ? (
+      {shown ? (
         <p className="field-error" id={`${selectId}-error`} role="alert">
-          {error}
+          {shown}
         </p>
       ) : null}
     </div>
@@ -116,6 +228,7 @@ export function CheckboxField({
 }: { label: ReactNode; hint?: ReactNode } & Omit<ComponentProps<"input">, "type">) {
   const generated = useId();
   const inputId = id ?? generated;
+  const form = useContext(FormContext);
   return (
     <div className={`check${className ? ` ${className}` : ""}`}>
       <input
@@ -123,6 +236,10 @@ export function CheckboxField({
         id={inputId}
         aria-describedby={hint ? `${inputId}-hint` : undefined}
         {...input}
+        onChange={(event) => {
+          form?.changed(input.name);
+          input.onChange?.(event);
+        }}
       />
       <div>
         <label htmlFor={inputId}>{label}</label>
@@ -192,12 +309,60 @@ export function CodeField(props: FieldProps & ComponentProps<"input">) {
   );
 }
 
-/** An error announced to screen readers as soon as it appears. */
-export function FormError({ error, children }: { error?: unknown; children?: ReactNode }) {
-  if (!error && !children) return null;
+/**
+ * An error announced to screen readers as soon as it appears, and brought into view with the
+ * keyboard focus on it (a long form's submit button is far from its top). `error` may be a list
+ * of texts: the entries of the server's `errors[]` that belong to no field of the form.
+ */
+export function FormError({
+  error,
+  children,
+  onRetry,
+}: {
+  error?: unknown;
+  children?: ReactNode;
+  /** For an error of reading what the page shows: a "Try again" button that reads it again. */
+  onRetry?: (() => void) | undefined;
+}) {
+  const box = useRef<HTMLDivElement>(null);
+  const shown = Boolean(error || children);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: a new error (same `shown`) is told again
+  useEffect(() => {
+    if (!shown || !box.current) return;
+    box.current.focus({ preventScroll: true });
+    box.current.scrollIntoView?.({ block: "nearest" });
+  }, [shown, error]);
+  if (!shown) return null;
+  const content =
+    children ??
+    (Array.isArray(error) ? (
+      error.length === 1 ? (
+        String(error[0])
+      ) : (
+        <ul>
+          {error.map((text) => (
+            <li key={String(text)}>{String(text)}</li>
+          ))}
+        </ul>
+      )
+    ) : (
+      errorMessage(error)
+    ));
   return (
-    <div className="alert alert-error" role="alert">
-      {children ?? errorMessage(error)}
+    <div className="alert alert-error" role="alert" tabIndex={-1} ref={box}>
+      {content}
+      {onRetry ? (
+        <>
+          {" "}
+          <button
+            type="button"
+            className="button button-secondary button-small alert-action"
+            onClick={onRetry}
+          >
+            {t("common.retry")}
+          </button>
+        </>
+      ) : null}
     </div>
   );
 }

@@ -1,5 +1,5 @@
 // Listings: the data table, its loading and empty states, and "show older" paging.
-import type { ReactNode } from "react";
+import { type ReactNode, useLayoutEffect, useRef } from "react";
 import { t } from "../../i18n";
 import { Button } from "./action";
 import { Loading } from "./page";
@@ -64,8 +64,23 @@ export function DataTable({
   actions?: boolean;
   children: ReactNode;
 }) {
+  const table = useRef<HTMLTableElement>(null);
+  // On a phone the rows become cards (styles/shared/table.css) and the column headers are not
+  // shown: each cell carries its column's name as data-label, which the card shows above the value.
+  useLayoutEffect(() => {
+    const labels = columns.map((column) => (typeof column === "string" ? column : column.label));
+    for (const row of Array.from(table.current?.tBodies[0]?.rows ?? [])) {
+      let index = 0;
+      for (const cell of Array.from(row.cells)) {
+        const label = cell.colSpan === 1 ? labels[index] : undefined;
+        if (label && cell.tagName === "TD") cell.dataset.label = label;
+        else delete cell.dataset.label;
+        index += cell.colSpan;
+      }
+    }
+  });
   return (
-    <table className="table">
+    <table className="table" ref={table}>
       <caption className="visually-hidden">{caption}</caption>
       <thead>
         <tr>

@@ -69,6 +69,8 @@ export const domains = {
   "connect.hint.ip": "An IP address is not a domain name.",
   "connect.hint.oneLabel": "A domain name has at least two parts, such as {name}.org.",
   "connect.hint.emptyLabel": "The name has two dots in a row.",
+  "connect.hint.suffix":
+    "“{suffix}” is only the ending. Type your whole domain name, such as example.{suffix}.",
   "connect.hint.characters": "Use letters, digits, hyphens and dots only.",
   "connect.hint.tooLong": "A domain name has at most 253 characters.",
   "connect.hint.labelTooLong": "Each part of a domain name has at most 63 characters.",
@@ -166,6 +168,7 @@ export const domains = {
     "This cannot be undone. To use the domain here again you would have to connect it and prove ownership anew.",
   "domain.disconnect.type": "Type {name} to confirm",
   "domain.disconnect.confirm": "Disconnect",
+  "domain.disconnect.toMailboxes": "Go to the mailboxes",
   "domain.cancel.title": "Stop connecting",
   "domain.cancel.text": "Removes this pending check. You can connect the domain again later.",
   "domain.cancel.action": "Stop connecting…",

@@ -55,7 +55,7 @@ export const mailboxes = {
   "mailboxes.field.newPassword": "New password",
   "mailboxes.field.newPassword.hint": "Leave empty to keep the current password.",
   "mailboxes.field.quota": "Quota",
-  "mailboxes.field.quota.hint": "0 means the service's default size.",
+  "mailboxes.field.quota.hint": "Leave empty for the service's default size.",
   "mailboxes.field.quota.unit": "MiB",
   "mailboxes.field.enabled": "The mailbox is active",
   "mailboxes.field.enabled.hint":

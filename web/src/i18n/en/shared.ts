@@ -18,6 +18,8 @@ export const shared = {
   "nav.activity": "Activity",
   "nav.tokens": "API tokens",
   "nav.signOut": "Sign out",
+  "nav.language": "Language",
+  "nav.apiDocs": "API documentation",
 
   "common.optional": "(optional)",
   "common.loading": "Loading…",
@@ -32,6 +34,7 @@ export const shared = {
   "common.yes": "Yes",
   "common.no": "No",
   "common.actions": "Actions",
+  "common.retry": "Try again",
   "common.copy": "Copy",
   "common.copied": "Copied",
   "common.copyWhat": "Copy {what}",
@@ -70,6 +73,15 @@ export const shared = {
     "One of the codes you saved when you turned on two-factor authentication, like 7k3m-q9xd-2f.",
   "recoveryCodes.lostAuthenticator": "Lost your authenticator? Use a recovery code",
   "recoveryCodes.useAuthenticator": "Use the code from the authenticator app instead",
+
+  "form.required": "Fill this in.",
+  "form.check": "Tick this box to continue.",
+  "form.email": "Enter an e-mail address, such as name@example.org.",
+  "form.number": "Enter a whole number.",
+  "form.range": "Enter a whole number from {min} to {max}.",
+  "form.tooShort": "Use at least {min} characters.",
+  "form.tooLong": "Use at most {max} characters.",
+  "form.format": "This is not in the expected format; see the hint.",
 
   "reauth.title": "Confirm it is you",
   "reauth.description": "For your security, enter your password again to continue.",

@@ -15,6 +15,7 @@ export function Activity() {
     next,
     busy,
     error,
+    reload,
     more,
   } = useOlderPages("/api/v1/account/events", "events", 50, (query) =>
     client.GET("/api/v1/account/events", { params: { query } }),
@@ -22,7 +23,7 @@ export function Activity() {
 
   return (
     <Page title={t("activity.title")} intro={t("activity.intro")}>
-      <FormError error={error} />
+      <FormError error={error} onRetry={reload} />
       <Listing
         items={events}
         error={error}

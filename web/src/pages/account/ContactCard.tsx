@@ -1,7 +1,18 @@
 import { type FormEvent, useState } from "react";
-import { api, client } from "../../api";
-import { Badge, Button, Card, CodeField, FormError, Notice, TextField, useAction } from "../../components/ui";
+import { api, client, formErrors } from "../../api";
+import {
+  Badge,
+  Button,
+  Card,
+  CodeField,
+  Form,
+  FormError,
+  Notice,
+  TextField,
+  useAction,
+} from "../../components/ui";
 import { t } from "../../i18n";
+import { formatPhone } from "../../labels";
 import { useSession } from "../../session";
 import type { Account } from "../../types";
 
@@ -24,7 +35,7 @@ const REQUESTS = {
 export function contactOf(account: Account, kind: ContactKind) {
   const current =
     kind === "phone"
-      ? account.phone && { value: account.phone.number, confirmed: account.phone.confirmed }
+      ? account.phone && { value: formatPhone(account.phone.number), confirmed: account.phone.confirmed }
       : account.recoveryEmail && {
           value: account.recoveryEmail.address,
           confirmed: account.recoveryEmail.confirmed,
@@ -67,8 +78,10 @@ export function PendingContactForm({
 
   if (confirmed) return <Notice>{t(`contacts.${kind}.confirmed`)}</Notice>;
   return (
-    <form onSubmit={confirm} className="pending-form">
-      <Notice tone="info">{t(`contacts.${kind}.codeSent`, { contact: pending })}</Notice>
+    <Form onSubmit={confirm} className="pending-form">
+      <Notice tone="info">
+        {t(`contacts.${kind}.codeSent`, { contact: kind === "phone" ? formatPhone(pending) : pending })}
+      </Notice>
       {resent ? <Notice>{t("contacts.resent")}</Notice> : null}
       <FormError error={error} />
       <div className="inline-form">
@@ -85,7 +98,7 @@ export function PendingContactForm({
           {t("contacts.resend")}
         </Button>
       </div>
-    </form>
+    </Form>
   );
 }
 
@@ -117,11 +130,13 @@ export function ContactCard({ kind, account }: { kind: ContactKind; account: Acc
       await refreshAccount();
     });
 
+  // The new number or address is the only field: its errors sit under it, the rest above.
+  const errors = formErrors(error, kind === "phone" ? { phone: "PHONE_" } : { email: "EMAIL_" });
   return (
     <Card title={t(`contacts.${kind}.title`)} description={t(`contacts.${kind}.description`)}>
       {done === "removed" ? <Notice>{t(`contacts.${kind}.removed`)}</Notice> : null}
       {done === "confirmed" ? <Notice>{t(`contacts.${kind}.confirmed`)}</Notice> : null}
-      <FormError error={error} />
+      <FormError error={errors.form} />
       {current ? (
         <div className="contact-current">
           <span className="contact-value">{current.value}</span>
@@ -148,7 +163,7 @@ export function ContactCard({ kind, account }: { kind: ContactKind; account: Acc
         />
       ) : null}
       {editing ? (
-        <form onSubmit={change}>
+        <Form onSubmit={change}>
           <TextField
             label={t(`contacts.${kind}.new`)}
             hint={t(`contacts.${kind}.newHint`)}
@@ -159,6 +174,7 @@ export function ContactCard({ kind, account }: { kind: ContactKind; account: Acc
             autoFocus
             value={value}
             onChange={(event) => setValue(event.target.value)}
+            error={errors.byField[kind]}
           />
           <div className="form-actions">
             <Button type="submit" busy={busy}>
@@ -168,7 +184,7 @@ export function ContactCard({ kind, account }: { kind: ContactKind; account: Acc
               {t("common.cancel")}
             </Button>
           </div>
-        </form>
+        </Form>
       ) : (
         <div className="form-actions">
           <Button variant="secondary" onClick={() => setEditing(true)}>

@@ -5,6 +5,7 @@ import {
   Badge,
   Button,
   Card,
+  Form,
   FormError,
   Loading,
   Notice,
@@ -118,7 +119,7 @@ export function Profile() {
         </Card>
 
         <Card title={t("profile.names")} id="names">
-          <form onSubmit={save}>
+          <Form onSubmit={save}>
             {saved ? <Notice>{t("profile.saved")}</Notice> : null}
             <FormError error={error} />
             <div className="field-row">
@@ -144,7 +145,7 @@ export function Profile() {
                 {t("common.save")}
               </Button>
             </div>
-          </form>
+          </Form>
         </Card>
       </div>
     </Page>

@@ -12,6 +12,7 @@ import {
   Card,
   CodeField,
   CopyButton,
+  Form,
   FormError,
   Loading,
   NewPasswordFields,
@@ -56,7 +57,7 @@ function PasswordCard() {
 
   return (
     <Card title={t("password.title")} description={t("password.description")} id="password">
-      <form onSubmit={submit}>
+      <Form onSubmit={submit}>
         {done ? <Notice>{t("password.changed")}</Notice> : null}
         <FormError error={error}>{localError}</FormError>
         <TextField
@@ -74,7 +75,7 @@ function PasswordCard() {
             {t("password.submit")}
           </Button>
         </div>
-      </form>
+      </Form>
     </Card>
   );
 }
@@ -122,7 +123,7 @@ function SecurityQuestionCard({ account }: { account: Account }) {
           <Badge tone="warning">{t("securityQuestion.none")}</Badge>
         )}
       </p>
-      <form onSubmit={submit}>
+      <Form onSubmit={submit}>
         {done ? <Notice>{t("securityQuestion.saved")}</Notice> : null}
         <FormError error={error} />
         <div className="field-row">
@@ -154,7 +155,7 @@ function SecurityQuestionCard({ account }: { account: Account }) {
             {account.securityQuestion ? t("securityQuestion.change") : t("securityQuestion.set")}
           </Button>
         </div>
-      </form>
+      </Form>
     </Card>
   );
 }
@@ -305,7 +306,7 @@ function TwoFactorCard({ account }: { account: Account }) {
         </div>
       ) : null}
       {account.twoFactor && codes ? null : account.twoFactor ? (
-        <form onSubmit={disable}>
+        <Form onSubmit={disable}>
           {account.isSupportAgent ? <Notice tone="warning">{t("twoFactor.agentMustKeep")}</Notice> : null}
           <TextField
             label={t("field.currentPassword")}
@@ -328,9 +329,9 @@ function TwoFactorCard({ account }: { account: Account }) {
               {t("twoFactor.disable")}
             </Button>
           </div>
-        </form>
+        </Form>
       ) : setup ? (
-        <form onSubmit={enable} className="totp-setup">
+        <Form onSubmit={enable} className="totp-setup">
           <ol className="totp-steps">
             <li>
               <p>{t("twoFactor.step.scan")}</p>
@@ -370,7 +371,7 @@ function TwoFactorCard({ account }: { account: Account }) {
               </div>
             </li>
           </ol>
-        </form>
+        </Form>
       ) : (
         <div className="form-actions">
           <Button onClick={start} busy={busy}>

@@ -58,7 +58,7 @@ export function Sessions() {
       }
     >
       {notice ? <Notice>{notice}</Notice> : null}
-      <FormError error={act.error ?? loadError} />
+      <FormError error={act.error ?? loadError} onRetry={act.error ? undefined : () => void refresh()} />
       <Listing items={sessions} error={loadError}>
         {(sessions) => (
           <Card>

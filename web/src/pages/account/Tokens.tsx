@@ -1,6 +1,6 @@
 import { type FormEvent, useEffect, useId, useRef, useState } from "react";
 import { useSearchParams } from "react-router";
-import { ApiError, api, client, errorMessage } from "../../api";
+import { api, client, formErrors } from "../../api";
 import { ConfirmDialog } from "../../components/ConfirmDialog";
 import { useApiData } from "../../components/data";
 import {
@@ -10,7 +10,9 @@ import {
   CheckboxField,
   CopyValue,
   DataTable,
+  Form,
   FormError,
+  GroupError,
   Listing,
   Loading,
   Notice,
@@ -35,6 +37,9 @@ const DAY_MS = 86_400_000;
 
 type Scope = "all" | "some";
 
+/** The token form's fields, and the codes of the errors that belong to each. */
+const TOKEN_FIELDS = { name: "", permissions: "", domains: "SCOPE_", expiresInDays: "" };
+
 function CreateToken({
   preselected,
   onCreated,
@@ -51,7 +56,6 @@ function CreateToken({
   const [chosen, setChosen] = useState<string[]>(preselected ? [preselected] : []);
   const [days, setDays] = useState(String(DEFAULT_DAYS));
   const [domains, setDomains] = useState<DomainSummary[] | null>(null);
-  const [localError, setLocalError] = useState<{ field: string; text: string } | null>(null);
   const { busy, error, run } = useAction();
   const load = useAction();
   const ids = useId();
@@ -66,27 +70,22 @@ function CreateToken({
     });
   }, [load.run]);
 
-  useEffect(() => {
-    if (!localError) return;
-    const target = document.getElementById(`${ids}-${localError.field}`);
-    target?.focus();
-  }, [localError, ids]);
-
   const dayCount = Number(days);
   const daysValid = Number.isInteger(dayCount) && dayCount >= 1 && dayCount <= MAX_DAYS;
 
   const toggle = <T,>(list: T[], value: T, on: boolean): T[] =>
     on ? [...list.filter((v) => v !== value), value] : list.filter((v) => v !== value);
 
+  // Every rule at once, in the form's own words (the browser's checks are off: see Form).
+  const validate = () => ({
+    name: name.trim() ? null : t("tokens.error.name"),
+    permissions: permissions.length > 0 ? null : t("tokens.error.permissions"),
+    domains: scope === "all" || chosen.length > 0 ? null : t("tokens.error.domains"),
+    expiresInDays: daysValid ? null : t("tokens.error.days", { max: MAX_DAYS }),
+  });
+
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    if (!name.trim()) return setLocalError({ field: "name", text: t("tokens.error.name") });
-    if (permissions.length === 0)
-      return setLocalError({ field: "permissions", text: t("tokens.error.permissions") });
-    if (scope === "some" && chosen.length === 0)
-      return setLocalError({ field: "domains", text: t("tokens.error.domains") });
-    if (!daysValid) return setLocalError({ field: "days", text: t("tokens.error.days", { max: MAX_DAYS }) });
-    setLocalError(null);
     void run(async () => {
       const created = await api(() =>
         client.POST("/api/v1/tokens", {
@@ -103,14 +102,13 @@ function CreateToken({
     });
   };
 
-  const fieldText = (field: string) => (localError?.field === field ? localError.text : null);
-  const scopeError =
-    error instanceof ApiError && error.code === "SCOPE_EXCEEDS_RIGHTS" ? errorMessage(error) : null;
+  const errors = formErrors(error, TOKEN_FIELDS);
+  const fieldText = (field: string) => errors.byField[field] ?? null;
 
   return (
     <Card title={t("tokens.create.title")} description={t("tokens.create.text")}>
-      <form onSubmit={submit} noValidate>
-        <FormError error={scopeError ? null : error} />
+      <Form onSubmit={submit} validate={validate}>
+        <FormError error={errors.form} />
         <TextField
           id={`${ids}-name`}
           label={t("tokens.field.name")}
@@ -128,7 +126,7 @@ function CreateToken({
           className="fieldset-flat"
           id={`${ids}-permissions`}
           tabIndex={-1}
-          aria-describedby={fieldText("permissions") ? `${ids}-permissions-error` : undefined}
+          aria-describedby={`${ids}-permissions-error`}
         >
           <legend>{t("tokens.field.permissions")}</legend>
           <div className="check-grid">
@@ -144,17 +142,13 @@ function CreateToken({
               />
             ))}
           </div>
-          {fieldText("permissions") ? (
-            <p className="field-error" id={`${ids}-permissions-error`} role="alert">
-              {fieldText("permissions")}
-            </p>
-          ) : null}
+          <GroupError name="permissions" id={`${ids}-permissions-error`} error={fieldText("permissions")} />
         </fieldset>
         <fieldset
           className="fieldset-flat"
           id={`${ids}-domains`}
           tabIndex={-1}
-          aria-describedby={fieldText("domains") || scopeError ? `${ids}-domains-error` : undefined}
+          aria-describedby={`${ids}-domains-error`}
         >
           <legend>{t("tokens.field.domains")}</legend>
           <div className="choices">
@@ -214,11 +208,7 @@ function CreateToken({
               )}
             </div>
           ) : null}
-          {fieldText("domains") || scopeError ? (
-            <p className="field-error" id={`${ids}-domains-error`} role="alert">
-              {fieldText("domains") ?? scopeError}
-            </p>
-          ) : null}
+          <GroupError name="domains" id={`${ids}-domains-error`} error={fieldText("domains")} />
         </fieldset>
         <TextField
           id={`${ids}-days`}
@@ -231,7 +221,7 @@ function CreateToken({
                 })
               : t("tokens.field.days.range", { max: MAX_DAYS })
           }
-          error={fieldText("days")}
+          error={fieldText("expiresInDays")}
           name="expiresInDays"
           type="number"
           inputMode="numeric"
@@ -251,7 +241,7 @@ function CreateToken({
             {t("common.cancel")}
           </Button>
         </div>
-      </form>
+      </Form>
     </Card>
   );
 }
@@ -358,7 +348,7 @@ export function Tokens() {
           }}
         />
       ) : null}
-      <FormError error={loadError} />
+      <FormError error={loadError} onRetry={() => void refresh()} />
       <Listing
         items={tokens}
         error={loadError}

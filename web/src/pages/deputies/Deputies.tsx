@@ -9,6 +9,7 @@ import {
   Card,
   CheckboxField,
   DataTable,
+  Form,
   FormError,
   Listing,
   Notice,
@@ -54,7 +55,7 @@ function AddDeputy({ view, onAdded }: { view: DomainView; onAdded: (deputy: Depu
 
   return (
     <Card title={t("deputies.add.title")} description={t("deputies.add.text")}>
-      <form onSubmit={submit} className="form-narrow">
+      <Form onSubmit={submit} className="form-narrow">
         <FormError error={loginError ? null : error} />
         <TextField
           ref={input}
@@ -82,7 +83,7 @@ function AddDeputy({ view, onAdded }: { view: DomainView; onAdded: (deputy: Depu
             {t("deputies.add.submit")}
           </Button>
         </div>
-      </form>
+      </Form>
     </Card>
   );
 }
@@ -144,7 +145,7 @@ function DeputyList({ view }: { view: DomainView }) {
         <h2 className="card-title" ref={heading} tabIndex={-1}>
           {t("deputies.list.title")}
         </h2>
-        <FormError error={act.error ?? loadError} />
+        <FormError error={act.error ?? loadError} onRetry={act.error ? undefined : () => void refresh()} />
         <Listing items={deputies} error={loadError} empty={<p className="muted">{t("deputies.none")}</p>}>
           {(deputies) => (
             <div className="table-wrap">

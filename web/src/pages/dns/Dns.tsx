@@ -68,7 +68,7 @@ function DnsRecords({ view }: { view: DomainView }) {
           {t("dns.export")}
         </a>
       </div>
-      <FormError error={load.error} />
+      <FormError error={load.error} onRetry={() => void reload()} />
       {records === null ? (
         load.error ? null : (
           <Loading />

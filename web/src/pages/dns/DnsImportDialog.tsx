@@ -1,6 +1,6 @@
 import { type FormEvent, useEffect, useId, useState } from "react";
 import { api, client } from "../../api";
-import { Button, Dialog, FormError, useAction } from "../../components/ui";
+import { Button, Dialog, Form, FormError, useAction } from "../../components/ui";
 import { t, tp } from "../../i18n";
 import type { DnsImportReport, DomainView } from "../../types";
 
@@ -80,7 +80,7 @@ export function DnsImportDialog({
       title={t("dns.import.title")}
       description={t("dns.import.text")}
     >
-      <form onSubmit={check}>
+      <Form onSubmit={check}>
         <FormError error={error} />
         <div className="field">
           <label htmlFor={textId}>{t("dns.import.field")}</label>
@@ -135,7 +135,7 @@ export function DnsImportDialog({
           </Button>
         </div>
         {report && report.added === 0 ? <p className="muted">{t("dns.import.nothing")}</p> : null}
-      </form>
+      </Form>
     </Dialog>
   );
 }

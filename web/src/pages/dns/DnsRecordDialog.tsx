@@ -3,6 +3,7 @@ import { ApiError, api, client, errorMessage } from "../../api";
 import {
   Button,
   Dialog,
+  Form,
   FormError,
   SelectField,
   TextField,
@@ -111,7 +112,7 @@ export function DnsRecordDialog({
         record ? t("dns.form.edit.title", { type: record.type, name: record.fqdn }) : t("dns.form.add.title")
       }
     >
-      <form onSubmit={submit} noValidate>
+      <Form onSubmit={submit}>
         <FormError error={recordErrorField(error) === null ? error : null} />
         <div className="field-row">
           <TextField
@@ -177,7 +178,7 @@ export function DnsRecordDialog({
             {t("common.cancel")}
           </Button>
         </div>
-      </form>
+      </Form>
     </Dialog>
   );
 }

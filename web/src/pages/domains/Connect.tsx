@@ -1,7 +1,7 @@
 import { type FormEvent, useId, useRef, useState } from "react";
 import { Link, useNavigate } from "react-router";
 import { ApiError, api, client, errorMessage } from "../../api";
-import { Button, Card, Page, useAction } from "../../components/ui";
+import { Button, Card, Form, Page, useAction } from "../../components/ui";
 import { t } from "../../i18n";
 import { domainPath } from "./Domains";
 import { domainHint } from "./domainHints";
@@ -49,7 +49,7 @@ export function Connect() {
   return (
     <Page title={t("connect.title")} intro={t("connect.intro")} narrow>
       <Card>
-        <form onSubmit={submit} noValidate>
+        <Form onSubmit={submit}>
           {otherError ? (
             <div className="alert alert-error" role="alert">
               {errorMessage(otherError)}
@@ -112,7 +112,7 @@ export function Connect() {
               {t("common.cancel")}
             </Link>
           </div>
-        </form>
+        </Form>
       </Card>
       <Card title={t("connect.next.title")}>
         <p className="muted">{t("connect.next.text")}</p>

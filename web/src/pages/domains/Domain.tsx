@@ -19,7 +19,7 @@ import {
   Page,
   useAction,
 } from "../../components/ui";
-import { formatDateTime, formatRelative, t } from "../../i18n";
+import { formatDateTime, formatNumber, formatRelative, t, tp } from "../../i18n";
 import { checkMethodLabel, checkResultLabel, checkResultTone } from "../../labels";
 import type { DomainCheck, DomainView, ProofMethod } from "../../types";
 import { DomainIntro, DomainNav } from "./DomainFrame";
@@ -118,6 +118,7 @@ function CheckHistory({ name, version }: { name: string; version: string }) {
     busy,
     error,
     more,
+    reload,
   } = useOlderPages(
     `/api/v1/domains/${encodeURIComponent(name)}/checks`,
     "checks",
@@ -128,7 +129,7 @@ function CheckHistory({ name, version }: { name: string; version: string }) {
 
   return (
     <Card title={t("domain.history.title")} description={t("domain.history.description")}>
-      <FormError error={error} />
+      <FormError error={error} onRetry={reload} />
       <Listing items={checks} error={error} empty={<p className="muted">{t("domain.history.empty")}</p>}>
         {(checks) => (
           <>
@@ -194,6 +195,23 @@ function DisconnectCard({ view }: { view: DomainView }) {
   const [typed, setTyped] = useState("");
   const { busy, error, setError, run } = useAction();
   const pending = view.claim !== null;
+  // Mailboxes must go first: the dialog says so before anything else (null: not known yet).
+  const [remaining, setRemaining] = useState<number | null>(null);
+  const count = useAction();
+
+  const openDialog = () => {
+    setOpen(true);
+    setRemaining(null);
+    if (pending) return;
+    void count.run(async () => {
+      const page = await api(() =>
+        client.GET("/api/v1/domains/{domain}/mailboxes", {
+          params: { path: { domain: view.name }, query: { limit: 1 } },
+        }),
+      );
+      setRemaining(page.total);
+    });
+  };
 
   const close = () => {
     setOpen(false);
@@ -220,7 +238,7 @@ function DisconnectCard({ view }: { view: DomainView }) {
   return (
     <Card title={pending ? t("domain.cancel.title") : t("domain.disconnect.title")} tone="danger">
       <p className="muted">{pending ? t("domain.cancel.text") : t("domain.disconnect.text")}</p>
-      <Button variant="danger" onClick={() => setOpen(true)}>
+      <Button variant="danger" onClick={openDialog}>
         {pending ? t("domain.cancel.action") : t("domain.disconnect.action")}
       </Button>
       <Dialog
@@ -231,18 +249,46 @@ function DisconnectCard({ view }: { view: DomainView }) {
             ? t("domain.cancel.dialogTitle", { name: view.unicodeName })
             : t("domain.disconnect.dialogTitle", { name: view.unicodeName })
         }
-        description={pending ? t("domain.cancel.dialogText") : t("domain.disconnect.dialogText")}
+        description={
+          pending || remaining === 0
+            ? pending
+              ? t("domain.cancel.dialogText")
+              : t("domain.disconnect.dialogText")
+            : undefined
+        }
       >
-        <TypeNameToConfirm
-          domain={view}
-          typed={typed}
-          onTyped={setTyped}
-          confirmLabel={pending ? t("domain.cancel.confirm") : t("domain.disconnect.confirm")}
-          busy={busy}
-          error={error}
-          onConfirm={submit}
-          onClose={close}
-        />
+        {!pending && remaining !== 0 ? (
+          remaining === null ? (
+            count.error ? (
+              <FormError error={count.error} />
+            ) : (
+              <Loading />
+            )
+          ) : (
+            <>
+              <p>{tp("error.MAILBOXES_REMAIN", remaining, { count: formatNumber(remaining) })}</p>
+              <div className="form-actions">
+                <Link className="button button-primary" to={`/domains/${view.name}/mailboxes`}>
+                  {t("domain.disconnect.toMailboxes")}
+                </Link>
+                <Button variant="secondary" onClick={close}>
+                  {t("common.cancel")}
+                </Button>
+              </div>
+            </>
+          )
+        ) : (
+          <TypeNameToConfirm
+            domain={view}
+            typed={typed}
+            onTyped={setTyped}
+            confirmLabel={pending ? t("domain.cancel.confirm") : t("domain.disconnect.confirm")}
+            busy={busy}
+            error={error}
+            onConfirm={submit}
+            onClose={close}
+          />
+        )}
       </Dialog>
     </Card>
   );
@@ -417,13 +463,18 @@ export function Domain() {
     setView(next);
   }, []);
 
+  const read = useCallback(
+    () =>
+      void load.run(async () =>
+        accept(await api(() => client.GET("/api/v1/domains/{name}", { params: { path: { name } } }))),
+      ),
+    [name, accept, load.run],
+  );
   useEffect(() => {
     previous.current = null;
     setView(null);
-    void load.run(async () =>
-      accept(await api(() => client.GET("/api/v1/domains/{name}", { params: { path: { name } } }))),
-    );
-  }, [name, accept, load.run]);
+    read();
+  }, [read]);
 
   // Live status: ask again every few seconds while the server is still looking.
   const pollEvery =
@@ -476,7 +527,7 @@ export function Domain() {
           </p>
         ) : (
           <>
-            <FormError error={load.error} />
+            <FormError error={load.error} onRetry={read} />
             {load.error ? null : <Loading />}
           </>
         )}

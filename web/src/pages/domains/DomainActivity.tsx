@@ -15,6 +15,7 @@ function ActivityList({ view }: { view: DomainView }) {
     next,
     busy,
     error,
+    reload,
     more,
   } = useOlderPages(`/api/v1/domains/${encodeURIComponent(view.name)}/activity`, "events", 50, (query) =>
     client.GET("/api/v1/domains/{name}/activity", { params: { path: { name: view.name }, query } }),
@@ -23,7 +24,7 @@ function ActivityList({ view }: { view: DomainView }) {
   return (
     <>
       <p className="muted">{t("domainActivity.intro")}</p>
-      <FormError error={error} />
+      <FormError error={error} onRetry={reload} />
       <Listing
         items={events}
         error={error}

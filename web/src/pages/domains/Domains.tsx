@@ -1,4 +1,4 @@
-import { useEffect, useState } from "react";
+import { useCallback, useEffect, useState } from "react";
 import { Link, useLocation } from "react-router";
 import { api, client } from "../../api";
 import { Badge, Card, DataTable, FormError, Listing, Notice, Page, useAction } from "../../components/ui";
@@ -55,12 +55,15 @@ export function Domains() {
   const [domains, setDomains] = useState<DomainSummary[] | null>(null);
   const { error, run } = useAction();
 
-  useEffect(() => {
-    void run(async () => {
-      const answer = await api(() => client.GET("/api/v1/domains"));
-      setDomains(answer.domains);
-    });
-  }, [run]);
+  const read = useCallback(
+    () =>
+      void run(async () => {
+        const answer = await api(() => client.GET("/api/v1/domains"));
+        setDomains(answer.domains);
+      }),
+    [run],
+  );
+  useEffect(read, [read]);
 
   return (
     <Page
@@ -80,7 +83,7 @@ export function Domains() {
       {disconnected.cancelled ? (
         <Notice>{t("domains.cancelled", { name: disconnected.cancelled })}</Notice>
       ) : null}
-      <FormError error={error} />
+      <FormError error={error} onRetry={read} />
       <Listing items={domains} error={error} empty={<EmptyState />}>
         {(domains) => (
           <Card>

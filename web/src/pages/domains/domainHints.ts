@@ -11,6 +11,13 @@ export interface DomainHint {
 }
 
 const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
+
+/** Endings people type alone, meaning "my .org domain" (the server knows the full list). */
+const COMMON_SUFFIXES = new Set(
+  "com org net info biz io co me app dev xyz online site shop eu us uk de fr it es nl pl ch at se no fi dk cz ru su рф by kz ua".split(
+    " ",
+  ),
+);
 const IPV6 = /^\[?[0-9a-f:]+\]?$/i;
 
 /**
@@ -47,6 +54,11 @@ export function domainHint(raw: string): DomainHint | null {
   if (IPV4.test(typed) || (typed.includes(":") && IPV6.test(typed)))
     return { key: "connect.hint.ip", blocking: true };
   const name = typed.replace(/\.$/, "");
+  // ".org", "org", ".co.uk": only the ending, not a domain someone owns.
+  const ending = name.replace(/^\./, "").toLowerCase();
+  if (name.startsWith(".") || (!ending.includes(".") && COMMON_SUFFIXES.has(ending))) {
+    return { key: "connect.hint.suffix", params: { suffix: ending }, blocking: true };
+  }
   if (!name.includes(".")) return { key: "connect.hint.oneLabel", params: { name }, blocking: true };
   if (name.includes("..")) return { key: "connect.hint.emptyLabel", blocking: true };
   if (/[_*%!,;'"()<>\\]/.test(name)) return { key: "connect.hint.characters", blocking: true };

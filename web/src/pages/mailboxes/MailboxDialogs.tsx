@@ -5,6 +5,7 @@ import {
   Button,
   CheckboxField,
   Dialog,
+  Form,
   FormError,
   TextField,
   useAction,
@@ -131,7 +132,7 @@ export function CreateMailboxDialog({
       title={t("mailboxes.create.title", { name: view.unicodeName })}
       description={t("mailboxes.create.text")}
     >
-      <form onSubmit={submit}>
+      <Form onSubmit={submit}>
         <FormError error={formError(error, CREATE_FIELDS)} />
         <LocalPartField
           label={t("mailboxes.field.login")}
@@ -170,7 +171,7 @@ export function CreateMailboxDialog({
             {t("common.cancel")}
           </Button>
         </div>
-      </form>
+      </Form>
     </Dialog>
   );
 }
@@ -252,7 +253,7 @@ function Aliases({
           })}
         </ul>
       )}
-      <form className="inline-form" onSubmit={add}>
+      <Form className="inline-form" onSubmit={add}>
         <LocalPartField
           ref={input}
           label={t("mailboxes.aliases.new")}
@@ -265,7 +266,7 @@ function Aliases({
         <Button type="submit" variant="secondary" busy={busy}>
           {t("mailboxes.aliases.add")}
         </Button>
-      </form>
+      </Form>
     </section>
   );
 }
@@ -327,19 +328,20 @@ function MailboxEditor({
   const [firstName, setFirstName] = useState(mailbox.firstName);
   const [lastName, setLastName] = useState(mailbox.lastName);
   const [enabled, setEnabled] = useState(mailbox.enabled);
-  const [quota, setQuota] = useState(String(mailbox.quotaMb));
+  // 0 is the service's default size: an empty field that says "Default", not a bare 0.
+  const [quota, setQuota] = useState(mailbox.quotaMb === 0 ? "" : String(mailbox.quotaMb));
   const [password, setPassword] = useState("");
   const { busy, error, run } = useAction();
   useFocusField(mailboxErrorField(error, EDIT_FIELDS), error);
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    const quotaMb = Number(quota);
+    const quotaMb = quota.trim() === "" ? 0 : Number(quota);
     const changes = {
       ...(firstName.trim() !== mailbox.firstName ? { firstName: firstName.trim() } : {}),
       ...(lastName.trim() !== mailbox.lastName ? { lastName: lastName.trim() } : {}),
       ...(enabled !== mailbox.enabled ? { enabled } : {}),
-      ...(quota.trim() !== "" && quotaMb !== mailbox.quotaMb ? { quotaMb } : {}),
+      ...(quotaMb !== mailbox.quotaMb ? { quotaMb } : {}),
       ...(password ? { password } : {}),
     };
     if (Object.keys(changes).length === 0) {
@@ -360,7 +362,7 @@ function MailboxEditor({
 
   return (
     <>
-      <form onSubmit={submit}>
+      <Form onSubmit={submit}>
         <FormError error={formError(error, EDIT_FIELDS)} />
         <NameFields
           fields={EDIT_FIELDS}
@@ -393,7 +395,7 @@ function MailboxEditor({
             max={16_777_216}
             step={1}
             suffix={t("mailboxes.field.quota.unit")}
-            required
+            placeholder={t("mailboxes.quota.default")}
             value={quota}
             onChange={(event) => setQuota(event.target.value)}
           />
@@ -413,7 +415,7 @@ function MailboxEditor({
             {t("common.close")}
           </Button>
         </div>
-      </form>
+      </Form>
       <Aliases view={view} mailbox={mailbox} onChanged={onChanged} />
     </>
   );

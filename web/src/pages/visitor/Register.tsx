@@ -1,8 +1,9 @@
 import { type FormEvent, useEffect, useState } from "react";
 import { Link, useNavigate } from "react-router";
-import { api, client, errorField, errorMessage } from "../../api";
+import { api, client, formErrors } from "../../api";
 import {
   Button,
+  Form,
   FormError,
   Page,
   SelectField,
@@ -22,6 +23,7 @@ const FIELDS = {
   firstName: "",
   lastName: "",
   securityQuestion: "SECURITY_QUESTION_",
+  securityAnswer: "",
   phone: "PHONE_",
   recoveryEmail: "EMAIL_",
 };
@@ -40,7 +42,6 @@ export function Register() {
     phone: "",
     recoveryEmail: "",
   });
-  const [passwordHint, setPasswordHint] = useState<string | null>(null);
   const { busy, error, run } = useAction();
 
   useEffect(() => {
@@ -52,17 +53,16 @@ export function Register() {
   const set = (name: keyof typeof form) => (event: { target: { value: string } }) =>
     setForm((current) => ({ ...current, [name]: event.target.value }));
 
-  const field = errorField(error, FIELDS);
-  const fieldError = (name: string) => (field === name ? errorMessage(error) : null);
-  useFocusField(field ?? (passwordHint ? "password" : null), error ?? passwordHint);
+  // Every field the server refuses is marked at once; the first takes focus.
+  const errors = formErrors(error, FIELDS);
+  const fieldError = (name: string) => errors.byField[name] ?? null;
+  useFocusField(errors.first, error);
+  const validate = () => ({
+    password: form.password && form.password.length < 10 ? t("register.passwordTooShort") : null,
+  });
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    if (form.password.length < 10) {
-      setPasswordHint(t("register.passwordTooShort"));
-      return;
-    }
-    setPasswordHint(null);
     void run(async () => {
       const body: RegisterBody = {
         login: form.login.trim(),
@@ -86,8 +86,8 @@ export function Register() {
   return (
     <Page title={t("register.title")} intro={t("register.intro")} narrow>
       <div className="card card-form">
-        <form onSubmit={submit}>
-          {error && !field ? <FormError error={error} /> : null}
+        <Form onSubmit={submit} validate={validate}>
+          <FormError error={errors.form} />
           <fieldset>
             <legend>{t("register.section.account")}</legend>
             <TextField
@@ -112,7 +112,7 @@ export function Register() {
               required
               value={form.password}
               onChange={set("password")}
-              error={passwordHint ?? fieldError("password")}
+              error={fieldError("password")}
             />
           </fieldset>
           <fieldset>
@@ -186,6 +186,7 @@ export function Register() {
                 required
                 value={form.securityAnswer}
                 onChange={set("securityAnswer")}
+                error={fieldError("securityAnswer")}
               />
             ) : null}
           </fieldset>
@@ -194,7 +195,7 @@ export function Register() {
               {t("register.submit")}
             </Button>
           </div>
-        </form>
+        </Form>
         <div className="form-links">
           <span>
             {t("register.haveAccount")} <Link to="/sign-in">{t("register.signIn")}</Link>

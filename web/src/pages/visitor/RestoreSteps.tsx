@@ -1,6 +1,14 @@
 import { type FormEvent, type ReactNode, useEffect, useRef } from "react";
 import { type SecondFactor, SecondFactorFields } from "../../components/SecondFactorFields";
-import { Button, CodeField, FormError, NewPasswordFields, Notice, TextField } from "../../components/ui";
+import {
+  Button,
+  CodeField,
+  Form,
+  FormError,
+  NewPasswordFields,
+  Notice,
+  TextField,
+} from "../../components/ui";
 import { t } from "../../i18n";
 import { questionText } from "../../labels";
 import type { SecurityQuestion } from "../../types";
@@ -64,7 +72,7 @@ export function LoginStep({
   onSubmit: Submit;
 }) {
   return (
-    <form onSubmit={onSubmit}>
+    <Form onSubmit={onSubmit}>
       <StepHeading focus={focus}>{t("restore.login.title")}</StepHeading>
       <TextField
         label={t("field.loginOrAddress")}
@@ -79,7 +87,7 @@ export function LoginStep({
       <div className="form-actions">
         <Button type="submit">{t("common.next")}</Button>
       </div>
-    </form>
+    </Form>
   );
 }
 
@@ -107,7 +115,7 @@ export function MethodStep({
 }) {
   const contactLabel = channel === "phone" ? t("restore.contact.phone") : t("restore.contact.email");
   return (
-    <form onSubmit={onSubmit}>
+    <Form onSubmit={onSubmit}>
       <StepHeading focus={focus}>{t("restore.method.title")}</StepHeading>
       <FormError error={error} />
       <fieldset className="choices">
@@ -149,7 +157,7 @@ export function MethodStep({
           {t("common.back")}
         </Button>
       </div>
-    </form>
+    </Form>
   );
 }
 
@@ -179,7 +187,7 @@ export function CodeStep({
   onOther: () => void;
 }) {
   return (
-    <form onSubmit={onSubmit}>
+    <Form onSubmit={onSubmit}>
       <StepHeading focus={focus}>{t("restore.code.title")}</StepHeading>
       <Notice tone="info">
         {t(channel === "phone" ? "restore.code.sentPhone" : "restore.code.sentEmail", { contact })}
@@ -204,7 +212,7 @@ export function CodeStep({
           {t("restore.code.other")}
         </Button>
       </div>
-    </form>
+    </Form>
   );
 }
 
@@ -228,7 +236,7 @@ export function AnswerStep({
   onBack: () => void;
 }) {
   return (
-    <form onSubmit={onSubmit}>
+    <Form onSubmit={onSubmit}>
       <StepHeading focus={focus}>{t("restore.answer.title")}</StepHeading>
       <FormError error={error} />
       <TextField
@@ -248,7 +256,7 @@ export function AnswerStep({
           {t("common.back")}
         </Button>
       </div>
-    </form>
+    </Form>
   );
 }
 
@@ -282,7 +290,7 @@ export function PasswordStep({
   onSubmit: Submit;
 }) {
   return (
-    <form onSubmit={onSubmit}>
+    <Form onSubmit={onSubmit}>
       <StepHeading focus={focus}>{t("restore.password.title")}</StepHeading>
       <FormError error={error}>{localError}</FormError>
       <NewPasswordFields value={password} repeat={repeat} onChange={onPassword} onRepeatChange={onRepeat} />
@@ -297,6 +305,6 @@ export function PasswordStep({
           {t("restore.password.submit")}
         </Button>
       </div>
-    </form>
+    </Form>
   );
 }

@@ -7,7 +7,7 @@ import {
   SecondFactorFields,
   secondFactorBody,
 } from "../../components/SecondFactorFields";
-import { Button, FormError, Notice, Page, TextField, useAction } from "../../components/ui";
+import { Button, CodeField, Form, FormError, Notice, Page, TextField, useAction } from "../../components/ui";
 import { HOME } from "../../home";
 import { t } from "../../i18n";
 import { useSession } from "../../session";
@@ -56,7 +56,7 @@ export function SignIn() {
         {!state.notice && ended === "lost" ? (
           <Notice tone="warning">{t("signIn.notice.sessionLost")}</Notice>
         ) : null}
-        <form onSubmit={submit}>
+        <Form onSubmit={submit}>
           <FormError error={error} />
           <TextField
             label={t("field.loginOrAddress")}
@@ -91,7 +91,7 @@ export function SignIn() {
               {t("signIn.submit")}
             </Button>
           </div>
-        </form>
+        </Form>
         <div className="form-links">
           <Link to="/restore">{t("signIn.forgot")}</Link>
           <span>

@@ -1,0 +1,71 @@
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { WAIT_MS } from "../helpers/patience.js";
+import { startTestServer, type TestServer } from "../helpers/server.js";
+import { launch, openPage, skipWithoutChromium } from "./browser.js";
+
+const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
+
+/** axe-core's violations on the page as it is now (WCAG 2 A and AA rules). */
+async function axeViolations(page: Page): Promise<string[]> {
+  await page.evaluate(AXE_SOURCE);
+  const result = (await page.evaluate(
+    `axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] } })`,
+  )) as { violations: Array<{ id: string; nodes: Array<{ target: string[] }> }> };
+  return result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
+}
+
+/**
+ * Issue 12, item 9: the API documentation is one click from the console's footer, looks like mfd,
+ * leads back, explains how to authenticate, and passes axe (also with an operation opened).
+ */
+describe.skipIf(skipWithoutChromium())("API documentation page in a browser", () => {
+  let server: TestServer;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    browser = await launch();
+    server = await startTestServer();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it("is linked from the console and back, walks through authentication, and passes axe", async () => {
+    const { page, walk, shot } = await openPage(browser, server.url, "api-docs");
+    await walk(async () => {
+      await page.goto("/sign-in");
+      await page.getByRole("link", { name: "API documentation" }).click();
+      await page.waitForURL("**/api/docs/**");
+      await page.getByRole("heading", { name: "Authentication" }).waitFor();
+      await page.getByText("X-CSRF-Token", { exact: false }).first().waitFor();
+      await page.locator(".opblock").first().waitFor();
+      expect(await page.title()).toBe("API documentation — mfd");
+      await page.getByRole("main").waitFor();
+      // The mfd mark in the header has loaded.
+      await expect
+        .poll(() => page.evaluate(`document.querySelector(".mfd-docs-brand img").naturalWidth`), {
+          timeout: WAIT_MS,
+        })
+        .toBeGreaterThan(0);
+      await shot("docs");
+      expect(await axeViolations(page)).toEqual([]);
+
+      // An operation opened: its parameters, each described.
+      await page
+        .locator(".opblock-summary", { hasText: "/api/v1/domains/{domain}/mailboxes" })
+        .first()
+        .click();
+      await page.getByText("How many items one page holds").first().waitFor();
+      await shot("operation");
+      expect(await axeViolations(page)).toEqual([]);
+
+      await page.getByRole("banner").getByRole("link", { name: "Back to the console" }).click();
+      await page.getByRole("heading", { name: "Sign in", exact: true }).waitFor();
+    });
+  });
+});

@@ -1,0 +1,116 @@
+import type { dns as en } from "../en/dns.js";
+import type { Translation } from "../translation.js";
+
+/** DNS-хостинг: записи зоны домена, импорт и выгрузка файла зоны, делегирование и проверка почтовых записей. */
+export const dns = {
+  "domain.nav.dns": "DNS",
+  "dns.intro":
+    "Записи, которые серверы имён mfd отдают для этого домена. Изменения начинают отдаваться в течение секунды; резолверы могут держать старые ответы в течение TTL записи.",
+  "dns.noAccess":
+    "Владелец не разрешил администраторам управлять DNS этого домена, или домен не делегирован на серверы имён mfd.",
+
+  "dns.records.title": "Записи",
+  "dns.records.caption": "DNS-записи домена {name}",
+  "dns.records.empty": "Записей пока нет.",
+  "dns.column.name": "Имя",
+  "dns.column.type": "Тип",
+  "dns.column.ttl": "TTL",
+  "dns.column.data": "Значение",
+  "dns.add": "Добавить запись",
+  "dns.edit": "Изменить",
+  "dns.editOne": "Изменить запись {type} {name}",
+  "dns.delete": "Удалить",
+  "dns.deleteOne": "Удалить запись {type} {name}",
+  "dns.delete.title": "Удалить эту запись?",
+  "dns.delete.text": "{type} {name} → {data}. Резолверы могут отдавать её ещё до {ttl} секунд.",
+  "dns.deleted": "Запись {type} для {name} удалена.",
+  "dns.saved": "Запись {type} для {name} сохранена.",
+  "dns.export": "Скачать файл зоны",
+  "dns.import": "Импортировать файл зоны",
+
+  "dns.form.add.title": "Новая запись",
+  "dns.form.edit.title": "Изменение записи {type} для {name}",
+  "dns.field.name": "Имя",
+  "dns.field.name.hint": "@ для самого {domain} или часть перед ним, например www или _dmarc.",
+  "dns.field.type": "Тип",
+  "dns.field.ttl": "TTL (секунды)",
+  "dns.field.ttl.hint": "От 60 до 604800; если пусто — 3600.",
+  "dns.field.data": "Значение",
+  "dns.field.data.hint.A": "Адрес IPv4, например 192.0.2.10.",
+  "dns.field.data.hint.AAAA": "Адрес IPv6, например 2001:db8::10.",
+  "dns.field.data.hint.CNAME":
+    "Имя, псевдонимом которого является эта запись, например www.example.net. (точка в конце делает имя абсолютным).",
+  "dns.field.data.hint.NS": "Сервер имён зоны уровнем ниже, например ns1.example.net.",
+  "dns.field.data.hint.MX": "Приоритет и почтовый сервер, например 10 mx.example.net.",
+  "dns.field.data.hint.TXT":
+    "Любой текст; длиннее 255 байт он будет разбит на несколько строк автоматически.",
+  "dns.field.data.hint.SRV": "Приоритет, вес, порт и цель, например 10 5 5060 sip.example.net.",
+  "dns.field.data.hint.CAA": 'Флаги, тег и значение, например 0 issue "letsencrypt.org".',
+  "dns.form.save": "Сохранить",
+  "dns.form.add": "Добавить",
+
+  "dns.import.title": "Импорт файла зоны",
+  "dns.import.text":
+    "Вставьте файл зоны в формате BIND (как его выгружает другой DNS-хостинг). Сначала посмотрите, что изменится; ничего не сохраняется до импорта. SOA и NS-записи корня зоны остаются за mfd.",
+  "dns.import.field": "Файл зоны",
+  "dns.import.field.hint": "Понимаются $ORIGIN, $TTL, относительные имена, @, скобки и комментарии.",
+  "dns.import.file": "Или выберите файл",
+  "dns.import.dryRun": "Проверить",
+  "dns.import.apply": "Импортировать",
+  "dns.import.report": "Что сделает импорт",
+  "dns.import.report.added.one": "{count} запись будет добавлена",
+  "dns.import.report.added.few": "{count} записи будут добавлены",
+  "dns.import.report.added.many": "{count} записей будут добавлены",
+  "dns.import.report.added.other": "{count} записи будут добавлены",
+  "dns.import.report.unchanged.one": "{count} запись уже есть",
+  "dns.import.report.unchanged.few": "{count} записи уже есть",
+  "dns.import.report.unchanged.many": "{count} записей уже есть",
+  "dns.import.report.unchanged.other": "{count} записи уже есть",
+  "dns.import.report.skipped.one": "{count} строка пропущена",
+  "dns.import.report.skipped.few": "{count} строки пропущены",
+  "dns.import.report.skipped.many": "{count} строк пропущено",
+  "dns.import.report.skipped.other": "{count} строки пропущено",
+  "dns.import.done.one": "Импортирована {count} запись.",
+  "dns.import.done.few": "Импортировано {count} записи.",
+  "dns.import.done.many": "Импортировано {count} записей.",
+  "dns.import.done.other": "Импортировано {count} записи.",
+  "dns.import.line": "Строка {line}",
+  "dns.import.nothing": "В файле нет записей для добавления.",
+
+  "dns.health.title": "Делегирование и почтовые записи",
+  "dns.health.text":
+    "Что видит интернет: делегирование в родительской зоне и почтовые записи через публичные резолверы.",
+  "dns.health.checkedAt": "Проверено {when}",
+  "dns.health.never": "Ещё не проверялось: первая проверка пройдёт в течение минуты.",
+  "dns.health.checkNow": "Проверить сейчас",
+  "dns.health.ok": "В порядке",
+  "dns.health.failed": "Требует внимания",
+  "dns.health.expected": "Ожидается: {expected}",
+  "dns.health.check.delegation": "Делегирование",
+  "dns.health.check.mx": "MX",
+  "dns.health.check.spf": "SPF",
+  "dns.health.check.dkim": "DKIM",
+  "dns.health.check.dmarc": "DMARC",
+  "dns.health.fix.LOOKUP_FAILED":
+    "Запрос остался без ответа. Он будет повторён позже; если ошибка не пройдёт, проверьте серверы имён домена.",
+  "dns.health.fix.NOT_REGISTERED":
+    "Домен не зарегистрирован: зарегистрируйте его у регистратора с серверами имён mfd.",
+  "dns.health.fix.NOT_DELEGATED": "Укажите у регистратора серверы имён домена: {expected}.",
+  "dns.health.fix.DELEGATED_ELSEWHERE":
+    "Домен использует другие серверы имён, поэтому интернет видит не эти записи. Укажите у регистратора: {expected}.",
+  "dns.health.fix.DELEGATION_INCOMPLETE": "Укажите у регистратора ровно эти серверы имён: {expected}.",
+  "dns.health.fix.MX_MISSING": "Добавьте MX-запись, указывающую на {expected}.",
+  "dns.health.fix.MX_ELSEWHERE":
+    "Почта сначала уходит в другое место: сделайте {expected} MX-записью с наименьшим числом приоритета.",
+  "dns.health.fix.SPF_MISSING": "Добавьте TXT-запись для @: {expected}",
+  "dns.health.fix.SPF_MULTIPLE":
+    "Оставьте одну SPF-запись (из-за двух любая проверка SPF не проходит), например: {expected}",
+  "dns.health.fix.SPF_TOO_OPEN":
+    "SPF-запись разрешает любому серверу отправлять письма от вашего имени: закончите её на -all, как в {expected}",
+  "dns.health.fix.SPF_WITHOUT_US": "Добавьте mx в SPF-запись, как в {expected}",
+  "dns.health.fix.DKIM_MISSING": "Опубликуйте ключ DKIM как TXT-запись: {expected}",
+  "dns.health.fix.DKIM_WRONG_KEY": "В DKIM-записи другой ключ: замените её значение на {expected}",
+  "dns.health.fix.DMARC_MISSING": "Добавьте TXT-запись для _dmarc: {expected}",
+  "dns.health.fix.DMARC_MULTIPLE": "Оставьте одну DMARC-запись для _dmarc, например: {expected}",
+  "dns.health.fix.DMARC_NO_POLICY": "В DMARC-записи нужна политика: {expected}",
+} as const satisfies Translation<typeof en>;
