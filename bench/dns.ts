@@ -14,7 +14,8 @@
  *
  * BENCH_ZONES (10000), BENCH_WARM_UP_SECONDS (5, not counted), BENCH_ROUNDS (3 per server),
  * BENCH_SECONDS (10 per round), BENCH_PACED_QPS (10000: the rate p99 is compared at),
- * BENCH_CHANGES (30), BENCH_WRITE_SECONDS (10), BENCH_DNSPERF=0 skips NSD and dnsperf.
+ * BENCH_CHANGES (30), BENCH_WRITE_SECONDS (10), BENCH_DNSPERF=0 skips NSD and dnsperf;
+ * BENCH_MFD_NODE_ARGS adds node options to the mfd processes (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
  */
 import { type ChildProcess, execFile, spawn } from "node:child_process";
 import dgram from "node:dgram";
@@ -190,18 +191,23 @@ interface Mfd {
 /** `mfd serve --roles <roles>` on the bench database, its stdout kept (the dns role logs its load). */
 function startMfd(roles: string, webPort: number, dnsPort: number, env: Record<string, string>): Mfd {
   let output = "";
-  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts", "serve", "--roles", roles], {
-    env: {
-      ...process.env,
-      ...env,
-      MFD_LISTEN: `127.0.0.1:${webPort}`,
-      MFD_PUBLIC_URL: `http://127.0.0.1:${webPort}`,
-      MFD_DNS_LISTEN: `127.0.0.1:${dnsPort}`,
-      MFD_DEV: "1",
-      MFD_LOG_LEVEL: "warn",
+  const nodeArgs = (process.env.BENCH_MFD_NODE_ARGS ?? "").split(" ").filter(Boolean);
+  const child = spawn(
+    process.execPath,
+    [...nodeArgs, "--import", "tsx", "src/main.ts", "serve", "--roles", roles],
+    {
+      env: {
+        ...process.env,
+        ...env,
+        MFD_LISTEN: `127.0.0.1:${webPort}`,
+        MFD_PUBLIC_URL: `http://127.0.0.1:${webPort}`,
+        MFD_DNS_LISTEN: `127.0.0.1:${dnsPort}`,
+        MFD_DEV: "1",
+        MFD_LOG_LEVEL: "warn",
+      },
+      stdio: ["ignore", "pipe", "inherit"],
     },
-    stdio: ["ignore", "pipe", "inherit"],
-  });
+  );
   child.stdout?.on("data", (chunk) => {
     output += chunk;
   });

@@ -1,5 +1,14 @@
 import * as packet from "dns-packet";
-import { emptySection, nameToWire, QTYPE, RCODE, type Reply, type Section } from "./wire.js";
+import {
+  emptySection,
+  nameToWire,
+  type PreparedReply,
+  prepareReply,
+  QTYPE,
+  RCODE,
+  type Reply,
+  type Section,
+} from "./wire.js";
 import {
   canonicalName,
   type IndexedZone,
@@ -8,6 +17,7 @@ import {
   negativeTtlOf,
   parentName,
   type RecordType,
+  rrsetOf,
   type ZoneRecord,
 } from "./zone.js";
 
@@ -132,7 +142,7 @@ function addAddresses(
     if (cut !== undefined && !(glue && isAtOrBelow(target, canonicalName(record.name)))) continue;
     const node = zone.nodes.get(target);
     for (const type of ["A", "AAAA"] as const) {
-      const addresses = node?.get(type);
+      const addresses = rrsetOf(node, type);
       if (addresses && !additional.parts.includes(wireOf(addresses).whole)) add(additional, addresses);
     }
   }
@@ -176,7 +186,7 @@ export function answerFromZone(
     const cut = cutAbove(zone, name);
     // DS lives on the parent's side of the cut (RFC 4035 §3.1.4.1); we hold none, so NODATA.
     if (cut !== undefined && !(qtype === QTYPE.DS && name === cut)) {
-      const ns = zone.nodes.get(cut)?.get("NS") as readonly ZoneRecord[];
+      const ns = rrsetOf(zone.nodes.get(cut), "NS") as readonly ZoneRecord[];
       add(reply.authority, ns);
       addAddresses(zone, ns, reply.additional, true);
       reply.additionalRequired = reply.additional.count > 0;
@@ -187,27 +197,29 @@ export function answerFromZone(
     let node: Node | undefined = zone.nodes.get(name);
     let synthesizedOwner: Buffer | undefined;
     if (!node) {
-      if (zone.existing.has(name)) return negative(RCODE.NOERROR); // an empty non-terminal
       let closestEncloser = parentName(name) as string;
-      while (!zone.existing.has(closestEncloser)) closestEncloser = parentName(closestEncloser) as string;
+      while (!zone.nodes.has(closestEncloser)) closestEncloser = parentName(closestEncloser) as string;
       const source = closestEncloser === "" ? "*" : `*.${closestEncloser}`;
       node = zone.nodes.get(source);
-      if (!node) return negative(zone.existing.has(source) ? RCODE.NOERROR : RCODE.NXDOMAIN);
+      if (!node) return negative(RCODE.NXDOMAIN);
       synthesizedOwner = ownerWire ?? nameToWire(name);
     }
+    // An empty non-terminal (or a wildcard that is one) exists with no data: NODATA.
+    if (node.rrsets.length === 0) return negative(RCODE.NOERROR);
+    const at = node;
 
     if (qtype === QTYPE.ANY) {
-      const picked = ANY_PREFERENCE.map((t) => node.get(t)).find((rrset) => rrset !== undefined);
+      const picked = ANY_PREFERENCE.map((t) => rrsetOf(at, t)).find((rrset) => rrset !== undefined);
       if (picked) add(reply.answer, picked, synthesizedOwner);
       return picked ? reply : negative(RCODE.NOERROR);
     }
-    const rrset = type ? node.get(type) : undefined;
+    const rrset = type ? rrsetOf(node, type) : undefined;
     if (rrset) {
       add(reply.answer, rrset, synthesizedOwner);
       addAddresses(zone, rrset, reply.additional, false);
       return reply;
     }
-    const cname = node.get("CNAME");
+    const cname = rrsetOf(node, "CNAME");
     if (!cname || qtype === QTYPE.CNAME) return negative(RCODE.NOERROR);
     add(reply.answer, cname, synthesizedOwner);
     const target = canonicalName((cname[0] as ZoneRecord).data as string);
@@ -217,4 +229,32 @@ export function answerFromZone(
     ownerWire = undefined;
   }
   return reply;
+}
+
+/** Where each type a zone may hold keeps its prepared answer in a node's cache (-1: not cached). */
+const SLOT = new Int8Array(258).fill(-1);
+for (const [i, code] of [...TYPE_BY_CODE.keys(), QTYPE.ANY, QTYPE.DS].entries()) SLOT[code] = i;
+
+/**
+ * The answer to `qname`/`qtype` from one zone, ready to write behind the query's header and
+ * question. An answer is a function of the zone, the name and the type alone (the question, with
+ * its case, is echoed separately), so the answers to names the zone holds are prepared once and
+ * kept on their node until the zone is replaced — a bounded cache: the zone's names × the types a
+ * zone may hold. Names the zone does not hold (NXDOMAIN, wildcard matches, names below a cut)
+ * are answered afresh every time, so a flood of random names fills no memory.
+ */
+export function preparedAnswer(
+  zone: IndexedZone,
+  qname: string,
+  qnameWire: Buffer | undefined,
+  qtype: number,
+): PreparedReply {
+  const node = zone.nodes.get(qname);
+  const slot = qtype < SLOT.length ? (SLOT[qtype] as number) : -1;
+  if (node === undefined || slot < 0) return prepareReply(answerFromZone(zone, qname, qnameWire, qtype));
+  const cached = node.prepared?.[slot] as PreparedReply | undefined;
+  if (cached) return cached;
+  const prepared = prepareReply(answerFromZone(zone, qname, qnameWire, qtype));
+  (node.prepared ??= [])[slot] = prepared;
+  return prepared;
 }
