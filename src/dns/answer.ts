@@ -40,17 +40,11 @@ const ANY_PREFERENCE: RecordType[] = ["SOA", "NS", "CNAME", "A", "AAAA", "MX", "
 /** A chain longer than this is a loop in all but name; the answer stops with what it has (as BIND does). */
 const MAX_CNAME_CHAIN = 16;
 
-/** An RRset on the wire, split so the owner can be replaced for wildcard answers. */
-interface WireRRset {
-  owner: Buffer;
-  /** Each record after its owner name: type, class, TTL, length and data. */
-  rests: Buffer[];
-  whole: Buffer;
-}
-
 // RRsets are encoded once and kept as long as the zone that holds them: dns-packet writes no
-// compression pointers, so a record's bytes are the same wherever in a message it lands.
-const encoded = new WeakMap<readonly ZoneRecord[], WireRRset>();
+// compression pointers, so a record's bytes are the same wherever in a message it lands. Only the
+// whole RRset is kept (one Buffer): the records split from their owner, which a wildcard answer
+// needs, are cut from it when asked for.
+const encoded = new WeakMap<readonly ZoneRecord[], Buffer>();
 const negativeSoas = new WeakMap<IndexedZone, Buffer>();
 
 /** A character-string holds at most 255 bytes (RFC 1035 §3.3); a longer TXT value is split, as RFC 7208 §3.3 reads it. */
@@ -74,19 +68,28 @@ const toPacketAnswer = (record: ZoneRecord, ttl = record.ttl): packet.Answer =>
 const encodeRecord = (answer: packet.Answer): Buffer =>
   packet.encode({ type: "response", id: 0, flags: 0, questions: [], answers: [answer] }).subarray(12);
 
-function wireOf(rrset: readonly ZoneRecord[]): WireRRset {
+function wireOf(rrset: readonly ZoneRecord[]): Buffer {
   let wire = encoded.get(rrset);
   if (!wire) {
-    const owner = nameToWire((rrset[0] as ZoneRecord).name);
-    const wholes = rrset.map((record) => encodeRecord(toPacketAnswer(record)));
-    wire = {
-      owner,
-      rests: wholes.map((whole) => whole.subarray(owner.length)),
-      whole: Buffer.concat(wholes),
-    };
+    wire = Buffer.concat(rrset.map((record) => encodeRecord(toPacketAnswer(record))));
     encoded.set(rrset, wire);
   }
   return wire;
+}
+
+/** Each record of `rrset` on the wire without its owner name (type, class, TTL, length and data). */
+function restsOf(rrset: readonly ZoneRecord[]): Buffer[] {
+  const whole = wireOf(rrset);
+  const rests: Buffer[] = [];
+  for (let at = 0; at < whole.length; ) {
+    let start = at;
+    while (whole[start] !== 0) start += 1 + (whole[start] as number); // the owner: labels, no pointers
+    start += 1;
+    const end = start + 10 + whole.readUInt16BE(start + 8);
+    rests.push(whole.subarray(start, end));
+    at = end;
+  }
+  return rests;
 }
 
 const negativeSoa = (zone: IndexedZone): Buffer | undefined => {
@@ -103,9 +106,8 @@ const negativeSoa = (zone: IndexedZone): Buffer | undefined => {
 };
 
 const add = (section: Section, rrset: readonly ZoneRecord[], owner?: Buffer): void => {
-  const wire = wireOf(rrset);
-  if (owner) for (const rest of wire.rests) section.parts.push(owner, rest);
-  else section.parts.push(wire.whole);
+  if (owner) for (const rest of restsOf(rrset)) section.parts.push(owner, rest);
+  else section.parts.push(wireOf(rrset));
   section.count += rrset.length;
 };
 
@@ -143,7 +145,7 @@ function addAddresses(
     const node = zone.nodes.get(target);
     for (const type of ["A", "AAAA"] as const) {
       const addresses = rrsetOf(node, type);
-      if (addresses && !additional.parts.includes(wireOf(addresses).whole)) add(additional, addresses);
+      if (addresses && !additional.parts.includes(wireOf(addresses))) add(additional, addresses);
     }
   }
 }

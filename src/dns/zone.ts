@@ -109,6 +109,11 @@ export const indexZone = (zone: Zone): IndexedZone => {
     if (served.type === "SOA" && name === origin) soa = served;
     if (served.type === "NS" && name !== origin) (cuts ??= new Set()).add(name);
   }
+  // Arrays grown by push keep spare room (17 slots for one RRset): copied to their exact size,
+  // which for 10,000 zones is tens of megabytes less.
+  const EMPTY: ZoneRecord[][] = [];
+  for (const node of nodes.values())
+    node.rrsets = node.rrsets.length === 0 ? EMPTY : node.rrsets.map((rrset) => rrset.slice());
   return { zone: { ...zone, origin }, soa, nodes, cuts: cuts ?? NO_CUTS };
 };
 
