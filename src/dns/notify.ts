@@ -1,4 +1,5 @@
 import dgram from "node:dgram";
+import { setMaxListeners } from "node:events";
 import { isIP } from "node:net";
 import * as packet from "dns-packet";
 import pLimit from "p-limit";
@@ -99,6 +100,7 @@ function notifyOnce(target: Secondary, origin: string, options: NotifyOptions, t
  */
 export class Notifier {
   private readonly pending = new Map<string, AbortController>();
+  private startup: AbortController | undefined;
   private readonly running = new Set<Promise<unknown>>();
   /** Sockets open at once: a burst of changes (thousands of zones) must not exhaust descriptors. */
   private readonly limit = pLimit(64);
@@ -135,6 +137,53 @@ export class Notifier {
     this.running.add(work);
   }
 
+  /**
+   * Every zone served, once, when the server starts (as BIND notifies on load): a change committed
+   * while no `dns` process ran (by a web process on the same PostgreSQL, say) reaches the
+   * secondaries now instead of at their next SOA refresh. One attempt per zone and secondary,
+   * no retries: a secondary that is down asks for the SOA of every zone itself when it comes back
+   * (its refresh), and 10,000 zones retried for half a minute each would be load for nothing.
+   * One line per secondary says how it went, not one per zone.
+   */
+  zonesLoaded(zones: ReadonlyArray<{ origin: string; soa: ZoneRecord | undefined }>): void {
+    if (this.options.secondaries.length === 0 || zones.length === 0) return;
+    const controller = new AbortController();
+    // Listened to by every NOTIFY in flight (up to the limit), not a leak.
+    setMaxListeners(0, controller.signal);
+    this.startup = controller;
+    const work = Promise.all(
+      this.options.secondaries.map(async (target) => {
+        const failures = new Map<string, number>();
+        let acknowledged = 0;
+        await Promise.all(
+          zones.map(({ origin, soa }) =>
+            this.limit(async () => {
+              const outcome = await sendNotify(target, origin, {
+                ...this.options,
+                attempts: 1,
+                soa,
+                signal: controller.signal,
+              });
+              if (outcome.status === "acknowledged") acknowledged += 1;
+              else failures.set(outcome.reason, (failures.get(outcome.reason) ?? 0) + 1);
+            }),
+          ),
+        );
+        const details = {
+          secondary: `${target.host}:${target.port}`,
+          zones: zones.length,
+          acknowledged,
+          failed: Object.fromEntries(failures),
+        };
+        if (failures.size === 0)
+          this.options.log?.info(details, "NOTIFY of every zone at start acknowledged");
+        else if (!controller.signal.aborted)
+          this.options.log?.warn(details, "NOTIFY of every zone at start: some not acknowledged");
+      }),
+    ).finally(() => this.running.delete(work));
+    this.running.add(work);
+  }
+
   /** A zone no longer served: a NOTIFY of it still being retried stops. */
   zoneDeleted(origin: string): void {
     this.pending.get(origin)?.abort();
@@ -143,6 +192,7 @@ export class Notifier {
   /** Stops the retries and waits for the sockets to close. */
   async close(): Promise<void> {
     for (const controller of this.pending.values()) controller.abort();
+    this.startup?.abort();
     await Promise.all(this.running);
   }
 

@@ -58,6 +58,15 @@ export function createSecondaries(options: SecondariesOptions) {
       options.zones.delete(origin);
       zoneChanged(previous, undefined);
     },
+    /** Notifies every zone in the ZoneSet once: call when the server starts, with its zones loaded. */
+    zonesLoaded(): void {
+      notifier.zonesLoaded(
+        [...options.zones.origins()].map((origin) => ({
+          origin,
+          soa: options.zones.findIndexed(origin)?.soa,
+        })),
+      );
+    },
     /** Waits for the NOTIFYs sent so far to be acknowledged or given up. */
     settled: () => notifier.settled(),
     close: () => notifier.close(),

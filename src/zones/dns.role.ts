@@ -215,6 +215,9 @@ export function dnsRole(serviceOf: (deps: Deps) => ZonesService | undefined): Ro
       const heapMb = Math.round((process.memoryUsage().heapUsed - heapBefore) / 1e6);
       const { host, port } = deps.config.dnsListen;
       const server = await startDnsServer({ zones, host, port, log, onTransfer: secondaries.onTransfer });
+      // Answering now: a secondary told of every zone asks its SOA of us and transfers what changed
+      // while no dns process ran.
+      secondaries.zonesLoaded();
       const onChange = (domainId: string) => void sync.refresh(domainId);
       const service = serviceOf(deps);
       service?.changes.on("changed", onChange);
