@@ -206,6 +206,9 @@ describe("mfd command line", () => {
       { action: "dns.dkim.rotate", actorType: "operator" },
     ]);
 
+    // The zone the rotation made is listed for the secondaries' sync (docs/dns.md).
+    expect((await mfd("zones", "list")).stdout.split("\n")).toContain("dkim.example");
+
     const unknown = await mfd("dkim", "rotate", "nowhere.example");
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toContain("nowhere.example is not a confirmed domain here");

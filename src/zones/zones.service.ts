@@ -309,6 +309,17 @@ export class ZonesService {
     return result;
   }
 
+  /** The origin of every zone served, sorted (`mfd zones list`, for syncing secondaries). */
+  async zoneNames(): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom("zones")
+      .innerJoin("domains", "domains.id", "zones.domainId")
+      .select("domains.name")
+      .orderBy("domains.name")
+      .execute();
+    return rows.map((row) => row.name);
+  }
+
   /** A disconnected domain's zone, records and keys go: a later owner of the name finds none of them. */
   async deleteZone(tx: Executor, domainId: string): Promise<number> {
     const records = await tx.deleteFrom("dnsRecords").where("domainId", "=", domainId).executeTakeFirst();
