@@ -14,6 +14,8 @@ import type { ZoneRecord } from "./zone.js";
  */
 
 const OPCODE_NOTIFY = 4;
+/** NOTIFYs in flight per secondary when every zone is notified at start. */
+const STARTUP_IN_FLIGHT = 32;
 
 export type NotifyOutcome = { status: "acknowledged" } | { status: "failed"; reason: string };
 
@@ -145,33 +147,34 @@ export class Notifier {
    * (its refresh), and 10,000 zones retried for half a minute each would be load for nothing.
    * One line per secondary says how it went, not one per zone.
    */
-  zonesLoaded(zones: ReadonlyArray<{ origin: string; soa: ZoneRecord | undefined }>): void {
-    if (this.options.secondaries.length === 0 || zones.length === 0) return;
+  zonesLoaded(zones: () => Iterable<{ origin: string; soa: ZoneRecord | undefined }>, count: number): void {
+    if (this.options.secondaries.length === 0 || count === 0) return;
     const controller = new AbortController();
-    // Listened to by every NOTIFY in flight (up to the limit), not a leak.
+    // Listened to by every NOTIFY in flight, not a leak.
     setMaxListeners(0, controller.signal);
     this.startup = controller;
     const work = Promise.all(
       this.options.secondaries.map(async (target) => {
         const failures = new Map<string, number>();
         let acknowledged = 0;
-        await Promise.all(
-          zones.map(({ origin, soa }) =>
-            this.limit(async () => {
-              const outcome = await sendNotify(target, origin, {
-                ...this.options,
-                attempts: 1,
-                soa,
-                signal: controller.signal,
-              });
-              if (outcome.status === "acknowledged") acknowledged += 1;
-              else failures.set(outcome.reason, (failures.get(outcome.reason) ?? 0) + 1);
-            }),
-          ),
-        );
+        // A few NOTIFYs in flight pull the zones one at a time: no promise per zone made up front.
+        const next = zones()[Symbol.iterator]();
+        const sender = async () => {
+          for (let item = next.next(); !item.done && !controller.signal.aborted; item = next.next()) {
+            const outcome = await sendNotify(target, item.value.origin, {
+              ...this.options,
+              attempts: 1,
+              soa: item.value.soa,
+              signal: controller.signal,
+            });
+            if (outcome.status === "acknowledged") acknowledged += 1;
+            else failures.set(outcome.reason, (failures.get(outcome.reason) ?? 0) + 1);
+          }
+        };
+        await Promise.all(Array.from({ length: STARTUP_IN_FLIGHT }, sender));
         const details = {
           secondary: `${target.host}:${target.port}`,
-          zones: zones.length,
+          zones: count,
           acknowledged,
           failed: Object.fromEntries(failures),
         };

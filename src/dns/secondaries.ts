@@ -60,12 +60,11 @@ export function createSecondaries(options: SecondariesOptions) {
     },
     /** Notifies every zone in the ZoneSet once: call when the server starts, with its zones loaded. */
     zonesLoaded(): void {
-      notifier.zonesLoaded(
-        [...options.zones.origins()].map((origin) => ({
-          origin,
-          soa: options.zones.findIndexed(origin)?.soa,
-        })),
-      );
+      const { zones } = options;
+      function* served() {
+        for (const origin of zones.origins()) yield { origin, soa: zones.findIndexed(origin)?.soa };
+      }
+      notifier.zonesLoaded(served, zones.size);
     },
     /** Waits for the NOTIFYs sent so far to be acknowledged or given up. */
     settled: () => notifier.settled(),
