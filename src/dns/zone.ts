@@ -102,6 +102,9 @@ export const indexZone = (zone: Zone): IndexedZone => {
       )
         nodes.set(up, { rrsets: [] });
     }
+    const first = node.rrsets[0]?.[0];
+    // Every record at a name holds the same string (equal already): one copy per name, not per record.
+    if (first !== undefined && name === record.name) record.name = first.name;
     const served = name === record.name ? record : { ...record, name };
     const rrset = node.rrsets.find((r) => (r[0] as ZoneRecord).type === served.type);
     if (rrset) rrset.push(served);

@@ -35,11 +35,19 @@ export interface ServedZone {
   negativeTtl: number;
 }
 
+/** One contact string for every zone's SOA, not a copy per zone. */
+const contacts = new WeakMap<Config, string>();
+
 /** The SOA of a hosted zone: primary the first of MFD_NAME_SERVERS, contact hostmaster@<service domain>. */
 export function soaOf(config: Config, serial: number): SoaData {
+  let rname = contacts.get(config);
+  if (rname === undefined) {
+    rname = `hostmaster.${config.serviceDomain}`;
+    contacts.set(config, rname);
+  }
   return {
     mname: config.nameServers[0] as string,
-    rname: `hostmaster.${config.serviceDomain}`,
+    rname,
     serial,
     ...SOA_TIMERS,
   };
