@@ -56,7 +56,7 @@ const txtStrings = (data: unknown): Buffer[] =>
     return strings.length > 0 ? strings : [bytes];
   });
 
-const toPacketAnswer = (record: ZoneRecord, ttl = record.ttl): packet.Answer =>
+export const toPacketAnswer = (record: ZoneRecord, ttl = record.ttl): packet.Answer =>
   ({
     name: record.name,
     type: record.type,
@@ -65,13 +65,58 @@ const toPacketAnswer = (record: ZoneRecord, ttl = record.ttl): packet.Answer =>
     data: record.type === "TXT" ? txtStrings(record.data) : record.data,
   }) as packet.Answer;
 
-const encodeRecord = (answer: packet.Answer): Buffer =>
+export const encodeRecord = (answer: packet.Answer): Buffer =>
   packet.encode({ type: "response", id: 0, flags: 0, questions: [], answers: [answer] }).subarray(12);
+
+/** Names nameToWire writes as dns-packet would: plain labels, nothing escaped. */
+const PLAIN_NAME = /^(?:[a-z0-9_*-]{1,63}\.)*[a-z0-9_*-]{1,63}$/;
+const IPV4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
+const TYPE_CODE: Partial<Record<RecordType, number>> = { A: 1, NS: 2, CNAME: 5, MX: 15, TXT: 16 };
+
+/**
+ * The record on the wire (owner, type, class IN, TTL, RDATA) for the types most zones are made
+ * of, written directly: the first answer from a name otherwise goes through dns-packet's whole
+ * message encoder, which was most of the cost of a query answered for the first time. Anything
+ * else (other types, names with escapes) is left to dns-packet: undefined.
+ */
+export function encodeCommon(record: ZoneRecord, ttl = record.ttl): Buffer | undefined {
+  const code = TYPE_CODE[record.type];
+  if (code === undefined || !PLAIN_NAME.test(record.name)) return undefined;
+  let rdata: Buffer[];
+  if (record.type === "A") {
+    const octets = IPV4.exec(record.data as string);
+    if (!octets) return undefined;
+    rdata = [Buffer.from(octets.slice(1, 5).map(Number))];
+  } else if (record.type === "NS" || record.type === "CNAME") {
+    const target = canonicalName(record.data as string);
+    if (!PLAIN_NAME.test(target)) return undefined;
+    rdata = [nameToWire(target)];
+  } else if (record.type === "MX") {
+    const { preference, exchange } = record.data as { preference: number; exchange: string };
+    const target = canonicalName(exchange);
+    if (!PLAIN_NAME.test(target)) return undefined;
+    const head = Buffer.alloc(2);
+    head.writeUInt16BE(preference);
+    rdata = [head, nameToWire(target)];
+  } else {
+    rdata = txtStrings(record.data).flatMap((string) => [Buffer.from([string.length]), string]);
+  }
+  const owner = nameToWire(record.name);
+  const fixed = Buffer.alloc(10);
+  fixed.writeUInt16BE(code, 0);
+  fixed.writeUInt16BE(1, 2); // IN
+  fixed.writeUInt32BE(ttl, 4);
+  fixed.writeUInt16BE(
+    rdata.reduce((sum, part) => sum + part.length, 0),
+    8,
+  );
+  return Buffer.concat([owner, fixed, ...rdata]);
+}
 
 function wireOf(rrset: readonly ZoneRecord[]): Buffer {
   let wire = encoded.get(rrset);
   if (!wire) {
-    wire = Buffer.concat(rrset.map((record) => encodeRecord(toPacketAnswer(record))));
+    wire = Buffer.concat(rrset.map((record) => encodeCommon(record) ?? encodeRecord(toPacketAnswer(record))));
     encoded.set(rrset, wire);
   }
   return wire;

@@ -121,7 +121,7 @@ export function responder(options: DnsServerOptions): Respond {
   };
 
   const fromZones = (query: Query): PreparedReply => {
-    const zone = zones.findIndexed(query.qname);
+    const zone = zones.findCanonical(query.qname);
     if (!zone) return bareReply(RCODE.REFUSED);
     return preparedAnswer(zone, query.qname, query.qnameWire, query.qtype);
   };

@@ -141,7 +141,12 @@ export class ZoneSet {
 
   /** Like `find`, with the index the server answers from. */
   findIndexed(qname: string): IndexedZone | undefined {
-    for (let name: string | undefined = canonicalName(qname); name !== undefined; name = parentName(name)) {
+    return this.findCanonical(canonicalName(qname));
+  }
+
+  /** Like `findIndexed`, for a name already lowercase without the trailing dot (a parsed query's). */
+  findCanonical(qname: string): IndexedZone | undefined {
+    for (let name: string | undefined = qname; name !== undefined; name = parentName(name)) {
       const zone = this.zones.get(name);
       if (zone) return zone;
     }
