@@ -193,22 +193,18 @@ interface Mfd {
 function startMfd(roles: string, webPort: number, dnsPort: number, env: Record<string, string>): Mfd {
   let output = "";
   const nodeArgs = (process.env.BENCH_MFD_NODE_ARGS ?? "").split(" ").filter(Boolean);
-  const child = spawn(
-    process.execPath,
-    [...nodeArgs, "--import", "tsx", "src/main.ts", "serve", "--roles", roles],
-    {
-      env: {
-        ...process.env,
-        ...env,
-        MFD_LISTEN: `127.0.0.1:${webPort}`,
-        MFD_PUBLIC_URL: `http://127.0.0.1:${webPort}`,
-        MFD_DNS_LISTEN: `127.0.0.1:${dnsPort}`,
-        MFD_DEV: "1",
-        MFD_LOG_LEVEL: "warn",
-      },
-      stdio: ["ignore", "pipe", "inherit"],
+  const child = spawn(process.execPath, [...nodeArgs, MFD_BIN, "serve", "--roles", roles], {
+    env: {
+      ...process.env,
+      ...env,
+      MFD_LISTEN: `127.0.0.1:${webPort}`,
+      MFD_PUBLIC_URL: `http://127.0.0.1:${webPort}`,
+      MFD_DNS_LISTEN: `127.0.0.1:${dnsPort}`,
+      MFD_DEV: "1",
+      MFD_LOG_LEVEL: "warn",
     },
-  );
+    stdio: ["ignore", "pipe", "inherit"],
+  });
   child.stdout?.on("data", (chunk) => {
     output += chunk;
   });

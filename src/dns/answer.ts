@@ -302,6 +302,7 @@ export function preparedAnswer(
   const cached = node.prepared?.[slot] as PreparedReply | undefined;
   if (cached) return cached;
   const prepared = prepareReply(answerFromZone(zone, qname, qnameWire, qtype));
-  (node.prepared ??= [])[slot] = prepared;
+  if (!node.prepared) node.prepared = [];
+  node.prepared[slot] = prepared;
   return prepared;
 }

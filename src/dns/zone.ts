@@ -110,7 +110,10 @@ export const indexZone = (zone: Zone): IndexedZone => {
     if (rrset) rrset.push(served);
     else node.rrsets.push([served]);
     if (served.type === "SOA" && name === origin) soa = served;
-    if (served.type === "NS" && name !== origin) (cuts ??= new Set()).add(name);
+    if (served.type === "NS" && name !== origin) {
+      if (!cuts) cuts = new Set();
+      cuts.add(name);
+    }
   }
   // Arrays grown by push keep spare room (17 slots for one RRset): copied to their exact size,
   // which for 10,000 zones is tens of megabytes less.
