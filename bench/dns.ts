@@ -14,11 +14,12 @@
  *
  * BENCH_ZONES (10000), BENCH_WARM_UP_SECONDS (5, not counted), BENCH_ROUNDS (3 per server),
  * BENCH_SECONDS (10 per round), BENCH_PACED_QPS (10000: the rate p99 is compared at),
- * BENCH_CHANGES (30), BENCH_WRITE_SECONDS (10), BENCH_DNSPERF=0 skips NSD and dnsperf.
+ * BENCH_CHANGES (30), BENCH_WRITE_SECONDS (10), BENCH_DNSPERF=0 skips NSD and dnsperf;
+ * BENCH_MFD_NODE_ARGS adds node options to the mfd processes (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
  */
 import { type ChildProcess, execFile, spawn } from "node:child_process";
 import dgram from "node:dgram";
-import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import net from "node:net";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
@@ -36,6 +37,7 @@ import { systemClock } from "../src/lib/clock.js";
 import { Outbox } from "../src/notify/outbox.js";
 import { loadAllZones } from "../src/zones/zone-data.js";
 import { freeDnsPort, startNsd } from "../test/dns/nsd.js";
+import { ensureBuilt, MFD_BIN } from "../test/helpers/cli.js";
 import { benchDatabase, seedHostedZones, stopChild, waitReady } from "./lib.js";
 
 const ZONES = Number(process.env.BENCH_ZONES ?? 10_000);
@@ -190,7 +192,8 @@ interface Mfd {
 /** `mfd serve --roles <roles>` on the bench database, its stdout kept (the dns role logs its load). */
 function startMfd(roles: string, webPort: number, dnsPort: number, env: Record<string, string>): Mfd {
   let output = "";
-  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts", "serve", "--roles", roles], {
+  const nodeArgs = (process.env.BENCH_MFD_NODE_ARGS ?? "").split(" ").filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, MFD_BIN, "serve", "--roles", roles], {
     env: {
       ...process.env,
       ...env,
@@ -206,6 +209,22 @@ function startMfd(roles: string, webPort: number, dnsPort: number, env: Record<s
     output += chunk;
   });
   return { child, dnsPort, output: () => output, stop: () => stopChild(child) };
+}
+
+/** CPU time (user + system, ms) of a process and its descendants, from /proc (10 ms ticks). */
+function cpuMsOf(pid: number): number {
+  let ms = 0;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    ms = ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+    for (const task of readdirSync(`/proc/${pid}/task`))
+      for (const child of readFileSync(`/proc/${pid}/task/${task}/children`, "utf8")
+        .split(" ")
+        .filter(Boolean))
+        ms += cpuMsOf(Number(child));
+  } catch {}
+  return ms;
 }
 
 /** Resident and peak resident memory of a process, in MB (Linux /proc). */
@@ -269,6 +288,8 @@ function writeQueryFile(path: string, lines: number): void {
 interface PerfRound {
   server: string;
   qps: number;
+  /** The server's CPU time (user + system, all its processes) per answered query: less sensitive to the machine's other load than qps. */
+  cpuUsPerQuery: number;
   sent: number;
   lost: number;
   p50Ms: number;
@@ -280,10 +301,12 @@ interface PerfRound {
 async function dnsperf(
   server: string,
   port: number,
+  pid: number,
   queryFile: string,
   pace: { seconds: number; qps?: number },
 ): Promise<PerfRound> {
   const load1 = load();
+  const cpuBefore = cpuMsOf(pid);
   // -v reports every answer's rcode and latency: p99 comes from there (dnsperf prints only the mean).
   const { stdout } = await promisify(execFile)(
     DNSPERF,
@@ -306,6 +329,7 @@ async function dnsperf(
     ],
     { maxBuffer: 1024 * 1024 * 1024 },
   );
+  const cpuMs = cpuMsOf(pid) - cpuBefore;
   const latencies: number[] = [];
   const rcodes: Record<string, number> = {};
   for (const line of stdout.split("\n")) {
@@ -322,6 +346,7 @@ async function dnsperf(
   return {
     server,
     qps: Math.round(field("Queries per second")),
+    cpuUsPerQuery: Math.round((cpuMs * 1000) / Math.max(1, field("Queries completed"))),
     sent: field("Queries sent"),
     lost: field("Queries lost"),
     p50Ms: at(0.5),
@@ -375,6 +400,35 @@ const percentile = (values: number[], q: number) => {
   return Math.round((sorted[Math.floor(q * (sorted.length - 1))] ?? Number.NaN) * 10) / 10;
 };
 
+/** The figures the issue aims at, one per line, before the JSON with everything. */
+function summaryOf(r: Record<string, unknown>): string {
+  // biome-ignore lint/suspicious/noExplicitAny: the results object is assembled above, printed here.
+  const x = r as any;
+  const lines = [`## mfd DNS figures (${x.dialect}, ${ZONES} zones)`];
+  const perf = x.dnsperf;
+  if (perf)
+    lines.push(
+      `mfd ÷ NSD, queries/s:          ${perf.ratio}  (aim ≥ 0.5; mfd ${perf.mfd.qps} q/s, NSD ${perf.nsd.qps} q/s, mean of ${ROUNDS} rounds)`,
+      `CPU per query, mfd / NSD:     ${perf.mfd.cpuUsPerQuery} / ${perf.nsd.cpuUsPerQuery} µs  (NSD ÷ mfd ${perf.cpuRatio})`,
+      `p99 at ${perf.pacedQps} q/s, mfd / NSD:  ${perf.mfd.p99MsAtPacedRate} / ${perf.nsd.p99MsAtPacedRate} ms`,
+    );
+  lines.push(
+    `load of the zones at start:   ${x.start.loaderMs} ms  (aim ≤ 2000 ms)`,
+    `RSS with the zones loaded:    ${x.start.rssMb} MB  (aim ≤ 300 MB; peak ${x.start.peakRssMb} MB)`,
+  );
+  if (x.afterQueries)
+    lines.push(
+      `RSS after the query rounds:   ${x.afterQueries.rssMb} MB  (answers cached; peak ${x.afterQueries.peakRssMb} MB)`,
+    );
+  lines.push(
+    `change → answer, same process p50 / max:  ${x.changeToAnswer.sameProcessMs.p50} / ${x.changeToAnswer.sameProcessMs.max} ms`,
+    `change → answer, other process p50 / max: ${x.changeToAnswer.otherProcessMs.p50} / ${x.changeToAnswer.otherProcessMs.max} ms`,
+    `records API, sequential writes: ${x.writes.perSecond}/s  (aim ≥ 1500/s; p50 ${x.writes.p50Ms} ms)`,
+    `load average (1, 5, 15 min) at the end: ${load()}`,
+  );
+  return lines.join("\n");
+}
+
 // ---- the run -----------------------------------------------------------------------------------
 
 const storage = await benchDatabase("dns");
@@ -383,6 +437,7 @@ const env = {
   MFD_SERVICE_DOMAIN: "mfd.bench",
   MFD_NAME_SERVERS: "ns1.mfd.bench,ns2.mfd.bench",
 };
+await ensureBuilt();
 const client = new DnsClient();
 const stops: Array<() => Promise<void>> = [];
 try {
@@ -469,33 +524,34 @@ try {
     writeQueryFile(queryFile, 200_000);
     // A first round right after start runs mfd's code before V8 has optimised it (and NSD before
     // its caches are warm): reported, not averaged.
+    const mfdPid = dnsOnly.child.pid as number;
     const warmUp = [
-      await dnsperf("mfd", dnsPort, queryFile, { seconds: WARM_UP_SECONDS }),
-      await dnsperf("nsd", nsdPort, queryFile, { seconds: WARM_UP_SECONDS }),
+      await dnsperf("mfd", dnsPort, mfdPid, queryFile, { seconds: WARM_UP_SECONDS }),
+      await dnsperf("nsd", nsdPort, nsd.pid, queryFile, { seconds: WARM_UP_SECONDS }),
     ];
     say(`warm-up ${JSON.stringify(warmUp)}`);
     const rounds: PerfRound[] = [];
     const paced: PerfRound[] = [];
     for (let round = 0; round < ROUNDS; round++) {
       // Interleaved, and who goes first alternates, so a change in the machine's load hits both.
-      const order: Array<[string, number]> = [
-        ["mfd", dnsPort],
-        ["nsd", nsdPort],
+      const order: Array<[string, number, number]> = [
+        ["mfd", dnsPort, mfdPid],
+        ["nsd", nsdPort, nsd.pid],
       ];
       if (round % 2 === 1) order.reverse();
-      for (const [server, port] of order) {
-        const result = await dnsperf(server, port, queryFile, { seconds: SECONDS });
+      for (const [server, port, pid] of order) {
+        const result = await dnsperf(server, port, pid, queryFile, { seconds: SECONDS });
         rounds.push(result);
         say(`dnsperf ${JSON.stringify(result)}`);
       }
     }
     // Latency at the same offered load for both: at saturation it is mostly queueing (100 queries
     // outstanding ÷ qps), so p99 is compared at a rate both sustain.
-    for (const [server, port] of [
-      ["mfd", dnsPort],
-      ["nsd", nsdPort],
+    for (const [server, port, pid] of [
+      ["mfd", dnsPort, mfdPid],
+      ["nsd", nsdPort, nsd.pid],
     ] as const) {
-      const result = await dnsperf(server, port, queryFile, { seconds: SECONDS, qps: PACED_QPS });
+      const result = await dnsperf(server, port, pid, queryFile, { seconds: SECONDS, qps: PACED_QPS });
       paced.push(result);
       say(`dnsperf at ${PACED_QPS}/s ${JSON.stringify(result)}`);
     }
@@ -504,6 +560,7 @@ try {
     const mean = (values: number[]) => Math.round(values.reduce((a, b) => a + b, 0) / values.length);
     const summary = (server: string) => ({
       qps: mean(of(server).map((r) => r.qps)),
+      cpuUsPerQuery: mean(of(server).map((r) => r.cpuUsPerQuery)),
       p99MsSaturated: Math.max(...of(server).map((r) => r.p99Ms)),
       p99MsAtPacedRate: paced.find((r) => r.server === server)?.p99Ms,
     });
@@ -517,7 +574,10 @@ try {
       mfd: mfdFigures,
       nsd: nsdFigures,
       ratio: Math.round((mfdFigures.qps / nsdFigures.qps) * 100) / 100,
+      cpuRatio: Math.round((nsdFigures.cpuUsPerQuery / mfdFigures.cpuUsPerQuery) * 100) / 100,
     };
+    // With every answer the queries asked cached: the memory of a server that has been answering.
+    results.afterQueries = { ...memoryOf(mfdPid), load: load() };
     await nsd.stop();
     stops.splice(stops.indexOf(nsd.stop), 1);
   }
@@ -582,6 +642,7 @@ try {
   };
   say(`writes ${JSON.stringify(results.writes)}`);
   results.dialect = storage.dialect;
+  console.log(summaryOf(results));
   console.log(JSON.stringify(results, null, 2));
 } finally {
   client.close();

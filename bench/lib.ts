@@ -14,22 +14,28 @@ export type Result = autocannon.Result;
 export async function startMfd(
   port: number,
   env: Record<string, string> = {},
-): Promise<{ url: string; stop: () => Promise<void> }> {
+  /** Options for node itself, before the script (e.g. --cpu-prof, which NODE_OPTIONS refuses). */
+  nodeArgs: string[] = [],
+): Promise<{ url: string; pid: number; stop: () => Promise<void> }> {
   const ownDir = env.MFD_DATA_DIR === undefined;
   const dataDir = env.MFD_DATA_DIR ?? mkdtempSync(join(tmpdir(), "mfd-bench-"));
-  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts", "serve", "--services", "web"], {
-    env: {
-      ...process.env,
-      MFD_LISTEN: `127.0.0.1:${port}`,
-      MFD_PUBLIC_URL: `http://127.0.0.1:${port}`,
-      MFD_DATA_DIR: dataDir,
-      MFD_DEV: "1",
-      MFD_LOG_LEVEL: "warn",
-      MFD_TRUSTED_PROXY: "127.0.0.1",
-      ...env,
+  const child = spawn(
+    process.execPath,
+    [...nodeArgs, "--import", "tsx", "src/main.ts", "serve", "--services", "web"],
+    {
+      env: {
+        ...process.env,
+        MFD_LISTEN: `127.0.0.1:${port}`,
+        MFD_PUBLIC_URL: `http://127.0.0.1:${port}`,
+        MFD_DATA_DIR: dataDir,
+        MFD_DEV: "1",
+        MFD_LOG_LEVEL: "warn",
+        MFD_TRUSTED_PROXY: "127.0.0.1",
+        ...env,
+      },
+      stdio: ["ignore", "inherit", "inherit"],
     },
-    stdio: ["ignore", "inherit", "inherit"],
-  });
+  );
   const url = `http://127.0.0.1:${port}`;
   try {
     await waitReady(url, child);
@@ -40,6 +46,7 @@ export async function startMfd(
   }
   return {
     url,
+    pid: child.pid as number,
     stop: async () => {
       await stopChild(child);
       if (ownDir) rmSync(dataDir, { recursive: true, force: true });

@@ -7,8 +7,11 @@
  *   npx tsx bench/records-write.ts                                                     SQLite
  *   MFD_BENCH_PG=postgres://postgres@127.0.0.1:5432/postgres npx tsx bench/records-write.ts
  *
- * BENCH_SECONDS (default 10).
+ * BENCH_SECONDS (default 10). BENCH_MFD_NODE_ARGS adds node options to the server (e.g.
+ * "--cpu-prof --cpu-prof-dir=/tmp/prof"). Besides writes/s (which a busy machine lowers), the
+ * server's CPU time per write (user + system, from /proc) is printed.
  */
+import { readFileSync } from "node:fs";
 import { AccountsService } from "../src/accounts/accounts.service.js";
 import { SessionsService } from "../src/accounts/sessions.service.js";
 import { loadConfig } from "../src/config.js";
@@ -65,10 +68,17 @@ async function seed() {
   await database.destroy();
 }
 
+/** User + system CPU time of a process, ms (Linux /proc, 10 ms ticks). */
+function cpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+}
+
 let mfd: Awaited<ReturnType<typeof startMfd>> | null = null;
 try {
   await seed();
-  mfd = await startMfd(18094, env);
+  mfd = await startMfd(18094, env, (process.env.BENCH_MFD_NODE_ARGS ?? "").split(" ").filter(Boolean));
   const signIn = await fetch(`${mfd.url}/api/v1/session`, {
     method: "POST",
     headers: { "content-type": "application/json" },
@@ -79,6 +89,7 @@ try {
   const { csrfToken } = (await signIn.json()) as { csrfToken: string };
   const headers = { "content-type": "application/json", cookie, "x-csrf-token": csrfToken, origin: mfd.url };
   const latencies: number[] = [];
+  const cpuBefore = cpuMs(mfd.pid);
   const until = performance.now() + SECONDS * 1000;
   for (let i = 0; performance.now() < until; i++) {
     const started = performance.now();
@@ -90,6 +101,7 @@ try {
     if (response.status !== 201) throw new Error(`write ${i}: ${response.status} ${await response.text()}`);
     latencies.push(performance.now() - started);
   }
+  const cpuUsPerWrite = Math.round(((cpuMs(mfd.pid) - cpuBefore) * 1000) / latencies.length);
   latencies.sort((a, b) => a - b);
   const at = (q: number) =>
     Math.round((latencies[Math.floor(q * (latencies.length - 1))] as number) * 10) / 10;
@@ -100,6 +112,7 @@ try {
       perSecond: Math.round(latencies.length / SECONDS),
       p50Ms: at(0.5),
       p99Ms: at(0.99),
+      cpuUsPerWrite,
     }),
   );
 } finally {

@@ -180,6 +180,24 @@ program
   });
 
 program
+  .command("zones")
+  .description("hosted DNS zones (operator only)")
+  .command("list")
+  .description(
+    "print the name of every zone mfd serves, one a line, sorted: what a secondary without catalog zones syncs its zone list from (docs/dns.md)",
+  )
+  .action(async () => {
+    const { deps, database } = await openRuntime();
+    try {
+      const { zones } = createServices(deps);
+      const names = await zones.zoneNames();
+      if (names.length > 0) console.log(names.join("\n"));
+    } finally {
+      await database.destroy();
+    }
+  });
+
+program
   .command("backup <file>")
   .description(
     "copy the SQLite database into a new file (mode 0600) while mfd serves; for PostgreSQL use pg_dump (docs/operations.md)",

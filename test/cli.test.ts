@@ -144,6 +144,107 @@ describe("mfd command line", () => {
     expect(production.stdout).not.toContain("123456");
   });
 
+  it("rotates a domain's DKIM key: a new selector published beside the old one, which stops signing", async () => {
+    await mfd("migrate");
+    const database = openDatabase(`sqlite:${join(dataDir, "mfd.sqlite")}`);
+    await database.db
+      .insertInto("accounts")
+      .values({
+        id: "owner-1",
+        login: "dkimowner",
+        passwordHash: "x",
+        firstName: "D",
+        lastName: "Kim",
+        createdAt: 0,
+        passwordChangedAt: 0,
+      })
+      .execute();
+    await database.db
+      .insertInto("claims")
+      .values({
+        id: "claim-1",
+        publicId: "pdkim",
+        accountId: "owner-1",
+        domainName: "dkim.example",
+        token: "t",
+        status: "confirmed",
+        createdAt: 0,
+        expiresAt: 0,
+        nextCheckAt: 0,
+      })
+      .execute();
+    // Confirmed before DNS hosting existed: the first rotation gives it its zone and first key too.
+    await database.db
+      .insertInto("domains")
+      .values({
+        id: "domain-1",
+        name: "dkim.example",
+        ownerAccountId: "owner-1",
+        claimId: "claim-1",
+        confirmedAt: 0,
+        confirmedMethod: "txt",
+        mxNextCheckAt: 0,
+      })
+      .execute();
+    const keys = () =>
+      database.db
+        .selectFrom("dkimKeys")
+        .select(["selector", "active"])
+        .where("domainId", "=", "domain-1")
+        .orderBy("createdAt")
+        .orderBy("selector")
+        .execute();
+    const published = async () =>
+      (
+        await database.db
+          .selectFrom("dnsRecords")
+          .select("name")
+          .where("domainId", "=", "domain-1")
+          .where("type", "=", "TXT")
+          .where("name", "like", "%._domainkey.dkim.example")
+          .execute()
+      )
+        .map((r) => r.name)
+        .sort();
+
+    const first = await mfd("dkim", "rotate", "dkim.example");
+    expect(first.code, first.stderr).toBe(0);
+    const [original, rotated] = await keys();
+    expect(original?.active).toBe(0);
+    expect(rotated?.active).toBe(1);
+    expect(first.stdout).toContain(
+      `dkim.example: new DKIM selector ${rotated?.selector}; no longer signing with ${original?.selector}`,
+    );
+    expect(await published()).toEqual(
+      [original, rotated].map((k) => `${k?.selector}._domainkey.dkim.example`).sort(),
+    );
+
+    const second = await mfd("dkim", "rotate", "DKIM.example");
+    expect(second.code, second.stderr).toBe(0);
+    const after = await keys();
+    expect(after).toHaveLength(3);
+    expect(after.filter((k) => k.active === 1)).toHaveLength(1);
+    expect(await published()).toHaveLength(3);
+    const events = await database.db
+      .selectFrom("auditEvents")
+      .select(["action", "actorType"])
+      .where("action", "=", "dns.dkim.rotate")
+      .execute();
+    expect(events).toEqual([
+      { action: "dns.dkim.rotate", actorType: "operator" },
+      { action: "dns.dkim.rotate", actorType: "operator" },
+    ]);
+
+    // The zone the rotation made is listed for the secondaries' sync (docs/dns.md).
+    expect((await mfd("zones", "list")).stdout.split("\n")).toContain("dkim.example");
+
+    const unknown = await mfd("dkim", "rotate", "nowhere.example");
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain("nowhere.example is not a confirmed domain here");
+    expect(await keys()).toHaveLength(3);
+    await database.destroy();
+  });
+
   it("serve starts the console and worker and says where, then stops cleanly on SIGTERM", async () => {
     const child = spawnMfd(["serve", "--dev"], {
       ...env,

@@ -1,4 +1,5 @@
 import dgram from "node:dgram";
+import { setMaxListeners } from "node:events";
 import { isIP } from "node:net";
 import * as packet from "dns-packet";
 import pLimit from "p-limit";
@@ -13,6 +14,8 @@ import type { ZoneRecord } from "./zone.js";
  */
 
 const OPCODE_NOTIFY = 4;
+/** NOTIFYs in flight per secondary when every zone is notified at start. */
+const STARTUP_IN_FLIGHT = 32;
 
 export type NotifyOutcome = { status: "acknowledged" } | { status: "failed"; reason: string };
 
@@ -99,6 +102,7 @@ function notifyOnce(target: Secondary, origin: string, options: NotifyOptions, t
  */
 export class Notifier {
   private readonly pending = new Map<string, AbortController>();
+  private startup: AbortController | undefined;
   private readonly running = new Set<Promise<unknown>>();
   /** Sockets open at once: a burst of changes (thousands of zones) must not exhaust descriptors. */
   private readonly limit = pLimit(64);
@@ -135,6 +139,54 @@ export class Notifier {
     this.running.add(work);
   }
 
+  /**
+   * Every zone served, once, when the server starts (as BIND notifies on load): a change committed
+   * while no `dns` process ran (by a web process on the same PostgreSQL, say) reaches the
+   * secondaries now instead of at their next SOA refresh. One attempt per zone and secondary,
+   * no retries: a secondary that is down asks for the SOA of every zone itself when it comes back
+   * (its refresh), and 10,000 zones retried for half a minute each would be load for nothing.
+   * One line per secondary says how it went, not one per zone.
+   */
+  zonesLoaded(zones: () => Iterable<{ origin: string; soa: ZoneRecord | undefined }>, count: number): void {
+    if (this.options.secondaries.length === 0 || count === 0) return;
+    const controller = new AbortController();
+    // Listened to by every NOTIFY in flight, not a leak.
+    setMaxListeners(0, controller.signal);
+    this.startup = controller;
+    const work = Promise.all(
+      this.options.secondaries.map(async (target) => {
+        const failures = new Map<string, number>();
+        let acknowledged = 0;
+        // A few NOTIFYs in flight pull the zones one at a time: no promise per zone made up front.
+        const next = zones()[Symbol.iterator]();
+        const sender = async () => {
+          for (let item = next.next(); !item.done && !controller.signal.aborted; item = next.next()) {
+            const outcome = await sendNotify(target, item.value.origin, {
+              ...this.options,
+              attempts: 1,
+              soa: item.value.soa,
+              signal: controller.signal,
+            });
+            if (outcome.status === "acknowledged") acknowledged += 1;
+            else failures.set(outcome.reason, (failures.get(outcome.reason) ?? 0) + 1);
+          }
+        };
+        await Promise.all(Array.from({ length: STARTUP_IN_FLIGHT }, sender));
+        const details = {
+          secondary: `${target.host}:${target.port}`,
+          zones: count,
+          acknowledged,
+          failed: Object.fromEntries(failures),
+        };
+        if (failures.size === 0)
+          this.options.log?.info(details, "NOTIFY of every zone at start acknowledged");
+        else if (!controller.signal.aborted)
+          this.options.log?.warn(details, "NOTIFY of every zone at start: some not acknowledged");
+      }),
+    ).finally(() => this.running.delete(work));
+    this.running.add(work);
+  }
+
   /** A zone no longer served: a NOTIFY of it still being retried stops. */
   zoneDeleted(origin: string): void {
     this.pending.get(origin)?.abort();
@@ -143,6 +195,7 @@ export class Notifier {
   /** Stops the retries and waits for the sockets to close. */
   async close(): Promise<void> {
     for (const controller of this.pending.values()) controller.abort();
+    this.startup?.abort();
     await Promise.all(this.running);
   }
 

@@ -86,3 +86,50 @@ describe("secondaries: a zone dropped while its NOTIFY is retried", () => {
     }
   });
 });
+
+describe("secondaries: the start of the server", () => {
+  it("notifies every zone once, with its serial, and does not retry a secondary that does not answer", async () => {
+    const answering = dgram.createSocket("udp4");
+    const silent = dgram.createSocket("udp4");
+    const notified: Array<[string, number]> = [];
+    let unanswered = 0;
+    answering.on("message", (message, from) => {
+      const query = packet.decode(message);
+      const [hint] = query.answers ?? [];
+      notified.push([query.questions?.[0]?.name ?? "", hint?.type === "SOA" ? (hint.data.serial ?? -1) : -1]);
+      answering.send(
+        packet.encode({ type: "response", id: query.id, flags: 4 << 11, questions: query.questions }),
+        from.port,
+        from.address,
+      );
+    });
+    silent.on("message", () => {
+      unanswered += 1;
+    });
+    await Promise.all(
+      [answering, silent].map((s) => new Promise<void>((resolve) => s.bind(0, "127.0.0.1", resolve))),
+    );
+    const zones = new ZoneSet();
+    for (let i = 0; i < 5; i++) zones.set(exampleZone(`zone${i}.example`, 100 + i));
+    const secondaries = createSecondaries({
+      zones,
+      secondaries: [
+        { host: "127.0.0.1", port: answering.address().port },
+        { host: "127.0.0.1", port: silent.address().port },
+      ],
+      key: null,
+    });
+    try {
+      secondaries.zonesLoaded();
+      // settled() waits for every attempt to be answered or given up: with retries the silent
+      // secondary would get 5 tries of each zone; once each says there were none.
+      await secondaries.settled();
+      expect(notified.sort()).toEqual([0, 1, 2, 3, 4].map((i) => [`zone${i}.example`, 100 + i]));
+      expect(unanswered).toBe(5);
+    } finally {
+      await secondaries.close();
+      answering.close();
+      silent.close();
+    }
+  });
+});

@@ -58,6 +58,14 @@ export function createSecondaries(options: SecondariesOptions) {
       options.zones.delete(origin);
       zoneChanged(previous, undefined);
     },
+    /** Notifies every zone in the ZoneSet once: call when the server starts, with its zones loaded. */
+    zonesLoaded(): void {
+      const { zones } = options;
+      function* served() {
+        for (const origin of zones.origins()) yield { origin, soa: zones.findIndexed(origin)?.soa };
+      }
+      notifier.zonesLoaded(served, zones.size);
+    },
     /** Waits for the NOTIFYs sent so far to be acknowledged or given up. */
     settled: () => notifier.settled(),
     close: () => notifier.close(),

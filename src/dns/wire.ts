@@ -250,8 +250,6 @@ export interface Section {
 
 export const emptySection = (): Section => ({ parts: [], count: 0 });
 
-const sectionLength = (section: Section): number => section.parts.reduce((sum, part) => sum + part.length, 0);
-
 export interface Reply {
   rcode: number;
   authoritative: boolean;
@@ -262,16 +260,6 @@ export interface Reply {
   additionalRequired?: boolean;
 }
 
-/** Our OPT: our own payload size, version 0, the DO bit copied, the upper bits of the rcode. */
-const optRecord = (ourUdpSize: number, rcode: number, edns: Edns): Buffer => {
-  const opt = Buffer.alloc(11);
-  opt.writeUInt16BE(QTYPE.OPT, 1);
-  opt.writeUInt16BE(ourUdpSize, 3);
-  opt.writeUInt8((rcode >> 4) & 0xff, 5);
-  opt.writeUInt16BE(edns.dnssecOk ? 0x8000 : 0, 7);
-  return opt;
-};
-
 export interface Header {
   id: number;
   opcode: number;
@@ -280,37 +268,83 @@ export interface Header {
 }
 
 /**
+ * A reply with its sections already joined, ready to be copied behind a query's header and
+ * question: what the answer cache of src/dns/answer.ts keeps per name and type, so that
+ * answering a query costs one allocation and three copies.
+ */
+export interface PreparedReply {
+  rcode: number;
+  authoritative: boolean;
+  /** Set when the additional section holds glue a referral cannot do without (RFC 9471). */
+  additionalRequired: boolean;
+  answerCount: number;
+  authorityCount: number;
+  additionalCount: number;
+  /** The answer, authority and additional sections on the wire, in that order. */
+  body: Buffer;
+  /** How many bytes of `body` the answer and authority sections take: what is left without the additional. */
+  withoutAdditional: number;
+}
+
+const NOTHING = Buffer.alloc(0);
+
+const joined = (parts: Buffer[]): Buffer =>
+  parts.length === 0 ? NOTHING : parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts);
+
+/** A Reply's sections joined once (a single RRset is used as it is, without a copy). */
+export function prepareReply(reply: Reply): PreparedReply {
+  const main = [...reply.answer.parts, ...reply.authority.parts];
+  const withoutAdditional = main.reduce((sum, part) => sum + part.length, 0);
+  return {
+    rcode: reply.rcode,
+    authoritative: reply.authoritative,
+    additionalRequired: reply.additionalRequired === true,
+    answerCount: reply.answer.count,
+    authorityCount: reply.authority.count,
+    additionalCount: reply.additional.count,
+    body: joined(reply.additional.parts.length === 0 ? main : [...main, ...reply.additional.parts]),
+    withoutAdditional,
+  };
+}
+
+/** Our OPT (RFC 6891 §6.1.2): root owner, our payload size, the upper bits of the rcode, version 0, DO copied. */
+const OPT_LENGTH = 11;
+
+/**
  * Writes the answer to `header`, within `limit` bytes: when it does not fit, the additional
  * section goes first (RFC 2181 §9: it needs no TC, unless it holds required glue), then everything
  * but the question and OPT, with TC set so the client asks again over TCP (RFC 1035 §4.2.1).
- * Recursion is never available (RA clear); RD and CD are copied.
+ * Recursion is never available (RA clear); RD and CD are copied. Every byte of the message is
+ * written here (it is allocated unzeroed).
  */
 export function writeReply(
   header: Header,
   question: Buffer | undefined,
   edns: Edns | undefined,
-  reply: Reply,
+  reply: PreparedReply,
   limit: number,
   ourUdpSize: number,
 ): Buffer {
-  const opt = edns ? optRecord(ourUdpSize, reply.rcode, edns) : undefined;
-  const fixed = 12 + (question?.length ?? 0) + (opt?.length ?? 0);
-  const answer = sectionLength(reply.answer);
-  const authority = sectionLength(reply.authority);
-  const additional = sectionLength(reply.additional);
-  let sections: Section[] = [reply.answer, reply.authority, reply.additional];
+  const questionLength = question ? question.length : 0;
+  const fixed = 12 + questionLength + (edns ? OPT_LENGTH : 0);
+  let bodyLength = reply.body.length;
+  let answerCount = reply.answerCount;
+  let authorityCount = reply.authorityCount;
+  let additionalCount = reply.additionalCount;
   let truncated = false;
-  if (fixed + answer + authority + additional > limit) {
-    if (fixed + answer + authority <= limit) {
-      sections = [reply.answer, reply.authority, emptySection()];
-      truncated = reply.additionalRequired === true;
+  if (fixed + bodyLength > limit) {
+    additionalCount = 0;
+    if (fixed + reply.withoutAdditional <= limit) {
+      bodyLength = reply.withoutAdditional;
+      truncated = reply.additionalRequired;
     } else {
-      sections = [emptySection(), emptySection(), emptySection()];
+      bodyLength = 0;
+      answerCount = 0;
+      authorityCount = 0;
       truncated = true;
     }
   }
-  const size = fixed + sections.reduce((sum, section) => sum + sectionLength(section), 0);
-  const out = Buffer.allocUnsafe(size);
+  const out = Buffer.allocUnsafe(fixed + bodyLength);
   const flags =
     0x8000 |
     ((header.opcode & 0xf) << 11) |
@@ -319,24 +353,52 @@ export function writeReply(
     (header.recursionDesired ? 0x0100 : 0) |
     (header.checkingDisabled ? 0x0010 : 0) |
     (reply.rcode & 0xf);
-  out.writeUInt16BE(header.id, 0);
-  out.writeUInt16BE(flags, 2);
-  out.writeUInt16BE(question ? 1 : 0, 4);
-  out.writeUInt16BE(sections[0]?.count ?? 0, 6);
-  out.writeUInt16BE(sections[1]?.count ?? 0, 8);
-  out.writeUInt16BE((sections[2]?.count ?? 0) + (opt ? 1 : 0), 10);
-  let at = 12;
-  if (question) at += question.copy(out, at);
-  for (const section of sections) for (const part of section.parts) at += part.copy(out, at);
-  if (opt) opt.copy(out, at);
+  const additional = additionalCount + (edns ? 1 : 0);
+  out[0] = header.id >> 8;
+  out[1] = header.id & 0xff;
+  out[2] = flags >> 8;
+  out[3] = flags & 0xff;
+  out[4] = 0;
+  out[5] = question ? 1 : 0;
+  out[6] = answerCount >> 8;
+  out[7] = answerCount & 0xff;
+  out[8] = authorityCount >> 8;
+  out[9] = authorityCount & 0xff;
+  out[10] = additional >> 8;
+  out[11] = additional & 0xff;
+  if (question) question.copy(out, 12);
+  let at = 12 + questionLength;
+  if (bodyLength > 0) at += reply.body.copy(out, at, 0, bodyLength);
+  if (edns) {
+    out[at] = 0; // the root
+    out[at + 1] = 0;
+    out[at + 2] = QTYPE.OPT;
+    out[at + 3] = ourUdpSize >> 8;
+    out[at + 4] = ourUdpSize & 0xff;
+    out[at + 5] = (reply.rcode >> 4) & 0xff;
+    out[at + 6] = 0; // version 0, also in BADVERS to a higher one (RFC 6891 §6.1.3)
+    out[at + 7] = edns.dnssecOk ? 0x80 : 0;
+    out[at + 8] = 0;
+    out[at + 9] = 0; // no options
+    out[at + 10] = 0;
+  }
   return out;
 }
 
-/** A reply that carries no records: errors, REFUSED, NOTIMP. */
-export const bareReply = (rcode: number): Reply => ({
-  rcode,
-  authoritative: false,
-  answer: emptySection(),
-  authority: emptySection(),
-  additional: emptySection(),
-});
+const BARE = new Map<number, PreparedReply>();
+
+/** A reply that carries no records: errors, REFUSED, NOTIMP (one object per rcode, shared). */
+export const bareReply = (rcode: number): PreparedReply => {
+  let reply = BARE.get(rcode);
+  if (!reply) {
+    reply = prepareReply({
+      rcode,
+      authoritative: false,
+      answer: emptySection(),
+      authority: emptySection(),
+      additional: emptySection(),
+    });
+    BARE.set(rcode, reply);
+  }
+  return reply;
+};

@@ -49,7 +49,7 @@ describe("indexZone", () => {
         { name: "stray.example.com", type: "A", ttl: 60, data: "192.0.2.2" },
       ]),
     );
-    expect([...indexed.existing].sort()).toEqual([
+    expect([...indexed.nodes.keys()].sort()).toEqual([
       "a.b.c.example.org",
       "b.c.example.org",
       "c.example.org",
@@ -59,6 +59,7 @@ describe("indexZone", () => {
     expect([...indexed.cuts]).toEqual(["child.example.org"]);
     expect(indexed.soa?.type).toBe("SOA");
     expect(indexed.nodes.has("stray.example.com")).toBe(false);
+    expect(indexed.nodes.get("b.c.example.org")?.rrsets).toEqual([]);
   });
 
   it("computes the negative TTL as min(SOA TTL, SOA minimum)", () => {

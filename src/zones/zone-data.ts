@@ -1,6 +1,6 @@
 import type { Config } from "../config.js";
 import type { Executor } from "../db/database.js";
-import { parseRdata, type RdataType, type SoaData } from "../dns/rdata.js";
+import { parseRdata, RDATA_TYPES, type RdataType, type SoaData } from "../dns/rdata.js";
 
 /** Records' TTL bounds and default, in seconds: a minute to a week, an hour unless said. */
 export const TTL_MIN = 60;
@@ -35,15 +35,26 @@ export interface ServedZone {
   negativeTtl: number;
 }
 
+/** One contact string for every zone's SOA, not a copy per zone. */
+const contacts = new WeakMap<Config, string>();
+
 /** The SOA of a hosted zone: primary the first of MFD_NAME_SERVERS, contact hostmaster@<service domain>. */
 export function soaOf(config: Config, serial: number): SoaData {
+  let rname = contacts.get(config);
+  if (rname === undefined) {
+    rname = `hostmaster.${config.serviceDomain}`;
+    contacts.set(config, rname);
+  }
   return {
     mname: config.nameServers[0] as string,
-    rname: `hostmaster.${config.serviceDomain}`,
+    rname,
     serial,
     ...SOA_TIMERS,
   };
 }
+
+/** The one string of each type, instead of a copy per row read from the database. */
+const TYPES = new Map<string, RdataType>(RDATA_TYPES.map((type) => [type, type]));
 
 interface StoredRecord {
   name: string;
@@ -60,13 +71,17 @@ export function servedZone(
   rows: readonly StoredRecord[],
   onBadRecord: (row: StoredRecord) => void = () => {},
 ): ServedZone {
-  const records: ServedRecord[] = [{ name: origin, type: "SOA", ttl: SOA_TTL, data: soaOf(config, serial) }];
+  // Sized once: an array grown by push keeps room for more than it holds, for as long as the zone is served.
+  const records = new Array<ServedRecord>(rows.length + 1);
+  records[0] = { name: origin, type: "SOA", ttl: SOA_TTL, data: soaOf(config, serial) };
+  let count = 1;
   for (const row of rows) {
-    const parsed = parseRdata(row.type as RdataType, row.data, origin);
-    if (parsed.ok)
-      records.push({ name: row.name, type: row.type as RdataType, ttl: row.ttl, data: parsed.data });
+    const type = TYPES.get(row.type);
+    const parsed = type && parseRdata(type, row.data, origin);
+    if (type && parsed?.ok) records[count++] = { name: row.name, type, ttl: row.ttl, data: parsed.data };
     else onBadRecord(row);
   }
+  records.length = count;
   return { origin, serial, records, negativeTtl: Math.min(SOA_TTL, SOA_TIMERS.minimum) };
 }
 
@@ -91,9 +106,15 @@ export async function loadZone(
   return servedZone(config, zone.name, Number(zone.serial), rows);
 }
 
+/** Domains whose records are read in one query at start: bounds the rows held at once. */
+const LOAD_BATCH = 500;
+
 /**
- * Every hosted zone, for a DNS server starting: two queries, not one per zone. Only zones of rows
- * in `domains` exist — a confirmed domain's — so an unconfirmed claim's name is never served.
+ * Every hosted zone, for a DNS server starting: one query for the zones, then their records 500
+ * domains at a time, so that only a batch of rows (not all 200,000 of 10,000 zones) is in memory
+ * beside the zones being built — the peak of that start is most of the process's resident memory
+ * afterwards. Only zones of rows in `domains` exist — a confirmed domain's — so an unconfirmed
+ * claim's name is never served.
  */
 export async function loadAllZones(
   db: Executor,
@@ -105,22 +126,29 @@ export async function loadAllZones(
     .innerJoin("domains", "domains.id", "zones.domainId")
     .select(["zones.domainId", "domains.name", "zones.serial"])
     .execute();
-  const rows = await db
-    .selectFrom("dnsRecords")
-    .select(["domainId", "name", "type", "ttl", "data"])
-    .orderBy("domainId")
-    .execute();
-  const byDomain = new Map<string, StoredRecord[]>();
-  for (const row of rows) {
-    const list = byDomain.get(row.domainId);
-    if (list) list.push(row);
-    else byDomain.set(row.domainId, [row]);
-  }
   const result = new Map<string, ServedZone>();
-  for (const zone of zones)
-    result.set(
-      zone.domainId,
-      servedZone(config, zone.name, Number(zone.serial), byDomain.get(zone.domainId) ?? [], onBadRecord),
-    );
+  for (let first = 0; first < zones.length; first += LOAD_BATCH) {
+    const batch = zones.slice(first, first + LOAD_BATCH);
+    const rows = await db
+      .selectFrom("dnsRecords")
+      .select(["domainId", "name", "type", "ttl", "data"])
+      .where(
+        "domainId",
+        "in",
+        batch.map((zone) => zone.domainId),
+      )
+      .execute();
+    const byDomain = new Map<string, StoredRecord[]>();
+    for (const row of rows) {
+      const list = byDomain.get(row.domainId);
+      if (list) list.push(row);
+      else byDomain.set(row.domainId, [row]);
+    }
+    for (const zone of batch)
+      result.set(
+        zone.domainId,
+        servedZone(config, zone.name, Number(zone.serial), byDomain.get(zone.domainId) ?? [], onBadRecord),
+      );
+  }
   return result;
 }

@@ -309,6 +309,17 @@ export class ZonesService {
     return result;
   }
 
+  /** The origin of every zone served, sorted (`mfd zones list`, for syncing secondaries). */
+  async zoneNames(): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom("zones")
+      .innerJoin("domains", "domains.id", "zones.domainId")
+      .select("domains.name")
+      .orderBy("domains.name")
+      .execute();
+    return rows.map((row) => row.name);
+  }
+
   /** A disconnected domain's zone, records and keys go: a later owner of the name finds none of them. */
   async deleteZone(tx: Executor, domainId: string): Promise<number> {
     const records = await tx.deleteFrom("dnsRecords").where("domainId", "=", domainId).executeTakeFirst();
@@ -332,13 +343,11 @@ export class ZonesService {
     const attempt = () =>
       inDomainTransaction(this.deps.database, async (tx, locks) => {
         const grant = await authorizeDomainHeld(tx, locks, ctx.actor, domain, "dns:write");
-        const serial = await this.holdZone(tx, locks, ctx.now, grant);
+        // The serial moves first, in the statement that takes the zone row's lock (until commit):
+        // one statement instead of a locking read and a later write.
+        if (!(await this.bumpSerial(tx, ctx.now, grant.domainId)))
+          await this.createZone(tx, ctx.now, grant.domainId, grant.name);
         const done = await work(tx, grant);
-        await tx
-          .updateTable("zones")
-          .set({ serial: nextSerial(serial, ctx.now), updatedAt: ctx.now })
-          .where("domainId", "=", grant.domainId)
-          .execute();
         await this.announce(tx, grant.domainId);
         changedDomain = grant.domainId;
         return done;
@@ -389,6 +398,24 @@ export class ZonesService {
     }
     if (made > 0) for (const domain of missing) this.changes.emit("changed", domain.id);
     return made;
+  }
+
+  /**
+   * Moves the zone's serial on (nextSerial in SQL) and stamps `updatedAt`, holding the row until
+   * commit; false when the domain has no zone yet (confirmed before zones existed).
+   */
+  private async bumpSerial(tx: Executor, now: number, domainId: string): Promise<boolean> {
+    const seconds = Math.floor(now / 1000);
+    const larger =
+      this.deps.database.dialect === "postgres"
+        ? sql<number>`greatest(serial + 1, ${seconds})`
+        : sql<number>`max(serial + 1, ${seconds})`;
+    const result = await tx
+      .updateTable("zones")
+      .set({ serial: larger, updatedAt: now })
+      .where("domainId", "=", domainId)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
   }
 
   /** Locks the zone row and returns its serial; a domain confirmed before zones existed gets one now. */

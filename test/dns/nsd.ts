@@ -14,6 +14,8 @@ export const skipWithoutNsd = (): boolean =>
 
 export interface Nsd {
   port: number;
+  /** NSD's main process (its server and xfrd processes are its children). */
+  pid: number;
   /** NSD's own log, for a failing test's message. */
   log(): string;
   /** Whether the process still runs (it exits at once on a configuration it cannot use). */
@@ -94,6 +96,7 @@ export async function startNsd(options: {
   };
   return {
     port: options.port,
+    pid: child.pid as number,
     log,
     running: () => child.exitCode === null && child.signalCode === null,
     async stop() {
