@@ -5,13 +5,14 @@ import { domains } from "./ru/domains.js";
 import { mailboxes } from "./ru/mailboxes.js";
 import { recovery } from "./ru/recovery.js";
 import { shared } from "./ru/shared.js";
+import { support } from "./ru/support.js";
 import { tokens } from "./ru/tokens.js";
 
 /**
  * Russian, complete: one part per capability in ru/, mirroring en/ key for key (each part
  * `satisfies Translation<typeof en part>`). Plural forms are `.one` / `.few` / `.many` / `.other`.
  */
-export const ruParts = { shared, account, recovery, domains, mailboxes, deputies, tokens, dns };
+export const ruParts = { shared, account, recovery, domains, mailboxes, deputies, tokens, dns, support };
 
 export const ru = {
   ...shared,
@@ -22,4 +23,5 @@ export const ru = {
   ...deputies,
   ...tokens,
   ...dns,
+  ...support,
 };

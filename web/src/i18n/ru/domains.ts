@@ -191,6 +191,15 @@ export const domains = {
   "audit.action.domain.claim.close":
     "Подключение домена закрыто: владение раньше подтвердила другая учётная запись",
   "audit.action.domain.mx-check": "Маршрутизация почты проверена",
+  "audit.action.domain.move": "Домен передан другому владельцу",
+  "audit.action.handover.start": "Начата передача домена",
+  "audit.action.handover.confirm": "Владелец подтвердил передачу управления доменом",
+  "audit.action.handover.accept": "Передача управления доменом принята",
+  "audit.action.handover.approve": "Восстановление доступа к управлению доменом одобрено",
+  "audit.action.handover.cancel": "Передача домена отменена",
+  "audit.action.handover.expire": "Срок передачи домена истёк",
+  "audit.action.handover.fail": "Передачу домена не удалось завершить",
+  "audit.action.handover.proof-check": "Проверено подтверждение в DNS для передачи домена",
   "audit.action.dns.record.create": "DNS-запись добавлена",
   "audit.action.dns.record.update": "DNS-запись изменена",
   "audit.action.dns.record.delete": "DNS-запись удалена",
@@ -216,4 +225,16 @@ export const domains = {
   "error.MAILBOXES_REMAIN.many": "На домене ещё осталось {count} почтовых ящиков. Сначала удалите их.",
   "error.MAILBOXES_REMAIN.other": "На домене ещё осталось {count} почтового ящика. Сначала удалите их.",
   "error.DOMAIN_NOT_CONFIRMED": "Владение доменом ещё не подтверждено.",
+  "error.PROFILE_INCOMPLETE":
+    "Сначала заполните профиль: имя и фамилию, контрольный вопрос и подтверждённый телефон.",
+  "error.TRANSFER_TO_SELF": "Этот домен уже ваш; укажите другую учётную запись.",
+  "error.HANDOVER_PROOF_MISSING":
+    "DNS-запись, подтверждающая управление доменом, не опубликована (или ещё не видна).",
+  "error.HANDOVER_EXPIRED": "Срок этой передачи истёк; начните новую.",
+  "error.HANDOVER_LINK_INVALID": "Ссылка недействительна или уже использована.",
+  "error.SECOND_AGENT_REQUIRED": "Это должен одобрить второй, другой сотрудник поддержки.",
+  "error.LETTER_NOT_FROM_OWNER":
+    "Запрос пришёл не с адреса администратора домена (адреса в сервисе или подтверждённой резервной почты).",
+  "error.SELF_SERVICE_RECOVERY_OFF":
+    "Здесь восстановить доступ к управлению доменом можно только через поддержку: воспользуйтесь формой обратной связи.",
 } as const satisfies Translation<typeof en>;

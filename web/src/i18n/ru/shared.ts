@@ -67,6 +67,11 @@ export const shared = {
   "field.code.hint": "От 6 до 8 цифр из сообщения.",
   "field.totpCode": "Код аутентификатора",
   "field.totpCode.hint": "6-значный код, который сейчас показывает приложение-аутентификатор.",
+  "field.recoveryCode": "Резервный код",
+  "field.recoveryCode.hint":
+    "Один из кодов, которые вы сохранили при включении двухфакторной аутентификации, например 7k3m-q9xd-2f.",
+  "recoveryCodes.lostAuthenticator": "Нет доступа к аутентификатору? Войдите с резервным кодом",
+  "recoveryCodes.useAuthenticator": "Ввести код из приложения-аутентификатора",
 
   "form.required": "Заполните это поле.",
   "form.check": "Отметьте этот флажок, чтобы продолжить.",
@@ -95,4 +100,5 @@ export const shared = {
   "error.RATE_LIMITED": "Слишком много попыток. Повторите позже.",
   "error.RATE_LIMITED.retry": "Слишком много попыток. Повторите через {seconds} с.",
   "error.TOKEN_NOT_ALLOWED": "API-токенам это недоступно; войдите в консоль.",
+  "error.WRONG_ADDRESS": "mfd открыт не по своему адресу. Откройте {publicUrl} и повторите попытку.",
 } as const satisfies Translation<typeof en>;

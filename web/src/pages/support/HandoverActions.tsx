@@ -5,7 +5,22 @@ import { formatDateTime, t } from "../../i18n";
 import type { AgentTicket } from "../../types";
 
 type Handover = AgentTicket["handovers"][number];
+type CheckResult = "ok" | "absent" | "wrong" | "failed";
 const OPEN = new Set(["awaiting-owner", "offered", "proving", "waiting"]);
+const CHECK_RESULTS: readonly string[] = ["ok", "absent", "wrong", "failed"] satisfies CheckResult[];
+
+/** The hand-over's kind and state in the reader's language ("Transfer: waiting period"). */
+export const handoverLabel = (handover: Pick<Handover, "kind" | "state">): string =>
+  t("support.handover.state", {
+    kind: t(`support.handover.kind.${handover.kind}`),
+    state: t(`support.handover.state.${handover.state}`),
+  });
+
+/** A live check's outcome in words, then the resolver's technical detail as the server gave it. */
+const checkLabel = (result: string, detail: string): string =>
+  CHECK_RESULTS.includes(result)
+    ? `${t(`support.handover.check.${result as CheckResult}`)} ${detail}`
+    : detail;
 
 /**
  * The ticket's hand-over actions (src/handovers/ through the desk's routes): a restore's DNS
@@ -44,7 +59,7 @@ export function HandoverActions({
           body: {},
         }),
       );
-      setChecks((current) => ({ ...current, [handover.id]: `${answer.result}: ${answer.detail}` }));
+      setChecks((current) => ({ ...current, [handover.id]: checkLabel(answer.result, answer.detail) }));
       onChange(answer.ticket);
     });
   const approve = (handover: Handover) =>
@@ -81,9 +96,7 @@ export function HandoverActions({
       <ul className="plain-list">
         {ticket.handovers.map((handover) => (
           <li key={handover.id}>
-            <Badge tone={OPEN.has(handover.state) ? "warning" : "neutral"}>
-              {t("support.handover.state", { kind: handover.kind, state: handover.state })}
-            </Badge>{" "}
+            <Badge tone={OPEN.has(handover.state) ? "warning" : "neutral"}>{handoverLabel(handover)}</Badge>{" "}
             {handover.challenge ? (
               <code>
                 {handover.challenge.name}. TXT "{handover.challenge.value}"
