@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { AUDIT_ACTIONS } from "../src/audit/actions.js";
+import { handoverSchemas } from "../src/handovers/index.js";
 import { catalogs } from "../web/src/i18n/catalogs.js";
 import { en, enParts } from "../web/src/i18n/en.js";
 
@@ -15,6 +16,14 @@ it("keeps no label for an audit action that no longer exists", () => {
     .map((key) => key.slice("audit.action.".length))
     .filter((action) => !known.has(action));
   expect(stale).toEqual([]);
+});
+
+it("names every hand-over kind and state, so the desk's hand-over card never shows a raw word", () => {
+  const keys = [
+    ...handoverSchemas.HANDOVER_KINDS.map((kind) => `support.handover.kind.${kind}`),
+    ...handoverSchemas.HANDOVER_STATES.map((state) => `support.handover.state.${state}`),
+  ];
+  expect(keys.filter((key) => !(key in en))).toEqual([]);
 });
 
 it("keeps each message in one part of the catalog, so that no part silently overrides another", () => {

@@ -17,6 +17,8 @@ export const CancelByLinkBody = Closed({ key: Key });
 export const ConfirmSupportTransferBody = Closed({ key: Key, login: Login });
 export const StartRestoreBody = Closed({ domain: Type.String({ minLength: 1, maxLength: 300 }) });
 
+export const HANDOVER_KINDS = ["transfer", "restore"] as const;
+
 export const HANDOVER_STATES = [
   "awaiting-owner",
   "offered",
@@ -37,7 +39,7 @@ export const Handover = Named(
   "Handover",
   Type.Object({
     id: Type.String(),
-    kind: Type.Union([Type.Literal("transfer"), Type.Literal("restore")]),
+    kind: Type.Union(HANDOVER_KINDS.map((k) => Type.Literal(k))),
     state: Type.Union(HANDOVER_STATES.map((s) => Type.Literal(s))),
     domain: Type.String(),
     side: Type.Union([Type.Literal("from"), Type.Literal("to"), Type.Literal("agent")]),

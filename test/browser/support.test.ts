@@ -2,6 +2,9 @@ import type { Browser, BrowserContext } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { setSupportAgent } from "../../src/accounts/support-agents.js";
 import { totpAt } from "../../src/credentials/totp.js";
+import { newId } from "../../src/lib/random.js";
+import type { TestApp } from "../helpers/app.js";
+import { confirmedDomain, uniqueDomain } from "../helpers/domains.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
 import { launch, openPage, skipWithoutChromium } from "./browser.js";
 
@@ -167,6 +170,57 @@ describe.skipIf(skipWithoutChromium())("console in a browser: the support desk",
         .waitFor();
       await page.getByText("transferred only at the request of its current administrator").first().waitFor();
       await shot("transfer-answered");
+    });
+    expect(agent.problems).toEqual([]);
+  });
+
+  it("names a hand-over's kind and state in the reader's language, never as the server's raw words", async () => {
+    const agent = await openPage(browser, server.url, "console-support/handover-labels");
+    const filed = await agent.context.request.post("/api/v1/support/tickets", {
+      data: {
+        category: "transfer",
+        domain: "example.com",
+        replyTo: `labels${Date.now().toString(36)}@example.net`,
+        message: "Please give it to my colleague.",
+      },
+    });
+    expect(filed.status(), await filed.text()).toBe(201);
+    const ticketId = ((await filed.json()) as { id: string }).id;
+    // The domain's owner and the hand-over the desk started for this request, as the service leaves them.
+    const ownerContext = await browser.newContext({ baseURL: server.url });
+    const registered = await ownerContext.request.post("/api/v1/accounts", {
+      data: { login: uniqueLogin("owner"), password: PASSWORD, firstName: "Olga", lastName: "Owner" },
+    });
+    expect(registered.status(), await registered.text()).toBe(201);
+    const ownerId = ((await registered.json()) as { accountId: string }).accountId;
+    await ownerContext.close();
+    // confirmedDomain writes only through `db` and `clock`, which the browser server shares.
+    const domain = await confirmedDomain(server as unknown as TestApp, ownerId, uniqueDomain("peredacha"));
+    const now = server.clock.now();
+    await server.db
+      .insertInto("handovers")
+      .values({
+        id: newId(),
+        kind: "transfer",
+        state: "awaiting-owner",
+        domainId: domain.domainId,
+        domainName: domain.name,
+        fromAccountId: ownerId,
+        ticketId,
+        expiresAt: now + 86_400_000,
+        createdAt: now,
+        updatedAt: now,
+      })
+      .execute();
+    await agent.walk(async () => {
+      const { page, shot } = agent;
+      await signInAgent(server, agent.context);
+      await page.goto(`/support/desk/${ticketId}`);
+      await page.getByText("Transfer: waiting for the owner's confirmation").waitFor();
+      await page.getByLabel("Language").selectOption("ru");
+      await page.getByText("Передача управления: ждёт подтверждения владельца").waitFor();
+      await shot("handover-in-russian");
+      expect(await page.getByText("awaiting-owner").count()).toBe(0);
     });
     expect(agent.problems).toEqual([]);
   });
