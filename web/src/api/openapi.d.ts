@@ -4159,6 +4159,7 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
+                    /** @description The domain's name, such as example.org or почта.рф (Unicode or xn-- form; letter case does not matter) */
                     name: string;
                 };
                 cookie?: never;
