@@ -1,5 +1,5 @@
 import { type FormEvent, useEffect, useId, useRef, useState } from "react";
-import { useSearchParams } from "react-router";
+import { Link, useSearchParams } from "react-router";
 import { ApiError, api, client, errorMessage } from "../../api";
 import { ConfirmDialog } from "../../components/ConfirmDialog";
 import { useApiData } from "../../components/data";
@@ -34,6 +34,8 @@ const DEFAULT_DAYS = 90;
 const DAY_MS = 86_400_000;
 
 type Scope = "all" | "some";
+/** What a token may hold while its holder has no confirmed domain: reading My domains. */
+const NO_DOMAIN_PERMISSION: TokenPermission = "domains:read";
 
 function CreateToken({
   preselected,
@@ -63,6 +65,12 @@ function CreateToken({
       const confirmed = answer.domains.filter((d) => d.status !== "domain-activate");
       setDomains(confirmed);
       setChosen((list) => list.filter((name) => confirmed.some((d) => d.name === name)));
+      // Nothing to choose: the token can be for all domains only, which until a domain is
+      // confirmed may only read My domains (the server refuses more: SCOPE_EXCEEDS_RIGHTS).
+      if (confirmed.length === 0) {
+        setScope("all");
+        setPermissions((list) => (list.length === 0 ? [NO_DOMAIN_PERMISSION] : list));
+      }
     });
   }, [load.run]);
 
@@ -72,6 +80,9 @@ function CreateToken({
     target?.focus();
   }, [localError, ids]);
 
+  // No confirmed domain: only "all domains" and reading My domains can be submitted as shown.
+  const noDomains = domains !== null && domains.length === 0;
+  const offered = (permission: TokenPermission) => !noDomains || permission === NO_DOMAIN_PERMISSION;
   const dayCount = Number(days);
   const daysValid = Number.isInteger(dayCount) && dayCount >= 1 && dayCount <= MAX_DAYS;
 
@@ -81,7 +92,7 @@ function CreateToken({
   const submit = (event: FormEvent) => {
     event.preventDefault();
     if (!name.trim()) return setLocalError({ field: "name", text: t("tokens.error.name") });
-    if (permissions.length === 0)
+    if (!permissions.some(offered))
       return setLocalError({ field: "permissions", text: t("tokens.error.permissions") });
     if (scope === "some" && chosen.length === 0)
       return setLocalError({ field: "domains", text: t("tokens.error.domains") });
@@ -93,7 +104,7 @@ function CreateToken({
           body: {
             name: name.trim(),
             // In the catalog's order, whatever order they were ticked in.
-            permissions: PERMISSIONS.filter((p) => permissions.includes(p)),
+            permissions: PERMISSIONS.filter((p) => permissions.includes(p) && offered(p)),
             domains: scope === "all" ? "all" : chosen,
             expiresInDays: dayCount,
           },
@@ -111,6 +122,11 @@ function CreateToken({
     <Card title={t("tokens.create.title")} description={t("tokens.create.text")}>
       <form onSubmit={submit} noValidate>
         <FormError error={scopeError ? null : error} />
+        {noDomains ? (
+          <Notice tone="info">
+            {t("tokens.noDomains.text")} <Link to="/domains">{t("tokens.noDomains.link")}</Link>
+          </Notice>
+        ) : null}
         <TextField
           id={`${ids}-name`}
           label={t("tokens.field.name")}
@@ -136,10 +152,11 @@ function CreateToken({
               <CheckboxField
                 key={permission}
                 label={permissionLabel(permission)}
-                hint={permissionHint(permission)}
+                hint={offered(permission) ? permissionHint(permission) : t("tokens.noDomains.permission")}
                 name="permissions"
                 value={permission}
-                checked={permissions.includes(permission)}
+                disabled={!offered(permission)}
+                checked={permissions.includes(permission) && offered(permission)}
                 onChange={(event) => setPermissions((list) => toggle(list, permission, event.target.checked))}
               />
             ))}
@@ -177,11 +194,14 @@ function CreateToken({
                 name="scope"
                 value="some"
                 checked={scope === "some"}
+                disabled={noDomains}
                 onChange={() => setScope("some")}
               />
               <span>
                 <span className="choice-title">{t("tokens.scope.some")}</span>
-                <span className="choice-hint">{t("tokens.scope.some.hint")}</span>
+                <span className="choice-hint">
+                  {noDomains ? t("tokens.scope.noDomains") : t("tokens.scope.some.hint")}
+                </span>
               </span>
             </label>
           </div>
