@@ -474,6 +474,24 @@ const TABLE: Row[] = [
     }),
     [UN, NF, 200, 200, NF, 200, FB],
   ),
+  row(
+    "POST /api/v1/domains/:domain/mailboxes/import",
+    () => ({
+      url: `${MB}/import`,
+      body: { csv: `login,password\ni${++mailboxSeq}x,${MAILBOX_PASSWORD}` },
+    }),
+    [UN, NF, 200, 200, NF, 200, FB],
+  ),
+  row(
+    "POST /api/v1/domains/:domain/mailboxes/set-enabled",
+    async () => ({ url: `${MB}/set-enabled`, body: { logins: [await freshMailbox()], enabled: false } }),
+    [UN, NF, 200, 200, NF, 200, FB],
+  ),
+  row(
+    "POST /api/v1/domains/:domain/mailboxes/delete-many",
+    async () => ({ url: `${MB}/delete-many`, body: { logins: [await freshMailbox()] } }),
+    [UN, NF, 200, 200, NF, 200, FB],
+  ),
   row("POST /api/v1/domains/:domain/mailboxes/delete-all", at(`${MB}/delete-all`, { confirm: domain.name }), [
     UN,
     NF,
