@@ -59,6 +59,12 @@ export const ListQuery = Type.Object(
         description: "Login prefix, or the start of the first or last name (case-insensitive)",
       }),
     ),
+    order: Type.Optional(
+      Type.Union([Type.Literal("login"), Type.Literal("-login")], {
+        description:
+          "By login A to Z (`login`, the default) or Z to A (`-login`); `after` follows the same order",
+      }),
+    ),
   },
   { additionalProperties: false },
 );

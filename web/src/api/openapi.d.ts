@@ -2762,6 +2762,8 @@ export interface paths {
                     after?: string;
                     /** @description Login prefix, or the start of the first or last name (case-insensitive) */
                     q?: string;
+                    /** @description By login A to Z (`login`, the default) or Z to A (`-login`); `after` follows the same order */
+                    order?: "login" | "-login";
                 };
                 header?: never;
                 path: {
