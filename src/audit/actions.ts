@@ -33,6 +33,7 @@ export const AUDIT_ACTIONS = [
   "password.change",
   "password.reset",
   "profile.update",
+  "reauth.failure",
   "recovery.code-failure",
   "recovery.code-requested",
   "recovery.question-failure",

@@ -172,6 +172,7 @@ export const account = {
   "audit.action.session.end": "Session ended",
   "audit.action.session.sign-out": "Signed out",
   "audit.action.session.reauthenticate": "Password confirmed",
+  "audit.action.reauth.failure": "Wrong password or code while signed in",
   "audit.action.password.change": "Password changed",
   "audit.action.profile.update": "Name changed",
   "audit.action.security-question.change": "Security question changed",
