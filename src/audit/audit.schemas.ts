@@ -7,6 +7,12 @@ export const EventsQuery = Type.Object(
     before: Type.Optional(
       Type.String({ minLength: 1, maxLength: 64, description: "`next` of the previous page" }),
     ),
+    kind: Type.Optional(
+      Type.Union([Type.Literal("changes"), Type.Literal("checks")], {
+        description:
+          "`changes`: sign-ins, failures and changes, without the domain checks; `checks`: only the domain checks (ownership and mail routing, by the worker or by hand). Both when left out",
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -22,6 +28,7 @@ export const AuditEvent = Named(
     domain: Type.Union([Type.String(), Type.Null()]),
     target: Type.Union([Type.String(), Type.Null()]),
     ip: Type.Union([Type.String(), Type.Null()]),
+    userAgent: Nullable(Type.String({ description: "The browser or program of the request (User-Agent)" })),
     details: Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()]),
   }),
 );

@@ -4,7 +4,7 @@ import type { Executor } from "../db/database.js";
 import type { AuditEventsTable } from "../db/schema.js";
 import { keysetPage } from "../lib/paging.js";
 import { newId } from "../lib/random.js";
-import type { AuditAction } from "./actions.js";
+import { type AuditAction, CHECK_ACTIONS } from "./actions.js";
 import type * as schemas from "./audit.schemas.js";
 
 export interface AuditInput {
@@ -42,6 +42,7 @@ export async function recordEvent(db: Executor, ctx: RequestContext, input: Audi
       domainId: input.domainId ?? null,
       target: input.target ?? null,
       ip: ctx.ip,
+      userAgent: ctx.userAgent?.slice(0, 300) ?? null,
       details: input.details ? JSON.stringify(input.details) : null,
     })
     .execute();
@@ -82,7 +83,7 @@ export type AuditEventView = Static<typeof schemas.AuditEvent>;
 export async function listAccountEvents(
   db: Executor,
   accountId: string,
-  options: { limit: number; before?: string },
+  options: { limit: number; before?: string; kind?: "changes" | "checks" },
 ): Promise<{ events: AuditEventView[]; next: string | null }> {
   let query = db
     .selectFrom("auditEvents")
@@ -91,6 +92,8 @@ export async function listAccountEvents(
     .orderBy("id", "desc")
     .limit(options.limit + 1);
   if (options.before) query = query.where("id", "<", options.before);
+  if (options.kind === "checks") query = query.where("action", "in", CHECK_ACTIONS);
+  if (options.kind === "changes") query = query.where("action", "not in", CHECK_ACTIONS);
   const { shown, next } = keysetPage(await query.execute(), options.limit, (last) => last.id);
   return {
     events: shown.map((r) => ({
@@ -101,6 +104,7 @@ export async function listAccountEvents(
       domain: r.domain,
       target: r.target,
       ip: r.ip,
+      userAgent: r.userAgent,
       details: r.details ? (JSON.parse(r.details) as Record<string, unknown>) : null,
     })),
     next,

@@ -115,6 +115,8 @@ export interface AuditEventsTable {
   target: string | null;
   ip: string | null;
   details: string | null;
+  /** The request's User-Agent (at most 300 characters), for the device shown beside the address. */
+  userAgent: string | null;
 }
 
 export interface AppSecretsTable {
@@ -193,6 +195,8 @@ export interface DomainChecksTable {
   result: string;
   method: string | null;
   details: string;
+  /** The account that ran a manual check; null for the worker's (and older rows). */
+  checkedBy: string | null;
 }
 
 export interface DB extends MailboxTables, DnsHealthTables {

@@ -1,6 +1,6 @@
 import type { Static } from "@sinclair/typebox";
 import type { Selectable } from "kysely";
-import { accountIdOf, type RequestContext } from "../access/actor.js";
+import { accountIdOf, actingAccountOf, type RequestContext } from "../access/actor.js";
 import {
   authorizeDomain,
   type DomainAction,
@@ -283,7 +283,19 @@ export class DomainsService {
       .limit(page.limit + 1);
     if (page.before) query = query.where("id", "<", page.before);
     const { shown, next } = keysetPage(await query.execute(), page.limit, (last) => last.id);
-    return { checks: shown.map(checkView), next };
+    // Who ran it, as this viewer may know: themselves, the owner (whom a deputy knows to exist but
+    // not by name), or an administrator.
+    const viewer = actingAccountOf(ctx.actor);
+    const owner = mine.kind === "pending" ? mine.claim.accountId : mine.domain.ownerAccountId;
+    const by = (checkedBy: string | null): CheckView["by"] =>
+      checkedBy === null
+        ? null
+        : checkedBy === viewer
+          ? "you"
+          : checkedBy === owner
+            ? "owner"
+            : "administrator";
+    return { checks: shown.map((row) => ({ ...checkView(row), by: by(row.checkedBy) })), next };
   }
 
   /**
@@ -515,6 +527,7 @@ function checkView(row: Selectable<DomainChecksTable>): CheckView {
     id: row.id,
     at: iso(row.at),
     trigger: row.trigger,
+    by: null,
     kind: row.kind,
     result: row.result,
     method: row.method,

@@ -1655,6 +1655,8 @@ export interface paths {
                     limit: number;
                     /** @description `next` of the previous page */
                     before?: string;
+                    /** @description `changes`: sign-ins, failures and changes, without the domain checks; `checks`: only the domain checks (ownership and mail routing, by the worker or by hand). Both when left out */
+                    kind?: "changes" | "checks";
                 };
                 header?: never;
                 path?: never;
@@ -4374,6 +4376,7 @@ export interface components {
             domain: string | null;
             target: string | null;
             ip: string | null;
+            userAgent: string | null;
             details: {
                 [key: string]: unknown;
             } | null;
@@ -4412,6 +4415,7 @@ export interface components {
             id: string;
             at: string;
             trigger: "manual" | "worker";
+            by: ("you" | "owner" | "administrator") | null;
             kind: "ownership" | "mx";
             /** @description ownership: confirmed | not-confirmed; mx: mx-ok | mx-wrong | mx-not-found | mx-failed */
             result: string;
