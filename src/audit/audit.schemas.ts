@@ -33,7 +33,7 @@ export const AuditEvent = Named(
   }),
 );
 
-/** An event on one confirmed domain, as its owner sees it. */
+/** An event on one confirmed domain, as one of its managers sees it. */
 export const DomainEvent = Named(
   "DomainEvent",
   Type.Object({
@@ -41,10 +41,20 @@ export const DomainEvent = Named(
     at: Type.String({ description: "UTC" }),
     action: Type.String({ description: "e.g. mailbox.create, mailbox.delete-all, deputy.add" }),
     actorType: Type.String({ description: "account, token, system or operator" }),
-    actorLogin: Nullable(Type.String({ description: "The account that acted, itself or by its token" })),
+    actorLogin: Nullable(
+      Type.String({
+        description:
+          "The account that acted, itself or by its token: to the owner, anyone's; to an administrator, only their own",
+      }),
+    ),
     actorRole: Nullable(Type.Union([Type.Literal("owner"), Type.Literal("deputy")])),
+    by: Nullable(
+      Type.Union([Type.Literal("you"), Type.Literal("owner"), Type.Literal("administrator")], {
+        description: "Who acted, as the viewer sees it; null for mfd itself and the operator",
+      }),
+    ),
     target: Nullable(Type.String()),
-    ip: Nullable(Type.String({ description: "Only for the owner's own actions" })),
+    ip: Nullable(Type.String({ description: "Only for the viewer's own actions" })),
     details: Nullable(Type.Record(Type.String(), Type.Unknown())),
   }),
 );

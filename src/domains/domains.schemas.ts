@@ -109,7 +109,7 @@ export const DomainView = Named(
     actions: Type.Array(Type.Union(VIEW_ACTION_NAMES.map((name) => Type.Literal(name))), {
       description:
         "What the viewer may do here: the API refuses every action not listed. domain:check — check now; " +
-        "domain:manage — renew or cancel a claim, disconnect, activity (of a confirmed domain); " +
+        "domain:manage — renew or cancel a claim, disconnect; " +
         "deputies:manage — additional administrators; mailboxes:read / mailboxes:write; dns:read / dns:write.",
     }),
   }),

@@ -2,6 +2,7 @@ import type { Static } from "@sinclair/typebox";
 import type { Selectable } from "kysely";
 import { accountIdOf, actingAccountOf, type RequestContext } from "../access/actor.js";
 import {
+  actionsOf,
   authorizeDomain,
   type DomainAction,
   type DomainGrant,
@@ -299,17 +300,27 @@ export class DomainsService {
   }
 
   /**
-   * What happened on the domain (mailbox changes by anyone, administrators added or removed),
-   * newest first: the owner's alone (a deputy gets FORBIDDEN, anyone else NOT_FOUND, a token
-   * TOKEN_NOT_ALLOWED), and only this ownership's events.
+   * What happened on the domain, newest first, and only this ownership's events: for the owner
+   * everything (mailboxes, administrators, DNS); for a deputy the mailbox changes and, where they
+   * may read DNS, the DNS changes, with the owner and other administrators never named
+   * (listDomainEvents). Anyone else gets NOT_FOUND; a token TOKEN_NOT_ALLOWED (an activity log is
+   * read by people, as the owner-only action it was).
    */
   async activity(
     ctx: RequestContext,
     rawName: string,
     page: { limit: number; before?: string },
   ): Promise<{ events: DomainEventView[]; next: string | null }> {
-    const grant = await authorizeDomain(this.db, ctx.actor, this.nameOf(rawName), "domain:manage");
-    return listDomainEvents(this.db, { id: grant.domainId, ownerAccountId: grant.ownerAccountId }, page);
+    const action = ctx.actor.kind === "token" ? "domain:manage" : "domain:read";
+    const grant = await authorizeDomain(this.db, ctx.actor, this.nameOf(rawName), action);
+    const viewer = actingAccountOf(ctx.actor);
+    if (viewer === null) throw new AppError("NOT_FOUND");
+    return listDomainEvents(
+      this.db,
+      { id: grant.domainId, ownerAccountId: grant.ownerAccountId },
+      { accountId: viewer, role: grant.role, dnsRead: actionsOf(grant).includes("dns:read") },
+      page,
+    );
   }
 
   /**

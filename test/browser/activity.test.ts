@@ -2,6 +2,8 @@ import type { Browser, BrowserContext } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { systemContext } from "../../src/access/actor.js";
 import { recordEvent } from "../../src/audit/index.js";
+import type { TestApp } from "../helpers/app.js";
+import { confirmedDomain, uniqueDomain } from "../helpers/domains.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
 import { launch, openPage, skipWithoutChromium } from "./browser.js";
 
@@ -112,5 +114,68 @@ describe.skipIf(skipWithoutChromium())("console in a browser: the account's acti
     await phone.close();
     expect(session.problems.filter((p) => !/status of (401|403)/.test(p))).toEqual([]);
     await session.context.close();
+  });
+
+  it("shows an administrator the domain's mailbox changes by 'You' and 'The owner', never the owner's login", async () => {
+    const owner = await openPage(browser, server.url, "console-activity/domain-owner");
+    const deputy = await openPage(browser, server.url, "console-activity/domain-deputy");
+    const domain = uniqueDomain("act");
+    const register = async (context: BrowserContext, login: string) => {
+      const response = await context.request.post("/api/v1/accounts", {
+        data: { login, password: PASSWORD, firstName: "Ada", lastName: "Tester" },
+      });
+      expect(response.status()).toBe(201);
+      return ((await response.json()) as { accountId: string }).accountId;
+    };
+    const ownerLogin = uniqueLogin("own");
+    const deputyLogin = uniqueLogin("dep");
+    const ownerId = await register(owner.context, ownerLogin);
+    const deputyId = await register(deputy.context, deputyLogin);
+    const { domainId } = await confirmedDomain(server as unknown as TestApp, ownerId, domain);
+    await server.db
+      .insertInto("deputies")
+      .values({ domainId, accountId: deputyId, createdAt: Date.now() })
+      .execute();
+    const create = async (context: BrowserContext, login: string) => {
+      const response = await context.request.post(`/api/v1/domains/${domain}/mailboxes`, {
+        headers: await csrf(context),
+        data: { login, password: "winter orchard lantern 58" },
+      });
+      expect(response.status(), await response.text()).toBe(201);
+    };
+    await create(owner.context, "olga");
+    await create(deputy.context, "dana");
+
+    await deputy.walk(async () => {
+      const { page, shot } = deputy;
+      await page.goto(`/domains/${domain}`);
+      await page.getByRole("navigation", { name: "Domain" }).getByRole("link", { name: "Activity" }).click();
+      await page
+        .getByRole("row", { name: new RegExp(`dana@${domain.replaceAll(".", "\\.")}`) })
+        .getByText("You")
+        .waitFor();
+      await page
+        .getByRole("row", { name: new RegExp(`olga@${domain.replaceAll(".", "\\.")}`) })
+        .getByText("The owner")
+        .waitFor();
+      expect(await page.getByText(ownerLogin).count()).toBe(0);
+      await shot("as-administrator");
+    });
+    await owner.walk(async () => {
+      const { page, shot } = owner;
+      await page.goto(`/domains/${domain}/activity`);
+      const row = page.getByRole("row", { name: new RegExp(`dana@${domain.replaceAll(".", "\\.")}`) });
+      await row.getByText("An administrator").waitFor();
+      await row.getByText(deputyLogin).waitFor();
+      await page
+        .getByRole("row", { name: new RegExp(`olga@${domain.replaceAll(".", "\\.")}`) })
+        .getByText("You")
+        .waitFor();
+      await shot("as-owner");
+    });
+    for (const s of [owner, deputy]) {
+      expect(s.problems.filter((p) => !/status of (401|403)/.test(p))).toEqual([]);
+      await s.context.close();
+    }
   });
 });

@@ -2188,7 +2188,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** What happened on the domain (mailboxes, administrators), newest first; the owner's alone */
+        /** What happened on the domain, newest first: everything for the owner; for an administrator the mailbox (and, with DNS rights, DNS) changes, the owner and other administrators unnamed */
         get: {
             parameters: {
                 query: {
@@ -4391,6 +4391,7 @@ export interface components {
             actorType: string;
             actorLogin: string | null;
             actorRole: ("owner" | "deputy") | null;
+            by: ("you" | "owner" | "administrator") | null;
             target: string | null;
             ip: string | null;
             details: {
@@ -4467,7 +4468,7 @@ export interface components {
                 ok: boolean | null;
             };
             delegated: boolean;
-            /** @description What the viewer may do here: the API refuses every action not listed. domain:check — check now; domain:manage — renew or cancel a claim, disconnect, activity (of a confirmed domain); deputies:manage — additional administrators; mailboxes:read / mailboxes:write; dns:read / dns:write. */
+            /** @description What the viewer may do here: the API refuses every action not listed. domain:check — check now; domain:manage — renew or cancel a claim, disconnect; deputies:manage — additional administrators; mailboxes:read / mailboxes:write; dns:read / dns:write. */
             actions: ("domain:check" | "domain:manage" | "deputies:manage" | "mailboxes:read" | "mailboxes:write" | "dns:read" | "dns:write")[];
         };
         Deputy: {

@@ -44,7 +44,12 @@ export const domains = {
     "What happened on this domain: mailboxes created, changed or deleted (by you, an administrator or an API token) and administrators added or removed.",
   "domainActivity.empty": "Nothing has happened on this domain yet.",
   "domainActivity.who": "Who",
-  "domainActivity.ownerOnly": "Only the domain's owner sees its activity.",
+  "domainActivity.notConfirmed": "The activity starts once the domain's ownership is confirmed.",
+  "domainActivity.intro.deputy":
+    "What happened to this domain's mailboxes (and its DNS records, if you may edit them): by you, by the owner or by another administrator.",
+  "domainActivity.by.you": "You",
+  "domainActivity.by.owner": "The owner",
+  "domainActivity.by.administrator": "An administrator",
   "domain.tokens.title": "Access for scripts",
   "domain.tokens.text":
     "An API token lets a script manage this domain's mailboxes for you, limited to the permissions you choose. Administrators make their own.",
