@@ -131,7 +131,7 @@ function EventList({ kind }: { kind: Kind }) {
                         <time dateTime={event.at}>{formatDateTime(event.at)}</time>
                       </td>
                       <td className="cell-wrap">
-                        {actionLabel(event.action)}
+                        <span>{actionLabel(event.action)}</span>
                         {event.actorType === "token" ? (
                           <span className="muted"> · {actorLabel("token")}</span>
                         ) : null}
