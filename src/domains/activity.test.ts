@@ -115,6 +115,31 @@ describe("a domain's activity", () => {
     expect(mine.map((e) => e.action)).toContain("deputy.add");
   });
 
+  it("shows a deputy the DNS changes only while they may read DNS", async () => {
+    const owner = await account();
+    const deputy = await account();
+    const { name, domainId } = await confirmedDomain(t, owner.accountId, undefined, { delegated: true });
+    await t.db
+      .insertInto("deputies")
+      .values({ domainId, accountId: deputy.accountId, dnsGranted: 0, createdAt: t.clock.now() })
+      .execute();
+    const added = await owner.client.post(`/api/v1/domains/${name}/dns/records`, {
+      name: "www",
+      type: "A",
+      data: "192.0.2.7",
+    });
+    expect(added.statusCode, added.body).toBe(201);
+    const actions = async () =>
+      (
+        (await deputy.client.get(`/api/v1/domains/${name}/activity`)).json().events as Array<{
+          action: string;
+        }>
+      ).map((e) => e.action);
+    expect(await actions()).toEqual([]);
+    await t.db.updateTable("deputies").set({ dnsGranted: 1 }).where("domainId", "=", domainId).execute();
+    expect(await actions()).toEqual(["dns.record.create"]);
+  });
+
   it("NOT_FOUND to others, TOKEN_NOT_ALLOWED to tokens", async () => {
     const { owner, deputy, activity } = await managedDomain();
     const other = await account();
