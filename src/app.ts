@@ -13,6 +13,7 @@ import type { Deps } from "./deps.js";
 import { authenticationHook } from "./http/authenticate.js";
 import { withLogSerializers } from "./http/logging.js";
 import { handleError, sendProblem } from "./http/problem.js";
+import { publicAddressHook } from "./http/public-address.js";
 import { allowedMethods, clientErrorHandler, frameworkErrors } from "./http/router-errors.js";
 import { namedSchemas, ProblemSchema } from "./http/schemas.js";
 import type { App } from "./http/types.js";
@@ -105,6 +106,8 @@ export async function buildApp(
   for (const schema of namedSchemas()) app.addSchema(schema);
   app.decorateRequest("ctx", null as never);
   app.decorateRequest("session", null);
+  // A browser at another address than MFD_PUBLIC_URL is sent there before anything else runs.
+  app.addHook("onRequest", publicAddressHook(config));
   app.addHook(
     "onRequest",
     authenticationHook(config, deps.clock, {

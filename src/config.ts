@@ -22,6 +22,15 @@ export interface Config {
   publicUrl: string;
   smtpUrl: string | null;
   smtpFrom: string;
+  /**
+   * The support desk's address: requesters are answered with Reply-To `<local>+<ticket>.<secret>@<domain>`
+   * of it, which the `inbound` role accepts (src/support/inbound.role.ts).
+   */
+  supportAddress: { local: string; domain: string };
+  /** Where the `inbound` role's SMTP server listens for replies to tickets. */
+  inboundSmtpListen: { host: string; port: number };
+  /** The largest inbound message accepted, in bytes (SMTP SIZE). */
+  inboundMaxBytes: number;
   smsUrl: string | null;
   trustedProxy: string[] | null;
   dev: boolean;
@@ -37,6 +46,12 @@ export interface Config {
   verifyHttpTimeoutMs: number;
   domainLimit: number;
   mailboxLimit: number;
+  /** Waiting period between an approved restore and the move (src/handovers/). */
+  restoreWaitMs: number;
+  /** A restore needs two different agents' approvals. */
+  supportTwoPerson: boolean;
+  /** Restore of domain access without an agent. */
+  selfServiceRecovery: boolean;
   /** Per-address limits count an IPv6 client by this network prefix. */
   ipv6Prefix: number;
   /** Bearer secret for /metrics; without it /metrics is served in development mode only. */
@@ -108,7 +123,8 @@ export const CONFIG_VARIABLES = {
     secret: true,
   },
   MFD_PUBLIC_URL: {
-    description: "The URL users reach the console at (links in messages, the CSRF origin check).",
+    description:
+      "The one URL users reach the console at (links in messages, the CSRF origin check); a browser at another address is redirected to it. In development mode on localhost, 127.0.0.1 and [::1] work alike.",
     defaultText: "http://localhost:<port of MFD_LISTEN>",
   },
   MFD_SMTP_URL: {
@@ -116,6 +132,20 @@ export const CONFIG_VARIABLES = {
     secret: true,
   },
   MFD_SMTP_FROM: { description: "Sender address of notifications.", defaultText: "mfd@<service domain>" },
+  MFD_SUPPORT_ADDRESS: {
+    description:
+      "The support desk's e-mail address; replies to a ticket go to <local>+<ticket>.<secret>@<its domain>, which must reach the inbound role (MX or a relay).",
+    defaultText: "support@<service domain>",
+  },
+  MFD_INBOUND_SMTP_LISTEN: {
+    description:
+      "host:port the inbound role's SMTP server listens on for replies to support tickets (a relay or port 25 in front of it, docs/operations.md).",
+    default: "127.0.0.1:10025",
+  },
+  MFD_INBOUND_MAX_BYTES: {
+    description: "The largest e-mail the inbound role accepts, in bytes; larger ones are refused (552).",
+    default: "1048576",
+  },
   MFD_SMS_URL: { description: "HTTP gateway that receives POST {to, text} for SMS.", secret: true },
   MFD_TRUSTED_PROXY: { description: "Comma-separated proxy addresses whose X-Forwarded-For is believed." },
   MFD_DEV: {
@@ -164,6 +194,20 @@ export const CONFIG_VARIABLES = {
   },
   MFD_DOMAIN_LIMIT: { description: "Domains one account may connect.", default: "50" },
   MFD_MAILBOX_LIMIT: { description: "Mailboxes per domain.", default: "1000" },
+  MFD_RESTORE_WAIT_HOURS: {
+    description:
+      "Hours between an approved restore of domain access and the move, during which the current owner can cancel.",
+    default: "72",
+  },
+  MFD_SUPPORT_TWO_PERSON: {
+    description: "1: a restore of domain access needs the approval of two different support agents.",
+    default: "0",
+  },
+  MFD_SELF_SERVICE_RECOVERY: {
+    description:
+      "1: a requester may restore domain access without an agent (DNS proof, waiting period, the owner may cancel).",
+    default: "0",
+  },
   MFD_SECRET_KEY: {
     description:
       "32 random bytes in base64 (openssl rand -base64 32) encrypting stored TOTP secrets; unset, a key file secret.key in MFD_DATA_DIR is created and used.",
@@ -393,6 +437,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const dnsTimeoutMs = positive("MFD_DNS_TIMEOUT_MS");
   const verifyHttpTimeoutMs = positive("MFD_VERIFY_HTTP_TIMEOUT_MS");
   const mailboxLimit = positive("MFD_MAILBOX_LIMIT");
+  const restoreWaitMs = positive("MFD_RESTORE_WAIT_HOURS") * 3600_000;
+  const supportTwoPerson = flag(get("MFD_SUPPORT_TWO_PERSON"));
+  if (supportTwoPerson === null) problems.push("MFD_SUPPORT_TWO_PERSON must be 0 or 1");
+  const selfServiceRecovery = flag(get("MFD_SELF_SERVICE_RECOVERY"));
+  if (selfServiceRecovery === null) problems.push("MFD_SELF_SERVICE_RECOVERY must be 0 or 1");
   const ipv6Prefix = positive("MFD_IPV6_PREFIX");
   if (ipv6Prefix > 128) problems.push("MFD_IPV6_PREFIX must be a prefix length (1–128)");
 
@@ -420,6 +469,20 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   };
 
   const smtpFrom = get("MFD_SMTP_FROM") ?? `mfd@${serviceDomain}`;
+  const supportText = (get("MFD_SUPPORT_ADDRESS") ?? `support@${serviceDomain}`).toLowerCase();
+  const supportMatch = /^([a-z0-9._-]{1,12})@([^@\s]+)$/.exec(supportText);
+  if (!supportMatch || !HOSTNAME.test(supportMatch[2] as string))
+    problems.push(
+      "MFD_SUPPORT_ADDRESS must be an address such as support@mail.example.net (local part: up to 12 letters, digits, . _ -; no +)",
+    );
+  const supportAddress = {
+    local: supportMatch?.[1] ?? "support",
+    domain: supportMatch?.[2] ?? serviceDomain,
+  };
+  const inboundSmtpListen = hostPort(get("MFD_INBOUND_SMTP_LISTEN"));
+  if (!inboundSmtpListen)
+    problems.push('MFD_INBOUND_SMTP_LISTEN must be host:port, for example "0.0.0.0:25"');
+  const inboundMaxBytes = positive("MFD_INBOUND_MAX_BYTES");
 
   const hashRaw = get("MFD_HASH_CONCURRENCY");
   if (hashRaw !== undefined && positiveWhole(hashRaw) === null)
@@ -440,6 +503,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     publicUrl,
     smtpUrl,
     smtpFrom,
+    supportAddress,
+    inboundSmtpListen: inboundSmtpListen as { host: string; port: number },
+    inboundMaxBytes,
     smsUrl,
     trustedProxy,
     dev: dev as boolean,
@@ -453,6 +519,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     verifyHttpTimeoutMs,
     domainLimit,
     mailboxLimit,
+    restoreWaitMs,
+    supportTwoPerson: supportTwoPerson as boolean,
+    selfServiceRecovery: selfServiceRecovery as boolean,
     ipv6Prefix,
     metricsToken,
     secretKey,

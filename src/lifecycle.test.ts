@@ -67,6 +67,6 @@ describe("the module list", () => {
     for (const [index, module] of MODULES.entries())
       for (const peer of module.uses as readonly string[]) expect(names.indexOf(peer)).toBeLessThan(index);
     expect(new Set(JOBS.map((job) => job.name)).size).toBe(JOBS.length);
-    expect([...ROLES.keys()]).toEqual(["web", "worker", "dns"]);
+    expect([...ROLES.keys()]).toEqual(["web", "worker", "dns", "inbound"]);
   });
 });

@@ -20,6 +20,17 @@ export interface LifecycleEvents {
    * taken away by support. Emitted before the domain row is deleted or handed over.
    */
   "domain.released": { domainId: string; reason: "disconnect" | "transfer" | "support" };
+  /**
+   * A confirmed domain moved to another owner (src/handovers/): the domain row, its mailboxes,
+   * aliases, zone and deputies stay; what the old owner held through ownership (API token scopes)
+   * goes. Emitted after the row changed owner, in the move's transaction.
+   */
+  "domain.moved": {
+    domainId: string;
+    fromAccountId: string;
+    toAccountId: string;
+    reason: "transfer" | "support-transfer" | "restore";
+  };
   /** An account's password was reset through restore access: whoever had it must lose it. */
   "account.recovered": { accountId: string };
   /** A deputy left a domain: what they held there through the membership goes too. */
@@ -47,6 +58,7 @@ export class LifecycleHooks {
   private readonly handlers: { [E in LifecycleEvent]: Array<LifecycleHandler<E>> } = {
     "domain.confirmed": [],
     "domain.released": [],
+    "domain.moved": [],
     "account.recovered": [],
     "deputy.removed": [],
   };

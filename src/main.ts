@@ -1,4 +1,5 @@
-import { Command, Option } from "commander";
+import { readFileSync } from "node:fs";
+import { Command, CommanderError, Help, InvalidArgumentError, Option } from "commander";
 import { operatorContext } from "./access/actor.js";
 import { endEverySession } from "./accounts/end-everything.js";
 import { setSupportAgent } from "./accounts/support-agents.js";
@@ -15,13 +16,44 @@ import { runImportCommand } from "./mailboxes/import.js";
 import type { RoleHandle } from "./module.js";
 import { createServices, JOBS, ROLES } from "./modules.js";
 
+/** The installed package's version (package.json sits one level above src/ and dist/). */
+const VERSION = (
+  JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string }
+).version;
+
+/** Exit code of a command line that cannot be understood (unknown option, bad value, missing option). */
+const USAGE_ERROR = 2;
+
+/**
+ * A whole number option between `min` and `max`: "abc", "1.5" or "0" stop the command with a
+ * message naming the option and the range, instead of falling back to a default unnoticed.
+ */
+function wholeNumber(min: number, max: number) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < min || n > max)
+      throw new InvalidArgumentError(`expected a whole number from ${min} to ${max}, got "${value}".`);
+    return n;
+  };
+}
+
 const program = new Command();
 program
   .name("mfd")
   .description(
     "mfd — Mail for Domain: e-mail on customers' own domains, self-hosted.\nConfiguration comes from MFD_* environment variables (see `mfd config print`).",
   )
-  .showHelpAfterError();
+  .version(VERSION, "-V, --version", "print mfd's version")
+  .showHelpAfterError()
+  // Usage errors (unknown option, bad value, missing required option) exit with USAGE_ERROR below.
+  .exitOverride()
+  // Commander lists required options among the others: say which they are.
+  .configureHelp({
+    optionDescription(option) {
+      const text = Help.prototype.optionDescription.call(this, option);
+      return option.mandatory ? `${text} (required)` : text;
+    },
+  });
 
 /**
  * The roles `serve` runs, from `--roles` (or its older name `--services`): every registered role
@@ -187,11 +219,11 @@ outbox
   .description(
     "show the newest notifications and their delivery state (with bodies in development mode, where codes arrive)",
   )
-  .option("-n, --limit <n>", "how many", "20")
-  .action(async (options: { limit: string }) => {
+  .option("-n, --limit <n>", "how many, 1 to 1000", wholeNumber(1, 1000), 20)
+  .action(async (options: { limit: number }) => {
     const { deps, config, database } = await openRuntime();
     try {
-      const rows = await listOutbox(deps.database.db, Number(options.limit) || 20);
+      const rows = await listOutbox(deps.database.db, options.limit);
       if (rows.length === 0) console.log("the outbox is empty");
       // Bodies carry one-time codes: shown in development mode only (a developer's own inbox).
       if (!config.dev && rows.length > 0)
@@ -231,6 +263,8 @@ mailboxes
 try {
   await program.parseAsync(process.argv);
 } catch (error) {
+  // Commander has already printed its message (and the help hint); --help and --version exit 0.
+  if (error instanceof CommanderError) process.exit(error.exitCode === 0 ? 0 : USAGE_ERROR);
   if (error instanceof ConfigError) {
     console.error(error.message);
     process.exit(2);

@@ -4,6 +4,7 @@ import { deliveryModule } from "./delivery/index.js";
 import type { Deps } from "./deps.js";
 import { deputiesModule } from "./deputies/index.js";
 import { domainsModule } from "./domains/index.js";
+import { handoversModule } from "./handovers/index.js";
 import type { App } from "./http/types.js";
 import type { Job } from "./jobs/worker.js";
 import { attachLifecycle, LifecycleHooks } from "./lifecycle.js";
@@ -11,6 +12,7 @@ import { mailboxesModule } from "./mailboxes/index.js";
 import type { AnyModule, Role, RouteContext, ServiceOf } from "./module.js";
 import { operationsModule } from "./operations/index.js";
 import { recoveryModule } from "./recovery/index.js";
+import { supportModule } from "./support/index.js";
 import { tokensModule } from "./tokens/index.js";
 import { zonesModule } from "./zones/index.js";
 
@@ -29,7 +31,9 @@ export const MODULES = [
   tokensModule,
   mailboxesModule,
   zonesModule,
+  handoversModule,
   deliveryModule,
+  supportModule,
 ] as const;
 
 type Listed = (typeof MODULES)[number];

@@ -6,6 +6,7 @@ import { type Permission, type RequestContext, TOKEN_PERMISSIONS } from "../src/
 import { SECURITY_QUESTIONS } from "../src/credentials/security-questions.js";
 import { totpAt } from "../src/credentials/totp.js";
 import { ERRORS, type ErrorCode } from "../src/lib/errors.js";
+import { newId, sha256 } from "../src/lib/random.js";
 import { createDomainWorld } from "./dns/fixtures.js";
 import { GOOD_PASSWORD, lastCodeTo, registerAccount, uniqueLogin } from "./helpers/app.js";
 import { confirmedDomain, uniqueDomain } from "./helpers/domains.js";
@@ -20,7 +21,8 @@ import { confirmedDomain, uniqueDomain } from "./helpers/domains.js";
  *   other     a signed-in account with no role on the test domain
  *   deputy    an additional administrator of the test domain (DNS granted, domain delegated)
  *   owner     the test domain's owner
- *   agent     a support agent (accounts.is_support_agent = 1) with no role on the test domain
+ *   agent     a support agent (accounts.is_support_agent = 1) with no role on the test domain, in a
+ *             session that passed two-factor (what the agent desk asks)
  *   scoped    an API token of the owner, limited to the test domain, holding the permission the
  *             route asks for (all token permissions where the route asks for a session-only one)
  *   unscoped  an API token of the owner, limited to the test domain, holding every token
@@ -73,7 +75,10 @@ const ctxOf = (accountId: string): RequestContext => ({
 
 /** A fresh session, re-authenticated just now, exactly as sign-in creates it. */
 async function sessionHeaders(accountId: string): Promise<Record<string, string>> {
-  const session = await t.services.sessions.create(t.db, ctxOf(accountId), accountId);
+  // The agent desk admits only sessions that passed two-factor, as the agent's sign-in does.
+  const session = await t.services.sessions.create(t.db, ctxOf(accountId), accountId, {
+    twoFactor: accountId === agent.accountId,
+  });
   return { cookie: `mfd_session=${session.token}`, "x-csrf-token": session.csrfToken };
 }
 
@@ -194,6 +199,75 @@ async function wrongTotp(accountId: string): Promise<string> {
   const now = t.clock.now();
   const valid = new Set([-30_000, 0, 30_000].map((shift) => totpAt(secret, now + shift)));
   return ["000000", "111111", "222222", "333333"].find((code) => !valid.has(code)) as string;
+}
+
+let ticketSeq = 0;
+/** A support ticket the owner filed signed in: only the owner (its requester) and agents reach it. */
+async function ownersTicket(category: "other" | "transfer" = "other"): Promise<string> {
+  const filed = await t.modules.support.file(ctxOf(owner.accountId), {
+    category,
+    domain: domain.name,
+    replyTo: `matrix-ticket${++ticketSeq}@example.net`,
+    message: "A question",
+  });
+  return filed.id;
+}
+
+/** A restore-access ticket of `other` (whose profile is incomplete) about the test domain, as the form leaves it. */
+async function restoreTicket(): Promise<string> {
+  const id = newId();
+  const now = t.clock.now();
+  await t.db
+    .insertInto("tickets")
+    .values({
+      id,
+      category: "restore-access",
+      domain: domain.name,
+      replyTo: `matrix-restore${++ticketSeq}@example.net`,
+      requesterAccountId: other.accountId,
+      state: "new",
+      linkHash: null,
+      accessHash: null,
+      createdAt: now,
+      updatedAt: now,
+    })
+    .execute();
+  return id;
+}
+
+/**
+ * A hand-over of a fresh domain of the owner's, written as the handovers service leaves it, with
+ * known link secrets: offered to `other` unless `fields` say otherwise.
+ */
+async function freshHandover(
+  fields: Partial<{ kind: "transfer" | "restore"; state: string; ticketId: string }> = {},
+): Promise<{ id: string; key: string }> {
+  const spare = await confirmedDomain(t, owner.accountId, uniqueDomain());
+  const id = newId();
+  const key = `matrix-link-secret-${id}`;
+  const now = t.clock.now();
+  await t.db
+    .insertInto("handovers")
+    .values({
+      id,
+      kind: fields.kind ?? "transfer",
+      state: fields.state ?? "offered",
+      domainId: spare.domainId,
+      domainName: spare.name,
+      fromAccountId: owner.accountId,
+      toAccountId: other.accountId,
+      toLogin: other.login,
+      ticketId: fields.ticketId ?? null,
+      acceptSecretHash: sha256(key),
+      ownerSecretHash: sha256(key),
+      cancelSecretHash: sha256(key),
+      challengeToken: fields.kind === "restore" ? "matrixchallenge" : null,
+      expiresAt: now + 86_400_000,
+      createdAt: now,
+      updatedAt: now,
+    })
+    .execute();
+  return { id, key };
 }
 
 // ---- the table ----------------------------------------------------------------------------
@@ -382,6 +456,12 @@ const TABLE: Row[] = [
     ownAccount("INVALID_TWO_FACTOR_CODE"),
   ),
   row(
+    // No two-factor on these accounts: past authorization (and re-authentication), nothing to renew.
+    "POST /api/v1/account/two-factor/recovery-codes",
+    at("/api/v1/account/two-factor/recovery-codes"),
+    ownAccount("TWO_FACTOR_NOT_ENABLED"),
+  ),
+  row(
     "POST /api/v1/account/two-factor/disable",
     at("/api/v1/account/two-factor/disable", { code: "123456", password: "a password of some length" }),
     ownAccount("TWO_FACTOR_NOT_ENABLED"),
@@ -439,6 +519,66 @@ const TABLE: Row[] = [
     "DELETE /api/v1/domains/:name/deputies/:login",
     async () => ({ url: `/api/v1/domains/${await spareDomain()}/deputies/${deputy.login}` }),
     [UN, NF, FB, 204, NF, TN, TN],
+  ),
+
+  // ---- hand-overs (src/handovers/): offers go to `other`; ownership moves by sessions only ------
+  row("POST /api/v1/domains/:name/transfer", at(`${D}/transfer`, { login: candidate.login }), [
+    UN,
+    NF,
+    FB,
+    202,
+    NF,
+    TN,
+    TN,
+  ]),
+  row("GET /api/v1/transfers", at("/api/v1/transfers"), ownAccount(200)),
+  row("GET /api/v1/transfers/:id", async () => ({ url: `/api/v1/transfers/${(await freshHandover()).id}` }), [
+    UN,
+    200,
+    NF,
+    200,
+    NF,
+    TN,
+    TN,
+  ]),
+  row("POST /api/v1/transfers/:id/accept", async () => {
+    const { id, key } = await freshHandover();
+    return { url: `/api/v1/transfers/${id}/accept`, body: { key } };
+  }, [UN, 200, "HANDOVER_LINK_INVALID", "HANDOVER_LINK_INVALID", "HANDOVER_LINK_INVALID", TN, TN]),
+  row("POST /api/v1/transfers/:id/confirm", async () => {
+    const { id, key } = await freshHandover({ state: "awaiting-owner", ticketId: "matrix-ticket" });
+    return { url: `/api/v1/transfers/${id}/confirm`, body: { key, login: candidate.login } };
+  }, [UN, "HANDOVER_LINK_INVALID", "HANDOVER_LINK_INVALID", 200, "HANDOVER_LINK_INVALID", TN, TN]),
+  row(
+    "POST /api/v1/transfers/:id/cancel",
+    async () => ({ url: `/api/v1/transfers/${(await freshHandover()).id}/cancel` }),
+    [UN, 200, NF, 200, NF, TN, TN],
+  ),
+  row(
+    "POST /api/v1/transfers/:id/check",
+    async () => ({
+      url: `/api/v1/transfers/${(await freshHandover({ kind: "restore", state: "proving" })).id}/check`,
+    }),
+    [UN, 200, NF, NF, NF, TN, TN],
+  ),
+  row(
+    "POST /api/v1/transfers/cancel",
+    async () => ({ url: "/api/v1/transfers/cancel", body: { key: (await freshHandover()).key } }),
+    anyone(200),
+  ),
+  row(
+    "POST /api/v1/restores",
+    // Self-service restore is off by default (MFD_SELF_SERVICE_RECOVERY); src/handovers tests it on.
+    at("/api/v1/restores", { domain: domain.name }),
+    [
+      UN,
+      "SELF_SERVICE_RECOVERY_OFF",
+      "SELF_SERVICE_RECOVERY_OFF",
+      "SELF_SERVICE_RECOVERY_OFF",
+      "SELF_SERVICE_RECOVERY_OFF",
+      TN,
+      TN,
+    ],
   ),
 
   // ---- API tokens -------------------------------------------------------------------------------
@@ -581,6 +721,86 @@ const TABLE: Row[] = [
     "POST /api/v1/domains/:name/dns/health",
     async () => ({ url: await delegatedAgain(`${D}/dns/health`), body: {} }),
     [UN, NF, 200, 200, NF, 200, FB],
+  ),
+
+  // ---- the support desk: the form and the requester's page; the agents' queue ----------------
+  // outcomes: [visitor, other, deputy, owner, agent, scoped, unscoped]
+  row(
+    "POST /api/v1/support/tickets",
+    () => ({
+      url: "/api/v1/support/tickets",
+      body: {
+        category: "other",
+        domain: domain.name,
+        replyTo: `matrix-form${++ticketSeq}@example.net`,
+        message: "Hello",
+      },
+    }),
+    [201, 201, 201, 201, 201, TN, TN],
+  ),
+  row(
+    "POST /api/v1/support/tickets/:id/access",
+    async () => ({
+      url: `/api/v1/support/tickets/${await ownersTicket()}/access`,
+      body: { key: "not-the-key" },
+    }),
+    anyone("TICKET_LINK_INVALID"),
+  ),
+  // The requester's page: its requester's session only (a token of the same account is no session).
+  row(
+    "GET /api/v1/support/tickets/:id",
+    async () => ({ url: `/api/v1/support/tickets/${await ownersTicket()}` }),
+    [NF, NF, NF, 200, NF, NF, NF],
+  ),
+  row(
+    "POST /api/v1/support/tickets/:id/messages",
+    async () => ({ url: `/api/v1/support/tickets/${await ownersTicket()}/messages`, body: { body: "More" } }),
+    [NF, NF, NF, 200, NF, NF, NF],
+  ),
+  row("GET /api/v1/support/my-tickets", at("/api/v1/support/my-tickets"), ownAccount(200)),
+  // The desk: agents alone; to everyone else it is not there.
+  row("GET /api/v1/support/queue", at("/api/v1/support/queue"), [UN, NF, NF, NF, 200, TN, TN]),
+  row(
+    "GET /api/v1/support/queue/:id",
+    async () => ({ url: `/api/v1/support/queue/${await ownersTicket()}` }),
+    [UN, NF, NF, NF, 200, TN, TN],
+  ),
+  row(
+    "POST /api/v1/support/queue/:id/replies",
+    async () => ({ url: `/api/v1/support/queue/${await ownersTicket()}/replies`, body: { body: "Answer" } }),
+    [UN, NF, NF, NF, 200, TN, TN],
+  ),
+  row(
+    "POST /api/v1/support/queue/:id/notes",
+    async () => ({ url: `/api/v1/support/queue/${await ownersTicket()}/notes`, body: { body: "Note" } }),
+    [UN, NF, NF, NF, 200, TN, TN],
+  ),
+  row(
+    "POST /api/v1/support/queue/:id/state",
+    async () => ({ url: `/api/v1/support/queue/${await ownersTicket()}/state`, body: { state: "resolved" } }),
+    [UN, NF, NF, NF, 200, TN, TN],
+  ),
+  // The ticket's hand-over actions: agents alone reach the hand-overs capability through them (the
+  // agent's answers come from its rules: the requester's profile, the missing proof).
+  row(
+    "POST /api/v1/support/queue/:id/restore",
+    async () => ({ url: `/api/v1/support/queue/${await restoreTicket()}/restore`, body: {} }),
+    [UN, NF, NF, NF, "PROFILE_INCOMPLETE", TN, TN],
+  ),
+  row("POST /api/v1/support/queue/:id/handovers/:handoverId/check", async () => {
+    const ticketId = await restoreTicket();
+    const { id } = await freshHandover({ kind: "restore", state: "proving", ticketId });
+    return { url: `/api/v1/support/queue/${ticketId}/handovers/${id}/check`, body: {} };
+  }, [UN, NF, NF, NF, 200, TN, TN]),
+  row("POST /api/v1/support/queue/:id/handovers/:handoverId/approve", async () => {
+    const ticketId = await restoreTicket();
+    const { id } = await freshHandover({ kind: "restore", state: "proving", ticketId });
+    return { url: `/api/v1/support/queue/${ticketId}/handovers/${id}/approve`, body: {} };
+  }, [UN, NF, NF, NF, "HANDOVER_PROOF_MISSING", TN, TN]),
+  row(
+    "POST /api/v1/support/queue/:id/transfer",
+    async () => ({ url: `/api/v1/support/queue/${await ownersTicket("transfer")}/transfer`, body: {} }),
+    [UN, NF, NF, NF, 200, TN, TN],
   ),
 ];
 

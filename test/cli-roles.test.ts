@@ -20,7 +20,7 @@ describe("mfd serve --roles", () => {
   it("refuses an unknown role, naming the known ones", async () => {
     const result = await runMfd(dataDir, ["serve", "--roles", "web,nope"]);
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain('unknown role "nope": the roles are web, worker, dns');
+    expect(result.stderr).toContain('unknown role "nope": the roles are web, worker, dns, inbound');
     expect(result.stdout).not.toContain("mfd is running");
   });
 

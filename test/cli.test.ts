@@ -1,6 +1,7 @@
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import nodemailer from "nodemailer";
 import { describe, expect, it, onTestFinished } from "vitest";
 import { openDatabase } from "../src/db/database.js";
 import { ensureBuilt, mfd as run, spawnMfd } from "./helpers/cli.js";
@@ -25,6 +26,34 @@ describe("mfd command line", () => {
     for (const command of ["serve", "migrate", "config", "support-agent", "outbox"])
       expect(top.stdout).toContain(command);
     expect((await mfd("support-agent", "--help")).stdout).toContain("add");
+  });
+
+  it("prints its version, marks required options in --help, and refuses a bad number or a missing option with exit code 2", async () => {
+    const { version } = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"));
+    for (const flag of ["--version", "-V"]) {
+      const printed = await mfd(flag);
+      expect(printed.code).toBe(0);
+      expect(printed.stdout.trim()).toBe(version);
+    }
+    const help = await mfd("mailboxes", "import", "--help");
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/--domain <domain>\s+the confirmed domain to create them on \(required\)/);
+    expect(help.stdout).toMatch(/--as <login>[^\n]*\n?[^\n]*\(required\)/);
+
+    for (const bad of ["abc", "0", "1.5", "-3", "100000"]) {
+      const refused = await mfd("outbox", "list", "-n", bad);
+      expect(refused.code, `-n ${bad}`).toBe(2);
+      expect(refused.stderr).toContain(`option '-n, --limit <n>' argument '${bad}' is invalid`);
+      expect(refused.stderr).toContain("expected a whole number from 1 to 1000");
+    }
+    expect((await mfd("outbox", "list", "-n", "3")).code).toBe(0);
+
+    const missing = await mfd("mailboxes", "import", "people.csv", "--as", "someone");
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain("required option '--domain <domain>' not specified");
+    const unknown = await mfd("outbox", "list", "--frobnicate");
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain("unknown option '--frobnicate'");
   });
 
   it("migrates, prints the configuration without secrets, and lists every variable", async () => {
@@ -120,6 +149,7 @@ describe("mfd command line", () => {
       ...env,
       MFD_LISTEN: "127.0.0.1:0",
       MFD_PUBLIC_URL: "http://localhost:18099",
+      MFD_INBOUND_SMTP_LISTEN: "127.0.0.1:0",
     });
     // Whatever happens to the test (a failure, its time limit), no server stays behind.
     onTestFinished(() => {
@@ -137,11 +167,20 @@ describe("mfd command line", () => {
     await new Promise<void>((resolve, reject) => {
       child.stdout.on("data", (chunk: Buffer) => {
         output += chunk.toString();
-        if (output.includes("/dev/outbox")) resolve();
+        if (output.includes("/dev/outbox") && output.includes("mfd inbound SMTP on")) resolve();
       });
       void exited.then((how) => reject(new Error(`serve exited (${how}): ${output}${errors}`)));
     });
     expect(output).toContain("mfd is running: console at http://localhost:18099");
+    // Which address to open, and that the other loopback spellings work in development mode.
+    expect(output).toContain("open the address above (MFD_PUBLIC_URL)");
+    expect(output).toContain("any loopback address (localhost, 127.0.0.1, [::1]) works in development mode");
+    // The all-in-one serve runs the inbound role too: it greets, and refuses what is no ticket's address.
+    const port = Number(/mfd inbound SMTP on 127\.0\.0\.1:(\d+)/.exec(output)?.[1]);
+    const mailer = nodemailer.createTransport({ host: "127.0.0.1", port, secure: false, ignoreTLS: true });
+    await expect(
+      mailer.sendMail({ from: "a@example.net", to: "support@cli.example", subject: "x", text: "x" }),
+    ).rejects.toMatchObject({ responseCode: 550 });
     child.kill("SIGTERM");
     expect(await exited, errors).toBe("0 null");
   });

@@ -18,6 +18,13 @@ const PUBLIC = new Set([
   "POST /api/v1/recovery/question",
   "POST /api/v1/recovery/verify",
   "POST /api/v1/recovery/reset",
+  // The support form and the requester's page: anyone; the page checks the session or the link's key.
+  "POST /api/v1/support/tickets",
+  "POST /api/v1/support/tickets/:id/access",
+  "GET /api/v1/support/tickets/:id",
+  "POST /api/v1/support/tickets/:id/messages",
+  // The current owner's one-click cancel of a hand-over from a notice: the link's secret is the authority.
+  "POST /api/v1/transfers/cancel",
   "GET /dev/outbox",
   "GET /dev/outbox.json",
 ]);

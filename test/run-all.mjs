@@ -45,9 +45,12 @@ function counts(file) {
 
 // Programs npm does not install. Without one, its tests are skipped with a warning here and fail
 // on CI (see test/helpers/prerequisites.ts); said at the start and again above the totals.
+// The README's table of prerequisites lists the same five (with PostgreSQL, checked below).
 const missing = [
   { what: "browser tests", path: process.env.MFD_CHROMIUM ?? "/usr/bin/chromium", install: "chromium" },
   { what: "Dovecot tests", path: process.env.MFD_DOVEADM ?? "/usr/bin/doveadm", install: "dovecot-core" },
+  { what: "dig tests", path: "/usr/bin/dig", install: "bind9-dnsutils" },
+  { what: "NSD secondary tests", path: "/usr/sbin/nsd", install: "nsd" },
 ]
   .filter((tool) => !existsSync(tool.path))
   .map(
@@ -64,7 +67,10 @@ if (!existsSync("web/dist/index.html") || process.env.MFD_TEST_BUILD !== "0") {
 const runs = [{ name: "SQLite", env: { MFD_TEST_DATABASE_URL: "" } }];
 if (await ensurePostgres()) runs.push({ name: "PostgreSQL", env: { MFD_TEST_DATABASE_URL: pgUrl } });
 else if (ci) status = 1;
-else console.warn("Skipping the PostgreSQL run: start PostgreSQL or set MFD_TEST_DATABASE_URL.");
+else {
+  missing.push("Skipping the PostgreSQL run: start PostgreSQL or set MFD_TEST_DATABASE_URL.");
+  console.warn(missing.at(-1));
+}
 
 let passed = 0;
 let failed = 0;

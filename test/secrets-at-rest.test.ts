@@ -60,7 +60,7 @@ describe("TOTP secrets", () => {
     const enabled = await client.post("/api/v1/account/two-factor/enable", {
       code: totpAt(secret, t.clock.now()),
     });
-    expect(enabled.statusCode).toBe(204);
+    expect(enabled.statusCode).toBe(200);
     const row = await stored(accountId);
     expect(row.totpSecret).not.toContain(secret);
     expect(row.totpSecret).toMatch(/^v1:/);

@@ -61,13 +61,16 @@ describe("authorizeRoute: every permission × actor, with and without re-authent
     visitor: { kind: "visitor" },
     session: session(),
     "session-stale": session({ reauthAt: NOW - REAUTH_WINDOW_MS - 1 }),
-    agent: session({ isSupportAgent: true }),
-    "agent-stale": session({ isSupportAgent: true, reauthAt: NOW - REAUTH_WINDOW_MS - 1 }),
+    agent: session({ isSupportAgent: true, twoFactor: true }),
+    "agent-stale": session({ isSupportAgent: true, twoFactor: true, reauthAt: NOW - REAUTH_WINDOW_MS - 1 }),
+    /** An agent whose session never passed two-factor (signed in before turning it on). */
+    "agent-1fa": session({ isSupportAgent: true }),
     "token-all": token(TOKEN_PERMISSIONS),
     "token-none": token([]),
   };
 
-  // U UNAUTHENTICATED, T TOKEN_NOT_ALLOWED, F FORBIDDEN, N NOT_FOUND, R REAUTH_REQUIRED.
+  // U UNAUTHENTICATED, T TOKEN_NOT_ALLOWED, F FORBIDDEN, N NOT_FOUND, R REAUTH_REQUIRED,
+  // 2 TWO_FACTOR_SESSION_REQUIRED.
   const CODES: Record<string, string> = {
     ok: "ok",
     U: "UNAUTHENTICATED",
@@ -75,6 +78,7 @@ describe("authorizeRoute: every permission × actor, with and without re-authent
     F: "FORBIDDEN",
     N: "NOT_FOUND",
     R: "REAUTH_REQUIRED",
+    2: "TWO_FACTOR_SESSION_REQUIRED",
   };
   const WITHOUT_REAUTH = `
     actor          account:self account:credentials account:delegation domains:read domains:write mailboxes:read mailboxes:write dns:read dns:write support:work
@@ -83,6 +87,7 @@ describe("authorizeRoute: every permission × actor, with and without re-authent
     session-stale  ok           ok                  ok                 ok           ok            ok             ok              ok       ok        N
     agent          ok           ok                  ok                 ok           ok            ok             ok              ok       ok        ok
     agent-stale    ok           ok                  ok                 ok           ok            ok             ok              ok       ok        ok
+    agent-1fa      ok           ok                  ok                 ok           ok            ok             ok              ok       ok        2
     token-all      T            T                   T                  ok           T             ok             ok              ok       ok        T
     token-none     T            T                   T                  F            T             F              F               F        F         T`;
   // A token never re-authenticates: a route open to tokens does not ask one to.
@@ -93,6 +98,7 @@ describe("authorizeRoute: every permission × actor, with and without re-authent
     session-stale  R            R                   R                  R            R             R              R               R        R         N
     agent          ok           ok                  ok                 ok           ok            ok             ok              ok       ok        ok
     agent-stale    R            R                   R                  R            R             R              R               R        R         R
+    agent-1fa      ok           ok                  ok                 ok           ok            ok             ok              ok       ok        2
     token-all      T            T                   T                  ok           T             ok             ok              ok       ok        T
     token-none     T            T                   T                  F            T             F              F               F        F         T`;
 

@@ -22,7 +22,11 @@ export function authorizeRoute(actor: Actor, access: RouteAccess, now: number): 
     return;
   }
   if (actor.kind !== "account") throw notAdmitted(actor);
-  if (access.permission === "support:work" && !actor.isSupportAgent) throw new AppError("NOT_FOUND");
+  if (access.permission === "support:work") {
+    if (!actor.isSupportAgent) throw new AppError("NOT_FOUND");
+    // docs/SECURITY.md §6: the desk needs two-factor at every request, not just on the account.
+    if (!actor.twoFactor) throw new AppError("TWO_FACTOR_SESSION_REQUIRED");
+  }
   if (access.reauth) requireRecentAuth(actor, now);
 }
 
@@ -34,7 +38,7 @@ export function notAdmitted(actor: Extract<Actor, { kind: "system" | "operator" 
   return new AppError(
     "FORBIDDEN",
     actor.kind === "agent"
-      ? "Support agents cannot act on accounts or domains through a ticket yet."
+      ? "A support agent acts on accounts and domains only through a ticket's workflows."
       : `The ${actor.kind} does not call the API.`,
   );
 }

@@ -5,7 +5,15 @@
  */
 export type Actor =
   | { kind: "visitor" }
-  | { kind: "account"; accountId: string; sessionId: string; reauthAt: number; isSupportAgent: boolean }
+  | {
+      kind: "account";
+      accountId: string;
+      sessionId: string;
+      reauthAt: number;
+      isSupportAgent: boolean;
+      /** The session passed a two-factor code at sign-in or re-authentication (absent: no). */
+      twoFactor?: boolean;
+    }
   | {
       kind: "token";
       accountId: string;
@@ -32,8 +40,10 @@ export type Actor =
     }
   | {
       /**
-       * A support agent working on a ticket (issue 11). Nothing admits it yet: route and domain
-       * authorization refuse it, and services that need an account refuse what is not one.
+       * A support agent working on a ticket (src/support/): the support service turns an agent's
+       * signed-in request into this actor for the ticket it acts in, so every audit row of the
+       * action says agent + ticket. Route and domain authorization refuse it: an agent reaches a
+       * domain only through the ticket's own workflows.
        */
       kind: "agent";
       accountId: string;

@@ -1,9 +1,16 @@
 import { Type } from "@sinclair/typebox";
+import { RECOVERY_CODE_PATTERN } from "../credentials/recovery-codes.js";
 import { Closed, Code, Named, Nullable, Password } from "../http/schemas.js";
 
 const TotpCode = Type.String({
   pattern: "^[0-9]{6}$",
   description: "6-digit code from the authenticator app",
+});
+/** A recovery code instead of a TOTP code, for a lost authenticator (src/credentials/recovery-codes.ts). */
+export const RecoveryCode = Type.String({
+  pattern: RECOVERY_CODE_PATTERN,
+  description:
+    "One of the account's two-factor recovery codes (xxxx-xxxx-xx), instead of totpCode; works once",
 });
 const Name = Type.String({ minLength: 1, maxLength: 100 });
 
@@ -22,11 +29,13 @@ export const SignInBody = Closed({
   login: Type.String({ minLength: 1, maxLength: 320, description: "login or login@<service domain>" }),
   password: Password,
   totpCode: Type.Optional(TotpCode),
+  recoveryCode: Type.Optional(RecoveryCode),
 });
 
 export const ReauthenticateBody = Closed({
   password: Password,
   totpCode: Type.Optional(TotpCode),
+  recoveryCode: Type.Optional(RecoveryCode),
 });
 
 const sessionInfoFields = {
@@ -74,6 +83,10 @@ export const Profile = Named(
     pendingPhone: Type.Union([Type.String(), Type.Null()]),
     pendingEmail: Type.Union([Type.String(), Type.Null()]),
     twoFactor: Type.Boolean(),
+    recoveryCodesLeft: Type.Integer({
+      minimum: 0,
+      description: "Unused two-factor recovery codes (0 while two-factor is off)",
+    }),
     isSupportAgent: Type.Boolean(),
     complete: Type.Boolean(),
     missing: Type.Array(Type.String()),
@@ -141,4 +154,18 @@ export const TwoFactorSetup = Named(
 );
 
 export const TwoFactorCodeBody = Closed({ code: TotpCode });
-export const TwoFactorDisableBody = Closed({ code: TotpCode, password: Password });
+export const TwoFactorDisableBody = Closed({
+  code: Type.Optional(TotpCode),
+  recoveryCode: Type.Optional(RecoveryCode),
+  password: Password,
+});
+
+export const RecoveryCodes = Named(
+  "RecoveryCodes",
+  Type.Object({
+    recoveryCodes: Type.Array(Type.String(), {
+      description:
+        "Ten one-time codes for signing in without the authenticator app; shown this once, stored only as hashes",
+    }),
+  }),
+);

@@ -4,26 +4,32 @@ import { recordEvent, recordRefusals } from "../audit/audit.service.js";
 import { CODE_TTL_MS, issueCode, MAX_CODE_FAILURES } from "../credentials/codes.js";
 import { normaliseEmail, normalisePhone } from "../credentials/contacts.js";
 import { checkPasswordPolicy, hashPassword, needsRehash, verifyPassword } from "../credentials/passwords.js";
+import { recoveryCodesLeft } from "../credentials/recovery-codes.js";
 import {
   managedDomainNames,
   recoveryEmailBlockedBy,
   UNUSABLE_REASON,
 } from "../credentials/recovery-email.js";
 import {
+  matchSecondFactor,
+  type SecondFactorInput,
+  type SecondFactorMatch,
+  spendSecondFactor,
+} from "../credentials/second-factor.js";
+import {
   checkSecurityQuestion,
   isSecurityQuestion,
   SECURITY_QUESTIONS,
 } from "../credentials/security-questions.js";
-import { claimTotpStep, matchTotp } from "../credentials/totp.js";
 import type { Executor } from "../db/database.js";
 import { hitLimits } from "../db/rate-limit.js";
 import { isUniqueViolation } from "../db/transactions.js";
 import type { Deps } from "../deps.js";
 import { isAddressOnConnectedDomain } from "../domains/index.js";
 import { HOUR, MINUTE } from "../lib/clock.js";
-import { AppError } from "../lib/errors.js";
+import { AppError, FieldChecks } from "../lib/errors.js";
 import { newId, sha256 } from "../lib/random.js";
-import { openSecret } from "../lib/secret-box.js";
+import { notifySecurityChange } from "../notify/account-notices.js";
 import type { Profile, RegisterBody, SignInBody } from "./accounts.schemas.js";
 import type { SessionsService } from "./sessions.service.js";
 import {
@@ -143,23 +149,47 @@ export class AccountsService {
   }
 
   async register(ctx: RequestContext, input: RegisterInput): Promise<SignedIn> {
-    const login = this.validateLogin(input.login);
+    // Every field is checked before any fails, so the form learns of all its mistakes at once.
+    const fields = new FieldChecks();
+    const login = fields.check("login", () => this.validateLogin(input.login));
     const firstName = input.firstName.trim();
     const lastName = input.lastName.trim();
-    if (!firstName || !lastName)
-      throw new AppError("VALIDATION_FAILED", "First and last name are required.", {
-        field: firstName ? "lastName" : "firstName",
-      });
-    checkPasswordPolicy(input.password, { login, serviceDomain: this.deps.config.serviceDomain });
-    const phone = input.phone ? normalisePhone(input.phone) : null;
-    const email = input.recoveryEmail ? this.checkRecoveryEmail(normaliseEmail(input.recoveryEmail)) : null;
-    if ((input.securityQuestion === undefined) !== (input.securityAnswer === undefined)) {
-      throw new AppError("SECURITY_QUESTION_INVALID", "Give both a question and its answer, or neither.");
+    for (const [field, value, label] of [
+      ["firstName", firstName, "First name"],
+      ["lastName", lastName, "Last name"],
+    ] as const) {
+      if (!value) fields.fail(field, new AppError("VALIDATION_FAILED", `${label} is required.`, { field }));
     }
-    const answer =
-      input.securityQuestion !== undefined && input.securityAnswer !== undefined
-        ? checkSecurityQuestion(input.securityQuestion, input.securityAnswer)
-        : null;
+    fields.check("password", () =>
+      checkPasswordPolicy(input.password, {
+        login: login ?? input.login.trim().toLowerCase(),
+        serviceDomain: this.deps.config.serviceDomain,
+      }),
+    );
+    const phone = input.phone
+      ? (fields.check("phone", () => normalisePhone(input.phone as string)) ?? null)
+      : null;
+    const email = input.recoveryEmail
+      ? (fields.check("recoveryEmail", () =>
+          this.checkRecoveryEmail(normaliseEmail(input.recoveryEmail as string)),
+        ) ?? null)
+      : null;
+    let answer: string | null = null;
+    if ((input.securityQuestion === undefined) !== (input.securityAnswer === undefined)) {
+      fields.fail(
+        input.securityQuestion === undefined ? "securityQuestion" : "securityAnswer",
+        new AppError("SECURITY_QUESTION_INVALID", "Give both a question and its answer, or neither."),
+      );
+    } else if (input.securityQuestion !== undefined && input.securityAnswer !== undefined) {
+      const question = input.securityQuestion;
+      const given = input.securityAnswer;
+      answer =
+        fields.check(isSecurityQuestion(question) ? "securityAnswer" : "securityQuestion", () =>
+          checkSecurityQuestion(question, given),
+        ) ?? null;
+    }
+    fields.done();
+    if (login === undefined) throw new AppError("LOGIN_INVALID");
 
     const now = ctx.now;
     await hitLimits(
@@ -340,33 +370,31 @@ export class AccountsService {
       );
       throw new AppError("INVALID_CREDENTIALS");
     }
-    let totpStep: number | null = null;
+    let secondFactor: SecondFactorMatch | null = null;
     if (account.totpEnabledAt !== null && account.totpSecret) {
-      if (!input.totpCode) throw new AppError("TWO_FACTOR_REQUIRED");
-      totpStep = matchTotp(
-        openSecret(this.deps.config, account.totpSecret),
-        input.totpCode,
+      secondFactor = await matchSecondFactor(
+        this.db,
+        this.deps.config,
+        { id: account.id, totpSecret: account.totpSecret, totpLastStep: account.totpLastStep },
+        input,
         now,
-        account.totpLastStep,
       );
-      if (totpStep === null) {
+      if (secondFactor === null) {
         await this.recordFailure(ctx, subject, account.id, "two-factor", {});
         throw new AppError("INVALID_TWO_FACTOR_CODE");
       }
     }
     const rehash = needsRehash(account.passwordHash) ? await hashPassword(input.password) : null;
     return this.db.transaction().execute(async (tx) => {
-      // Parallel sign-ins with one code all matched it; only the first to spend its step goes on.
-      if (totpStep !== null && !(await claimTotpStep(tx, account.id, totpStep))) {
-        throw new AppError("INVALID_TWO_FACTOR_CODE");
-      }
+      // Parallel sign-ins with one code all matched it; only the first to spend it goes on.
+      if (secondFactor !== null) await this.spendSecondFactor(tx, ctx, account.id, secondFactor, "sign-in");
       await this.endFailureRun(tx, account.id, now);
       if (rehash) {
         await tx.updateTable("accounts").set({ passwordHash: rehash }).where("id", "=", account.id).execute();
       }
       const failedSignIns = await failuresSinceLastSignIn(tx, account.id);
       const deviceToken = await rememberDevice(tx, account.id, device, now);
-      const session = await this.sessions.create(tx, ctx, account.id);
+      const session = await this.sessions.create(tx, ctx, account.id, { twoFactor: secondFactor !== null });
       await recordEvent(tx, ctx, {
         action: "sign-in",
         accountId: account.id,
@@ -394,8 +422,8 @@ export class AccountsService {
     ctx: RequestContext,
     accountId: string,
     password: string,
-    totp: { required: boolean; code?: string | undefined },
-  ): Promise<{ totpStep: number | null }> {
+    totp: { required: boolean } & SecondFactorInput,
+  ): Promise<{ secondFactor: SecondFactorMatch | null }> {
     const account = await this.db
       .selectFrom("accounts")
       .select(["passwordHash", "totpSecret", "totpEnabledAt", "totpLastStep"])
@@ -421,19 +449,48 @@ export class AccountsService {
       await this.recordFailure(ctx, subject, accountId, "password", {}, "reauth.failure");
       throw new AppError("PASSWORD_WRONG");
     }
-    if (!totp.required || account.totpEnabledAt === null || !account.totpSecret) return { totpStep: null };
-    if (!totp.code) throw new AppError("TWO_FACTOR_REQUIRED");
-    const totpStep = matchTotp(
-      openSecret(this.deps.config, account.totpSecret),
-      totp.code,
+    if (!totp.required || account.totpEnabledAt === null || !account.totpSecret)
+      return { secondFactor: null };
+    const secondFactor = await matchSecondFactor(
+      this.db,
+      this.deps.config,
+      { id: accountId, totpSecret: account.totpSecret, totpLastStep: account.totpLastStep },
+      totp,
       ctx.now,
-      account.totpLastStep,
     );
-    if (totpStep === null) {
+    if (secondFactor === null) {
       await this.recordFailure(ctx, subject, accountId, "two-factor", {}, "reauth.failure");
       throw new AppError("INVALID_TWO_FACTOR_CODE");
     }
-    return { totpStep };
+    return { secondFactor };
+  }
+
+  /**
+   * Spends a matched second factor in the transaction of the change it allows. A recovery code
+   * used is an audit event and a notice to every contact, with how many codes are left.
+   */
+  async spendSecondFactor(
+    db: Executor,
+    ctx: RequestContext,
+    accountId: string,
+    match: SecondFactorMatch,
+    purpose: "sign-in" | "re-authentication" | "restore-access" | "two-factor-off",
+  ): Promise<void> {
+    await spendSecondFactor(db, accountId, match, ctx.now);
+    if (match.kind !== "recovery-code") return;
+    const left = await recoveryCodesLeft(db, accountId);
+    await recordEvent(db, ctx, {
+      action: "two-factor.recovery-code-used",
+      accountId,
+      details: { purpose, left },
+    });
+    await notifySecurityChange(
+      db,
+      this.deps,
+      ctx.now,
+      accountId,
+      `A two-factor recovery code was used (${purpose.replaceAll("-", " ")}); ${left} of them ${left === 1 ? "is" : "are"} left`,
+    );
   }
 
   /**
@@ -444,11 +501,10 @@ export class AccountsService {
     db: Executor,
     ctx: RequestContext,
     accountId: string,
-    totpStep: number | null,
+    secondFactor: SecondFactorMatch | null,
+    purpose: "re-authentication" | "two-factor-off" = "re-authentication",
   ): Promise<void> {
-    if (totpStep !== null && !(await claimTotpStep(db, accountId, totpStep))) {
-      throw new AppError("INVALID_TWO_FACTOR_CODE");
-    }
+    if (secondFactor !== null) await this.spendSecondFactor(db, ctx, accountId, secondFactor, purpose);
     await this.endFailureRun(db, accountId, ctx.now);
     const device = await recognisedDevice(db, ctx.device, accountId, ctx.now);
     if (device) {
@@ -460,16 +516,22 @@ export class AccountsService {
    * Re-authentication (docs/SECURITY.md §15) of the current session: password and, when on, a TOTP
    * code. Rotates the session secret (docs/SECURITY.md §13) and returns the new cookie value.
    */
-  async reauthenticate(ctx: RequestContext, input: { password: string; totpCode?: string }): Promise<string> {
+  async reauthenticate(
+    ctx: RequestContext,
+    input: { password: string; totpCode?: string; recoveryCode?: string },
+  ): Promise<string> {
     const actor = ctx.actor;
     if (actor.kind !== "account") throw new AppError("UNAUTHENTICATED");
-    const { totpStep } = await this.verifyOwnPassword(ctx, actor.accountId, input.password, {
+    const { secondFactor } = await this.verifyOwnPassword(ctx, actor.accountId, input.password, {
       required: true,
-      code: input.totpCode,
+      totpCode: input.totpCode,
+      recoveryCode: input.recoveryCode,
     });
     return this.db.transaction().execute(async (tx) => {
-      await this.markVerified(tx, ctx, actor.accountId, totpStep);
-      const token = await this.sessions.rotateAfterReauth(tx, actor.sessionId, ctx.now);
+      await this.markVerified(tx, ctx, actor.accountId, secondFactor);
+      const token = await this.sessions.rotateAfterReauth(tx, actor.sessionId, ctx.now, {
+        twoFactor: secondFactor !== null,
+      });
       await recordEvent(tx, ctx, {
         action: "session.reauthenticate",
         accountId: actor.accountId,
@@ -576,6 +638,7 @@ export class AccountsService {
       pendingPhone: pending.find((p) => p.purpose === "confirm_phone")?.target ?? null,
       pendingEmail: pending.find((p) => p.purpose === "confirm_email")?.target ?? null,
       twoFactor: a.totpEnabledAt !== null,
+      recoveryCodesLeft: a.totpEnabledAt !== null ? await recoveryCodesLeft(this.db, a.id) : 0,
       isSupportAgent: a.isSupportAgent === 1,
       complete: missing.length === 0,
       missing,

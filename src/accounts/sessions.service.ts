@@ -20,6 +20,8 @@ export interface ResolvedSession {
   reauthAt: number;
   csrfToken: string;
   isSupportAgent: boolean;
+  /** The session passed a two-factor code (at sign-in or a re-authentication). */
+  twoFactor: boolean;
 }
 
 export type SessionView = Static<typeof SessionViewSchema>;
@@ -32,6 +34,7 @@ export class SessionsService {
     db: Executor,
     ctx: RequestContext,
     accountId: string,
+    options: { twoFactor?: boolean } = {},
   ): Promise<{ token: string; csrfToken: string; id: string }> {
     const token = randomSecret(32);
     const csrfToken = randomSecret(24);
@@ -48,6 +51,7 @@ export class SessionsService {
         csrfToken,
         ip: ctx.ip,
         userAgent: ctx.userAgent?.slice(0, 300) ?? null,
+        twoFactorAt: options.twoFactor ? ctx.now : null,
       })
       .execute();
     return { token, csrfToken, id };
@@ -67,6 +71,7 @@ export class SessionsService {
         "sessions.createdAt",
         "sessions.lastSeenAt",
         "accounts.isSupportAgent",
+        "sessions.twoFactorAt",
       ])
       .where("sessions.tokenHash", "=", sha256(token))
       .executeTakeFirst();
@@ -84,6 +89,7 @@ export class SessionsService {
       reauthAt: row.reauthAt,
       csrfToken: row.csrfToken,
       isSupportAgent: row.isSupportAgent === 1,
+      twoFactor: row.twoFactorAt !== null,
     };
   }
 
@@ -173,11 +179,21 @@ export class SessionsService {
    * Marks a session re-authenticated and rotates its secret (docs/SECURITY.md §13: new id at
    * re-authentication). Returns the new cookie value.
    */
-  async rotateAfterReauth(db: Executor, sessionId: string, now: number): Promise<string> {
+  async rotateAfterReauth(
+    db: Executor,
+    sessionId: string,
+    now: number,
+    options: { twoFactor?: boolean } = {},
+  ): Promise<string> {
     const token = randomSecret(32);
     await db
       .updateTable("sessions")
-      .set({ tokenHash: sha256(token), reauthAt: now, lastSeenAt: now })
+      .set({
+        tokenHash: sha256(token),
+        reauthAt: now,
+        lastSeenAt: now,
+        ...(options.twoFactor ? { twoFactorAt: now } : {}),
+      })
       .where("id", "=", sessionId)
       .execute();
     return token;

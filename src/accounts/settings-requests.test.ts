@@ -54,7 +54,8 @@ const BODY_ROUTES: Route[] = [
     method: "POST",
     url: "/api/v1/account/two-factor/disable",
     body: { code: "123456", password: "a password of some length" },
-    field: "code",
+    // `code` may give way to `recoveryCode`; the password is always required.
+    field: "password",
   },
 ];
 

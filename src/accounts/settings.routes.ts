@@ -11,6 +11,7 @@ import {
   PhoneBody,
   Profile,
   ProfileBody,
+  RecoveryCodes,
   RecoveryEmailBody,
   SecurityQuestionBody,
   SessionIdParams,
@@ -205,14 +206,28 @@ export async function settingsRoutes(app: App, { settings, sessions }: AccountsF
       schema: {
         tags,
         summary: "Turn two-factor on with a code from the new secret",
+        description:
+          "Answers the account's ten recovery codes, shown this once: each signs in once without the " +
+          "authenticator app (`recoveryCode` at sign-in, re-authentication and restore access).",
         body: TwoFactorCodeBody,
-        response: { 204: NoContent, ...errors(400, 401, 409, 429) },
+        response: { 200: RecoveryCodes, ...errors(400, 401, 409, 429) },
       },
     },
-    async (request, reply) => {
-      await settings.enableTwoFactor(request.ctx, request.body.code);
-      return reply.status(204).send(null);
+    async (request) => ({ recoveryCodes: await settings.enableTwoFactor(request.ctx, request.body.code) }),
+  );
+
+  app.post(
+    "/api/v1/account/two-factor/recovery-codes",
+    {
+      config: { access: { permission: "account:credentials", reauth: true } },
+      schema: {
+        tags,
+        summary: "Make new two-factor recovery codes; the earlier ones stop working",
+        description: "Answers ten new codes, shown this once. The account's contacts are told.",
+        response: { 200: RecoveryCodes, ...errors(401, 403, 409) },
+      },
     },
+    async (request) => ({ recoveryCodes: await settings.regenerateRecoveryCodes(request.ctx) }),
   );
 
   app.post(
@@ -223,7 +238,7 @@ export async function settingsRoutes(app: App, { settings, sessions }: AccountsF
         tags,
         summary: "Turn two-factor off (support agents cannot)",
         description:
-          "Needs the current password besides the code: without two-factor a password needs at least 10 " +
+          "Needs the current password besides the code (`code`, or a `recoveryCode` when the authenticator is lost): without two-factor a password needs at least 10 " +
           "characters, so a shorter one answers 409 PASSWORD_TOO_SHORT_WITHOUT_TWO_FACTOR until it is changed. " +
           "A wrong password answers 403 PASSWORD_WRONG and counts as a failed sign-in.",
         body: TwoFactorDisableBody,

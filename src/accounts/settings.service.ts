@@ -11,7 +11,9 @@ import {
   PASSWORD_MIN,
   PASSWORD_MIN_WITH_TWO_FACTOR,
 } from "../credentials/passwords.js";
+import { deleteRecoveryCodes, issueRecoveryCodes } from "../credentials/recovery-codes.js";
 import { managedDomainNames } from "../credentials/recovery-email.js";
+import { matchSecondFactor } from "../credentials/second-factor.js";
 import { checkSecurityQuestion } from "../credentials/security-questions.js";
 import { matchTotp, newTotpSecret, otpauthUri } from "../credentials/totp.js";
 import type { Executor } from "../db/database.js";
@@ -302,7 +304,8 @@ export class SettingsService {
     return { secret, otpauthUri: uri, qrSvg: await QRCode.toString(uri, { type: "svg" }) };
   }
 
-  async enableTwoFactor(ctx: RequestContext, code: string): Promise<void> {
+  /** Turns two-factor on and returns its first recovery codes, shown to the person this once. */
+  async enableTwoFactor(ctx: RequestContext, code: string): Promise<string[]> {
     const { accountId } = this.self(ctx);
     const account = await this.account(accountId);
     if (account.totpEnabledAt !== null) throw new AppError("TWO_FACTOR_ALREADY_ENABLED");
@@ -313,7 +316,7 @@ export class SettingsService {
     // A fresh secret has no used step yet; the matched one is recorded so the code cannot sign in.
     const step = matchTotp(secret, code, ctx.now, null);
     if (step === null) throw new AppError("INVALID_TWO_FACTOR_CODE");
-    await this.db.transaction().execute(async (tx) => {
+    return this.db.transaction().execute(async (tx) => {
       const updated = await tx
         .updateTable("accounts")
         .set({ totpSecret: pending, totpPendingSecret: null, totpEnabledAt: ctx.now, totpLastStep: step })
@@ -323,7 +326,12 @@ export class SettingsService {
         .executeTakeFirst();
       // A concurrent setup or enable got there first.
       if (Number(updated.numUpdatedRows) === 0) throw new AppError("TWO_FACTOR_NOT_STARTED");
-      await recordEvent(tx, ctx, { action: "two-factor.enable", accountId });
+      const codes = await issueRecoveryCodes(tx, this.deps.config, accountId, ctx.now);
+      await recordEvent(tx, ctx, {
+        action: "two-factor.enable",
+        accountId,
+        details: { recoveryCodes: codes.length },
+      });
       await notifySecurityChange(
         tx,
         this.deps,
@@ -331,6 +339,37 @@ export class SettingsService {
         accountId,
         "Two-factor authentication was turned on",
       );
+      return codes;
+    });
+  }
+
+  /**
+   * New recovery codes after re-authentication (the route asks for it): the old ones stop
+   * working at once, and every contact hears of it.
+   */
+  async regenerateRecoveryCodes(ctx: RequestContext): Promise<string[]> {
+    const { accountId } = this.self(ctx);
+    return this.db.transaction().execute(async (tx) => {
+      const account = await tx
+        .selectFrom("accounts")
+        .select("totpEnabledAt")
+        .where("id", "=", accountId)
+        .executeTakeFirst();
+      if (!account || account.totpEnabledAt === null) throw new AppError("TWO_FACTOR_NOT_ENABLED");
+      const codes = await issueRecoveryCodes(tx, this.deps.config, accountId, ctx.now);
+      await recordEvent(tx, ctx, {
+        action: "two-factor.recovery-codes-regenerate",
+        accountId,
+        details: { recoveryCodes: codes.length },
+      });
+      await notifySecurityChange(
+        tx,
+        this.deps,
+        ctx.now,
+        accountId,
+        "New two-factor recovery codes were made; the earlier ones no longer work",
+      );
+      return codes;
     });
   }
 
@@ -339,7 +378,10 @@ export class SettingsService {
    * account with two-factor may have a shorter one, so the current password is asked for and
    * checked (counted like a sign-in): a short one is refused until it is changed.
    */
-  async disableTwoFactor(ctx: RequestContext, input: { code: string; password: string }): Promise<void> {
+  async disableTwoFactor(
+    ctx: RequestContext,
+    input: { code?: string | undefined; recoveryCode?: string | undefined; password: string },
+  ): Promise<void> {
     const { accountId } = this.self(ctx);
     const account = await this.account(accountId);
     if (account.totpEnabledAt === null || !account.totpSecret) throw new AppError("TWO_FACTOR_NOT_ENABLED");
@@ -353,20 +395,23 @@ export class SettingsService {
         { min: PASSWORD_MIN },
       );
     }
-    const step = matchTotp(
-      openSecret(this.deps.config, account.totpSecret),
-      input.code,
+    // A recovery code also works: whoever lost the authenticator turns two-factor off to set it up anew.
+    const secondFactor = await matchSecondFactor(
+      this.db,
+      this.deps.config,
+      { id: accountId, totpSecret: account.totpSecret, totpLastStep: account.totpLastStep },
+      { totpCode: input.code, recoveryCode: input.recoveryCode },
       ctx.now,
-      account.totpLastStep,
     );
-    if (step === null) throw new AppError("INVALID_TWO_FACTOR_CODE");
+    if (secondFactor === null) throw new AppError("INVALID_TWO_FACTOR_CODE");
     await this.db.transaction().execute(async (tx) => {
-      await this.accounts.markVerified(tx, ctx, accountId, step);
+      await this.accounts.markVerified(tx, ctx, accountId, secondFactor, "two-factor-off");
       await tx
         .updateTable("accounts")
         .set({ totpSecret: null, totpPendingSecret: null, totpEnabledAt: null, totpLastStep: null })
         .where("id", "=", accountId)
         .execute();
+      await deleteRecoveryCodes(tx, accountId);
       await recordEvent(tx, ctx, { action: "two-factor.disable", accountId });
       await notifySecurityChange(
         tx,

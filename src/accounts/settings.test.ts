@@ -383,7 +383,7 @@ describe("two-factor authentication", () => {
     expect(setup.statusCode).toBe(200);
     const { secret } = setup.json();
     const code = totpAt(secret, t.clock.now());
-    expect((await client.post("/api/v1/account/two-factor/enable", { code })).statusCode).toBe(204);
+    expect((await client.post("/api/v1/account/two-factor/enable", { code })).statusCode).toBe(200);
     return { secret: secret as string, code };
   }
 
@@ -403,7 +403,7 @@ describe("two-factor authentication", () => {
     expect((await client.get("/api/v1/account")).json().twoFactor).toBe(false);
 
     const code = totpAt(secret, t.clock.now());
-    expect((await client.post("/api/v1/account/two-factor/enable", { code })).statusCode).toBe(204);
+    expect((await client.post("/api/v1/account/two-factor/enable", { code })).statusCode).toBe(200);
     expect((await client.get("/api/v1/account")).json().twoFactor).toBe(true);
     expect((await messagesTo(t, phone))[0]?.body).toContain("Two-factor authentication was turned on");
     expect((await actions(accountId)).map((e) => e.action)).toContain("two-factor.enable");

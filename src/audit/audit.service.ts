@@ -21,6 +21,11 @@ export interface AuditInput {
    * domain's confirmation); otherwise the actor's kind says it (`auditActor`).
    */
   actorType?: "operator" | "system";
+  /**
+   * The support ticket the event belongs to. An agent's actions always name their ticket (taken
+   * from the actor); a requester's or the system's events on a ticket pass it here.
+   */
+  ticketId?: string | null;
 }
 
 /**
@@ -44,6 +49,7 @@ export async function recordEvent(db: Executor, ctx: RequestContext, input: Audi
       ip: ctx.ip,
       userAgent: ctx.userAgent?.slice(0, 300) ?? null,
       details: input.details ? JSON.stringify(input.details) : null,
+      ticketId: ctx.actor.kind === "agent" ? ctx.actor.ticketId : (input.ticketId ?? null),
     })
     .execute();
 }
@@ -140,6 +146,17 @@ export async function listDomainEvents(
     .selectFrom("auditEvents")
     .selectAll()
     .where("domainId", "=", domain.id)
+    // A domain that moved to its owner (src/handovers/) shows them its events from the move on.
+    .where((eb) =>
+      eb(
+        "at",
+        ">=",
+        eb
+          .selectFrom("domains")
+          .select((d) => d.fn.coalesce("domains.ownedSince", d.lit(0)).as("since"))
+          .where("domains.id", "=", domain.id),
+      ),
+    )
     .orderBy("id", "desc")
     .limit(options.limit + 1);
   if (viewer.role === "deputy")

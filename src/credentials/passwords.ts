@@ -78,6 +78,10 @@ export function checkPasswordPolicy(
   min = PASSWORD_MIN,
 ): void {
   const password = normalisePassword(typed);
+  if (password === "")
+    throw new AppError("PASSWORD_TOO_SHORT", `The password is empty; use at least ${min} characters.`, {
+      min,
+    });
   if ([...password].length < min)
     throw new AppError("PASSWORD_TOO_SHORT", `Use at least ${min} characters.`, { min });
   if (Buffer.byteLength(password, "utf8") > PASSWORD_MAX_BYTES) {

@@ -10,7 +10,10 @@ import * as m008 from "./migrations/008_outbox_expiry.js";
 import * as m009 from "./migrations/009_domain_activity.js";
 import * as m010 from "./migrations/010_zones.js";
 import * as m011 from "./migrations/011_dns_health.js";
-import * as m014 from "./migrations/014_who_and_where.js";
+import * as m012 from "./migrations/012_handovers.js";
+import * as m013 from "./migrations/013_recovery_codes.js";
+import * as m014 from "./migrations/014_support.js";
+import * as m015 from "./migrations/015_who_and_where.js";
 
 type Step = (db: Kysely<unknown>, dialect: Dialect) => Promise<void>;
 
@@ -35,8 +38,10 @@ const STEPS: Array<[name: string, up: Step]> = [
   ["009_domain_activity", (db) => m009.up(db)],
   ["010_zones", (db) => m010.up(db)],
   ["011_dns_health", (db) => m011.up(db)],
-  // 012 and 013 are taken by the hand-overs and support branches (issue 11).
-  ["014_who_and_where", (db) => m014.up(db)],
+  ["012_handovers", (db) => m012.up(db)],
+  ["013_recovery_codes", (db) => m013.up(db)],
+  ["014_support", (db) => m014.up(db)],
+  ["015_who_and_where", (db) => m015.up(db)],
 ];
 
 /** Runs pending migrations. Kysely's migrator takes a lock (advisory lock on PostgreSQL). */

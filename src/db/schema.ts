@@ -1,6 +1,7 @@
 import type { Generated } from "kysely";
 import type { DnsHealthTables } from "./schema-dns-health.js";
 import type { MailboxTables } from "./schema-mailboxes.js";
+import type { SupportTables } from "./schema-support.js";
 
 /**
  * Table types as the application sees them (camelCase; the CamelCasePlugin maps to snake_case).
@@ -41,6 +42,8 @@ export interface SessionsTable {
   csrfToken: string;
   ip: string | null;
   userAgent: string | null;
+  /** When the session last passed a two-factor code (013); null: never. */
+  twoFactorAt: Generated<number | null>;
 }
 
 /** A browser that signed in to the account before: its long-lived cookie's hash (007). */
@@ -100,6 +103,8 @@ export interface OutboxTable {
   lastError: string | null;
   /** When the one-time code in the body expires (the worker scrubs it then); null: nothing to scrub. */
   expiresAt: number | null;
+  /** The e-mail's Reply-To (013): a support ticket's inbound address; null: none. */
+  replyTo: Generated<string | null>;
 }
 
 export interface AuditEventsTable {
@@ -115,8 +120,10 @@ export interface AuditEventsTable {
   target: string | null;
   ip: string | null;
   details: string | null;
-  /** The request's User-Agent (at most 300 characters), for the device shown beside the address. */
-  userAgent: string | null;
+  /** The support ticket the event belongs to (013), if any. */
+  ticketId: Generated<string | null>;
+  /** The request's User-Agent (at most 300 characters), for the device shown beside the address (015). */
+  userAgent: Generated<string | null>;
 }
 
 export interface AppSecretsTable {
@@ -154,6 +161,38 @@ export interface DomainsTable {
   mxNextCheckAt: number;
   mxAttempts: Generated<number>;
   delegated: Generated<number>;
+  /** When the current owner got the domain by a move (src/handovers/); null: since confirmation. */
+  ownedSince: Generated<number | null>;
+}
+
+/**
+ * A hand-over of a domain to another account (src/handovers/): `transfer` (the owner's, or through
+ * support with `letterFrom`) or `restore` (DNS proof, waiting period). Secrets are SHA-256 hashes.
+ */
+export interface HandoversTable {
+  id: string;
+  kind: "transfer" | "restore";
+  state: string;
+  domainId: string;
+  domainName: string;
+  /** The owner when the hand-over started; the move happens only if they still own the domain. */
+  fromAccountId: string;
+  /** The account the domain goes to; null for a transfer offered to a login that does not exist. */
+  toAccountId: string | null;
+  toLogin: string | null;
+  ticketId: string | null;
+  acceptSecretHash: string | null;
+  ownerSecretHash: string | null;
+  cancelSecretHash: string | null;
+  challengeToken: string | null;
+  /** JSON list of the approving agents' account ids. */
+  approvals: Generated<string>;
+  letterFrom: string | null;
+  endReason: string | null;
+  waitUntil: number | null;
+  expiresAt: number;
+  createdAt: number;
+  updatedAt: number;
 }
 
 /** A confirmed domain's DNS zone (src/zones/); `updatedAt` moves with every change of its records. */
@@ -195,11 +234,20 @@ export interface DomainChecksTable {
   result: string;
   method: string | null;
   details: string;
-  /** The account that ran a manual check; null for the worker's (and older rows). */
-  checkedBy: string | null;
+  /** The account that ran a manual check (015); null for the worker's (and older rows). */
+  checkedBy: Generated<string | null>;
 }
 
-export interface DB extends MailboxTables, DnsHealthTables {
+/** A two-factor recovery code: its keyed hash, spent once (013). */
+export interface RecoveryCodesTable {
+  id: string;
+  accountId: string;
+  codeHash: string;
+  createdAt: number;
+  usedAt: number | null;
+}
+
+export interface DB extends MailboxTables, DnsHealthTables, SupportTables {
   accounts: AccountsTable;
   sessions: SessionsTable;
   signInDevices: SignInDevicesTable;
@@ -211,8 +259,10 @@ export interface DB extends MailboxTables, DnsHealthTables {
   appSecrets: AppSecretsTable;
   claims: ClaimsTable;
   domains: DomainsTable;
+  handovers: HandoversTable;
   domainChecks: DomainChecksTable;
   zones: ZonesTable;
   dnsRecords: DnsRecordsTable;
   dkimKeys: DkimKeysTable;
+  recoveryCodes: RecoveryCodesTable;
 }

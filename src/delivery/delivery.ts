@@ -102,7 +102,7 @@ export async function deliverDue(
       .where("sentAt", "is", null)
       .where("failedAt", "is", null)
       .where("nextAttemptAt", "<=", now)
-      .returning(["id", "channel", "recipient", "subject", "body", "attempts"])
+      .returning(["id", "channel", "recipient", "subject", "body", "attempts", "replyTo"])
       .executeTakeFirst();
     if (!claimed) continue; // another worker has it
     handled += 1;

@@ -8,6 +8,8 @@ export interface OutgoingMessage {
   recipient: string;
   subject: string;
   body: string;
+  /** E-mail: the Reply-To address, if any (a support ticket's inbound address). */
+  replyTo?: string | null;
 }
 
 export type Send = (message: OutgoingMessage) => Promise<void>;
@@ -45,6 +47,7 @@ export function smtpTransport(
       to: message.recipient,
       subject: message.subject,
       text: message.body,
+      ...(message.replyTo ? { replyTo: message.replyTo } : {}),
       messageId: messageIdFor(message.id, config.serviceDomain),
     });
   };

@@ -345,6 +345,13 @@ export class DomainsService {
         // A mailbox being created holds the domain row FOR NO KEY UPDATE; FOR UPDATE waits for it,
         // so the count below sees it.
         await locks.row("domains", mine.domain.id);
+        // A move (src/handovers/) committed while this waited for the row: the domain is not ours now.
+        const owner = await tx
+          .selectFrom("domains")
+          .select("ownerAccountId")
+          .where("id", "=", mine.domain.id)
+          .executeTakeFirst();
+        if (owner?.ownerAccountId !== accountId) throw new AppError("NOT_FOUND");
         const count = (await mailboxCounts(tx, [mine.domain.id])).get(mine.domain.id) ?? 0;
         if (count > 0) {
           throw new AppError("MAILBOXES_REMAIN", `${name} still has ${count} mailboxes; delete them first.`, {

@@ -5,6 +5,7 @@ import type { Config } from "../config.js";
 import { clientLimitKey } from "../lib/client-address.js";
 import type { Clock } from "../lib/clock.js";
 import { AppError } from "../lib/errors.js";
+import { publicAddress } from "./public-address.js";
 import { MAX_URL_LENGTH } from "./router-errors.js";
 import { CSRF_HEADER, DEVICE_COOKIE, type RequestSession, SESSION_COOKIE } from "./types.js";
 
@@ -27,7 +28,8 @@ export interface Resolvers {
  * this route, and does a state-changing browser request really come from our console.
  */
 export function authenticationHook(config: Config, clock: Clock, resolvers: Resolvers) {
-  const expectedOrigin = new URL(config.publicUrl).origin;
+  // The public URL's origin; in development on loopback also its other loopback spellings.
+  const { origins } = publicAddress(config);
   return async function authenticate(request: FastifyRequest, reply: FastifyReply): Promise<void> {
     const now = clock.now();
     let actor: Actor = { kind: "visitor" };
@@ -71,6 +73,7 @@ export function authenticationHook(config: Config, clock: Clock, resolvers: Reso
             sessionId: session.id,
             reauthAt: session.reauthAt,
             isSupportAgent: session.isSupportAgent,
+            twoFactor: session.twoFactor,
           };
         } else {
           reply.clearCookie(SESSION_COOKIE, { path: "/" });
@@ -83,7 +86,7 @@ export function authenticationHook(config: Config, clock: Clock, resolvers: Reso
     // Cross-site checks apply to every unsafe browser request, signed in or not (login CSRF too).
     if (UNSAFE.has(request.method) && authorization === undefined) {
       const origin = request.headers.origin;
-      if (origin !== undefined && origin !== expectedOrigin)
+      if (origin !== undefined && !origins.has(origin))
         throw new AppError("CSRF_REJECTED", "The request came from another site.");
       if (request.headers["sec-fetch-site"] === "cross-site")
         throw new AppError("CSRF_REJECTED", "The request came from another site.");

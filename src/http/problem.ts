@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
 import { databaseFault, requestTimedOut } from "../db/faults.js";
-import { AppError, ERRORS, type ErrorCode } from "../lib/errors.js";
+import { AppError, ERRORS, type ErrorCode, type FieldError } from "../lib/errors.js";
 
 /** The body of every error answer (RFC 9457 problem details) with our stable `code`. */
 export interface Problem {
@@ -18,6 +18,10 @@ export const problemOf = (error: AppError): Problem => ({
   status: error.status,
   code: error.code,
   ...(error.detail ? { detail: error.detail } : {}),
+  // A problem about one field lists it in `errors` too, so a form reads one shape for one or many.
+  ...(typeof error.extra.field === "string" && error.extra.errors === undefined
+    ? { errors: [{ field: error.extra.field, code: error.code, message: error.message }] }
+    : {}),
   ...error.extra,
 });
 
@@ -28,29 +32,43 @@ interface AjvError {
   message?: string;
 }
 
+/** One schema violation as our error: unknown field, missing field or a bad value. */
+function schemaError(error: AjvError, where: string): AppError {
+  const path = error.instancePath.replace(/^\//, "").replaceAll("/", ".");
+  if (error.keyword === "additionalProperties") {
+    const field = String(error.params.additionalProperty);
+    return new AppError("UNKNOWN_FIELD", `"${field}" is not accepted in the ${where}.`, {
+      field: path ? `${path}.${field}` : field,
+    });
+  }
+  if (error.keyword === "required") {
+    const field = String(error.params.missingProperty);
+    return new AppError("VALIDATION_FAILED", `"${field}" is required in the ${where}.`, {
+      field: path ? `${path}.${field}` : field,
+    });
+  }
+  return new AppError("VALIDATION_FAILED", `${path || where} ${error.message ?? "is not valid"}.`, {
+    field: path || where,
+  });
+}
+
 /** Turns what Fastify throws (validation, parsing, size) into our registry's codes. */
 export function toAppError(error: unknown): AppError | null {
   if (error instanceof AppError) return error;
   const e = error as FastifyError & { validation?: AjvError[]; validationContext?: string };
   if (e.validation && e.validation.length > 0) {
-    const first = e.validation[0] as AjvError;
+    // Every violation (the validator runs with allErrors), one per field, in the schema's order.
+    // An unknown field leads (docs/SECURITY.md §24): its code is the problem's.
     const where = e.validationContext ?? "body";
-    const path = first.instancePath.replace(/^\//, "").replaceAll("/", ".");
-    if (first.keyword === "additionalProperties") {
-      const field = String(first.params.additionalProperty);
-      return new AppError("UNKNOWN_FIELD", `"${field}" is not accepted in the ${where}.`, {
-        field: path ? `${path}.${field}` : field,
-      });
+    const all = e.validation.map((v) => schemaError(v, where));
+    const unknown = all.find((a) => a.code === "UNKNOWN_FIELD");
+    const lead = unknown ?? (all[0] as AppError);
+    const errors: FieldError[] = [];
+    for (const a of [lead, ...all]) {
+      const field = String(a.extra.field);
+      if (!errors.some((f) => f.field === field)) errors.push({ field, code: a.code, message: a.message });
     }
-    if (first.keyword === "required") {
-      const field = String(first.params.missingProperty);
-      return new AppError("VALIDATION_FAILED", `"${field}" is required in the ${where}.`, {
-        field: path ? `${path}.${field}` : field,
-      });
-    }
-    return new AppError("VALIDATION_FAILED", `${path || where} ${first.message ?? "is not valid"}.`, {
-      field: path || where,
-    });
+    return new AppError(lead.code, lead.detail, { ...lead.extra, errors });
   }
   switch (e.code) {
     case "FST_ERR_CTP_BODY_TOO_LARGE":

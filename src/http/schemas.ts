@@ -11,6 +11,20 @@ export const ProblemSchema = Type.Object(
     status: Type.Integer(),
     code: Type.String({ description: "Stable error code from the registry" }),
     detail: Type.Optional(Type.String()),
+    field: Type.Optional(Type.String({ description: "The (first) body field the problem is about" })),
+    errors: Type.Optional(
+      Type.Array(
+        Type.Object({
+          field: Type.String({ description: "A body field, dotted when nested" }),
+          code: Type.String({ description: "This field's error code" }),
+          message: Type.String(),
+        }),
+        {
+          description:
+            "Every invalid field of the request at once, the first being the problem's own `code` and `field`",
+        },
+      ),
+    ),
   },
   { $id: "Problem", additionalProperties: true },
 );

@@ -16,6 +16,8 @@ export interface RequestSession {
   reauthAt: number;
   csrfToken: string;
   isSupportAgent: boolean;
+  /** The session passed a two-factor code (the agent desk requires it). */
+  twoFactor: boolean;
 }
 
 /** The Fastify instance with TypeBox types: route files take this. */

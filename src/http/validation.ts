@@ -3,7 +3,8 @@ import addFormats from "ajv-formats";
 import type { FastifySchemaCompiler } from "fastify";
 import { AppError } from "../lib/errors.js";
 
-const common: Options = { removeAdditional: false, useDefaults: true, allErrors: false, strict: false };
+// allErrors: a form learns of every invalid field in one answer (src/http/problem.ts lists them).
+const common: Options = { removeAdditional: false, useDefaults: true, allErrors: true, strict: false };
 
 // Bodies are JSON with real types: 12345 is not a string, "true" is not a boolean. Query strings and
 // path parameters are text, so only they are coerced.

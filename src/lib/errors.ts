@@ -22,6 +22,7 @@ export const ERRORS = {
   MALFORMED_REQUEST: { status: 400, title: "The request is not valid HTTP." },
   CLIENT_TIMEOUT: { status: 408, title: "The request took too long to arrive." },
   METHOD_NOT_ALLOWED: { status: 405, title: "This method is not allowed here." },
+  WRONG_ADDRESS: { status: 421, title: "mfd is not opened at its public address (MFD_PUBLIC_URL)." },
   // authentication and authorization
   UNAUTHENTICATED: { status: 401, title: "Sign in to continue." },
   INVALID_CREDENTIALS: { status: 401, title: "The login or password is wrong." },
@@ -108,6 +109,28 @@ export const ERRORS = {
   DEPUTY_IS_OWNER: { status: 400, title: "The owner already manages the domain; choose another account." },
   TOKEN_LIMIT_REACHED: { status: 409, title: "You have reached the limit of API tokens; revoke one first." },
   SCOPE_EXCEEDS_RIGHTS: { status: 403, title: "A token cannot have more rights than you do." },
+  // hand-overs (src/handovers/)
+  PROFILE_INCOMPLETE: {
+    status: 409,
+    title: "Complete your profile first: names, a security question and a confirmed phone.",
+  },
+  TRANSFER_TO_SELF: { status: 400, title: "You own this domain already; name another account." },
+  HANDOVER_PROOF_MISSING: {
+    status: 409,
+    title: "The DNS record that proves control of the domain is not published (or not visible yet).",
+  },
+  HANDOVER_EXPIRED: { status: 409, title: "This hand-over has expired; start a new one." },
+  HANDOVER_LINK_INVALID: { status: 404, title: "This link is not valid or was already used." },
+  SECOND_AGENT_REQUIRED: { status: 409, title: "A second, different support agent must approve this." },
+  LETTER_NOT_FROM_OWNER: {
+    status: 409,
+    title:
+      "The request did not come from the domain administrator's address (service address or confirmed recovery e-mail).",
+  },
+  SELF_SERVICE_RECOVERY_OFF: {
+    status: 403,
+    title: "Restoring domain access goes through support here: use the feedback form.",
+  },
   // DNS records (src/zones/, src/dns/rdata.ts)
   INVALID_RECORD_DATA: { status: 400, title: "The record's data is not valid for its type." },
   NAME_TOO_LONG: { status: 400, title: "The name is longer than 253 characters." },
@@ -123,6 +146,21 @@ export const ERRORS = {
   },
   DUPLICATE_RECORD: { status: 409, title: "The same record exists already." },
   RECORD_TYPE_NOT_ALLOWED: { status: 400, title: "Records of this type are managed by the service." },
+  // the support desk (src/support/)
+  TWO_FACTOR_SESSION_REQUIRED: {
+    status: 403,
+    title:
+      "The support desk needs a session that passed two-factor: sign in again, or confirm your password with your authenticator code.",
+  },
+  TICKET_CLOSED: { status: 409, title: "This request is closed; send a new one through the form." },
+  TICKET_CATEGORY_MISMATCH: {
+    status: 409,
+    title: "This action does not fit the request's category.",
+  },
+  TICKET_LINK_INVALID: {
+    status: 400,
+    title: "This link is wrong or was already used; open the newest message about your request.",
+  },
   // the service's own trouble: answered with Retry-After, the request changed nothing
   DATABASE_UNAVAILABLE: {
     status: 503,
@@ -151,5 +189,69 @@ export class AppError extends Error {
   }
   get status(): number {
     return ERRORS[this.code].status;
+  }
+}
+
+/** One invalid field of a form, as a problem document's `errors` lists them. */
+export interface FieldError {
+  /** The body member, dotted for nested ones (`names.first`). */
+  field: string;
+  code: ErrorCode;
+  message: string;
+}
+
+/**
+ * A form's field checks, run one after another so that every invalid field is reported in one
+ * answer instead of one per submit. `check` runs a check and keeps its AppError (other errors are
+ * bugs and are thrown at once); `done` throws the first failure — its code, detail and extras
+ * unchanged, so clients that read only `code` keep working — with `errors` listing every failure.
+ */
+export class FieldChecks {
+  private readonly failures: FieldError[] = [];
+  private first: AppError | null = null;
+
+  /** Runs `check` for `field`; its result, or undefined when it failed. */
+  check<T>(field: string, check: () => T): T | undefined {
+    try {
+      return check();
+    } catch (error) {
+      if (!(error instanceof AppError)) throw error;
+      this.fail(field, error);
+      return undefined;
+    }
+  }
+
+  /** `check` for a check that reads the database. */
+  async checkAsync<T>(field: string, check: () => Promise<T>): Promise<T | undefined> {
+    try {
+      return await check();
+    } catch (error) {
+      if (!(error instanceof AppError)) throw error;
+      this.fail(field, error);
+      return undefined;
+    }
+  }
+
+  /** Records a failure found without a check function. */
+  fail(field: string, error: AppError): void {
+    const named = typeof error.extra.field === "string" ? error.extra.field : field;
+    if (this.failures.some((f) => f.field === named)) return;
+    this.first ??= error;
+    this.failures.push({ field: named, code: error.code, message: error.message });
+  }
+
+  get failed(): boolean {
+    return this.first !== null;
+  }
+
+  /** Throws when any check failed. */
+  done(): void {
+    const first = this.first;
+    if (!first) return;
+    throw new AppError(first.code, first.detail, {
+      ...first.extra,
+      field: this.failures[0]?.field,
+      errors: this.failures,
+    });
   }
 }

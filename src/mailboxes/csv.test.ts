@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseCsv } from "./csv.js";
+import { detectSeparator, parseCsv } from "./csv.js";
 
 /** Parses `text` delivered in chunks of `size` characters, so records cross chunk borders. */
 async function parse(text: string, size = 3) {
@@ -80,5 +80,24 @@ describe("parseCsv", () => {
       "line 4: a quoted field is never closed",
     ]);
     expect(records[2]).toEqual({ fields: ["ok", "1"], line: 3 });
+  });
+});
+
+describe("detectSeparator", () => {
+  it("takes the separator of the header line: comma, semicolon or tab, quotes and later lines aside", async () => {
+    expect(detectSeparator("login,password\nx;y;z;w\n")).toBe(",");
+    expect(detectSeparator("\uFEFFlogin;password;first_name\n")).toBe(";");
+    expect(detectSeparator("login\tpassword\n")).toBe("\t");
+    expect(detectSeparator('"a,b,c";password\n')).toBe(";");
+    expect(detectSeparator("login\n")).toBe(",");
+    const records = [];
+    async function* chunks() {
+      yield 'a;"b;c"\n1;2\n';
+    }
+    for await (const record of parseCsv(chunks(), ";")) records.push(record.fields);
+    expect(records).toEqual([
+      ["a", "b;c"],
+      ["1", "2"],
+    ]);
   });
 });

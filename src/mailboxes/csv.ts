@@ -7,14 +7,43 @@ export interface CsvRecord {
   error?: string;
 }
 
+/** The separators a spreadsheet writes: comma, semicolon (locales with a decimal comma), tab. */
+export const SEPARATORS = [",", ";", "\t"] as const;
+export type Separator = (typeof SEPARATORS)[number];
+
+/** How a separator is named in messages. */
+export const separatorName = (separator: Separator): string =>
+  separator === "\t" ? "tab" : separator === ";" ? 'semicolon ";"' : 'comma ","';
+
+/**
+ * The separator of a file from its first line (the header, outside quotes): the one of comma,
+ * semicolon and tab that occurs most; a comma when none does (a header of one column).
+ */
+export function detectSeparator(text: string): Separator {
+  const counts = new Map<Separator, number>(SEPARATORS.map((s) => [s, 0]));
+  let quoted = false;
+  for (const char of text.startsWith("\uFEFF") ? text.slice(1) : text) {
+    if (char === '"') quoted = !quoted;
+    else if (!quoted && (char === "\n" || char === "\r")) break;
+    else if (!quoted && counts.has(char as Separator))
+      counts.set(char as Separator, (counts.get(char as Separator) ?? 0) + 1);
+  }
+  let best: Separator = ",";
+  for (const [separator, count] of counts) if (count > (counts.get(best) ?? 0)) best = separator;
+  return best;
+}
+
 /**
  * Reads RFC 4180 CSV from text chunks, one record at a time (a file of a million rows is never
- * held in memory): fields separated by commas, optionally in double quotes, which may contain
- * commas, line breaks and doubled quotes (`""`); CRLF or LF line ends; a UTF-8 byte-order mark is
+ * held in memory): fields separated by commas (or the `separator` given), optionally in double
+ * quotes, which may contain separators, line breaks and doubled quotes (`""`); CRLF or LF line ends; a UTF-8 byte-order mark is
  * ignored; blank lines are skipped. A quote in the middle of an unquoted field, text after a
  * closing quote or a quote left open at the end marks the record with an error instead of guessing.
  */
-export async function* parseCsv(chunks: AsyncIterable<string>): AsyncGenerator<CsvRecord> {
+export async function* parseCsv(
+  chunks: AsyncIterable<string>,
+  separator: Separator = ",",
+): AsyncGenerator<CsvRecord> {
   let fields: string[] = [];
   let field = "";
   let quoted = false; // inside a quoted field
@@ -84,7 +113,7 @@ export async function* parseCsv(chunks: AsyncIterable<string>): AsyncGenerator<C
         }
         continue;
       }
-      if (char === ",") {
+      if (char === separator) {
         endField();
         continue;
       }

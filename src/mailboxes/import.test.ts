@@ -174,41 +174,61 @@ describe("mfd mailboxes import", () => {
 });
 
 describe("the real command line", () => {
-  it("imports into the configured database and reports on stdout", async () => {
+  /** A data directory with a migrated SQLite database, an owner "cliowner" and a confirmed domain. */
+  async function cliWorld() {
     const dataDir = mkdtempSync(join(tmpdir(), "mfd-import-cli-"));
-    try {
-      const env = {
-        MFD_DATA_DIR: dataDir,
-        MFD_SERVICE_DOMAIN: SERVICE_DOMAIN,
-        MFD_PUBLIC_URL: PUBLIC_URL,
-        MFD_DEV: "1",
-      };
-      const config = loadConfig(env);
-      const database = openDatabase(config.databaseUrl);
-      await migrate(database);
-      const deps = { config, database, clock: systemClock, outbox: new Outbox() };
-      const ctx = { actor: { kind: "visitor" as const }, ip: "127.0.0.1", userAgent: null, now: Date.now() };
-      const { accountId } = await new AccountsService(deps, new SessionsService(deps)).register(ctx, {
-        login: "cliowner",
-        password: "owner passphrase of 2026",
-        firstName: "Cli",
-        lastName: "Owner",
+    const env = {
+      MFD_DATA_DIR: dataDir,
+      MFD_SERVICE_DOMAIN: SERVICE_DOMAIN,
+      MFD_PUBLIC_URL: PUBLIC_URL,
+      MFD_DEV: "1",
+    };
+    const config = loadConfig(env);
+    const database = openDatabase(config.databaseUrl);
+    await migrate(database);
+    const deps = { config, database, clock: systemClock, outbox: new Outbox() };
+    const ctx = { actor: { kind: "visitor" as const }, ip: "127.0.0.1", userAgent: null, now: Date.now() };
+    const { accountId } = await new AccountsService(deps, new SessionsService(deps)).register(ctx, {
+      login: "cliowner",
+      password: "owner passphrase of 2026",
+      firstName: "Cli",
+      lastName: "Owner",
+    });
+    // confirmedDomain needs only a database and a clock.
+    const domain = await confirmedDomain(
+      { db: database.db, clock: systemClock } as unknown as TestApp,
+      accountId,
+    );
+    await database.destroy();
+    const importFile = (name: string, content: string) => {
+      const file = join(dataDir, name);
+      writeFileSync(file, content);
+      return mfd(["mailboxes", "import", "--domain", domain.name, "--as", "cliowner", file], {
+        ...process.env,
+        ...env,
+        MFD_DATABASE_URL: "",
       });
-      // confirmedDomain needs only a database and a clock.
-      const domain = await confirmedDomain(
-        { db: database.db, clock: systemClock } as unknown as TestApp,
-        accountId,
-      );
-      await database.destroy();
+    };
+    const logins = async () => {
+      const check = openDatabase(config.databaseUrl);
+      try {
+        const rows = await check.db.selectFrom("mailboxes").select("login").orderBy("login").execute();
+        return rows.map((r) => r.login);
+      } finally {
+        await check.destroy();
+      }
+    };
+    return { dataDir, config, domain, importFile, logins };
+  }
 
-      const file = join(dataDir, "people.csv");
-      writeFileSync(file, `login,password,first_name,last_name\nhanna,${MAILBOX_PASSWORD},Hanna,Arendt\n`);
+  it("imports into the configured database and reports on stdout", async () => {
+    const { dataDir, config, importFile } = await cliWorld();
+    try {
       const run = () =>
-        mfd(["mailboxes", "import", "--domain", domain.name, "--as", "cliowner", file], {
-          ...process.env,
-          ...env,
-          MFD_DATABASE_URL: "",
-        });
+        importFile(
+          "people.csv",
+          `login,password,first_name,last_name\nhanna,${MAILBOX_PASSWORD},Hanna,Arendt\n`,
+        );
       const first = await run();
       expect(first.code, first.stderr).toBe(0);
       expect(first.stdout).toContain("created 1, skipped 0 (already exist), failed 0");
@@ -230,6 +250,44 @@ describe("the real command line", () => {
           passwordHash: expect.stringMatching(/^\{ARGON2ID\}\$argon2id\$/),
         },
       ]);
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it("reads semicolon and tab files, says 'empty' for an empty password and names duplicates in the file", async () => {
+    const { dataDir, domain, importFile, logins } = await cliWorld();
+    try {
+      // A spreadsheet saved in a locale with a decimal comma separates with semicolons.
+      const semicolons = await importFile(
+        "semicolons.csv",
+        "login;password;first_name;last_name\n" +
+          `ida;${MAILBOX_PASSWORD};Ida;"Pfeiffer; Jr."\n` +
+          "jan;;Jan;Empty\n" +
+          `Ida@${domain.name};${MAILBOX_PASSWORD};Ida;Again\n`,
+      );
+      expect(semicolons.code).toBe(1);
+      expect(semicolons.stdout).toContain("created 1, skipped 0 (already exist), failed 2");
+      expect(semicolons.stdout).toContain("line 3\tjan\tfailed\tPASSWORD_TOO_SHORT: The password is empty");
+      expect(semicolons.stdout).toContain(
+        `line 4\tIda@${domain.name}\tfailed\tVALIDATION_FAILED: The login "Ida@${domain.name}" appears twice in the file: first on line 2.`,
+      );
+      expect(semicolons.stdout).not.toContain("already exists");
+
+      const tabs = await importFile("tabs.tsv", `login\tpassword\nkurt\t${MAILBOX_PASSWORD}\n`);
+      expect(tabs.code, tabs.stderr).toBe(0);
+      expect(tabs.stdout).toContain("created 1, skipped 0 (already exist), failed 0");
+
+      // A column the file does not have: the message says which separator the header was read with.
+      const unknown = await importFile(
+        "unknown.csv",
+        `login;password;email\nlea;${MAILBOX_PASSWORD};x@y.z\n`,
+      );
+      expect(unknown.code).toBe(1);
+      expect(unknown.stderr).toContain(
+        'Unknown column "email" in the header, read with the separator semicolon ";"',
+      );
+      expect(await logins()).toEqual(["ida", "kurt"]);
     } finally {
       rmSync(dataDir, { recursive: true, force: true });
     }

@@ -3,7 +3,7 @@ import { operatorContext } from "../access/actor.js";
 import type { Deps } from "../deps.js";
 import { AppError } from "../lib/errors.js";
 import type { BatchRow } from "./batch.js";
-import { parseCsv } from "./csv.js";
+import { detectSeparator, parseCsv, type Separator } from "./csv.js";
 import { fieldCountProblem, header } from "./csv-columns.js";
 import { MailboxesService } from "./mailboxes.service.js";
 
@@ -74,6 +74,8 @@ export async function importMailboxes(deps: Deps, options: ImportOptions): Promi
   };
 
   let columns: Map<string, number> | null = null;
+  // The first line of each login in the file: a second row of it is reported as a duplicate.
+  const firstLineOf = new Map<string, number>();
   let pending: Array<{ line: number; row: BatchRow }> = [];
   const flush = async () => {
     if (pending.length === 0) return;
@@ -91,9 +93,10 @@ export async function importMailboxes(deps: Deps, options: ImportOptions): Promi
     options.onProgress?.({ ...progress });
   };
 
-  for await (const record of parseCsv(countingReader(options.file, progress))) {
+  const { separator, chunks } = await withSeparator(countingReader(options.file, progress));
+  for await (const record of parseCsv(chunks, separator)) {
     if (columns === null) {
-      columns = header(record);
+      columns = header(record, separator);
       continue;
     }
     progress.rows++;
@@ -112,6 +115,20 @@ export async function importMailboxes(deps: Deps, options: ImportOptions): Promi
       const index = columns?.get(name);
       return index === undefined ? undefined : record.fields[index];
     };
+    const login = field("login") as string;
+    const key = sameLogin(login, options.domain);
+    const earlier = firstLineOf.get(key);
+    if (earlier !== undefined && key !== "") {
+      settle({
+        line: record.line,
+        login,
+        status: "failed",
+        code: "VALIDATION_FAILED",
+        detail: `The login "${login.trim()}" appears twice in the file: first on line ${earlier}. Only the first row is imported.`,
+      });
+      continue;
+    }
+    firstLineOf.set(key, record.line);
     pending.push({
       line: record.line,
       row: {
@@ -133,6 +150,26 @@ export async function importMailboxes(deps: Deps, options: ImportOptions): Promi
 function accountLogin(value: string, serviceDomain: string): string {
   const login = value.trim().toLowerCase();
   return login.endsWith(`@${serviceDomain}`) ? login.slice(0, -serviceDomain.length - 1) : login;
+}
+
+/** A login as the service stores it, to find the same login written twice (`Anna`, `anna@domain`). */
+function sameLogin(login: string, domain: string): string {
+  const lower = login.trim().toLowerCase();
+  const suffix = `@${domain.trim().toLowerCase().replace(/\.$/, "")}`;
+  return lower.endsWith(suffix) ? lower.slice(0, -suffix.length) : lower;
+}
+
+/** The separator, detected from the file's first chunk (which holds its header line), and the chunks. */
+async function withSeparator(
+  chunks: AsyncGenerator<string>,
+): Promise<{ separator: Separator; chunks: AsyncGenerator<string> }> {
+  const first = await chunks.next();
+  const head = first.done ? "" : first.value;
+  async function* again(): AsyncGenerator<string> {
+    if (!first.done) yield head;
+    yield* chunks;
+  }
+  return { separator: detectSeparator(head), chunks: again() };
 }
 
 /** The file as text chunks, counting the bytes read for the progress bar. */

@@ -5,7 +5,7 @@ import { recordEvent } from "../audit/audit.service.js";
 import { checkMailboxPassword, hashMailboxPassword } from "../credentials/mailbox-passwords.js";
 import type { Executor } from "../db/database.js";
 import type { Deps } from "../deps.js";
-import { AppError } from "../lib/errors.js";
+import { AppError, FieldChecks } from "../lib/errors.js";
 import { newId } from "../lib/random.js";
 import {
   type BatchOptions,
@@ -83,16 +83,26 @@ export class MailboxesService {
       await this.assertRoom(db, grant, 1);
       return { grant, login };
     };
-    const { grant, login } = await check(
-      this.db,
-      await authorizeDomain(this.db, ctx.actor, domain, "mailboxes:write"),
+    // Every field first, so the form learns of all its mistakes at once; then the checks again
+    // in the writing transaction.
+    const grant = await authorizeDomain(this.db, ctx.actor, domain, "mailboxes:write");
+    const fields = new FieldChecks();
+    const reserved = await ownerOnly(this.db, grant);
+    const login = fields.check("login", () => newAddress(grant, input.login, "login", reserved));
+    if (login !== undefined) await fields.checkAsync("login", () => assertAddressFree(this.db, grant, login));
+    fields.check("password", () =>
+      checkMailboxPassword(input.password, login ?? input.login, grant.name, this.deps.config.serviceDomain),
     );
-    checkMailboxPassword(input.password, login, grant.name, this.deps.config.serviceDomain);
-    const names = cleanNames(input);
+    const names = {
+      ...fields.check("firstName", () => cleanNames({ firstName: input.firstName })),
+      ...fields.check("lastName", () => cleanNames({ lastName: input.lastName })),
+    };
+    fields.done();
+    await this.assertRoom(this.db, grant, 1);
     const passwordHash = await hashMailboxPassword(input.password);
 
     return writeMailboxes(this.deps, async (tx, locks) => {
-      const { grant } = await check(tx, await writeAccess(tx, locks, ctx, domain));
+      const { grant, login } = await check(tx, await writeAccess(tx, locks, ctx, domain));
       const row = {
         id: newId(),
         domainId: grant.domainId,
@@ -157,9 +167,18 @@ export class MailboxesService {
       .filter((k) => input[k] !== undefined)
       .sort();
     if (changed.length === 0) throw new AppError("VALIDATION_FAILED", "Give at least one field to change.");
-    if (input.password !== undefined)
-      checkMailboxPassword(input.password, row.login, grant.name, this.deps.config.serviceDomain);
-    const names = cleanNames(input);
+    const fields = new FieldChecks();
+    if (input.password !== undefined) {
+      const password = input.password;
+      fields.check("password", () =>
+        checkMailboxPassword(password, row.login, grant.name, this.deps.config.serviceDomain),
+      );
+    }
+    const names = {
+      ...fields.check("firstName", () => cleanNames({ firstName: input.firstName })),
+      ...fields.check("lastName", () => cleanNames({ lastName: input.lastName })),
+    };
+    fields.done();
     const passwordHash = input.password === undefined ? undefined : await hashMailboxPassword(input.password);
 
     return writeMailboxes(this.deps, async (tx, locks) => {

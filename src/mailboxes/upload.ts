@@ -11,7 +11,7 @@ import { authorizeDomain } from "../access/domain-access.js";
 import type { Deps } from "../deps.js";
 import { AppError } from "../lib/errors.js";
 import { type BatchRow, createMailboxes } from "./batch.js";
-import { type CsvRecord, parseCsv } from "./csv.js";
+import { type CsvRecord, detectSeparator, parseCsv } from "./csv.js";
 import { fieldCountProblem, header } from "./csv-columns.js";
 import { BATCH_MAX, type CsvImportResult } from "./mailboxes.schemas.js";
 import { domainName } from "./queries.js";
@@ -28,11 +28,13 @@ export async function importCsvText(
 ): Promise<CsvImportView> {
   // A stranger learns nothing about the file's problems: access first.
   await authorizeDomain(deps.database.db, ctx.actor, domainName(rawDomain), "mailboxes:write");
+  // Comma, semicolon or tab, as the header line has it (as `mfd mailboxes import` reads it).
+  const separator = detectSeparator(text);
   const records: CsvRecord[] = [];
-  for await (const record of parseCsv(once(text))) records.push(record);
+  for await (const record of parseCsv(once(text), separator)) records.push(record);
   const [head, ...data] = records;
   if (!head) throw new AppError("VALIDATION_FAILED", "The file is empty: it needs a header line.");
-  const columns = header(head);
+  const columns = header(head, separator);
   if (!options.dryRun && data.length > BATCH_MAX)
     throw new AppError(
       "VALIDATION_FAILED",

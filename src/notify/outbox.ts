@@ -9,6 +9,8 @@ export interface Message {
   accountId?: string | null;
   /** For a message carrying a one-time code: when the code expires and the body is scrubbed. */
   expiresAt?: number;
+  /** E-mail only: the Reply-To address (a support ticket's inbound address). */
+  replyTo?: string;
 }
 
 /**
@@ -29,6 +31,7 @@ export class Outbox {
         createdAt: now,
         nextAttemptAt: now,
         expiresAt: message.expiresAt ?? null,
+        replyTo: message.replyTo ?? null,
       })
       .execute();
   }

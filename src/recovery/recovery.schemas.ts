@@ -1,4 +1,5 @@
 import { Type } from "@sinclair/typebox";
+import { RECOVERY_CODE_PATTERN } from "../credentials/recovery-codes.js";
 import { Closed, Code, Named, Password } from "../http/schemas.js";
 
 // Every login starts with a letter; the pattern also stops a number from being coerced into a login.
@@ -63,4 +64,10 @@ export const ResetBody = Closed({
   resetToken: Type.String({ minLength: 1, maxLength: 128 }),
   newPassword: Password,
   totpCode: Type.Optional(Type.String({ pattern: "^[0-9]{6}$" })),
+  recoveryCode: Type.Optional(
+    Type.String({
+      pattern: RECOVERY_CODE_PATTERN,
+      description: "A two-factor recovery code instead of totpCode, when the authenticator is lost",
+    }),
+  ),
 });

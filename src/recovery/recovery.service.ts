@@ -12,13 +12,13 @@ import {
 import { normaliseEmail, normalisePhone } from "../credentials/contacts.js";
 import { checkPasswordPolicy, hashPassword, verifyPassword } from "../credentials/passwords.js";
 import { managedDomainNames, recoveryEmailBlockedBy } from "../credentials/recovery-email.js";
+import { matchSecondFactor, type SecondFactorMatch } from "../credentials/second-factor.js";
 import {
   isSecurityQuestion,
   normaliseAnswer,
   SECURITY_QUESTIONS,
   type SecurityQuestionId,
 } from "../credentials/security-questions.js";
-import { claimTotpStep, matchTotp } from "../credentials/totp.js";
 import { appSecret, keyedHash } from "../db/app-secrets.js";
 import type { Executor } from "../db/database.js";
 import { hitLimits, type Limit } from "../db/rate-limit.js";
@@ -27,7 +27,6 @@ import type { Deps } from "../deps.js";
 import { DAY, HOUR, MINUTE } from "../lib/clock.js";
 import { AppError } from "../lib/errors.js";
 import { randomSecret, sha256 } from "../lib/random.js";
-import { openSecret } from "../lib/secret-box.js";
 import type { LifecycleHooks } from "../lifecycle.js";
 import type * as schemas from "./recovery.schemas.js";
 
@@ -436,16 +435,17 @@ export class RecoveryService {
       serviceDomain: this.deps.config.serviceDomain,
       domains: await managedDomainNames(this.db, account.id),
     });
-    let totpStep: number | null = null;
+    let secondFactor: SecondFactorMatch | null = null;
     if (account.totpEnabledAt !== null && account.totpSecret) {
-      if (!input.totpCode) throw new AppError("TWO_FACTOR_REQUIRED");
-      totpStep = matchTotp(
-        openSecret(this.deps.config, account.totpSecret),
-        input.totpCode,
+      // An authenticator code, or a recovery code for a lost authenticator.
+      secondFactor = await matchSecondFactor(
+        this.db,
+        this.deps.config,
+        { id: account.id, totpSecret: account.totpSecret, totpLastStep: account.totpLastStep },
+        input,
         now,
-        account.totpLastStep,
       );
-      if (totpStep === null) {
+      if (secondFactor === null) {
         // Five wrong codes spend the grant, so it cannot be used to guess the authenticator.
         await this.db.transaction().execute(async (tx) => {
           await tx
@@ -472,9 +472,8 @@ export class RecoveryService {
         .executeTakeFirst();
       if (Number(spent.numUpdatedRows) !== 1) throw new AppError("RECOVERY_INVALID");
       // The two-factor code given with the grant works once, however many resets race with it.
-      if (totpStep !== null && !(await claimTotpStep(tx, account.id, totpStep))) {
-        throw new AppError("INVALID_TWO_FACTOR_CODE");
-      }
+      if (secondFactor !== null)
+        await this.accounts.spendSecondFactor(tx, ctx, account.id, secondFactor, "restore-access");
       // No other code, question or grant of this account outlives the reset.
       await tx
         .updateTable("verificationCodes")

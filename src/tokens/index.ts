@@ -15,6 +15,10 @@ export const tokensModule = defineModule({
     "domain.released": async (tx, _ctx, { domainId }) => ({
       tokens: await removeDomainFromTokens(tx, domainId),
     }),
+    // A moved domain's old owner loses it at once; tokens limited to it alone go.
+    "domain.moved": async (tx, _ctx, { domainId, fromAccountId }) => ({
+      tokens: await removeDomainFromTokens(tx, domainId, fromAccountId),
+    }),
     // Being made a deputy again later revives none of the old tokens.
     "deputy.removed": async (tx, _ctx, { domainId, accountId }) => ({
       tokens: await removeDomainFromTokens(tx, domainId, accountId),

@@ -8,7 +8,7 @@ import { inDomainTransaction } from "../db/transactions.js";
 import type { Deps } from "../deps.js";
 import { DAY, MINUTE } from "../lib/clock.js";
 import { asciiName } from "../lib/domain-names.js";
-import { AppError } from "../lib/errors.js";
+import { AppError, FieldChecks } from "../lib/errors.js";
 import { newId, randomSecret, sha256 } from "../lib/random.js";
 import { notifySecurityChange } from "../notify/account-notices.js";
 import type * as schemas from "./tokens.schemas.js";
@@ -94,11 +94,19 @@ export class TokensService {
    */
   async create(ctx: RequestContext, input: CreateTokenInput): Promise<IssuedToken> {
     const accountId = sessionAccount(ctx);
+    // The name and the domain names are checked together: a form learns of both mistakes at once.
+    const fields = new FieldChecks();
     const name = input.name.trim();
-    if (!name) throw new AppError("VALIDATION_FAILED", "Give the token a name.", { field: "name" });
+    if (!name)
+      fields.fail("name", new AppError("VALIDATION_FAILED", "Give the token a name.", { field: "name" }));
     const permissions = TOKEN_PERMISSIONS.filter((p) => input.permissions.includes(p));
+    const domains = input.domains;
     const names =
-      input.domains === "all" ? null : [...new Set(input.domains.map((typed) => asciiName(typed)))].sort();
+      domains === "all"
+        ? null
+        : (fields.check("domains", () => [...new Set(domains.map((typed) => asciiName(typed)))].sort()) ??
+          []);
+    fields.done();
     const secret = `${TOKEN_PREFIX}${randomSecret(SECRET_BYTES)}`;
     const id = newId();
     const expiresAt = ctx.now + input.expiresInDays * DAY;

@@ -70,6 +70,8 @@ export class Client {
           : {}),
         ...(this.csrf && method !== "GET" ? { "x-csrf-token": this.csrf } : {}),
         ...(body !== undefined ? { "content-type": "application/json" } : {}),
+        // A browser opened at the public URL (MFD_PUBLIC_URL) sends its host.
+        host: new URL(this.t.config.publicUrl).host,
         ...headers,
       },
       ...(body !== undefined ? { payload: JSON.stringify(body) } : {}),

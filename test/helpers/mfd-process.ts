@@ -96,6 +96,7 @@ export async function startMfd(
       MFD_LOG_LEVEL: "warn",
       // Every test's mfd answers DNS on a port of its own: the default would be shared.
       MFD_DNS_LISTEN: "127.0.0.1:0",
+      MFD_INBOUND_SMTP_LISTEN: "127.0.0.1:0",
       ...env,
     }),
     stdio: ["ignore", "pipe", "pipe"],

@@ -26,9 +26,12 @@ export type TestServer = Awaited<ReturnType<typeof startTestServer>>;
 /**
  * A real mfd HTTP server on a loopback port with a fresh database and the real clock, for browser
  * tests. Its public URL is the origin the browser uses, so the anti-CSRF Origin check passes.
+ * `env` (or a function of the port, for a public URL that names it) overrides variables.
  * Call `close()` when done.
  */
-export async function startTestServer(env: Record<string, string> = {}) {
+export async function startTestServer(
+  env: Record<string, string> | ((port: number) => Record<string, string>) = {},
+) {
   const database = await createTestDatabase();
   let lastError: unknown;
   for (let attempt = 0; attempt < 5; attempt++) {
@@ -40,7 +43,7 @@ export async function startTestServer(env: Record<string, string> = {}) {
       MFD_LISTEN: `127.0.0.1:${port}`,
       MFD_DEV: "1",
       MFD_SECRET_KEY: Buffer.alloc(32, 7).toString("base64"),
-      ...env,
+      ...(typeof env === "function" ? env(port) : env),
     });
     const deps: Deps = { config, database, clock: systemClock, outbox: new Outbox() };
     const built = await buildApp(deps);

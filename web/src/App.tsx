@@ -1,5 +1,5 @@
 import { BrowserRouter, Link, Navigate, Route, Routes } from "react-router";
-import { AccountLayout, ConsoleLayout, VisitorLayout } from "./components/Layout";
+import { AccountLayout, ConsoleLayout, OpenLayout, VisitorLayout } from "./components/Layout";
 import { Page } from "./components/ui";
 import { HOME } from "./home";
 import { t } from "./i18n";
@@ -17,6 +17,11 @@ import { Domain } from "./pages/domains/Domain";
 import { DomainActivity } from "./pages/domains/DomainActivity";
 import { Domains } from "./pages/domains/Domains";
 import { Mailboxes } from "./pages/mailboxes/Mailboxes";
+import { Desk } from "./pages/support/Desk";
+import { DeskTicket } from "./pages/support/DeskTicket";
+import { MyTickets } from "./pages/support/MyTickets";
+import { SupportForm } from "./pages/support/SupportForm";
+import { TicketPage } from "./pages/support/TicketPage";
 import { Register } from "./pages/visitor/Register";
 import { Restore } from "./pages/visitor/Restore";
 import { SignIn } from "./pages/visitor/SignIn";
@@ -48,7 +53,14 @@ export function App() {
             <Route path="register" element={<Register />} />
             <Route path="restore" element={<Restore />} />
           </Route>
+          <Route element={<OpenLayout />}>
+            <Route path="support/new" element={<SupportForm />} />
+            <Route path="support/tickets/:id" element={<TicketPage />} />
+          </Route>
           <Route element={<ConsoleLayout />}>
+            <Route path="support" element={<MyTickets />} />
+            <Route path="support/desk" element={<Desk />} />
+            <Route path="support/desk/:id" element={<DeskTicket />} />
             <Route path="domains" element={<Domains />} />
             <Route path="domains/new" element={<Connect />} />
             <Route path="domains/:name" element={<Domain />} />

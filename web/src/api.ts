@@ -130,6 +130,7 @@ const DETAIL_FIRST = new Set([
   "DOMAIN_BAD_CHARACTERS",
   "CONFIRMATION_MISMATCH",
   "INVALID_RECORD_DATA",
+  "PROFILE_INCOMPLETE",
 ]);
 
 /** The text to show for an error: the catalog's message for its code, else the server's words. */

@@ -47,3 +47,11 @@ export type DnsRecord = Schemas["DnsRecord"];
 export type DnsImportReport = Schemas["DnsImportReport"];
 export type DnsHealth = Schemas["DnsHealth"];
 export type DnsHealthCheck = Schemas["DnsHealthCheck"];
+
+/** The support desk: a request as its requester sees it, and as an agent does. */
+export type TicketCategory = Schemas["TicketSummary"]["category"];
+export type TicketState = Schemas["TicketSummary"]["state"];
+export type TicketSummary = Schemas["TicketSummary"];
+export type RequesterTicket = Schemas["RequesterTicket"];
+export type AgentTicket = Schemas["AgentTicket"];
+export type QueuePage = Schemas["QueuePage"];

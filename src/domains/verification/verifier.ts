@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import type { Config } from "../../config.js";
+import { checkTxtChallenge } from "../../dns/challenge.js";
 import { delegationInParent } from "../../dns/delegation.js";
 import { DnsLookup } from "../../dns/lookup.js";
 import { publicSuffixOf } from "../../lib/domain-names.js";
@@ -103,16 +104,7 @@ export class Verifier {
   }
 
   private async txt(name: string, expected: string): Promise<MethodOutcome> {
-    const found = await this.lookup.txt(name);
-    if (found.status === "failed") return failed(`TXT ${name}: ${found.reason}`);
-    if (found.status === "absent") return absent(`No TXT record at ${name}.`);
-    if (found.values.some((value) => value.trim() === expected))
-      return ok(`TXT ${name} holds this claim's token.`);
-    if (found.values.some((value) => value.trim().startsWith(TXT_PREFIX)))
-      return wrong(
-        `TXT ${name} holds a verification token, but not this claim's (an old or another claim's?).`,
-      );
-    return absent(`TXT ${name} has no mfd-verification value.`);
+    return checkTxtChallenge(this.lookup, name, expected, TXT_PREFIX, "this claim");
   }
 
   private async cname(domain: string, name: string, target: string): Promise<MethodOutcome> {

@@ -45,6 +45,10 @@ export function VisitorLayout() {
   if (arrivedAs.current === null && status !== "loading") arrivedAs.current = status;
   if (status === "loading") return <Loading />;
   if (arrivedAs.current === "signed-in" && status === "signed-in") return <Navigate to={HOME} replace />;
+  return <VisitorFrame />;
+}
+
+function VisitorFrame() {
   return (
     <div className="visitor">
       <SkipLink />
@@ -57,6 +61,16 @@ export function VisitorLayout() {
       <footer className="visitor-footer">{t("app.footer")}</footer>
     </div>
   );
+}
+
+/**
+ * Pages for anyone (the support form, a request's page): inside the console when signed in, in the
+ * visitors' frame otherwise, never sending anyone away.
+ */
+export function OpenLayout() {
+  const { status } = useSession();
+  if (status === "loading") return <Loading />;
+  return status === "signed-in" ? <ConsoleLayout /> : <VisitorFrame />;
 }
 
 /** The console for a signed-in account: navigation, sign out, re-authentication dialog. */
@@ -98,6 +112,10 @@ export function ConsoleLayout() {
             <nav aria-label={t("nav.main")} className="topnav">
               <NavLink to="/domains">{t("nav.domains")}</NavLink>
               <NavLink to="/account">{t("nav.account")}</NavLink>
+              <NavLink end to="/support">
+                {t("nav.support")}
+              </NavLink>
+              {account?.isSupportAgent ? <NavLink to="/support/desk">{t("nav.supportDesk")}</NavLink> : null}
             </nav>
             <div className="topbar-user">
               {account ? (

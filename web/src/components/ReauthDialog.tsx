@@ -2,7 +2,13 @@ import { type FormEvent, type ReactNode, useEffect, useRef, useState } from "rea
 import { ApiError, api, client, onReauthRequired } from "../api";
 import { t } from "../i18n";
 import { useSession } from "../session";
-import { Button, CodeField, Dialog, FormError, TextField, useAction } from "./ui";
+import {
+  NO_SECOND_FACTOR,
+  type SecondFactor,
+  SecondFactorFields,
+  secondFactorBody,
+} from "./SecondFactorFields";
+import { Button, Dialog, FormError, TextField, useAction } from "./ui";
 
 /**
  * Whenever an action answers 403 REAUTH_REQUIRED, this asks for the password (and the
@@ -13,7 +19,7 @@ export function ReauthProvider({ children }: { children: ReactNode }) {
   const { signedIn, account } = useSession();
   const [open, setOpen] = useState(false);
   const [password, setPassword] = useState("");
-  const [totpCode, setTotpCode] = useState("");
+  const [secondFactor, setSecondFactor] = useState<SecondFactor>(NO_SECOND_FACTOR);
   const [needsCode, setNeedsCode] = useState(false);
   const pending = useRef<{ promise: Promise<boolean>; resolve: (ok: boolean) => void } | null>(null);
   const { busy, error, setError, run } = useAction();
@@ -27,7 +33,7 @@ export function ReauthProvider({ children }: { children: ReactNode }) {
       });
       pending.current = { promise, resolve };
       setPassword("");
-      setTotpCode("");
+      setSecondFactor(NO_SECOND_FACTOR);
       setError(null);
       setOpen(true);
       return promise;
@@ -42,7 +48,7 @@ export function ReauthProvider({ children }: { children: ReactNode }) {
   const finish = (ok: boolean) => {
     setOpen(false);
     setPassword("");
-    setTotpCode("");
+    setSecondFactor(NO_SECOND_FACTOR);
     pending.current?.resolve(ok);
     pending.current = null;
   };
@@ -54,7 +60,7 @@ export function ReauthProvider({ children }: { children: ReactNode }) {
         const info = await api(
           () =>
             client.POST("/api/v1/session/reauthenticate", {
-              body: { password, ...(needsCode && totpCode ? { totpCode } : {}) },
+              body: { password, ...(needsCode ? secondFactorBody(secondFactor) : {}) },
             }),
           { noReauth: true },
         );
@@ -89,14 +95,7 @@ export function ReauthProvider({ children }: { children: ReactNode }) {
             value={password}
             onChange={(event) => setPassword(event.target.value)}
           />
-          {needsCode ? (
-            <CodeField
-              label={t("field.totpCode")}
-              hint={t("field.totpCode.hint")}
-              value={totpCode}
-              onChange={(event) => setTotpCode(event.target.value.trim())}
-            />
-          ) : null}
+          {needsCode ? <SecondFactorFields value={secondFactor} onChange={setSecondFactor} /> : null}
           <div className="form-actions">
             <Button type="submit" busy={busy}>
               {t("reauth.submit")}

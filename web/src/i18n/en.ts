@@ -5,6 +5,7 @@ import { domains } from "./en/domains.js";
 import { mailboxes } from "./en/mailboxes.js";
 import { recovery } from "./en/recovery.js";
 import { shared } from "./en/shared.js";
+import { support } from "./en/support.js";
 import { tokens } from "./en/tokens.js";
 
 /**
@@ -13,7 +14,7 @@ import { tokens } from "./en/tokens.js";
  * `.other` (and `.few` / `.many` for languages that need them). A new language copies en/ and
  * this file and translates the values.
  */
-export const enParts = { shared, account, recovery, domains, mailboxes, deputies, tokens, dns };
+export const enParts = { shared, account, recovery, domains, mailboxes, deputies, tokens, dns, support };
 
 // Spread, not merged at run time, so that every key stays a literal type (MessageKey). A key in
 // two parts would silently keep the later one: test/catalog.test.ts refuses that.
@@ -26,4 +27,5 @@ export const en = {
   ...deputies,
   ...tokens,
   ...dns,
+  ...support,
 };

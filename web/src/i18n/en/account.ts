@@ -10,6 +10,8 @@ export const account = {
   "signIn.failedSince.link": "See the account's activity",
   "signIn.twoFactor":
     "Two-factor authentication is on for this account. Enter the code from your authenticator app.",
+  "signIn.recoveryCode":
+    "Enter one of the recovery codes you saved when you turned on two-factor authentication. Each code works once.",
   "signIn.forgot": "Forgot your password?",
   "signIn.noAccount": "No account yet?",
   "signIn.register": "Create one",
@@ -132,6 +134,19 @@ export const account = {
   "twoFactor.disablePasswordHint":
     "Without two-factor authentication your password must have at least 10 characters; a shorter one has to be changed first.",
   "twoFactor.agentMustKeep": "Support agents must keep two-factor authentication on.",
+  "twoFactor.openInApp": "On this phone? Open the setup in your authenticator app",
+  "recoveryCodes.title": "Recovery codes",
+  "recoveryCodes.saveNow":
+    "Save these codes now, somewhere apart from your phone: they are shown only this once. If you lose your authenticator, each one signs you in once.",
+  "recoveryCodes.download": "Download as a text file",
+  "recoveryCodes.saved": "I have saved them",
+  "recoveryCodes.fileHeader": "mfd two-factor recovery codes for {address}. Each works once.",
+  "recoveryCodes.left.one": "{count} recovery code left.",
+  "recoveryCodes.left.other": "{count} recovery codes left.",
+  "recoveryCodes.explain": "Each signs you in once if you lose your authenticator.",
+  "recoveryCodes.regenerate": "Make new recovery codes",
+  "recoveryCodes.regenerateHint": "The codes you have now stop working as soon as the new ones are made.",
+  "recoveryCodes.renewed": "New recovery codes were made; the earlier ones no longer work.",
 
   "sessions.title": "Sessions",
   "sessions.intro": "Where your account is signed in. End any session you do not recognise.",
@@ -199,6 +214,8 @@ export const account = {
     "Recovery e-mail no longer restores access (on a domain you manage)",
   "audit.action.two-factor.enable": "Two-factor authentication turned on",
   "audit.action.two-factor.disable": "Two-factor authentication turned off",
+  "audit.action.two-factor.recovery-code-used": "Two-factor recovery code used",
+  "audit.action.two-factor.recovery-codes-regenerate": "New two-factor recovery codes made",
   "audit.action.support-agent.add": "Made a support agent by the operator",
   "audit.action.support-agent.remove": "Support agent role removed by the operator",
 

@@ -189,12 +189,33 @@ export const domains = {
   "audit.action.domain.confirm": "Domain ownership confirmed",
   "audit.action.domain.claim.close": "Domain connection closed: another account proved ownership first",
   "audit.action.domain.mx-check": "Mail routing checked",
+  "audit.action.domain.move": "Domain moved to another owner",
+  "audit.action.handover.start": "Domain hand-over started",
+  "audit.action.handover.confirm": "Domain transfer confirmed by the owner",
+  "audit.action.handover.accept": "Domain transfer accepted",
+  "audit.action.handover.approve": "Domain access restore approved",
+  "audit.action.handover.cancel": "Domain hand-over cancelled",
+  "audit.action.handover.expire": "Domain hand-over expired",
+  "audit.action.handover.fail": "Domain hand-over could not complete",
+  "audit.action.handover.proof-check": "Domain hand-over proof checked",
   "audit.action.dns.record.create": "DNS record added",
   "audit.action.dns.record.update": "DNS record changed",
   "audit.action.dns.record.delete": "DNS record deleted",
   "audit.action.dns.dkim.rotate": "DKIM key replaced",
 
   "error.DOMAIN_EMPTY": "Enter a domain name.",
+  "error.PROFILE_INCOMPLETE":
+    "Complete your profile first: names, a security question and a confirmed phone.",
+  "error.TRANSFER_TO_SELF": "You own this domain already; name another account.",
+  "error.HANDOVER_PROOF_MISSING":
+    "The DNS record that proves control of the domain is not published (or not visible yet).",
+  "error.HANDOVER_EXPIRED": "This hand-over has expired; start a new one.",
+  "error.HANDOVER_LINK_INVALID": "This link is not valid or was already used.",
+  "error.SECOND_AGENT_REQUIRED": "A second, different support agent must approve this.",
+  "error.LETTER_NOT_FROM_OWNER":
+    "The request did not come from the domain administrator's address (service address or confirmed recovery e-mail).",
+  "error.SELF_SERVICE_RECOVERY_OFF":
+    "Restoring domain access goes through support here: use the feedback form.",
   "error.DOMAIN_TOO_LONG": "The domain name is longer than 253 characters.",
   "error.DOMAIN_LABEL_TOO_LONG": "A part of the domain name is longer than 63 characters.",
   "error.DOMAIN_IS_IP": "An IP address is not a domain name.",

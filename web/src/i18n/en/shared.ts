@@ -65,6 +65,11 @@ export const shared = {
   "field.code.hint": "6 to 8 digits from the message.",
   "field.totpCode": "Authenticator code",
   "field.totpCode.hint": "The 6-digit code your authenticator app shows now.",
+  "field.recoveryCode": "Recovery code",
+  "field.recoveryCode.hint":
+    "One of the codes you saved when you turned on two-factor authentication, like 7k3m-q9xd-2f.",
+  "recoveryCodes.lostAuthenticator": "Lost your authenticator? Use a recovery code",
+  "recoveryCodes.useAuthenticator": "Use the code from the authenticator app instead",
 
   "reauth.title": "Confirm it is you",
   "reauth.description": "For your security, enter your password again to continue.",
@@ -79,6 +84,7 @@ export const shared = {
   "error.UNAUTHENTICATED": "Sign in to continue.",
   "error.REAUTH_REQUIRED": "Confirm your password to continue.",
   "error.CSRF_REJECTED": "The page is out of date. Reload it and try again.",
+  "error.WRONG_ADDRESS": "mfd is opened at another address than its own. Open {publicUrl} and try again.",
   "error.FORBIDDEN": "You may not do this.",
   "error.NOT_FOUND": "Not found.",
   "error.RATE_LIMITED": "Too many attempts. Try again later.",

@@ -1,5 +1,11 @@
-import { type FormEvent, useEffect, useState } from "react";
+import { type FormEvent, useEffect, useRef, useState } from "react";
 import { api, client } from "../../api";
+import {
+  NO_SECOND_FACTOR,
+  type SecondFactor,
+  SecondFactorFields,
+  secondFactorBody,
+} from "../../components/SecondFactorFields";
 import {
   Badge,
   Button,
@@ -15,7 +21,7 @@ import {
   TextField,
   useAction,
 } from "../../components/ui";
-import { t } from "../../i18n";
+import { t, tp } from "../../i18n";
 import { questionText } from "../../labels";
 import { useSession } from "../../session";
 import type { Account, SecurityQuestion, TwoFactorSetup } from "../../types";
@@ -155,13 +161,76 @@ function SecurityQuestionCard({ account }: { account: Account }) {
 
 const groupSecret = (secret: string) => secret.replace(/(.{4})/g, "$1 ").trim();
 
+/**
+ * Recovery codes just made: shown this once, to copy, download or write down. The heading takes
+ * focus so a screen reader starts here.
+ */
+function NewRecoveryCodes({
+  codes,
+  address,
+  onDone,
+}: {
+  codes: string[];
+  address: string;
+  onDone: () => void;
+}) {
+  const heading = useRef<HTMLHeadingElement>(null);
+  const [download, setDownload] = useState<string | null>(null);
+  const text = `${t("recoveryCodes.fileHeader", { address })}\n\n${codes.join("\n")}\n`;
+  useEffect(() => {
+    heading.current?.focus();
+    const url = URL.createObjectURL(new Blob([text], { type: "text/plain" }));
+    setDownload(url);
+    return () => URL.revokeObjectURL(url);
+  }, [text]);
+  return (
+    <section className="recovery-codes" aria-labelledby="recovery-codes-title">
+      <h3 id="recovery-codes-title" ref={heading} tabIndex={-1}>
+        {t("recoveryCodes.title")}
+      </h3>
+      <Notice tone="warning">{t("recoveryCodes.saveNow")}</Notice>
+      <ol className="recovery-code-list">
+        {codes.map((code) => (
+          <li key={code}>
+            <code>{code}</code>
+          </li>
+        ))}
+      </ol>
+      <div className="form-actions">
+        <CopyButton value={codes.join("\n")} label={t("recoveryCodes.title")} />
+        {download ? (
+          <a
+            className="button button-secondary button-small"
+            href={download}
+            download="mfd-recovery-codes.txt"
+          >
+            {t("recoveryCodes.download")}
+          </a>
+        ) : null}
+        <Button onClick={onDone}>{t("recoveryCodes.saved")}</Button>
+      </div>
+    </section>
+  );
+}
+
 function TwoFactorCard({ account }: { account: Account }) {
   const { refreshAccount } = useSession();
   const [setup, setSetup] = useState<TwoFactorSetup | null>(null);
   const [code, setCode] = useState("");
+  const [secondFactor, setSecondFactor] = useState<SecondFactor>(NO_SECOND_FACTOR);
   const [password, setPassword] = useState("");
-  const [done, setDone] = useState<"enabled" | "disabled" | null>(null);
+  const [done, setDone] = useState<"enabled" | "disabled" | "renewed" | null>(null);
+  const [codes, setCodes] = useState<string[] | null>(null);
   const { busy, error, run } = useAction();
+
+  const renew = () =>
+    void run(async () => {
+      setDone(null);
+      const made = await api(() => client.POST("/api/v1/account/two-factor/recovery-codes"));
+      setCodes(made.recoveryCodes);
+      setDone("renewed");
+      await refreshAccount();
+    });
 
   const start = () =>
     void run(async () => {
@@ -173,9 +242,12 @@ function TwoFactorCard({ account }: { account: Account }) {
   const enable = (event: FormEvent) => {
     event.preventDefault();
     void run(async () => {
-      await api(() => client.POST("/api/v1/account/two-factor/enable", { body: { code: code.trim() } }));
+      const enabled = await api(() =>
+        client.POST("/api/v1/account/two-factor/enable", { body: { code: code.trim() } }),
+      );
       setSetup(null);
       setCode("");
+      setCodes(enabled.recoveryCodes);
       setDone("enabled");
       await refreshAccount();
     });
@@ -185,9 +257,12 @@ function TwoFactorCard({ account }: { account: Account }) {
     event.preventDefault();
     void run(async () => {
       await api(() =>
-        client.POST("/api/v1/account/two-factor/disable", { body: { code: code.trim(), password } }),
+        client.POST("/api/v1/account/two-factor/disable", {
+          body: { ...secondFactorBody(secondFactor), password },
+        }),
       );
-      setCode("");
+      setSecondFactor(NO_SECOND_FACTOR);
+      setCodes(null);
       setPassword("");
       setDone("disabled");
       await refreshAccount();
@@ -205,9 +280,31 @@ function TwoFactorCard({ account }: { account: Account }) {
         )}
       </p>
       {done === "enabled" ? <Notice>{t("twoFactor.enabled")}</Notice> : null}
+      {done === "renewed" ? <Notice>{t("recoveryCodes.renewed")}</Notice> : null}
       {done === "disabled" ? <Notice>{t("twoFactor.disabled")}</Notice> : null}
       <FormError error={error} />
-      {account.twoFactor ? (
+      {codes ? (
+        <NewRecoveryCodes codes={codes} address={account.address} onDone={() => setCodes(null)} />
+      ) : null}
+      {account.twoFactor && !codes ? (
+        <div className="recovery-codes-state">
+          <p>
+            {account.recoveryCodesLeft <= 3 ? (
+              <Badge tone="warning">{tp("recoveryCodes.left", account.recoveryCodesLeft)}</Badge>
+            ) : (
+              tp("recoveryCodes.left", account.recoveryCodesLeft)
+            )}{" "}
+            <span className="hint">{t("recoveryCodes.explain")}</span>
+          </p>
+          <div className="form-actions">
+            <Button variant="secondary" onClick={renew} busy={busy}>
+              {t("recoveryCodes.regenerate")}
+            </Button>
+          </div>
+          <p className="hint">{t("recoveryCodes.regenerateHint")}</p>
+        </div>
+      ) : null}
+      {account.twoFactor && codes ? null : account.twoFactor ? (
         <form onSubmit={disable}>
           {account.isSupportAgent ? <Notice tone="warning">{t("twoFactor.agentMustKeep")}</Notice> : null}
           <TextField
@@ -220,14 +317,13 @@ function TwoFactorCard({ account }: { account: Account }) {
             value={password}
             onChange={(event) => setPassword(event.target.value)}
           />
-          <div className="inline-form">
-            <CodeField
-              label={t("field.totpCode")}
-              hint={t("twoFactor.disableHint")}
-              name="disableCode"
-              value={code}
-              onChange={(event) => setCode(event.target.value.trim())}
-            />
+          <SecondFactorFields
+            name="disableCode"
+            codeHint={t("twoFactor.disableHint")}
+            value={secondFactor}
+            onChange={setSecondFactor}
+          />
+          <div className="form-actions">
             <Button type="submit" variant="danger" busy={busy}>
               {t("twoFactor.disable")}
             </Button>
@@ -245,6 +341,9 @@ function TwoFactorCard({ account }: { account: Account }) {
                 width={200}
                 height={200}
               />
+              <p>
+                <a href={setup.otpauthUri}>{t("twoFactor.openInApp")}</a>
+              </p>
               <p className="hint">{t("twoFactor.step.manual")}</p>
               <p className="secret">
                 <span className="visually-hidden">{t("twoFactor.secret")}: </span>

@@ -1,6 +1,7 @@
 import { type FormEvent, useRef, useState } from "react";
 import { Link, useNavigate } from "react-router";
 import { ApiError, api, client } from "../../api";
+import { NO_SECOND_FACTOR, type SecondFactor, secondFactorBody } from "../../components/SecondFactorFields";
 import { Page, useAction } from "../../components/ui";
 import { t } from "../../i18n";
 import type { SecurityQuestion } from "../../types";
@@ -34,7 +35,7 @@ export function Restore() {
   const [resetToken, setResetToken] = useState("");
   const [password, setPassword] = useState("");
   const [repeat, setRepeat] = useState("");
-  const [totpCode, setTotpCode] = useState("");
+  const [secondFactor, setSecondFactor] = useState<SecondFactor>(NO_SECOND_FACTOR);
   const [needsTotp, setNeedsTotp] = useState(false);
   const [resent, setResent] = useState(false);
   const [localError, setLocalError] = useState<string | null>(null);
@@ -118,7 +119,7 @@ export function Restore() {
       try {
         await api(() =>
           client.POST("/api/v1/recovery/reset", {
-            body: { resetToken, newPassword: password, ...(needsTotp && totpCode ? { totpCode } : {}) },
+            body: { resetToken, newPassword: password, ...(needsTotp ? secondFactorBody(secondFactor) : {}) },
           }),
         );
         navigate("/sign-in", { replace: true, state: { notice: "restored", login: login.trim() } });
@@ -198,8 +199,8 @@ export function Restore() {
             onPassword={setPassword}
             onRepeat={setRepeat}
             needsTotp={needsTotp}
-            totpCode={totpCode}
-            onTotpCode={setTotpCode}
+            secondFactor={secondFactor}
+            onSecondFactor={setSecondFactor}
             onSubmit={reset}
           />
         ) : null}

@@ -1,4 +1,5 @@
 import { type FormEvent, type ReactNode, useEffect, useRef } from "react";
+import { type SecondFactor, SecondFactorFields } from "../../components/SecondFactorFields";
 import { Button, CodeField, FormError, NewPasswordFields, Notice, TextField } from "../../components/ui";
 import { t } from "../../i18n";
 import { questionText } from "../../labels";
@@ -262,8 +263,8 @@ export function PasswordStep({
   onPassword,
   onRepeat,
   needsTotp,
-  totpCode,
-  onTotpCode,
+  secondFactor,
+  onSecondFactor,
   onSubmit,
 }: {
   focus: boolean;
@@ -276,8 +277,8 @@ export function PasswordStep({
   onPassword: (password: string) => void;
   onRepeat: (repeat: string) => void;
   needsTotp: boolean;
-  totpCode: string;
-  onTotpCode: (code: string) => void;
+  secondFactor: SecondFactor;
+  onSecondFactor: (value: SecondFactor) => void;
   onSubmit: Submit;
 }) {
   return (
@@ -288,14 +289,7 @@ export function PasswordStep({
       {needsTotp ? (
         <>
           <Notice tone="info">{t("restore.password.twoFactor")}</Notice>
-          <CodeField
-            label={t("field.totpCode")}
-            hint={t("field.totpCode.hint")}
-            name="totpCode"
-            autoFocus
-            value={totpCode}
-            onChange={(event) => onTotpCode(event.target.value.trim())}
-          />
+          <SecondFactorFields autoFocus value={secondFactor} onChange={onSecondFactor} />
         </>
       ) : null}
       <div className="form-actions">

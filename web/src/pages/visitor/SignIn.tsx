@@ -1,7 +1,13 @@
 import { type FormEvent, useState } from "react";
 import { Link, useLocation, useNavigate } from "react-router";
 import { ApiError, api, client } from "../../api";
-import { Button, CodeField, FormError, Notice, Page, TextField, useAction } from "../../components/ui";
+import {
+  NO_SECOND_FACTOR,
+  type SecondFactor,
+  SecondFactorFields,
+  secondFactorBody,
+} from "../../components/SecondFactorFields";
+import { Button, FormError, Notice, Page, TextField, useAction } from "../../components/ui";
 import { HOME } from "../../home";
 import { t } from "../../i18n";
 import { useSession } from "../../session";
@@ -13,7 +19,7 @@ export function SignIn() {
   const state = (location.state ?? {}) as { notice?: "restored"; from?: string; login?: string };
   const [login, setLogin] = useState(state.login ?? "");
   const [password, setPassword] = useState("");
-  const [totpCode, setTotpCode] = useState("");
+  const [secondFactor, setSecondFactor] = useState<SecondFactor>(NO_SECOND_FACTOR);
   const [needsCode, setNeedsCode] = useState(false);
   const { busy, error, run } = useAction();
 
@@ -24,7 +30,7 @@ export function SignIn() {
         const info = await api(
           () =>
             client.POST("/api/v1/session", {
-              body: { login: login.trim(), password, ...(needsCode ? { totpCode } : {}) },
+              body: { login: login.trim(), password, ...(needsCode ? secondFactorBody(secondFactor) : {}) },
             }),
           { expectUnauthenticated: true },
         );
@@ -74,15 +80,10 @@ export function SignIn() {
           />
           {needsCode ? (
             <>
-              <Notice tone="info">{t("signIn.twoFactor")}</Notice>
-              <CodeField
-                autoFocus
-                label={t("field.totpCode")}
-                hint={t("field.totpCode.hint")}
-                name="totpCode"
-                value={totpCode}
-                onChange={(event) => setTotpCode(event.target.value.trim())}
-              />
+              <Notice tone="info">
+                {secondFactor.useRecoveryCode ? t("signIn.recoveryCode") : t("signIn.twoFactor")}
+              </Notice>
+              <SecondFactorFields autoFocus value={secondFactor} onChange={setSecondFactor} />
             </>
           ) : null}
           <div className="form-actions">
@@ -96,6 +97,7 @@ export function SignIn() {
           <span>
             {t("signIn.noAccount")} <Link to="/register">{t("signIn.register")}</Link>
           </span>
+          <Link to="/support/new">{t("support.contact")}</Link>
         </div>
       </div>
     </Page>
