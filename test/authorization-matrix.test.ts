@@ -485,8 +485,9 @@ const TABLE: Row[] = [
   ]),
   row("GET /api/v1/domains/:name", at(D), [UN, NF, 200, 200, NF, 200, FB]),
   row("GET /api/v1/domains/:name/checks", at(`${D}/checks`), [UN, NF, 200, 200, NF, 200, FB]),
-  // The owner's alone; a token never reads it (its route permission decides the unscoped cell).
-  row("GET /api/v1/domains/:name/activity", at(`${D}/activity`), [UN, NF, FB, 200, NF, TN, FB]),
+  // Every manager, each their share (a deputy: mailboxes, DNS where granted); a token never reads
+  // it (its route permission decides the unscoped cell).
+  row("GET /api/v1/domains/:name/activity", at(`${D}/activity`), [UN, NF, 200, 200, NF, TN, FB]),
   row("POST /api/v1/domains/:name/check", at(`${D}/check`, {}), [UN, NF, 200, 200, NF, TN, TN]),
   row("POST /api/v1/domains/:name/renew", at(`/api/v1/domains/${claimName}/renew`, {}), [
     UN,
@@ -616,6 +617,24 @@ const TABLE: Row[] = [
       url: `${MB}/batch`,
       body: { mailboxes: [{ login: `b${++mailboxSeq}x`, password: MAILBOX_PASSWORD }] },
     }),
+    [UN, NF, 200, 200, NF, 200, FB],
+  ),
+  row(
+    "POST /api/v1/domains/:domain/mailboxes/import",
+    () => ({
+      url: `${MB}/import`,
+      body: { csv: `login,password\ni${++mailboxSeq}x,${MAILBOX_PASSWORD}` },
+    }),
+    [UN, NF, 200, 200, NF, 200, FB],
+  ),
+  row(
+    "POST /api/v1/domains/:domain/mailboxes/set-enabled",
+    async () => ({ url: `${MB}/set-enabled`, body: { logins: [await freshMailbox()], enabled: false } }),
+    [UN, NF, 200, 200, NF, 200, FB],
+  ),
+  row(
+    "POST /api/v1/domains/:domain/mailboxes/delete-many",
+    async () => ({ url: `${MB}/delete-many`, body: { logins: [await freshMailbox()] } }),
     [UN, NF, 200, 200, NF, 200, FB],
   ),
   row("POST /api/v1/domains/:domain/mailboxes/delete-all", at(`${MB}/delete-all`, { confirm: domain.name }), [

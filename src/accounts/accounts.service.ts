@@ -79,7 +79,7 @@ async function failuresSinceLastSignIn(db: Executor, accountId: string): Promise
     .selectFrom("auditEvents")
     .select((eb) => eb.fn.countAll<number>().as("n"))
     .where("accountId", "=", accountId)
-    .where("action", "in", ["sign-in.failure", "sign-in.throttled"]);
+    .where("action", "in", ["sign-in.failure", "reauth.failure", "sign-in.throttled"]);
   if (last?.id) query = query.where("id", ">", last.id);
   const row = await query.executeTakeFirst();
   return Number(row?.n ?? 0);
@@ -444,8 +444,9 @@ export class AccountsService {
       });
       throw throttledError(until, ctx.now);
     }
+    // Signed in already: a wrong password here is not a failed sign-in, though it counts as one.
     if (!passwordOk) {
-      await this.recordFailure(ctx, subject, accountId, "password", {});
+      await this.recordFailure(ctx, subject, accountId, "password", {}, "reauth.failure");
       throw new AppError("PASSWORD_WRONG");
     }
     if (!totp.required || account.totpEnabledAt === null || !account.totpSecret)
@@ -458,7 +459,7 @@ export class AccountsService {
       ctx.now,
     );
     if (secondFactor === null) {
-      await this.recordFailure(ctx, subject, accountId, "two-factor", {});
+      await this.recordFailure(ctx, subject, accountId, "two-factor", {}, "reauth.failure");
       throw new AppError("INVALID_TWO_FACTOR_CODE");
     }
     return { secondFactor };
@@ -558,18 +559,23 @@ export class AccountsService {
     await this.recordFailure(ctx, { kind: "account", accountId }, accountId, reason, {});
   }
 
-  /** Counts a failure against its subject (outside the failing request's work) with its audit events. */
+  /**
+   * Counts a failure against its subject (outside the failing request's work) with its audit events:
+   * `sign-in.failure` at sign-in, `reauth.failure` for a signed-in account's wrong password or code
+   * (re-authentication, password change): the same throttle, but not a "failed sign-in" in its log.
+   */
   private async recordFailure(
     ctx: RequestContext,
     subject: FailureSubject,
     accountId: string | null,
     reason: string,
     details: Record<string, unknown>,
+    action: "sign-in.failure" | "reauth.failure" = "sign-in.failure",
   ): Promise<void> {
     await this.db.transaction().execute(async (tx) => {
       const { failures, throttledUntil: until } = await countFailure(tx, subject, ctx.now);
       await recordEvent(tx, ctx, {
-        action: "sign-in.failure",
+        action,
         accountId,
         details: {
           reason,

@@ -125,12 +125,15 @@ export class SessionsService {
         .deleteFrom("sessions")
         .where("id", "=", sessionId)
         .where("accountId", "=", accountId)
+        .returning(["ip", "userAgent"])
         .executeTakeFirst();
-      if (Number(deleted.numDeletedRows) === 0) throw new AppError("NOT_FOUND");
+      if (!deleted) throw new AppError("NOT_FOUND");
       await recordEvent(tx, ctx, {
         action: reason === "sign-out" ? "session.sign-out" : "session.end",
         accountId,
         target: sessionId,
+        // Which device was signed out, for the account's activity (the event's own is the one acting).
+        ...(reason === "ended" ? { details: endedSession(deleted) } : {}),
       });
     });
   }
@@ -150,7 +153,7 @@ export class SessionsService {
   ): Promise<number> {
     let query = db.deleteFrom("sessions").where("accountId", "=", accountId);
     if (keep) query = query.where("id", "!=", keep);
-    const ended = await query.returning(["id", "createdAt", "lastSeenAt"]).execute();
+    const ended = await query.returning(["id", "createdAt", "lastSeenAt", "ip", "userAgent"]).execute();
     const live = ended.filter(
       (s) => ctx.now - s.lastSeenAt <= SESSION_IDLE_MS && ctx.now - s.createdAt <= SESSION_ABSOLUTE_MS,
     );
@@ -159,7 +162,7 @@ export class SessionsService {
         action: "session.end",
         accountId,
         target: session.id,
-        details: { reason },
+        details: { reason, ...endedSession(session) },
       });
     }
     return live.length;
@@ -196,3 +199,9 @@ export class SessionsService {
     return token;
   }
 }
+
+/** The ended session's address and browser, in its `session.end` event's details. */
+const endedSession = (session: { ip: string | null; userAgent: string | null }) => ({
+  ip: session.ip,
+  userAgent: session.userAgent,
+});

@@ -42,6 +42,7 @@ export const AUDIT_ACTIONS = [
   "password.change",
   "password.reset",
   "profile.update",
+  "reauth.failure",
   "recovery.code-failure",
   "recovery.code-requested",
   "recovery.question-failure",
@@ -76,3 +77,9 @@ export const AUDIT_ACTIONS = [
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
+
+/**
+ * Checks rather than changes: a domain's ownership and mail routing, run by the worker or by hand.
+ * The account's activity shows them apart from its security events (`kind=checks`).
+ */
+export const CHECK_ACTIONS = ["domain.check", "domain.mx-check"] as const satisfies readonly AuditAction[];

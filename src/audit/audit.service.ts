@@ -4,7 +4,7 @@ import type { Executor } from "../db/database.js";
 import type { AuditEventsTable } from "../db/schema.js";
 import { keysetPage } from "../lib/paging.js";
 import { newId } from "../lib/random.js";
-import type { AuditAction } from "./actions.js";
+import { type AuditAction, CHECK_ACTIONS } from "./actions.js";
 import type * as schemas from "./audit.schemas.js";
 
 export interface AuditInput {
@@ -47,6 +47,7 @@ export async function recordEvent(db: Executor, ctx: RequestContext, input: Audi
       domainId: input.domainId ?? null,
       target: input.target ?? null,
       ip: ctx.ip,
+      userAgent: ctx.userAgent?.slice(0, 300) ?? null,
       details: input.details ? JSON.stringify(input.details) : null,
       ticketId: ctx.actor.kind === "agent" ? ctx.actor.ticketId : (input.ticketId ?? null),
     })
@@ -88,7 +89,7 @@ export type AuditEventView = Static<typeof schemas.AuditEvent>;
 export async function listAccountEvents(
   db: Executor,
   accountId: string,
-  options: { limit: number; before?: string },
+  options: { limit: number; before?: string; kind?: "changes" | "checks" },
 ): Promise<{ events: AuditEventView[]; next: string | null }> {
   let query = db
     .selectFrom("auditEvents")
@@ -97,6 +98,8 @@ export async function listAccountEvents(
     .orderBy("id", "desc")
     .limit(options.limit + 1);
   if (options.before) query = query.where("id", "<", options.before);
+  if (options.kind === "checks") query = query.where("action", "in", CHECK_ACTIONS);
+  if (options.kind === "changes") query = query.where("action", "not in", CHECK_ACTIONS);
   const { shown, next } = keysetPage(await query.execute(), options.limit, (last) => last.id);
   return {
     events: shown.map((r) => ({
@@ -107,22 +110,36 @@ export async function listAccountEvents(
       domain: r.domain,
       target: r.target,
       ip: r.ip,
+      userAgent: r.userAgent,
       details: r.details ? (JSON.parse(r.details) as Record<string, unknown>) : null,
     })),
     next,
   };
 }
 
-/** actorRole: the acting account's relation to the domain; ip only for the owner's own actions. */
+/** What a manager of the domain sees of an event: who acted as they may know it; ip of their own only. */
 export type DomainEventView = Static<typeof schemas.DomainEvent>;
+
+/** Who looks at a domain's activity: its owner, or a deputy with the sections they may see. */
+export interface DomainViewer {
+  accountId: string;
+  role: "owner" | "deputy";
+  /** A deputy sees DNS changes only where they may read DNS. */
+  dnsRead: boolean;
+}
 
 /**
  * What happened on one confirmed domain (its row id, so one ownership), newest first,
- * keyset-paged by id. For the domain's owner: callers check that first.
+ * keyset-paged by id. Callers check the viewer manages the domain. The owner sees every event and
+ * the logins of the administrators who acted; a deputy sees the mailbox changes (and the DNS ones
+ * when they may read DNS), never the administrators list's changes, and learns that "the owner" or
+ * "an administrator" acted, never their logins (docs/SECURITY.md §41). Each sees "you" for their
+ * own actions, with the address only for those.
  */
 export async function listDomainEvents(
   db: Executor,
   domain: { id: string; ownerAccountId: string },
+  viewer: DomainViewer,
   options: { limit: number; before?: string },
 ): Promise<{ events: DomainEventView[]; next: string | null }> {
   let query = db
@@ -142,6 +159,10 @@ export async function listDomainEvents(
     )
     .orderBy("id", "desc")
     .limit(options.limit + 1);
+  if (viewer.role === "deputy")
+    query = query.where((eb) =>
+      eb.or([eb("action", "like", "mailbox.%"), ...(viewer.dnsRead ? [eb("action", "like", "dns.%")] : [])]),
+    );
   if (options.before) query = query.where("id", "<", options.before);
   const { shown, next } = keysetPage(await query.execute(), options.limit, (last) => last.id);
 
@@ -157,25 +178,30 @@ export async function listDomainEvents(
       : r.actorType === "token"
         ? (holderOf.get(r.actorId ?? "") ?? null)
         : null;
-  const accountIds = [...new Set(shown.map(accountOf).filter((id): id is string => id !== null))];
-  const accounts = accountIds.length
-    ? await db.selectFrom("accounts").select(["id", "login"]).where("id", "in", accountIds).execute()
+  // Logins only where the viewer may know them: the owner, of everyone; a deputy, of themselves.
+  const named = [...new Set(shown.map(accountOf))].filter(
+    (id): id is string => id !== null && (viewer.role === "owner" || id === viewer.accountId),
+  );
+  const accounts = named.length
+    ? await db.selectFrom("accounts").select(["id", "login"]).where("id", "in", named).execute()
     : [];
   const loginOf = new Map(accounts.map((a) => [a.id, a.login]));
 
   return {
     events: shown.map((r) => {
       const actor = accountOf(r);
-      const byOwner = actor === domain.ownerAccountId;
+      const mine = actor !== null && actor === viewer.accountId;
       return {
         id: r.id,
         at: new Date(Number(r.at)).toISOString(),
         action: r.action,
         actorType: r.actorType,
         actorLogin: actor === null ? null : (loginOf.get(actor) ?? null),
-        actorRole: actor === null ? null : byOwner ? "owner" : "deputy",
+        actorRole: actor === null ? null : actor === domain.ownerAccountId ? "owner" : "deputy",
+        by:
+          actor === null ? null : mine ? "you" : actor === domain.ownerAccountId ? "owner" : "administrator",
         target: r.target,
-        ip: byOwner ? r.ip : null,
+        ip: mine ? r.ip : null,
         details: r.details ? (JSON.parse(r.details) as Record<string, unknown>) : null,
       };
     }),

@@ -1,7 +1,7 @@
 import { defineModule } from "../module.js";
 import { auditRoutes } from "./audit.routes.js";
 
-export type { AuditInput, DomainEventView } from "./audit.service.js";
+export type { AuditInput, DomainEventView, DomainViewer } from "./audit.service.js";
 export { listDomainEvents, recordEvent, recordRefusals } from "./audit.service.js";
 
 /** An account's own security log; recording is a platform function every capability calls. */

@@ -13,6 +13,7 @@ import * as m011 from "./migrations/011_dns_health.js";
 import * as m012 from "./migrations/012_handovers.js";
 import * as m013 from "./migrations/013_recovery_codes.js";
 import * as m014 from "./migrations/014_support.js";
+import * as m015 from "./migrations/015_who_and_where.js";
 
 type Step = (db: Kysely<unknown>, dialect: Dialect) => Promise<void>;
 
@@ -40,6 +41,7 @@ const STEPS: Array<[name: string, up: Step]> = [
   ["012_handovers", (db) => m012.up(db)],
   ["013_recovery_codes", (db) => m013.up(db)],
   ["014_support", (db) => m014.up(db)],
+  ["015_who_and_where", (db) => m015.up(db)],
 ];
 
 /** Runs pending migrations. Kysely's migrator takes a lock (advisory lock on PostgreSQL). */

@@ -122,6 +122,8 @@ export interface AuditEventsTable {
   details: string | null;
   /** The support ticket the event belongs to (013), if any. */
   ticketId: Generated<string | null>;
+  /** The request's User-Agent (at most 300 characters), for the device shown beside the address (015). */
+  userAgent: Generated<string | null>;
 }
 
 export interface AppSecretsTable {
@@ -232,6 +234,8 @@ export interface DomainChecksTable {
   result: string;
   method: string | null;
   details: string;
+  /** The account that ran a manual check (015); null for the worker's (and older rows). */
+  checkedBy: Generated<string | null>;
 }
 
 /** A two-factor recovery code: its keyed hash, spent once (013). */

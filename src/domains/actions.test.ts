@@ -89,15 +89,13 @@ let mailboxSeq = 0;
 const probes: Record<ViewAction, (viewer: Viewer, name: string, confirmed: boolean) => Promise<boolean>> = {
   "domain:check": async (viewer, name) =>
     allowed(await viewer.request("POST", `/api/v1/domains/${name}/check`, {}), 200),
-  "domain:manage": async (viewer, name, confirmed) => {
+  "domain:manage": async (viewer, name) => {
     // The access check comes before the typed confirmation, so a wrong one tells without disconnecting.
     const disconnect = allowed(
       await viewer.request("DELETE", `/api/v1/domains/${name}`, { confirm: "not-this.example" }),
       400,
     );
-    if (!confirmed) return disconnect;
-    const activity = allowed(await viewer.request("GET", `/api/v1/domains/${name}/activity`), 200);
-    expect(activity, "disconnect and activity go together").toBe(disconnect);
+    // The domain's activity is read by every manager (each seeing their share): not this action's.
     return disconnect;
   },
   "deputies:manage": async (viewer, name) =>

@@ -79,18 +79,78 @@ describe("a domain's activity", () => {
     expect([...ids].sort().reverse()).toEqual(ids);
   });
 
-  it("is the owner's alone: FORBIDDEN to a deputy, NOT_FOUND to others, TOKEN_NOT_ALLOWED to tokens", async () => {
+  it("shows a deputy the mailbox changes, naming nobody but them: 'the owner', 'an administrator', 'you'", async () => {
+    const { owner, deputy, name, activity } = await managedDomain();
+    const second = await account();
+    expect(
+      (await owner.client.post(`/api/v1/domains/${name}/deputies`, { login: second.login })).statusCode,
+    ).toBe(201);
+    const url = `/api/v1/domains/${name}/mailboxes`;
+    await createMailbox(owner.client, url, { login: "olga" });
+    await createMailbox(second.client, url, { login: "sam" });
+    await createMailbox(deputy.client, url, { login: "dana" });
+
+    const res = await deputy.client.get(activity);
+    expect(res.statusCode, res.body).toBe(200);
+    const events = res.json().events as Array<Record<string, unknown>>;
+    // Only mailbox changes: who administers the domain is the owner's to know.
+    expect(events.map((e) => e.action)).toEqual(["mailbox.create", "mailbox.create", "mailbox.create"]);
+    expect(events.map((e) => [e.target, e.by, e.actorLogin])).toEqual([
+      [`dana@${name}`, "you", deputy.login],
+      [`sam@${name}`, "administrator", null],
+      [`olga@${name}`, "owner", null],
+    ]);
+    expect(events.map((e) => e.ip !== null)).toEqual([true, false, false]);
+    expect(res.body).not.toContain(owner.login);
+    expect(res.body).not.toContain(second.login);
+
+    // The owner sees everyone by login, and "you" for their own.
+    const mine = (await owner.client.get(activity)).json().events as Array<Record<string, unknown>>;
+    const created = mine.filter((e) => e.action === "mailbox.create");
+    expect(created.map((e) => [e.by, e.actorLogin])).toEqual([
+      ["administrator", deputy.login],
+      ["administrator", second.login],
+      ["you", owner.login],
+    ]);
+    expect(mine.map((e) => e.action)).toContain("deputy.add");
+  });
+
+  it("shows a deputy the DNS changes only while they may read DNS", async () => {
+    const owner = await account();
+    const deputy = await account();
+    const { name, domainId } = await confirmedDomain(t, owner.accountId, undefined, { delegated: true });
+    await t.db
+      .insertInto("deputies")
+      .values({ domainId, accountId: deputy.accountId, dnsGranted: 0, createdAt: t.clock.now() })
+      .execute();
+    const added = await owner.client.post(`/api/v1/domains/${name}/dns/records`, {
+      name: "www",
+      type: "A",
+      data: "192.0.2.7",
+    });
+    expect(added.statusCode, added.body).toBe(201);
+    const actions = async () =>
+      (
+        (await deputy.client.get(`/api/v1/domains/${name}/activity`)).json().events as Array<{
+          action: string;
+        }>
+      ).map((e) => e.action);
+    expect(await actions()).toEqual([]);
+    await t.db.updateTable("deputies").set({ dnsGranted: 1 }).where("domainId", "=", domainId).execute();
+    expect(await actions()).toEqual(["dns.record.create"]);
+  });
+
+  it("NOT_FOUND to others, TOKEN_NOT_ALLOWED to tokens", async () => {
     const { owner, deputy, activity } = await managedDomain();
     const other = await account();
-    const deputyRes = await deputy.client.get(activity);
-    expect(deputyRes.statusCode).toBe(403);
-    expect(deputyRes.json().code).toBe("FORBIDDEN");
     const otherRes = await other.client.get(activity);
     expect(otherRes.statusCode).toBe(404);
     expect(otherRes.json().code).toBe("NOT_FOUND");
-    const tokenRes = await withToken(await tokenOf(owner, ["domains:read"]), "GET", activity);
-    expect(tokenRes.statusCode).toBe(403);
-    expect(tokenRes.json().code).toBe("TOKEN_NOT_ALLOWED");
+    for (const holder of [owner, deputy]) {
+      const tokenRes = await withToken(await tokenOf(holder, ["domains:read"]), "GET", activity);
+      expect(tokenRes.statusCode).toBe(403);
+      expect(tokenRes.json().code).toBe("TOKEN_NOT_ALLOWED");
+    }
   });
 
   it("a later owner of the name sees nothing of the previous ownership", async () => {

@@ -1,5 +1,5 @@
 import type { Selectable } from "kysely";
-import { type RequestContext, systemContext } from "../access/actor.js";
+import { actingAccountOf, type RequestContext, systemContext } from "../access/actor.js";
 import { recordEvent } from "../audit/audit.service.js";
 import { warnIfRecoveryEmailManaged } from "../credentials/recovery-email.js";
 import type { Executor } from "../db/database.js";
@@ -172,7 +172,17 @@ export class DomainChecker {
         .where("status", "=", "pending")
         .executeTakeFirst();
       if (Number(row.numUpdatedRows) === 0) return false;
-      await insertCheck(tx, claim.id, now, trigger, "ownership", "not-confirmed", null, results(outcome));
+      await insertCheck(
+        tx,
+        claim.id,
+        now,
+        trigger,
+        "ownership",
+        "not-confirmed",
+        null,
+        results(outcome),
+        ctx,
+      );
       await recordEvent(tx, ctx, {
         ...audit,
         action: "domain.check",
@@ -252,8 +262,9 @@ export class DomainChecker {
           "confirmed",
           outcome.method,
           results(outcome),
+          ctx,
         );
-        await insertCheck(tx, claim.id, now, trigger, "mx", mxResult(mx), null, { mx: mx });
+        await insertCheck(tx, claim.id, now, trigger, "mx", mxResult(mx), null, { mx: mx }, ctx);
         await recordEvent(tx, ctx, {
           ...audit,
           action: "domain.check",
@@ -352,7 +363,7 @@ export class DomainChecker {
         .where("claimId", "=", domain.claimId)
         .executeTakeFirst();
       if (Number(updated.numUpdatedRows) === 0) return false;
-      await insertCheck(tx, domain.claimId, now, trigger, "mx", mxResult(mx), null, { mx });
+      await insertCheck(tx, domain.claimId, now, trigger, "mx", mxResult(mx), null, { mx }, ctx);
       // Background MX checks run for every domain all the time: logged when something changed.
       if (trigger === "manual" || mxOk !== domain.mxOk) {
         await recordEvent(tx, ctx, {
@@ -391,10 +402,23 @@ async function insertCheck(
   result: string,
   method: string | null,
   details: Record<string, { result: string; detail: string }>,
+  /** Whose request ran a manual check (`checkedBy`), for "by you" / "by the owner" in the history. */
+  ctx: RequestContext,
 ): Promise<void> {
+  const checkedBy = trigger === "manual" ? actingAccountOf(ctx.actor) : null;
   await db
     .insertInto("domainChecks")
-    .values({ id: newId(), claimId, at, trigger, kind, result, method, details: JSON.stringify(details) })
+    .values({
+      id: newId(),
+      claimId,
+      at,
+      trigger,
+      kind,
+      result,
+      method,
+      details: JSON.stringify(details),
+      checkedBy,
+    })
     .execute();
   // Ids grow with time (newest first by id, as the history lists them): drop all but the newest.
   await db

@@ -127,7 +127,8 @@ export async function domainsRoutes(app: App, domains: DomainsService): Promise<
       config: { access: { permission: "domains:read" } },
       schema: {
         tags,
-        summary: "What happened on the domain (mailboxes, administrators), newest first; the owner's alone",
+        summary:
+          "What happened on the domain, newest first: everything for the owner; for an administrator the mailbox (and, with DNS rights, DNS) changes, the owner and other administrators unnamed",
         params: NameParams,
         querystring: ActivityQuery,
         response: {

@@ -57,6 +57,12 @@ export const Check = Named(
     id: Type.String(),
     at: Type.String(),
     trigger: Type.Union([Type.Literal("manual"), Type.Literal("worker")]),
+    by: Nullable(
+      Type.Union([Type.Literal("you"), Type.Literal("owner"), Type.Literal("administrator")], {
+        description:
+          "Who ran a manual check, as the viewer sees it: you, the owner, or an administrator (never named); null for the worker's and for checks from before this was kept",
+      }),
+    ),
     kind: Type.Union([Type.Literal("ownership"), Type.Literal("mx")]),
     result: Type.String({
       description: "ownership: confirmed | not-confirmed; mx: mx-ok | mx-wrong | mx-not-found | mx-failed",
@@ -103,7 +109,7 @@ export const DomainView = Named(
     actions: Type.Array(Type.Union(VIEW_ACTION_NAMES.map((name) => Type.Literal(name))), {
       description:
         "What the viewer may do here: the API refuses every action not listed. domain:check — check now; " +
-        "domain:manage — renew or cancel a claim, disconnect, activity (of a confirmed domain); " +
+        "domain:manage — renew or cancel a claim, disconnect; " +
         "deputies:manage — additional administrators; mailboxes:read / mailboxes:write; dns:read / dns:write.",
     }),
   }),

@@ -1,7 +1,8 @@
 import type { Static } from "@sinclair/typebox";
 import type { Selectable } from "kysely";
-import { accountIdOf, type RequestContext } from "../access/actor.js";
+import { accountIdOf, actingAccountOf, type RequestContext } from "../access/actor.js";
 import {
+  actionsOf,
   authorizeDomain,
   type DomainAction,
   type DomainGrant,
@@ -283,21 +284,43 @@ export class DomainsService {
       .limit(page.limit + 1);
     if (page.before) query = query.where("id", "<", page.before);
     const { shown, next } = keysetPage(await query.execute(), page.limit, (last) => last.id);
-    return { checks: shown.map(checkView), next };
+    // Who ran it, as this viewer may know: themselves, the owner (whom a deputy knows to exist but
+    // not by name), or an administrator.
+    const viewer = actingAccountOf(ctx.actor);
+    const owner = mine.kind === "pending" ? mine.claim.accountId : mine.domain.ownerAccountId;
+    const by = (checkedBy: string | null): CheckView["by"] =>
+      checkedBy === null
+        ? null
+        : checkedBy === viewer
+          ? "you"
+          : checkedBy === owner
+            ? "owner"
+            : "administrator";
+    return { checks: shown.map((row) => ({ ...checkView(row), by: by(row.checkedBy) })), next };
   }
 
   /**
-   * What happened on the domain (mailbox changes by anyone, administrators added or removed),
-   * newest first: the owner's alone (a deputy gets FORBIDDEN, anyone else NOT_FOUND, a token
-   * TOKEN_NOT_ALLOWED), and only this ownership's events.
+   * What happened on the domain, newest first, and only this ownership's events: for the owner
+   * everything (mailboxes, administrators, DNS); for a deputy the mailbox changes and, where they
+   * may read DNS, the DNS changes, with the owner and other administrators never named
+   * (listDomainEvents). Anyone else gets NOT_FOUND; a token TOKEN_NOT_ALLOWED (an activity log is
+   * read by people, as the owner-only action it was).
    */
   async activity(
     ctx: RequestContext,
     rawName: string,
     page: { limit: number; before?: string },
   ): Promise<{ events: DomainEventView[]; next: string | null }> {
-    const grant = await authorizeDomain(this.db, ctx.actor, this.nameOf(rawName), "domain:manage");
-    return listDomainEvents(this.db, { id: grant.domainId, ownerAccountId: grant.ownerAccountId }, page);
+    const action = ctx.actor.kind === "token" ? "domain:manage" : "domain:read";
+    const grant = await authorizeDomain(this.db, ctx.actor, this.nameOf(rawName), action);
+    const viewer = actingAccountOf(ctx.actor);
+    if (viewer === null) throw new AppError("NOT_FOUND");
+    return listDomainEvents(
+      this.db,
+      { id: grant.domainId, ownerAccountId: grant.ownerAccountId },
+      { accountId: viewer, role: grant.role, dnsRead: actionsOf(grant).includes("dns:read") },
+      page,
+    );
   }
 
   /**
@@ -522,6 +545,7 @@ function checkView(row: Selectable<DomainChecksTable>): CheckView {
     id: row.id,
     at: iso(row.at),
     trigger: row.trigger,
+    by: null,
     kind: row.kind,
     result: row.result,
     method: row.method,

@@ -3,13 +3,14 @@ import type { RequestContext } from "../access/actor.js";
 import { authorizeDomain, type DomainGrant } from "../access/domain-access.js";
 import { recordEvent } from "../audit/audit.service.js";
 import { checkMailboxPassword, hashMailboxPasswords } from "../credentials/mailbox-passwords.js";
+import type { Executor } from "../db/database.js";
 import type { Deps } from "../deps.js";
 import { lookupName } from "../lib/domain-names.js";
 import { AppError, type ErrorCode } from "../lib/errors.js";
 import { newId } from "../lib/random.js";
 import { tellDomainManagers } from "../notify/account-notices.js";
-import { nameKeys } from "./logins.js";
-import { domainName } from "./queries.js";
+import { loginOrNull, nameKeys } from "./logins.js";
+import { aliasesOf, domainName } from "./queries.js";
 import {
   byWhom,
   cleanNames,
@@ -50,6 +51,11 @@ export interface BatchOptions {
   via: "batch" | "import";
   /** Called after each chunk is written with the number of rows handled so far. */
   onProgress?: (handled: number) => void;
+  /**
+   * Check every row as a creation would (rules, existing addresses, the limit) without hashing or
+   * writing anything: "created" then means "would be created".
+   */
+  dryRun?: boolean;
 }
 
 /** Batch rows are hashed and written this many at a time (one transaction each). */
@@ -83,6 +89,8 @@ export async function createMailboxes(
   };
   const seen = new Set<string>();
   const reserved = await ownerOnly(deps.database.db, grant);
+  // A dry run writes nothing, so the rows it would create count against the limit by hand.
+  let planned = 0;
 
   for (let start = 0; start < rows.length; start += BATCH_CHUNK) {
     const end = Math.min(rows.length, start + BATCH_CHUNK);
@@ -117,9 +125,15 @@ export async function createMailboxes(
       candidates.map((c) => c.login),
     );
     const fresh = candidates.filter((c) => !settleTaken(results, c.index, c.login, grant, taken));
-    const room = await roomLeft(deps.database.db, grant, deps.config.mailboxLimit);
+    const room = (await roomLeft(deps.database.db, grant, deps.config.mailboxLimit)) - planned;
     for (const c of fresh.slice(Math.max(0, room))) fail(c.index, limitError(deps.config.mailboxLimit));
     const toCreate = fresh.slice(0, Math.max(0, room));
+    if (options.dryRun) {
+      for (const c of toCreate) results[c.index] = { login: c.login, status: "created" };
+      planned += toCreate.length;
+      options.onProgress?.(end);
+      continue;
+    }
     const hashes = await hashMailboxPasswords(toCreate.map((c) => (rows[c.index] as BatchRow).password));
 
     // 3. Write the chunk: access, existence and the limit again, under the domain's lock.
@@ -178,6 +192,103 @@ export async function createMailboxes(
     options.onProgress?.(end);
   }
   return summarise(results);
+}
+
+/**
+ * The mailboxes of these logins under the domain's lock, all or nothing: one that does not exist
+ * (any more) fails the whole request with NOT_FOUND naming it, and nothing changes.
+ */
+async function allOf(tx: Executor, grant: DomainGrant, rawLogins: readonly string[]) {
+  const logins = [...new Set(rawLogins.map((raw) => loginOrNull(raw, grant.name) ?? raw))];
+  const rows =
+    logins.length === 0
+      ? []
+      : await tx
+          .selectFrom("mailboxes")
+          .selectAll()
+          .where("domainId", "=", grant.domainId)
+          .where("login", "in", logins)
+          .orderBy("login")
+          .execute();
+  const found = new Set(rows.map((r) => r.login));
+  const missing = logins.filter((login) => !found.has(login));
+  if (missing.length > 0)
+    throw new AppError(
+      "NOT_FOUND",
+      `There is no mailbox ${missing.slice(0, 5).join(", ")}${missing.length > 5 ? ` (and ${missing.length - 5} more)` : ""} on ${grant.name}; nothing was changed.`,
+      { logins: missing },
+    );
+  return rows;
+}
+
+/**
+ * Blocks (enabled: false) or unblocks several mailboxes in one transaction, all or nothing, with
+ * an audit event for each mailbox whose state changes; those already so are left as they are.
+ */
+export async function setMailboxesEnabled(
+  deps: Deps,
+  ctx: RequestContext,
+  rawDomain: string,
+  logins: readonly string[],
+  enabled: boolean,
+): Promise<{ changed: number; unchanged: number }> {
+  const domain = domainName(rawDomain);
+  return writeMailboxes(deps, async (tx, locks) => {
+    const grant = await writeAccess(tx, locks, ctx, domain);
+    const rows = await allOf(tx, grant, logins);
+    const toChange = rows.filter((r) => (r.enabled === 1) !== enabled);
+    if (toChange.length > 0)
+      await tx
+        .updateTable("mailboxes")
+        .set({ enabled: enabled ? 1 : 0, updatedAt: ctx.now })
+        .where(
+          "id",
+          "in",
+          toChange.map((r) => r.id),
+        )
+        .execute();
+    for (const row of toChange)
+      await recordEvent(tx, ctx, {
+        action: "mailbox.update",
+        domain: grant.name,
+        domainId: grant.domainId,
+        target: `${row.login}@${grant.name}`,
+        details: { changed: ["enabled"], enabled, via: "batch" },
+      });
+    return { changed: toChange.length, unchanged: rows.length - toChange.length };
+  });
+}
+
+/**
+ * Deletes several mailboxes and their aliases in one transaction, all or nothing, with an audit
+ * event for each (re-authentication of sessions: the route). Their mail is gone.
+ */
+export async function deleteMailboxes(
+  deps: Deps,
+  ctx: RequestContext,
+  rawDomain: string,
+  logins: readonly string[],
+): Promise<{ deleted: number }> {
+  const domain = domainName(rawDomain);
+  return writeMailboxes(deps, async (tx, locks) => {
+    const grant = await writeAccess(tx, locks, ctx, domain);
+    const rows = await allOf(tx, grant, logins);
+    const ids = rows.map((r) => r.id);
+    const aliases = await aliasesOf(tx, ids);
+    if (ids.length > 0) {
+      await tx.deleteFrom("mailboxAliases").where("mailboxId", "in", ids).execute();
+      await tx.deleteFrom("mailboxes").where("id", "in", ids).execute();
+    }
+    for (const row of rows)
+      await recordEvent(tx, ctx, {
+        action: "mailbox.delete",
+        domain: grant.name,
+        domainId: grant.domainId,
+        target: `${row.login}@${grant.name}`,
+        details: { aliases: aliases.get(row.id) ?? [], via: "batch" },
+      });
+    return { deleted: rows.length };
+  });
 }
 
 /** Deletes every mailbox of the domain once its name is typed again (re-authentication: the route). */

@@ -7,11 +7,44 @@ async function parse(text: string, size = 3) {
     for (let i = 0; i < text.length; i += size) yield text.slice(i, i + size);
   }
   const records = [];
-  for await (const record of parseCsv(chunks())) records.push(record);
+  // Where records start has a test of its own, below.
+  for await (const { start: _start, ...record } of parseCsv(chunks())) records.push(record);
   return records;
 }
 
 describe("parseCsv", () => {
+  it("says where each record starts, so the text can be cut into slices of whole records", async () => {
+    const text = '\uFEFFlogin,name\r\n\r\nann,"two\nlines"\r\nbob,b\rcid,\u00e9\u{1F600}\ndan,d';
+    for (const size of [1, 2, 5, 1000]) {
+      const starts = [];
+      async function* chunks() {
+        for (let i = 0; i < text.length; i += size) yield text.slice(i, i + size);
+      }
+      for await (const record of parseCsv(chunks())) starts.push(record.start);
+      expect(starts.map((start) => text.slice(start, start + 3))).toEqual([
+        "log",
+        "ann",
+        "bob",
+        "cid",
+        "dan",
+      ]);
+      // The header and any slice of records, each ending where the next begins, is a file of its own.
+      const slice = text.slice(0, starts[1]) + text.slice(starts[2], starts[4]);
+      const again = [];
+      for await (const record of parseCsv(
+        (async function* () {
+          yield slice;
+        })(),
+      ))
+        again.push(record.fields);
+      expect(again).toEqual([
+        ["login", "name"],
+        ["bob", "b"],
+        ["cid", "\u00e9\u{1F600}"],
+      ]);
+    }
+  });
+
   it("reads plain and quoted fields with commas, doubled quotes and line breaks, across chunks", async () => {
     for (const size of [1, 2, 7, 1000]) {
       const records = await parse('a,b,c\r\n"x, y","say ""hi""","two\nlines"\nlast,,\n', size);

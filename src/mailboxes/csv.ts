@@ -2,6 +2,8 @@
 export interface CsvRecord {
   fields: string[];
   line: number;
+  /** Where the record begins in the text (UTF-16 units, a byte-order mark counted), to cut a file in slices. */
+  start: number;
   error?: string;
 }
 
@@ -51,6 +53,9 @@ export async function* parseCsv(
   let recordLine = 1;
   let first = true;
   let pendingCr = false;
+  let offset = 0; // UTF-16 units read so far
+  let recordStart = 0;
+  let atRecordStart = true;
 
   const endField = () => {
     fields.push(field);
@@ -59,7 +64,7 @@ export async function* parseCsv(
   };
   const endRecord = (): CsvRecord | null => {
     endField();
-    const record: CsvRecord = { fields, line: recordLine, ...(error ? { error } : {}) };
+    const record: CsvRecord = { fields, line: recordLine, start: recordStart, ...(error ? { error } : {}) };
     const blank = fields.length === 1 && fields[0] === "" && !error;
     fields = [];
     error = undefined;
@@ -68,13 +73,22 @@ export async function* parseCsv(
 
   for await (let chunk of chunks) {
     if (first) {
-      if (chunk.startsWith("\uFEFF")) chunk = chunk.slice(1);
+      if (chunk.startsWith("\uFEFF")) {
+        chunk = chunk.slice(1);
+        offset = 1;
+      }
       first = false;
     }
     for (const char of chunk) {
+      const at = offset;
+      offset += char.length;
       if (pendingCr) {
         pendingCr = false;
         if (char === "\n") continue; // the LF of a CRLF already ended the record
+      }
+      if (atRecordStart) {
+        recordStart = at;
+        atRecordStart = false;
       }
       if (quoted) {
         if (char === '"') {
@@ -106,6 +120,7 @@ export async function* parseCsv(
       if (char === "\n" || char === "\r") {
         pendingCr = char === "\r";
         const record = endRecord();
+        atRecordStart = true;
         line++;
         recordLine = line;
         if (record) yield record;

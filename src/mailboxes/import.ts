@@ -3,13 +3,12 @@ import { operatorContext } from "../access/actor.js";
 import type { Deps } from "../deps.js";
 import { AppError } from "../lib/errors.js";
 import type { BatchRow } from "./batch.js";
-import { type CsvRecord, detectSeparator, parseCsv, type Separator, separatorName } from "./csv.js";
+import { detectSeparator, parseCsv, type Separator } from "./csv.js";
+import { fieldCountProblem, header } from "./csv-columns.js";
 import { MailboxesService } from "./mailboxes.service.js";
 
 /** Rows handed to the service at a time: each is one `createMany`, itself written in chunks. */
 const IMPORT_CHUNK = 500;
-const COLUMNS = ["login", "password", "first_name", "last_name"] as const;
-const REQUIRED = ["login", "password"] as const;
 
 export interface ImportOptions {
   /** The domain to create the mailboxes on. */
@@ -171,31 +170,6 @@ async function withSeparator(
     yield* chunks;
   }
   return { separator: detectSeparator(head), chunks: again() };
-}
-
-/** Column positions from the header line; unknown or missing required columns stop the import. */
-function header(record: CsvRecord, separator: Separator): Map<string, number> {
-  if (record.error) throw new AppError("VALIDATION_FAILED", `The header cannot be read: ${record.error}.`);
-  const columns = new Map<string, number>();
-  record.fields.forEach((raw, index) => {
-    const name = raw.trim().toLowerCase();
-    if (!(COLUMNS as readonly string[]).includes(name))
-      throw new AppError(
-        "VALIDATION_FAILED",
-        `Unknown column "${raw}" in the header, read with the separator ${separatorName(separator)}; the columns are ${COLUMNS.join(", ")}, separated by a comma, a semicolon or a tab.`,
-      );
-    if (columns.has(name)) throw new AppError("VALIDATION_FAILED", `The column "${name}" appears twice.`);
-    columns.set(name, index);
-  });
-  for (const name of REQUIRED)
-    if (!columns.has(name))
-      throw new AppError("VALIDATION_FAILED", `The header has no "${name}" column (${COLUMNS.join(",")}).`);
-  return columns;
-}
-
-function fieldCountProblem(record: CsvRecord, expected: number): string | undefined {
-  if (record.fields.length === expected) return undefined;
-  return `line ${record.line}: ${record.fields.length} fields where the header has ${expected}`;
 }
 
 /** The file as text chunks, counting the bytes read for the progress bar. */

@@ -226,3 +226,23 @@ describe("search", () => {
     expect((await client.get(`${url}?q=%20%20`)).json().total).toBe(people.length);
   });
 });
+
+describe("order", () => {
+  it("lists Z to A with order=-login, the cursors and the search following the same order", async () => {
+    const { client, url, domainId } = await ownerWithDomain();
+    const logins = Array.from({ length: 12 }, (_, i) => `user${pad(i)}`);
+    await seed(domainId, [
+      ...logins.map((l): [string, string, string] => [l, "Sam", "Sales"]),
+      ["zed", "Zoe", "Z"],
+    ]);
+    const all = await walk(client, `${url}?order=-login&limit=5`);
+    expect(all.logins).toEqual(["zed", ...[...logins].reverse()]);
+    expect(all.totals).toEqual([13]);
+    const found = await walk(client, `${url}?order=-login&q=sa&limit=5`);
+    expect(found.logins).toEqual([...logins].reverse());
+    expect(found.totals).toEqual([12]);
+    expect((await client.get(`${url}?order=login`)).json().mailboxes[0].login).toBe("user000");
+    const bad = await client.get(`${url}?order=name`);
+    expect(bad.statusCode).toBe(400);
+  });
+});

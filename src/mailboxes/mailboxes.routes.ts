@@ -7,13 +7,19 @@ import {
   BatchBody,
   BatchResult,
   CreateMailboxBody,
+  CsvImportBody,
+  CsvImportResult,
   DeleteAllBody,
   Deleted,
+  DeleteManyBody,
   DomainParams,
+  IMPORT_BODY_LIMIT,
   ListQuery,
   Mailbox,
   MailboxPage,
   MailboxParams,
+  SetEnabledBody,
+  SetEnabledResult,
   UpdateMailboxBody,
 } from "./mailboxes.schemas.js";
 import type { MailboxesService } from "./mailboxes.service.js";
@@ -92,6 +98,60 @@ export async function mailboxesRoutes(app: App, mailboxes: MailboxesService): Pr
       },
     },
     async (request) => mailboxes.removeAll(request.ctx, request.params.domain, request.body.confirm),
+  );
+
+  app.post(
+    `${BASE}/import`,
+    {
+      config: write,
+      bodyLimit: IMPORT_BODY_LIMIT,
+      schema: {
+        tags,
+        summary:
+          "Import a CSV file's mailboxes (as `mfd mailboxes import` does), or only check it (`dryRun`): a row per line with what happens to it",
+        params: DomainParams,
+        body: CsvImportBody,
+        response: { 200: CsvImportResult, ...errors(400, 401, 403, 404, 413) },
+      },
+    },
+    async (request) =>
+      mailboxes.importCsv(request.ctx, request.params.domain, request.body.csv, {
+        dryRun: request.body.dryRun ?? false,
+      }),
+  );
+
+  app.post(
+    `${BASE}/set-enabled`,
+    {
+      config: write,
+      schema: {
+        tags,
+        summary:
+          "Block (enabled: false) or unblock several mailboxes: all of them or, if one is missing, none",
+        params: DomainParams,
+        body: SetEnabledBody,
+        response: { 200: SetEnabledResult, ...errors(400, 401, 403, 404) },
+      },
+    },
+    async (request) =>
+      mailboxes.setEnabled(request.ctx, request.params.domain, request.body.logins, request.body.enabled),
+  );
+
+  app.post(
+    `${BASE}/delete-many`,
+    {
+      // As the single delete: irreversible, so a session must have re-authenticated lately.
+      config: { access: { permission: "mailboxes:write", reauth: true } },
+      schema: {
+        tags,
+        summary:
+          "Delete several mailboxes and their mail, irreversibly: all of them or, if one is missing, none (sessions: re-authenticated)",
+        params: DomainParams,
+        body: DeleteManyBody,
+        response: { 200: Deleted, ...errors(400, 401, 403, 404) },
+      },
+    },
+    async (request) => mailboxes.removeMany(request.ctx, request.params.domain, request.body.logins),
   );
 
   app.get(

@@ -65,6 +65,12 @@ export const ListQuery = Type.Object(
         description: "Login prefix, or the start of the first or last name (case-insensitive)",
       }),
     ),
+    order: Type.Optional(
+      Type.Union([Type.Literal("login"), Type.Literal("-login")], {
+        description:
+          "By login A to Z (`login`, the default) or Z to A (`-login`); `after` follows the same order",
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -128,6 +134,71 @@ export const BatchResult = Named(
         detail: Type.Optional(Type.String()),
       }),
       { description: "One per row, in the order given" },
+    ),
+    created: Type.Integer(),
+    skipped: Type.Integer(),
+    failed: Type.Integer(),
+  }),
+);
+
+/** The most mailboxes one request blocks, unblocks or deletes. */
+export const CHANGE_MAX = 1000;
+const Logins = Type.Array(Login, {
+  minItems: 1,
+  maxItems: CHANGE_MAX,
+  description: "Logins (or addresses) of the domain's mailboxes; every one must exist, or nothing changes",
+});
+
+export const SetEnabledBody = Closed({
+  logins: Logins,
+  enabled: Type.Boolean({ description: "false blocks the mailboxes, true unblocks them" }),
+});
+
+export const SetEnabledResult = Type.Object({
+  changed: Type.Integer({ description: "Mailboxes whose state changed (one audit event each)" }),
+  unchanged: Type.Integer({ description: "Mailboxes that were already so" }),
+});
+
+export const DeleteManyBody = Closed({ logins: Logins });
+
+/** A CSV file as text: 2 MB of it is some 30,000 rows; JSON may escape it to twice that. */
+export const IMPORT_TEXT_MAX = 2_000_000;
+export const IMPORT_BODY_LIMIT = 5 * 1024 * 1024;
+
+export const CsvImportBody = Closed({
+  csv: Type.String({
+    minLength: 1,
+    maxLength: IMPORT_TEXT_MAX,
+    description:
+      "The file's text. Header: login,password,first_name,last_name (login and password required); " +
+      `an import (not a dry run) takes at most ${BATCH_MAX} rows: send a larger file in slices, ` +
+      "each the header followed by whole rows, cut where the dry run says rows start",
+  }),
+  dryRun: Type.Optional(
+    Type.Boolean({
+      description: "Only check: every row as the import would treat it, nothing created (default false)",
+    }),
+  ),
+});
+
+export const CsvImportResult = Named(
+  "CsvImportResult",
+  Type.Object({
+    dryRun: Type.Boolean(),
+    rows: Type.Array(
+      Type.Object({
+        line: Type.Integer({ description: "The line of the text the row starts on (the header is line 1)" }),
+        start: Type.Integer({
+          description: "Where the row starts in the text (UTF-16 code units), to cut the text in slices",
+        }),
+        login: Type.String(),
+        status: Type.Union([Type.Literal("created"), Type.Literal("skipped"), Type.Literal("failed")], {
+          description: "In a dry run: what the import would do",
+        }),
+        code: Type.Optional(Type.String({ description: "Error code of a failed row" })),
+        detail: Type.Optional(Type.String()),
+      }),
+      { description: "One per row after the header, in file order" },
     ),
     created: Type.Integer(),
     skipped: Type.Integer(),

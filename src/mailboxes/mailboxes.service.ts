@@ -13,6 +13,8 @@ import {
   type BatchRow,
   createMailboxes,
   deleteAllMailboxes,
+  deleteMailboxes,
+  setMailboxesEnabled,
 } from "./batch.js";
 import { loginOrNull, nameKeys, RESERVED_LOGINS } from "./logins.js";
 import type * as schemas from "./mailboxes.schemas.js";
@@ -38,6 +40,7 @@ import {
   writeAccess,
   writeMailboxes,
 } from "./rules.js";
+import { type CsvImportView, importCsvText } from "./upload.js";
 
 export type CreateMailboxInput = Static<typeof schemas.CreateMailboxBody>;
 
@@ -306,6 +309,35 @@ export class MailboxesService {
     options: BatchOptions,
   ): Promise<BatchResult> {
     return createMailboxes(this.deps, ctx, rawDomain, rows, options);
+  }
+
+  /** Blocks or unblocks several mailboxes, all or nothing (see setMailboxesEnabled). */
+  async setEnabled(
+    ctx: RequestContext,
+    rawDomain: string,
+    logins: readonly string[],
+    enabled: boolean,
+  ): Promise<{ changed: number; unchanged: number }> {
+    return setMailboxesEnabled(this.deps, ctx, rawDomain, logins, enabled);
+  }
+
+  /** Deletes several mailboxes, all or nothing (re-authentication of sessions: the route). */
+  async removeMany(
+    ctx: RequestContext,
+    rawDomain: string,
+    logins: readonly string[],
+  ): Promise<{ deleted: number }> {
+    return deleteMailboxes(this.deps, ctx, rawDomain, logins);
+  }
+
+  /** A CSV file's text: checked (dry run) or imported (see upload.ts). */
+  async importCsv(
+    ctx: RequestContext,
+    rawDomain: string,
+    text: string,
+    options: { dryRun: boolean },
+  ): Promise<CsvImportView> {
+    return importCsvText(this.deps, ctx, rawDomain, text, options);
   }
 
   private async assertRoom(db: Executor, grant: DomainGrant, wanted: number): Promise<void> {

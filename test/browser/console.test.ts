@@ -116,13 +116,12 @@ describe.skipIf(skipWithoutChromium())("console in a browser: account and restor
       await page.getByRole("heading", { name: "Activity", exact: true }).waitFor();
       const rows = page.getByRole("table").getByRole("row");
       // The header row, then the newest event: this sign-in; the restore and the refused password before it.
-      await rows.nth(1).getByRole("cell", { name: "Signed in", exact: true }).waitFor();
-      await rows.nth(2).getByRole("cell", { name: "Failed sign-in", exact: true }).waitFor();
-      await rows
-        .nth(3)
-        .getByRole("cell", { name: "Password reset by restoring access", exact: true })
-        .waitFor();
-      await page.getByRole("cell", { name: "Signed out", exact: true }).waitFor();
+      // (Each action with what it concerns under it: "Wrong password" under the failure.)
+      await rows.nth(1).getByText("Signed in", { exact: true }).waitFor();
+      await rows.nth(2).getByText("Failed sign-in", { exact: true }).waitFor();
+      await rows.nth(2).getByText("Wrong password", { exact: true }).waitFor();
+      await rows.nth(3).getByText("Password reset by restoring access", { exact: true }).waitFor();
+      await page.getByText("Signed out", { exact: true }).waitFor();
       await shot("activity");
     });
 

@@ -1736,6 +1736,8 @@ export interface paths {
                     limit: number;
                     /** @description `next` of the previous page */
                     before?: string;
+                    /** @description `changes`: sign-ins, failures and changes, without the domain checks; `checks`: only the domain checks (ownership and mail routing, by the worker or by hand). Both when left out */
+                    kind?: "changes" | "checks";
                 };
                 header?: never;
                 path?: never;
@@ -2273,7 +2275,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** What happened on the domain (mailboxes, administrators), newest first; the owner's alone */
+        /** What happened on the domain, newest first: everything for the owner; for an administrator the mailbox (and, with DNS rights, DNS) changes, the owner and other administrators unnamed */
         get: {
             parameters: {
                 query: {
@@ -2857,6 +2859,8 @@ export interface paths {
                     after?: string;
                     /** @description Login prefix, or the start of the first or last name (case-insensitive) */
                     q?: string;
+                    /** @description By login A to Z (`login`, the default) or Z to A (`-login`); `after` follows the same order */
+                    order?: "login" | "-login";
                 };
                 header?: never;
                 path: {
@@ -3131,6 +3135,269 @@ export interface paths {
                     "application/json": {
                         /** @description The domain name, typed again */
                         confirm: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            deleted: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/domains/{domain}/mailboxes/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Import a CSV file's mailboxes (as `mfd mailboxes import` does), or only check it (`dryRun`): a row per line with what happens to it */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    domain: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description The file's text. Header: login,password,first_name,last_name (login and password required); an import (not a dry run) takes at most 1000 rows: send a larger file in slices, each the header followed by whole rows, cut where the dry run says rows start */
+                        csv: string;
+                        /** @description Only check: every row as the import would treat it, nothing created (default false) */
+                        dryRun?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CsvImportResult"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/domains/{domain}/mailboxes/set-enabled": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Block (enabled: false) or unblock several mailboxes: all of them or, if one is missing, none */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    domain: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Logins (or addresses) of the domain's mailboxes; every one must exist, or nothing changes */
+                        logins: string[];
+                        /** @description false blocks the mailboxes, true unblocks them */
+                        enabled: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Mailboxes whose state changed (one audit event each) */
+                            changed: number;
+                            /** @description Mailboxes that were already so */
+                            unchanged: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/domains/{domain}/mailboxes/delete-many": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Delete several mailboxes and their mail, irreversibly: all of them or, if one is missing, none (sessions: re-authenticated) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    domain: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Logins (or addresses) of the domain's mailboxes; every one must exist, or nothing changes */
+                        logins: string[];
                     };
                 };
             };
@@ -6071,6 +6338,7 @@ export interface components {
             domain: string | null;
             target: string | null;
             ip: string | null;
+            userAgent: string | null;
             details: {
                 [key: string]: unknown;
             } | null;
@@ -6085,6 +6353,7 @@ export interface components {
             actorType: string;
             actorLogin: string | null;
             actorRole: ("owner" | "deputy") | null;
+            by: ("you" | "owner" | "administrator") | null;
             target: string | null;
             ip: string | null;
             details: {
@@ -6109,6 +6378,7 @@ export interface components {
             id: string;
             at: string;
             trigger: "manual" | "worker";
+            by: ("you" | "owner" | "administrator") | null;
             kind: "ownership" | "mx";
             /** @description ownership: confirmed | not-confirmed; mx: mx-ok | mx-wrong | mx-not-found | mx-failed */
             result: string;
@@ -6160,7 +6430,7 @@ export interface components {
                 ok: boolean | null;
             };
             delegated: boolean;
-            /** @description What the viewer may do here: the API refuses every action not listed. domain:check — check now; domain:manage — renew or cancel a claim, disconnect, activity (of a confirmed domain); deputies:manage — additional administrators; mailboxes:read / mailboxes:write; dns:read / dns:write. */
+            /** @description What the viewer may do here: the API refuses every action not listed. domain:check — check now; domain:manage — renew or cancel a claim, disconnect; deputies:manage — additional administrators; mailboxes:read / mailboxes:write; dns:read / dns:write. */
             actions: ("domain:check" | "domain:manage" | "deputies:manage" | "mailboxes:read" | "mailboxes:write" | "dns:read" | "dns:write")[];
         };
         Deputy: {
@@ -6237,6 +6507,25 @@ export interface components {
             /** @description One per row, in the order given */
             results: {
                 login: string;
+                status: "created" | "skipped" | "failed";
+                /** @description Error code of a failed row */
+                code?: string;
+                detail?: string;
+            }[];
+            created: number;
+            skipped: number;
+            failed: number;
+        };
+        CsvImportResult: {
+            dryRun: boolean;
+            /** @description One per row after the header, in file order */
+            rows: {
+                /** @description The line of the text the row starts on (the header is line 1) */
+                line: number;
+                /** @description Where the row starts in the text (UTF-16 code units), to cut the text in slices */
+                start: number;
+                login: string;
+                /** @description In a dry run: what the import would do */
                 status: "created" | "skipped" | "failed";
                 /** @description Error code of a failed row */
                 code?: string;

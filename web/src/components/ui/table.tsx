@@ -46,7 +46,8 @@ export function Listing<T>({
   return <>{children(items)}</>;
 }
 
-export type Column = string | { label: string; className?: string };
+/** A column's header: its text, or (`content`) a control in its place with the text for screen readers. */
+export type Column = string | { label: string; className?: string; content?: ReactNode };
 
 /**
  * A data table as screen readers expect it: a caption (read, not shown), column headers with
@@ -85,10 +86,11 @@ export function DataTable({
       <thead>
         <tr>
           {columns.map((column) => {
-            const { label, className } = typeof column === "string" ? { label: column } : column;
+            const { label, className, content } =
+              typeof column === "string" ? { label: column, content: undefined } : column;
             return (
               <th key={label} scope="col" className={className}>
-                {label}
+                {content === undefined ? label : content}
               </th>
             );
           })}

@@ -28,6 +28,10 @@ export const tokens = {
   "tokens.scope.some": "Only these domains",
   "tokens.scope.some.hint": "Choose below.",
   "tokens.scope.noDomains": "You have no confirmed domains yet.",
+  "tokens.noDomains.text":
+    "You have no confirmed domain yet, so a token can only see your list of domains. Once a domain is confirmed, tokens can manage its mailboxes and DNS.",
+  "tokens.noDomains.link": "Go to My domains",
+  "tokens.noDomains.permission": "Needs a confirmed domain.",
   "tokens.scope.asDeputy": "As an administrator: mailboxes only",
   "tokens.field.days": "Expires after (days)",
   "tokens.field.days.hint": "At most {max} days. It would expire on {date}.",

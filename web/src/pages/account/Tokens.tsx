@@ -1,5 +1,5 @@
 import { type FormEvent, useEffect, useId, useRef, useState } from "react";
-import { useSearchParams } from "react-router";
+import { Link, useSearchParams } from "react-router";
 import { api, client, formErrors } from "../../api";
 import { ConfirmDialog } from "../../components/ConfirmDialog";
 import { useApiData } from "../../components/data";
@@ -36,6 +36,8 @@ const DEFAULT_DAYS = 90;
 const DAY_MS = 86_400_000;
 
 type Scope = "all" | "some";
+/** What a token may hold while its holder has no confirmed domain: reading My domains. */
+const NO_DOMAIN_PERMISSION: TokenPermission = "domains:read";
 
 /** The token form's fields, and the codes of the errors that belong to each. */
 const TOKEN_FIELDS = { name: "", permissions: "", domains: "SCOPE_", expiresInDays: "" };
@@ -67,9 +69,18 @@ function CreateToken({
       const confirmed = answer.domains.filter((d) => d.status !== "domain-activate");
       setDomains(confirmed);
       setChosen((list) => list.filter((name) => confirmed.some((d) => d.name === name)));
+      // Nothing to choose: the token can be for all domains only, which until a domain is
+      // confirmed may only read My domains (the server refuses more: SCOPE_EXCEEDS_RIGHTS).
+      if (confirmed.length === 0) {
+        setScope("all");
+        setPermissions((list) => (list.length === 0 ? [NO_DOMAIN_PERMISSION] : list));
+      }
     });
   }, [load.run]);
 
+  // No confirmed domain: only "all domains" and reading My domains can be submitted as shown.
+  const noDomains = domains !== null && domains.length === 0;
+  const offered = (permission: TokenPermission) => !noDomains || permission === NO_DOMAIN_PERMISSION;
   const dayCount = Number(days);
   const daysValid = Number.isInteger(dayCount) && dayCount >= 1 && dayCount <= MAX_DAYS;
 
@@ -79,7 +90,7 @@ function CreateToken({
   // Every rule at once, in the form's own words (the browser's checks are off: see Form).
   const validate = () => ({
     name: name.trim() ? null : t("tokens.error.name"),
-    permissions: permissions.length > 0 ? null : t("tokens.error.permissions"),
+    permissions: permissions.some(offered) ? null : t("tokens.error.permissions"),
     domains: scope === "all" || chosen.length > 0 ? null : t("tokens.error.domains"),
     expiresInDays: daysValid ? null : t("tokens.error.days", { max: MAX_DAYS }),
   });
@@ -92,7 +103,7 @@ function CreateToken({
           body: {
             name: name.trim(),
             // In the catalog's order, whatever order they were ticked in.
-            permissions: PERMISSIONS.filter((p) => permissions.includes(p)),
+            permissions: PERMISSIONS.filter((p) => permissions.includes(p) && offered(p)),
             domains: scope === "all" ? "all" : chosen,
             expiresInDays: dayCount,
           },
@@ -109,6 +120,11 @@ function CreateToken({
     <Card title={t("tokens.create.title")} description={t("tokens.create.text")}>
       <Form onSubmit={submit} validate={validate}>
         <FormError error={errors.form} />
+        {noDomains ? (
+          <Notice tone="info">
+            {t("tokens.noDomains.text")} <Link to="/domains">{t("tokens.noDomains.link")}</Link>
+          </Notice>
+        ) : null}
         <TextField
           id={`${ids}-name`}
           label={t("tokens.field.name")}
@@ -134,10 +150,11 @@ function CreateToken({
               <CheckboxField
                 key={permission}
                 label={permissionLabel(permission)}
-                hint={permissionHint(permission)}
+                hint={offered(permission) ? permissionHint(permission) : t("tokens.noDomains.permission")}
                 name="permissions"
                 value={permission}
-                checked={permissions.includes(permission)}
+                disabled={!offered(permission)}
+                checked={permissions.includes(permission) && offered(permission)}
                 onChange={(event) => setPermissions((list) => toggle(list, permission, event.target.checked))}
               />
             ))}
@@ -171,11 +188,14 @@ function CreateToken({
                 name="scope"
                 value="some"
                 checked={scope === "some"}
+                disabled={noDomains}
                 onChange={() => setScope("some")}
               />
               <span>
                 <span className="choice-title">{t("tokens.scope.some")}</span>
-                <span className="choice-hint">{t("tokens.scope.some.hint")}</span>
+                <span className="choice-hint">
+                  {noDomains ? t("tokens.scope.noDomains") : t("tokens.scope.some.hint")}
+                </span>
               </span>
             </label>
           </div>

@@ -148,9 +148,11 @@ function CheckHistory({ name, version }: { name: string; version: string }) {
                     <td>
                       <time dateTime={check.at}>{formatDateTime(check.at)}</time>
                       <span className="cell-note">
-                        {check.trigger === "manual"
-                          ? t("domain.history.manual")
-                          : t("domain.history.automatic")}
+                        {check.trigger === "worker"
+                          ? t("domain.history.automatic")
+                          : check.by
+                            ? t(`domain.history.by.${check.by}`)
+                            : t("domain.history.manual")}
                       </span>
                     </td>
                     <td>

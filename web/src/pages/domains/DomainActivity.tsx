@@ -3,10 +3,19 @@ import { client } from "../../api";
 import { useOlderPages } from "../../components/data";
 import { Card, DataTable, FormError, Listing, MoreButton, Notice } from "../../components/ui";
 import { formatDateTime, t } from "../../i18n";
-import { actionLabel, actorLabel, roleLabel } from "../../labels";
-import type { DomainView } from "../../types";
+import { actionLabel, actorLabel } from "../../labels";
+import type { DomainEvent, DomainView } from "../../types";
 import { DomainFrame } from "./DomainFrame";
 import { domainPath } from "./Domains";
+
+/**
+ * Who acted, as the server lets this viewer know it: "you", "the owner", "an administrator" (the
+ * owner also sees which one), or mfd itself and the operator.
+ */
+function whoLabel(event: DomainEvent): string {
+  if (event.by) return t(`domainActivity.by.${event.by}`);
+  return actorLabel(event.actorType) ?? "—";
+}
 
 /** What happened on the domain, newest first, in pages of 50: who changed which mailbox. */
 function ActivityList({ view }: { view: DomainView }) {
@@ -23,7 +32,9 @@ function ActivityList({ view }: { view: DomainView }) {
 
   return (
     <>
-      <p className="muted">{t("domainActivity.intro")}</p>
+      <p className="muted">
+        {view.role === "owner" ? t("domainActivity.intro") : t("domainActivity.intro.deputy")}
+      </p>
       <FormError error={error} onRetry={reload} />
       <Listing
         items={events}
@@ -53,11 +64,11 @@ function ActivityList({ view }: { view: DomainView }) {
                     </td>
                     <td>{actionLabel(event.action)}</td>
                     <td>
-                      {event.actorLogin ?? "—"}
-                      {event.actorRole ? (
-                        <span className="muted"> · {roleLabel(event.actorRole)}</span>
+                      {whoLabel(event)}
+                      {event.by === "administrator" && event.actorLogin ? (
+                        <span className="muted"> · {event.actorLogin}</span>
                       ) : null}
-                      {actorLabel(event.actorType) ? (
+                      {event.by && actorLabel(event.actorType) ? (
                         <span className="muted"> · {actorLabel(event.actorType)}</span>
                       ) : null}
                       {event.ip ? <span className="muted mono"> · {event.ip}</span> : null}
@@ -77,14 +88,14 @@ function ActivityList({ view }: { view: DomainView }) {
   );
 }
 
-/** The domain's activity page: the owner's alone, as the view's actions say. */
+/** The domain's activity page: for its owner and its administrators, once the domain is confirmed. */
 export function DomainActivity() {
   return (
     <DomainFrame section={t("domain.nav.activity")}>
       {(view) =>
-        !view.actions.includes("domain:manage") || view.claim ? (
+        view.claim ? (
           <Notice tone="info">
-            {t("domainActivity.ownerOnly")}{" "}
+            {t("domainActivity.notConfirmed")}{" "}
             <Link to={domainPath(view.name)}>{t("mailboxes.notConfirmed.link")}</Link>
           </Notice>
         ) : (

@@ -19,8 +19,9 @@ export function DomainIntro({ view }: { view: DomainView }) {
 }
 
 /**
- * The sections of a confirmed domain, each shown when the view lists its action: administrators and
- * activity are the owner's alone, so a deputy does not see those links.
+ * The sections of a confirmed domain, each shown when the view lists its action: administrators are
+ * the owner's alone, so a deputy does not see that link; the activity is every manager's (each sees
+ * their share of it).
  */
 export function DomainNav({ view }: { view: DomainView }) {
   if (view.claim) return null;
@@ -35,9 +36,7 @@ export function DomainNav({ view }: { view: DomainView }) {
       {view.actions.includes("deputies:manage") ? (
         <NavLink to={`${base}/administrators`}>{t("domain.nav.deputies")}</NavLink>
       ) : null}
-      {view.actions.includes("domain:manage") ? (
-        <NavLink to={`${base}/activity`}>{t("domain.nav.activity")}</NavLink>
-      ) : null}
+      <NavLink to={`${base}/activity`}>{t("domain.nav.activity")}</NavLink>
     </nav>
   );
 }

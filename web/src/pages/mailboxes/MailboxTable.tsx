@@ -3,10 +3,15 @@ import { t } from "../../i18n";
 import type { Mailbox } from "../../types";
 import { personName, quotaLabel } from "./mailboxFields";
 
-/** One page of mailboxes, each row with its edit, block/unblock and delete buttons. */
+/**
+ * One page of mailboxes, each row with a box to choose it (for block, unblock or delete of several)
+ * and its edit, block/unblock and delete buttons.
+ */
 export function MailboxTable({
   caption,
   mailboxes,
+  selected,
+  onSelect,
   toggling,
   onEdit,
   onToggle,
@@ -14,16 +19,43 @@ export function MailboxTable({
 }: {
   caption: string;
   mailboxes: readonly Mailbox[];
+  /** The logins chosen on this page. */
+  selected: ReadonlySet<string>;
+  /** Chooses (or lets go of) these logins. */
+  onSelect: (logins: readonly string[], on: boolean) => void;
   /** The login whose block/unblock is on its way. */
   toggling: string | null;
   onEdit: (mailbox: Mailbox) => void;
   onToggle: (mailbox: Mailbox) => void;
   onDelete: (mailbox: Mailbox) => void;
 }) {
+  const chosen = mailboxes.filter((m) => selected.has(m.login)).length;
+  const allChosen = mailboxes.length > 0 && chosen === mailboxes.length;
+  const someChosen = chosen > 0;
   return (
     <DataTable
       caption={caption}
       columns={[
+        {
+          label: t("mailboxes.column.select"),
+          className: "cell-select",
+          content: (
+            <input
+              type="checkbox"
+              aria-label={t("mailboxes.selectPage")}
+              checked={allChosen}
+              ref={(box) => {
+                if (box) box.indeterminate = someChosen && !allChosen;
+              }}
+              onChange={(event) =>
+                onSelect(
+                  mailboxes.map((m) => m.login),
+                  event.target.checked,
+                )
+              }
+            />
+          ),
+        },
         t("mailboxes.column.address"),
         t("mailboxes.column.name"),
         t("mailboxes.column.status"),
@@ -32,7 +64,15 @@ export function MailboxTable({
       actions
     >
       {mailboxes.map((mailbox) => (
-        <tr key={mailbox.login}>
+        <tr key={mailbox.login} className={selected.has(mailbox.login) ? "row-selected" : undefined}>
+          <td className="cell-select">
+            <input
+              type="checkbox"
+              aria-label={t("mailboxes.selectOne", { address: mailbox.address })}
+              checked={selected.has(mailbox.login)}
+              onChange={(event) => onSelect([mailbox.login], event.target.checked)}
+            />
+          </td>
           <th scope="row" className="cell-name">
             {mailbox.address}
             {mailbox.aliases.length > 0 ? (

@@ -1,6 +1,7 @@
-import { useRef, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { Link } from "react-router";
 import { api, client } from "../../api";
+import { ConfirmDialog } from "../../components/ConfirmDialog";
 import { Button, Card, FormError, Loading, Notice, useAction } from "../../components/ui";
 import { formatNumber, t, tp } from "../../i18n";
 import type { DomainView, Mailbox } from "../../types";
@@ -12,10 +13,11 @@ import {
   DeleteMailboxDialog,
   EditMailboxDialog,
 } from "./MailboxDialogs";
+import { ImportMailboxesDialog } from "./MailboxImport";
 import { MailboxPager } from "./MailboxPager";
 import { MailboxSearch } from "./MailboxSearch";
 import { MailboxTable } from "./MailboxTable";
-import { PAGE_SIZE, useMailboxPage } from "./useMailboxPage";
+import { useMailboxPage } from "./useMailboxPage";
 
 /** A domain's mailboxes: the list with its search and pages, and the dialogs that change them. */
 function MailboxList({ view }: { view: DomainView }) {
@@ -27,8 +29,55 @@ function MailboxList({ view }: { view: DomainView }) {
   const [editing, setEditing] = useState<Mailbox | null>(null);
   const [deleting, setDeleting] = useState<Mailbox | null>(null);
   const [deletingAll, setDeletingAll] = useState(false);
+  const [importing, setImporting] = useState(false);
   const act = useAction();
   const results = useRef<HTMLElement>(null);
+
+  // Several mailboxes chosen on the shown page; another page, search or order lets them go.
+  const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
+  const [deletingMany, setDeletingMany] = useState(false);
+  const many = useAction();
+  // biome-ignore lint/correctness/useExhaustiveDependencies: a new page (its rows) starts unchosen
+  useEffect(() => setSelected(new Set()), [page]);
+  const select = (logins: readonly string[], on: boolean) =>
+    setSelected((current) => {
+      const next = new Set(current);
+      for (const login of logins) on ? next.add(login) : next.delete(login);
+      return next;
+    });
+  const chosen = page?.mailboxes.filter((m) => selected.has(m.login)) ?? [];
+  const setEnabledMany = (enabled: boolean) =>
+    void act.run(async () => {
+      setNotice(null);
+      const logins = chosen.map((m) => m.login);
+      const answer = await api(() =>
+        client.POST("/api/v1/domains/{domain}/mailboxes/set-enabled", {
+          params: { path: { domain } },
+          body: { logins, enabled },
+        }),
+      );
+      list.reload();
+      const count = answer.changed + answer.unchanged;
+      setNotice(
+        enabled
+          ? tp("mailboxes.many.unblocked", count, { count: formatNumber(count) })
+          : tp("mailboxes.many.blocked", count, { count: formatNumber(count) }),
+      );
+    });
+  const deleteMany = () =>
+    void many.run(async () => {
+      const logins = chosen.map((m) => m.login);
+      const answer = await api(() =>
+        client.POST("/api/v1/domains/{domain}/mailboxes/delete-many", {
+          params: { path: { domain } },
+          body: { logins },
+        }),
+      );
+      setDeletingMany(false);
+      setNotice(tp("mailboxes.many.deleted", answer.deleted, { count: formatNumber(answer.deleted) }));
+      list.reload();
+      results.current?.focus();
+    });
 
   const [toggling, setToggling] = useState<string | null>(null);
   const toggle = (mailbox: Mailbox) =>
@@ -52,10 +101,17 @@ function MailboxList({ view }: { view: DomainView }) {
   const searching = searched !== "";
   const total = page?.total ?? null;
   const domainEmpty = !searching && total === 0;
-  const from = pageIndex * PAGE_SIZE + 1;
-  const to = pageIndex * PAGE_SIZE + (page?.mailboxes.length ?? 0);
+  const from = pageIndex * list.size + 1;
+  const to = pageIndex * list.size + (page?.mailboxes.length ?? 0);
 
-  const createButton = <Button onClick={() => setCreating(true)}>{t("mailboxes.create")}</Button>;
+  const createButton = (
+    <span className="row-actions">
+      <Button onClick={() => setCreating(true)}>{t("mailboxes.create")}</Button>
+      <Button variant="secondary" onClick={() => setImporting(true)}>
+        {t("mailboxes.import")}
+      </Button>
+    </span>
+  );
 
   return (
     <>
@@ -91,7 +147,42 @@ function MailboxList({ view }: { view: DomainView }) {
             </div>
             {createButton}
           </div>
-          <MailboxSearch value={list.query} onChange={list.setQuery} />
+          <MailboxSearch
+            value={list.query}
+            onChange={list.setQuery}
+            order={list.order}
+            onOrder={list.setOrder}
+            size={list.size}
+            onSize={list.setSize}
+          />
+          {chosen.length > 0 ? (
+            <section className="bulk-bar" aria-label={t("mailboxes.many.label")}>
+              <p className="bulk-count" aria-live="polite">
+                {tp("mailboxes.many.chosen", chosen.length, { count: formatNumber(chosen.length) })}
+              </p>
+              <span className="row-actions">
+                <Button variant="secondary" className="button-small" onClick={() => setEnabledMany(false)}>
+                  {t("mailboxes.many.block")}
+                </Button>
+                <Button variant="secondary" className="button-small" onClick={() => setEnabledMany(true)}>
+                  {t("mailboxes.many.unblock")}
+                </Button>
+                <Button
+                  variant="danger"
+                  className="button-small"
+                  onClick={() => {
+                    many.setError(null);
+                    setDeletingMany(true);
+                  }}
+                >
+                  {t("mailboxes.many.delete")}
+                </Button>
+                <Button variant="secondary" className="button-small" onClick={() => setSelected(new Set())}>
+                  {t("mailboxes.many.clear")}
+                </Button>
+              </span>
+            </section>
+          ) : null}
           <FormError error={list.loadError} />
           <section
             className="table-wrap"
@@ -106,6 +197,8 @@ function MailboxList({ view }: { view: DomainView }) {
               <MailboxTable
                 caption={t("mailboxes.caption", { name: view.unicodeName })}
                 mailboxes={page.mailboxes}
+                selected={selected}
+                onSelect={select}
                 toggling={toggling}
                 onEdit={setEditing}
                 onToggle={toggle}
@@ -170,6 +263,30 @@ function MailboxList({ view }: { view: DomainView }) {
           // The row and its buttons are gone: bring the keyboard back to the list.
           results.current?.focus();
         }}
+      />
+      <ConfirmDialog
+        open={deletingMany}
+        onClose={() => setDeletingMany(false)}
+        title={tp("mailboxes.many.delete.title", chosen.length, { count: formatNumber(chosen.length) })}
+        description={t("mailboxes.many.delete.text")}
+        confirmLabel={tp("mailboxes.many.delete.confirm", chosen.length, {
+          count: formatNumber(chosen.length),
+        })}
+        busy={many.busy}
+        error={many.error}
+        onConfirm={deleteMany}
+      >
+        <ul className="small chosen-list">
+          {chosen.map((m) => (
+            <li key={m.login}>{m.address}</li>
+          ))}
+        </ul>
+      </ConfirmDialog>
+      <ImportMailboxesDialog
+        open={importing}
+        view={view}
+        onClose={() => setImporting(false)}
+        onImported={() => list.reload()}
       />
       <DeleteAllDialog
         open={deletingAll}
