@@ -10,6 +10,11 @@
  * BENCH_SECONDS (default 10) per measurement, BENCH_ROUNDS (3), BENCH_CONNECTIONS (50),
  * BENCH_DATABASES ("sqlite,postgres"), MFD_BENCH_PG (postgres://postgres@127.0.0.1:5432/postgres:
  * a temporary database is created there and dropped afterwards).
+ *
+ * While working on one lever: BENCH_ONLY (comma-separated words: a measurement runs when its
+ * request or server contains one of them, e.g. "account" or "token,bare"); BENCH_PROFILE=<dir>
+ * starts mfd with `--cpu-prof --cpu-prof-dir=<dir>` (the profile is written when mfd stops; open
+ * it in Chrome's DevTools, or summarise it with `node bench/profile-summary.mjs <file>`).
  */
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -25,6 +30,11 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const WARM_UP_SECONDS = Math.max(1, Math.round(SECONDS / 5));
 const DATABASES = (process.env.BENCH_DATABASES ?? "sqlite,postgres").split(",").map((d) => d.trim());
+const ONLY = (process.env.BENCH_ONLY ?? "")
+  .split(",")
+  .map((w) => w.trim())
+  .filter((w) => w !== "");
+const PROFILE_DIR = process.env.BENCH_PROFILE;
 const PG_URL = process.env.MFD_BENCH_PG ?? "postgres://postgres@127.0.0.1:5432/postgres";
 const PORTS = { bare: 18201, floor: 18202, mfd: 18203 };
 const SERVICE_DOMAIN = "mfd.bench";
@@ -415,7 +425,13 @@ async function benchDatabase(dialect: string): Promise<string> {
     };
     log(`${dialect}: starting mfd`);
     const mfd = await startProcess(
-      [MFD_BIN, "serve", "--services", "web"],
+      [
+        ...(PROFILE_DIR ? ["--cpu-prof", `--cpu-prof-dir=${PROFILE_DIR}`] : []),
+        MFD_BIN,
+        "serve",
+        "--services",
+        "web",
+      ],
       env,
       `http://127.0.0.1:${PORTS.mfd}`,
       "/readyz",
@@ -444,7 +460,7 @@ async function benchDatabase(dialect: string): Promise<string> {
     const list = `/api/v1/domains/${DOMAIN}/mailboxes`;
     const session = { cookie: credentials.cookie };
     const bearer = { authorization: credentials.bearer };
-    const targets: Target[] = [
+    const allTargets: Target[] = [
       { request: "hello-world `/`", server: "bare", path: "/", headers: {} },
       { request: "`/healthz`", server: "mfd", path: "/healthz", headers: {} },
       { request: "`/api/v1/account`, session", server: "floor", path: "/api/v1/account", headers: session },
@@ -454,6 +470,9 @@ async function benchDatabase(dialect: string): Promise<string> {
       { request: "mailbox list (50), token", server: "floor", path: list, headers: bearer },
       { request: "mailbox list (50), token", server: "mfd", path: list, headers: bearer },
     ];
+    const targets = allTargets.filter(
+      (t) => ONLY.length === 0 || ONLY.some((w) => t.request.includes(w) || t.server === w),
+    );
     const serverOf = { bare, floor, mfd };
     log(`${dialect}: warming up (${WARM_UP_SECONDS} s each)`);
     for (const target of targets) await measure(target, serverOf[target.server], WARM_UP_SECONDS);

@@ -37,21 +37,28 @@ export type Executor = Kysely<DB> | Transaction<DB>;
 // int8 columns hold epoch milliseconds: well inside Number's exact range, so read them as numbers.
 pg.types.setTypeParser(20, (value) => Number.parseInt(value, 10));
 
-/** Keeps the event loop free while another process holds SQLite's write lock (see retryWhileBusy). */
+/**
+ * Makes callers take turns on SQLite's one connection, first come first served. Each unlock hands
+ * the connection to the next waiter alone: waking every waiter to race for it (as a shared
+ * promise would) costs each query as many wake-ups as requests are waiting, which under load was
+ * a large part of a request's CPU (issue 13). Also keeps the event loop free while another
+ * process holds SQLite's write lock (see retryWhileBusy).
+ */
 class ConnectionMutex {
-  #held: Promise<void> | undefined;
-  #release: (() => void) | undefined;
-  async lock(): Promise<void> {
-    while (this.#held) await this.#held;
-    this.#held = new Promise((resolve) => {
-      this.#release = resolve;
-    });
+  #locked = false;
+  readonly #waiting: Array<() => void> = [];
+  lock(): Promise<void> | undefined {
+    if (!this.#locked) {
+      this.#locked = true;
+      return undefined;
+    }
+    return new Promise((resolve) => this.#waiting.push(resolve));
   }
   unlock(): void {
-    const release = this.#release;
-    this.#held = undefined;
-    this.#release = undefined;
-    release?.();
+    const next = this.#waiting.shift();
+    // The lock stays taken: it passes to `next`.
+    if (next) next();
+    else this.#locked = false;
   }
 }
 
@@ -132,16 +139,41 @@ class LockAwareSqliteDriver implements Driver {
   }
 }
 
+/** Prepared statements kept per SQL text; past this the least recently used is dropped. */
+const STATEMENT_CACHE_SIZE = 500;
+
 class LockAwareSqliteConnection implements DatabaseConnection {
+  /**
+   * Preparing a statement (parsing the SQL and planning it) cost more than running most of mfd's
+   * queries: each text is prepared once and reused (issue 13). Insertion order is use order, so
+   * the first key is the least recently used. SQLite prepares a statement again by itself when
+   * the schema changes under it (a migration by another process).
+   */
+  readonly #statements = new Map<string, SQLite.Statement>();
+
   constructor(
     private readonly sqlite: SQLite.Database,
     private readonly retryWhileBusy: <T>(attempt: () => T) => Promise<T>,
   ) {}
 
+  #statement(sql: string): SQLite.Statement {
+    const cached = this.#statements.get(sql);
+    if (cached) {
+      this.#statements.delete(sql);
+      this.#statements.set(sql, cached);
+      return cached;
+    }
+    const statement = this.sqlite.prepare(sql);
+    this.#statements.set(sql, statement);
+    if (this.#statements.size > STATEMENT_CACHE_SIZE)
+      this.#statements.delete(this.#statements.keys().next().value as string);
+    return statement;
+  }
+
   async executeQuery<R>(compiledQuery: CompiledQuery): Promise<QueryResult<R>> {
     const { sql, parameters } = compiledQuery;
     return this.retryWhileBusy(() => {
-      const statement = this.sqlite.prepare(sql);
+      const statement = this.#statement(sql);
       if (statement.reader) return { rows: statement.all(parameters) as R[] };
       const { changes, lastInsertRowid } = statement.run(parameters);
       return { numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid), rows: [] };
