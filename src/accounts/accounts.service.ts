@@ -16,6 +16,7 @@ import {
 } from "../credentials/security-questions.js";
 import { claimTotpStep, matchTotp } from "../credentials/totp.js";
 import type { Executor } from "../db/database.js";
+import { preparedQuery } from "../db/prepared.js";
 import { hitLimits } from "../db/rate-limit.js";
 import { isUniqueViolation } from "../db/transactions.js";
 import type { Deps } from "../deps.js";
@@ -83,6 +84,38 @@ export type RegisterInput = Static<typeof RegisterBody>;
 export type SignInInput = Static<typeof SignInBody>;
 /** recoveryEmail.usableForRestore is false when restore codes are never sent there (see recovery-email.ts). */
 export type ProfileView = Static<typeof Profile>;
+
+// `profile` (GET /api/v1/account) runs these on every read: built once (src/db/prepared.ts).
+const profileRow = preparedQuery((db, p: { accountId: string }) =>
+  db
+    .selectFrom("accounts")
+    .select([
+      "id",
+      "login",
+      "firstName",
+      "lastName",
+      "securityQuestion",
+      "securityAnswerHash",
+      "phone",
+      "phoneConfirmedAt",
+      "recoveryEmail",
+      "emailConfirmedAt",
+      "totpEnabledAt",
+      "isSupportAgent",
+      "createdAt",
+    ])
+    .where("id", "=", p.accountId),
+);
+const pendingConfirmations = preparedQuery((db, p: { accountId: string; now: number }) =>
+  db
+    .selectFrom("verificationCodes")
+    .select(["purpose", "target"])
+    .where("accountId", "=", p.accountId)
+    .where("purpose", "in", ["confirm_phone", "confirm_email"])
+    .where("consumedAt", "is", null)
+    .where("expiresAt", ">", p.now)
+    .where("failures", "<", MAX_CODE_FAILURES),
+);
 
 export interface SignedIn {
   accountId: string;
@@ -531,17 +564,9 @@ export class AccountsService {
   }
 
   async profile(ctx: RequestContext, accountId: string): Promise<ProfileView> {
-    const a = await this.db.selectFrom("accounts").selectAll().where("id", "=", accountId).executeTakeFirst();
+    const a = await profileRow.first(this.db, { accountId });
     if (!a) throw new AppError("NOT_FOUND");
-    const pending = await this.db
-      .selectFrom("verificationCodes")
-      .select(["purpose", "target"])
-      .where("accountId", "=", accountId)
-      .where("purpose", "in", ["confirm_phone", "confirm_email"])
-      .where("consumedAt", "is", null)
-      .where("expiresAt", ">", ctx.now)
-      .where("failures", "<", MAX_CODE_FAILURES)
-      .execute();
+    const pending = await pendingConfirmations.all(this.db, { accountId, now: ctx.now });
     const missing: string[] = [];
     if (!a.firstName || !a.lastName) missing.push("names");
     if (!a.securityQuestion || !a.securityAnswerHash) missing.push("securityQuestion");

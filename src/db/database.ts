@@ -20,6 +20,7 @@ import {
 import pg from "pg";
 import type { Config } from "../config.js";
 import { ConnectFailed, databaseFault } from "./faults.js";
+import { preparedStatementName } from "./prepared.js";
 import type { DB } from "./schema.js";
 
 export type Dialect = "sqlite" | "postgres";
@@ -216,6 +217,15 @@ const connectionLost = (error: unknown) =>
   databaseFault(error)?.code === "DATABASE_UNAVAILABLE" &&
   !/timeout/i.test(String((error as { message?: unknown }).message));
 
+/**
+ * A named statement prepared on this connection before a migration changed the rows it returns
+ * ("cached plan must not change result type"): the connection is dropped, so the statement is
+ * prepared afresh on the next, and a first SELECT is sent again at once.
+ */
+const planOutdated = (error: unknown) =>
+  (error as { code?: unknown } | null)?.code === "0A000" &&
+  /cached plan/i.test(String((error as { message?: unknown }).message));
+
 /** A first statement that changed nothing if it failed: safe to send again on another connection. */
 const SAFE_TO_RESEND = /^\s*(begin|select)\b/i;
 
@@ -224,7 +234,8 @@ const SAFE_TO_RESEND = /^\s*(begin|select)\b/i;
  * its server or stopped answering (read timeout) is destroyed rather than handed out again; and
  * when the first statement on a checked-out connection (BEGIN or a SELECT) finds it dead — idle
  * connections killed by a restart or a network reset — it is sent again once on a new connection,
- * so those stale connections cost no request an error.
+ * so those stale connections cost no request an error. The same for a named statement whose plan a
+ * migration made outdated (`planOutdated`).
  */
 class ResilientPool implements PostgresPool {
   constructor(private readonly pool: pg.Pool) {}
@@ -234,10 +245,14 @@ class ResilientPool implements PostgresPool {
     let broken = false;
     let first = true;
     const send = async (current: pg.PoolClient, text: string, parameters: ReadonlyArray<unknown>) => {
+      // A prepared query (prepared.ts) goes as a named statement: parsed and planned once per connection.
+      const name = preparedStatementName(text);
       try {
-        return await current.query(text, [...parameters]);
+        return await (name === undefined
+          ? current.query(text, [...parameters])
+          : current.query({ name, text, values: [...parameters] }));
       } catch (error) {
-        if (databaseFault(error)?.code === "DATABASE_UNAVAILABLE") broken = true;
+        if (databaseFault(error)?.code === "DATABASE_UNAVAILABLE" || planOutdated(error)) broken = true;
         throw error;
       }
     };
@@ -248,7 +263,7 @@ class ResilientPool implements PostgresPool {
       try {
         return await send(client, text, parameters);
       } catch (error) {
-        if (!resendable || !connectionLost(error)) throw error;
+        if (!resendable || !(connectionLost(error) || planOutdated(error))) throw error;
         client.release(true);
         client = null;
         client = await this.open();
