@@ -21,7 +21,7 @@ import { hitLimits } from "../db/rate-limit.js";
 import { isUniqueViolation } from "../db/transactions.js";
 import type { Deps } from "../deps.js";
 import { isAddressOnConnectedDomain } from "../domains/index.js";
-import { HOUR, MINUTE } from "../lib/clock.js";
+import { HOUR, isoTime, MINUTE } from "../lib/clock.js";
 import { AppError } from "../lib/errors.js";
 import { newId, sha256 } from "../lib/random.js";
 import { openSecret } from "../lib/secret-box.js";
@@ -598,7 +598,7 @@ export class AccountsService {
       isSupportAgent: a.isSupportAgent === 1,
       complete: missing.length === 0,
       missing,
-      createdAt: new Date(a.createdAt).toISOString(),
+      createdAt: isoTime(a.createdAt),
     };
   }
 }

@@ -6,6 +6,7 @@ import { authorizeDomain, type DomainGrant } from "../access/domain-access.js";
 import type { Executor } from "../db/database.js";
 import { preparedQuery } from "../db/prepared.js";
 import type { MailboxesTable } from "../db/schema-mailboxes.js";
+import { isoTime } from "../lib/clock.js";
 import { lookupName } from "../lib/domain-names.js";
 import { AppError } from "../lib/errors.js";
 import { keysetPage } from "../lib/paging.js";
@@ -27,7 +28,7 @@ export type MailboxPage = Static<typeof schemas.MailboxPage>;
 
 type MailboxRow = Selectable<MailboxesTable>;
 
-const iso = (ms: number) => new Date(Number(ms)).toISOString();
+const iso = (ms: number) => isoTime(Number(ms));
 
 /** What a listing reads of a mailbox: what its view shows, and its id for the aliases — never the hash. */
 const LISTED = [

@@ -26,6 +26,9 @@ const SECRET_PATTERN = new RegExp(
 
 /** Whatever in a text has the shape of a token secret (a URL, as sent and percent-decoded). */
 export function tokenSecretsIn(text: string): string[] {
+  // Every request's URL comes here: without the prefix or a percent sign (the only other way to
+  // write it) there is nothing to find.
+  if (!text.includes(TOKEN_PREFIX) && !text.includes("%")) return [];
   let decoded = text;
   try {
     decoded = decodeURIComponent(text);
