@@ -20,7 +20,7 @@ import {
 import pg from "pg";
 import type { Config } from "../config.js";
 import { ConnectFailed, databaseFault } from "./faults.js";
-import { preparedStatementName } from "./prepared.js";
+import { preparedStatementName, registerDirectRunner } from "./prepared.js";
 import type { DB } from "./schema.js";
 
 export type Dialect = "sqlite" | "postgres";
@@ -114,6 +114,17 @@ class LockAwareSqliteDriver implements Driver {
     this.#mutex.unlock();
   }
 
+  /** One statement on the connection, taking its turn as Kysely's acquire and release would (prepared.ts). */
+  async run(compiled: CompiledQuery): Promise<QueryResult<Record<string, unknown>>> {
+    const pending = this.#mutex.lock();
+    if (pending) await pending;
+    try {
+      return await this.#connection.executeQuery(compiled);
+    } finally {
+      this.#mutex.unlock();
+    }
+  }
+
   async destroy(): Promise<void> {
     this.sqlite.close();
   }
@@ -204,8 +215,10 @@ class LockAwareSqliteDialect extends SqliteDialect {
   ) {
     super({ database: sqlite });
   }
+  driver: LockAwareSqliteDriver | undefined;
   override createDriver(): Driver {
-    return new LockAwareSqliteDriver(this.sqlite, this.lockWaitMs);
+    this.driver = new LockAwareSqliteDriver(this.sqlite, this.lockWaitMs);
+    return this.driver;
   }
   override createAdapter() {
     return new TransactionalDdlSqliteAdapter();
@@ -247,10 +260,12 @@ class ResilientPool implements PostgresPool {
     const send = async (current: pg.PoolClient, text: string, parameters: ReadonlyArray<unknown>) => {
       // A prepared query (prepared.ts) goes as a named statement: parsed and planned once per connection.
       const name = preparedStatementName(text);
+      // Kysely hands over a fresh array of parameters: no copy of it is needed.
+      const values = parameters as unknown[];
       try {
         return await (name === undefined
-          ? current.query(text, [...parameters])
-          : current.query({ name, text, values: [...parameters] }));
+          ? current.query(text, values)
+          : current.query({ name, text, values }));
       } catch (error) {
         if (databaseFault(error)?.code === "DATABASE_UNAVAILABLE" || planOutdated(error)) broken = true;
         throw error;
@@ -258,11 +273,12 @@ class ResilientPool implements PostgresPool {
     };
     const query = async (text: string, parameters: ReadonlyArray<unknown>) => {
       if (!client) throw new Error("the connection was already released");
-      const resendable = first && SAFE_TO_RESEND.test(text);
+      const wasFirst = first;
       first = false;
       try {
         return await send(client, text, parameters);
       } catch (error) {
+        const resendable = wasFirst && SAFE_TO_RESEND.test(text);
         if (!resendable || !(connectionLost(error) || planOutdated(error))) throw error;
         client.release(true);
         client = null;
@@ -278,6 +294,22 @@ class ResilientPool implements PostgresPool {
         client = null;
       },
     };
+  }
+
+  /** One statement on a connection of its own, as Kysely's PostgreSQL driver runs it (prepared.ts). */
+  async run(compiled: CompiledQuery): Promise<QueryResult<Record<string, unknown>>> {
+    const client = await this.connect();
+    try {
+      const { command, rowCount, rows } = (await client.query(
+        compiled.sql,
+        compiled.parameters as unknown[],
+      )) as unknown as pg.QueryResult<Record<string, unknown>>;
+      const changed =
+        command === "INSERT" || command === "UPDATE" || command === "DELETE" || command === "MERGE";
+      return changed ? { numAffectedRows: BigInt(rowCount ?? 0), rows } : { rows };
+    } finally {
+      client.release();
+    }
   }
 
   end(): Promise<void> {
@@ -372,11 +404,18 @@ export function openDatabase(url: string, options: DatabaseOptions = {}): Databa
     // A connection checked out but between statements has no pool listener; its failure surfaces
     // in the next statement, which answers 503.
     pool.on("connect", (client) => client.on("error", () => {}));
+    const resilient = new ResilientPool(pool);
     const db = new Kysely<DB>({
-      dialect: new ResilientPostgresDialect({ pool: new ResilientPool(pool) }),
+      dialect: new ResilientPostgresDialect({ pool: resilient }),
       plugins: [new CamelCasePlugin()],
     });
-    return { db, dialect: "postgres", schema: options.schema ?? "public", destroy: () => db.destroy() };
+    registerDirectRunner(db, (compiled) => resilient.run(compiled));
+    // Kysely ends the pool only if it used it itself; prepared queries may have been the only users.
+    const destroy = async () => {
+      await db.destroy();
+      if (!pool.ended) await pool.end();
+    };
+    return { db, dialect: "postgres", schema: options.schema ?? "public", destroy };
   }
   const file = url.slice("sqlite:".length);
   if (file !== ":memory:") createPrivately(file);
@@ -389,11 +428,15 @@ export function openDatabase(url: string, options: DatabaseOptions = {}): Databa
   sqlite.pragma("foreign_keys = ON");
   // From now on the lock is waited for without blocking the event loop (LockAwareSqliteDriver).
   sqlite.pragma("busy_timeout = 0");
-  const db = new Kysely<DB>({
-    dialect: new LockAwareSqliteDialect(sqlite, lockWaitMs),
-    plugins: [new CamelCasePlugin()],
-  });
-  return { db, dialect: "sqlite", schema: null, destroy: () => db.destroy() };
+  const dialect = new LockAwareSqliteDialect(sqlite, lockWaitMs);
+  const db = new Kysely<DB>({ dialect, plugins: [new CamelCasePlugin()] });
+  const driver = dialect.driver as LockAwareSqliteDriver;
+  registerDirectRunner(db, (compiled) => driver.run(compiled));
+  const destroy = async () => {
+    await db.destroy();
+    if (sqlite.open) sqlite.close();
+  };
+  return { db, dialect: "sqlite", schema: null, destroy };
 }
 
 /**

@@ -1,4 +1,4 @@
-import { CamelCasePlugin, type Compilable, type CompiledQuery, type Kysely } from "kysely";
+import { CamelCasePlugin, type Compilable, type CompiledQuery, type Kysely, type QueryResult } from "kysely";
 import type { DB } from "./schema.js";
 
 /**
@@ -54,6 +54,17 @@ interface Template {
 const MARK = "\u0000mfd-param:";
 const placeholder = (name: string, index: number | null) =>
   `${MARK}${name}${index === null ? "" : `:${index}`}\u0000`;
+
+/**
+ * Runs a compiled statement outside any transaction straight on the database's driver, past
+ * Kysely's connection provider (database.ts registers one per opened database). Transactions,
+ * and Kysely instances derived from the database, take Kysely's way.
+ */
+export type DirectRunner = (compiled: CompiledQuery) => Promise<QueryResult<Record<string, unknown>>>;
+const directRunners = new WeakMap<object, DirectRunner>();
+export const registerDirectRunner = (db: Kysely<DB>, run: DirectRunner): void => {
+  directRunners.set(db, run);
+};
 
 /** SQL texts of prepared queries and their statement names on PostgreSQL (database.ts sends them so). */
 const statementNames = new Map<string, string>();
@@ -148,8 +159,10 @@ export function preparedQuery<P extends Params, Row>(
       return bound;
     });
     const compiled: CompiledQuery = { ...template.compiled, parameters };
-    // Straight to the connection: the plugins' work on the query was done at compile time, and
-    // the rows' keys are mapped below from a table of names.
+    // Straight to the driver: the plugins' work on the query was done at compile time, and the
+    // rows' keys are mapped below from a table of names.
+    const direct = directRunners.get(db);
+    if (direct) return direct(compiled);
     return executor.provideConnection((connection) =>
       connection.executeQuery<Record<string, unknown>>(compiled),
     );
