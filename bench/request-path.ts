@@ -11,6 +11,9 @@
  * BENCH_DATABASES ("sqlite,postgres"), MFD_BENCH_PG (postgres://postgres@127.0.0.1:5432/postgres:
  * a temporary database is created there and dropped afterwards).
  *
+ * After the reads, sign-in and mailbox creation are measured against the raw argon2 hash rate
+ * (BENCH_WRITES=0 leaves them out).
+ *
  * While working on one lever: BENCH_ONLY (comma-separated words: a measurement runs when its
  * request or server contains one of them, e.g. "account" or "token,bare"); BENCH_PROFILE=<dir>
  * starts mfd with `--cpu-prof --cpu-prof-dir=<dir>` (the profile is written when mfd stops; open
@@ -20,10 +23,13 @@ import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
+import { hash } from "@node-rs/argon2";
 import SQLite from "better-sqlite3";
 import pg from "pg";
+import { hashConcurrency } from "../src/config.js";
+import { ARGON2_PARAMS } from "../src/credentials/passwords.js";
 import { ensureBuilt, MFD_BIN } from "../test/helpers/cli.js";
-import { type Result, run, startBareFastify, stopChild, waitReady } from "./lib.js";
+import { type Result, randomClientIp, run, startBareFastify, stopChild, waitReady } from "./lib.js";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -35,6 +41,8 @@ const ONLY = (process.env.BENCH_ONLY ?? "")
   .map((w) => w.trim())
   .filter((w) => w !== "");
 const PROFILE_DIR = process.env.BENCH_PROFILE;
+/** BENCH_WRITES=0 leaves out sign-in and mailbox creation. */
+const WRITES = process.env.BENCH_WRITES !== "0";
 const PG_URL = process.env.MFD_BENCH_PG ?? "postgres://postgres@127.0.0.1:5432/postgres";
 const PORTS = { bare: 18201, floor: 18202, mfd: 18203 };
 const SERVICE_DOMAIN = "mfd.bench";
@@ -74,6 +82,12 @@ function cpuMicros(pid: number): number {
   // utime 14 and stime 15.
   const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
   return ((Number(fields[11]) + Number(fields[12])) * 1e6) / CLOCK_TICKS;
+}
+
+/** Resident memory of a process, in MB, from /proc/<pid>/status. */
+function rssMb(pid: number): number {
+  const line = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+  return line ? Number(line[1]) / 1024 : Number.NaN;
 }
 
 interface Server {
@@ -176,6 +190,7 @@ async function createStorage(dialect: string): Promise<Storage> {
 
 interface Credentials {
   cookie: string;
+  csrfToken: string;
   bearer: string;
 }
 
@@ -265,7 +280,7 @@ async function seed(mfd: string, storage: Storage): Promise<Credentials> {
   });
   if (created.status !== 201) throw new Error(`token: ${created.status} ${await created.text()}`);
   const { token } = (await created.json()) as { token: string };
-  return { cookie, bearer: `Bearer ${token}` };
+  return { cookie, csrfToken, bearer: `Bearer ${token}` };
 }
 
 // ---- same answers ------------------------------------------------------------------------------
@@ -411,6 +426,110 @@ function table(dialect: string, targets: Target[], samples: Map<Target, Sample[]
   return rows.join("\n");
 }
 
+// ---- writes and sign-in: bound by argon2 on purpose ---------------------------------------------
+
+/** Raw @node-rs/argon2 hashes per second with mfd's parameters, `parallel` at a time, in this process. */
+async function rawHashRate(parallel: number, seconds: number): Promise<number> {
+  const end = Date.now() + seconds * 1000;
+  let done = 0;
+  const worker = async () => {
+    while (Date.now() < end) {
+      await hash(`bench password ${done}`, ARGON2_PARAMS);
+      done++;
+    }
+  };
+  const started = Date.now();
+  await Promise.all(Array.from({ length: parallel }, worker));
+  return done / ((Date.now() - started) / 1000);
+}
+
+interface WriteFigures {
+  rows: string[];
+}
+
+/**
+ * Sign-in and mailbox creation against what argon2 allows on this machine: the raw hash rate at
+ * mfd's hashing concurrency (MFD_HASH_CONCURRENCY, by default one per core less one) is their
+ * ceiling. And what a sign-in flood does to other requests: `GET /api/v1/account` p99 at 4
+ * connections alone and during the flood. mfd runs again for this with MFD_TRUSTED_PROXY (sign-ins
+ * from many client addresses through X-Forwarded-For, so per-address limits do not shape the
+ * figures), which the read measurements above do without.
+ */
+async function benchWrites(
+  mfdUrl: string,
+  pid: number,
+  credentials: Credentials,
+  seconds: number,
+): Promise<WriteFigures> {
+  const concurrency = hashConcurrency();
+  log(`writes: raw argon2 at ${concurrency} at a time (mfd's hashing concurrency)…`);
+  const ceiling = await rawHashRate(concurrency, seconds);
+  const json = { "content-type": "application/json" };
+  const signInLoad = () =>
+    run({
+      url: `${mfdUrl}/api/v1/session`,
+      connections: 16,
+      duration: seconds,
+      requests: [
+        {
+          method: "POST",
+          setupRequest: (req) => ({
+            ...req,
+            headers: { ...json, "x-forwarded-for": randomClientIp() },
+            body: JSON.stringify({ login: OWNER.login, password: OWNER.password }),
+          }),
+        },
+      ],
+    });
+  const accountReads = () =>
+    run({
+      url: `${mfdUrl}/api/v1/account`,
+      connections: 4,
+      duration: seconds,
+      headers: { cookie: credentials.cookie },
+    });
+  log("writes: GET /api/v1/account alone, 4 connections…");
+  const readsAlone = await accountReads();
+  log("writes: sign-in flood with GET /api/v1/account beside it…");
+  const before = cpuMicros(pid);
+  const [readsDuring, signIns] = await Promise.all([accountReads(), signInLoad()]);
+  const signInCpu = cpuMicros(pid) - before;
+  log("writes: mailbox creation…");
+  let created = 0;
+  const mailboxes = await run({
+    url: `${mfdUrl}/api/v1/domains/${DOMAIN}/mailboxes`,
+    connections: 16,
+    duration: seconds,
+    requests: [
+      {
+        method: "POST",
+        setupRequest: (req) => ({
+          ...req,
+          headers: { ...json, cookie: credentials.cookie, "x-csrf-token": credentials.csrfToken },
+          body: JSON.stringify({
+            login: `created${process.pid}x${++created}`,
+            password: "bench mailbox passphrase 2026",
+          }),
+        }),
+      },
+    ],
+  });
+  const rate = (r: Result) => r.requests.average;
+  const failed = (r: Result) => r.non2xx + r.errors + r.timeouts;
+  const note = (r: Result) => (failed(r) > 0 ? ` (${failed(r)} failed)` : "");
+  return {
+    rows: [
+      `| raw @node-rs/argon2 hash, ${concurrency} at a time (the ceiling) | ${whole(ceiling)}/s | | |`,
+      `| sign-in, 16 connections (one argon2 verification each) | ${whole(rate(signIns))}/s${note(signIns)} | ${signIns.latency.p99} | ${(rate(signIns) / ceiling).toFixed(2)} |`,
+      `| mailbox creation, 16 connections (one argon2 hash each) | ${whole(rate(mailboxes))}/s${note(mailboxes)} | ${mailboxes.latency.p99} | ${(rate(mailboxes) / ceiling).toFixed(2)} |`,
+      `| \`GET /api/v1/account\`, 4 connections, alone | ${whole(rate(readsAlone))}/s${note(readsAlone)} | ${readsAlone.latency.p99} | |`,
+      `| \`GET /api/v1/account\`, 4 connections, during the sign-in flood | ${whole(rate(readsDuring))}/s${note(readsDuring)} | ${readsDuring.latency.p99} | |`,
+      "",
+      `mfd's CPU during the flood: ${whole(signInCpu / Math.max(1, signIns.requests.total + readsDuring.requests.total))} µs per request (sign-ins and reads together).`,
+    ],
+  };
+}
+
 async function benchDatabase(dialect: string): Promise<string> {
   const storage = await createStorage(dialect);
   const servers: Server[] = [];
@@ -474,6 +593,7 @@ async function benchDatabase(dialect: string): Promise<string> {
       (t) => ONLY.length === 0 || ONLY.some((w) => t.request.includes(w) || t.server === w),
     );
     const serverOf = { bare, floor, mfd };
+    const memory = [`idle after start and seeding ${rssMb(mfd.pid).toFixed(0)}`];
     log(`${dialect}: warming up (${WARM_UP_SECONDS} s each)`);
     for (const target of targets) await measure(target, serverOf[target.server], WARM_UP_SECONDS);
     const samples = new Map<Target, Sample[]>(targets.map((t) => [t, []]));
@@ -487,8 +607,35 @@ async function benchDatabase(dialect: string): Promise<string> {
           `${dialect} round ${round}: ${target.server} ${target.request}: ${whole(sample.requestsPerSecond)} req/s, p99 ${sample.p99} ms, ${whole(sample.cpuPerRequest)} µs CPU/req${sample.failed ? `, ${sample.failed} failed` : ""}`,
         );
       }
+      memory.push(`after round ${round} ${rssMb(mfd.pid).toFixed(0)}`);
     }
-    return table(dialect, targets, samples);
+    const reads = [
+      table(dialect, targets, samples),
+      "",
+      `mfd's resident memory (MB): ${memory.join(", ")}.`,
+    ].join("\n");
+    if (!WRITES) return reads;
+
+    // Writes: mfd again, now believing X-Forwarded-For from the bench.
+    await mfd.stop();
+    servers.splice(servers.indexOf(mfd), 1);
+    const writer = await startProcess(
+      [MFD_BIN, "serve", "--services", "web"],
+      { ...env, MFD_TRUSTED_PROXY: "127.0.0.1", MFD_MAILBOX_LIMIT: "1000000" },
+      `http://127.0.0.1:${PORTS.mfd}`,
+      "/readyz",
+    );
+    servers.push(writer);
+    const writes = await benchWrites(writer.url, writer.pid, credentials, SECONDS);
+    return [
+      reads,
+      "",
+      `Writes and sign-in (${SECONDS} s each; p99 in ms; ratio to the raw hash rate):`,
+      "",
+      "| measure | rate | p99 ms | ÷ ceiling |",
+      "|---|---|---|---|",
+      ...writes.rows,
+    ].join("\n");
   } finally {
     for (const server of servers.reverse()) await server.stop();
     await storage.close();
