@@ -44,7 +44,13 @@ const PROFILE_DIR = process.env.BENCH_PROFILE;
 /** BENCH_WRITES=0 leaves out sign-in and mailbox creation. */
 const WRITES = process.env.BENCH_WRITES !== "0";
 const PG_URL = process.env.MFD_BENCH_PG ?? "postgres://postgres@127.0.0.1:5432/postgres";
-const PORTS = { bare: 18201, floor: 18202, mfd: 18203 };
+const PORTS = { bare: 18201, floor: 18202, mfd: 18203, before: 18204 };
+/**
+ * BENCH_MFD_BEFORE: the `bin/mfd.js` of another build of mfd (an export of an earlier commit, built
+ * with `npx tsc -p tsconfig.build.json`), run on the same database and measured beside this one in
+ * the same rounds — a before/after under the same load.
+ */
+const BEFORE_BIN = process.env.BENCH_MFD_BEFORE;
 const SERVICE_DOMAIN = "mfd.bench";
 const DOMAIN = "request-path-bench.org";
 const MAILBOXES = 200;
@@ -346,7 +352,7 @@ async function checkSameAnswers(floor: string, mfd: string, credentials: Credent
 
 interface Target {
   request: string;
-  server: "bare" | "floor" | "mfd";
+  server: "bare" | "floor" | "mfd" | "before";
   path: string;
   headers: Record<string, string>;
 }
@@ -410,12 +416,12 @@ function table(dialect: string, targets: Target[], samples: Map<Target, Sample[]
     const own = stats(target);
     const floor = targets.find((t) => t.server === "floor" && t.request === target.request);
     const ratios =
-      target.server === "mfd" && floor
+      (target.server === "mfd" || target.server === "before") && floor
         ? [(own.rps / stats(floor).rps).toFixed(2), (own.cpu / stats(floor).cpu).toFixed(2)]
         : ["", ""];
     const failed = own.failed > 0 ? ` (${own.failed} failed)` : "";
     rows.push(
-      `| ${target.request} | ${target.server} | ${whole(own.rps)}${failed} | ${own.p99} | ${whole(own.cpu)} (${own.cpuRange}) | ${ratios.join(" | ")} |`,
+      `| ${target.request} | ${target.server === "before" ? "mfd before" : target.server} | ${whole(own.rps)}${failed} | ${own.p99} | ${whole(own.cpu)} (${own.cpuRange}) | ${ratios.join(" | ")} |`,
     );
   }
   const loads = [...samples.values()].flat().map((s) => s.load);
@@ -573,6 +579,19 @@ async function benchDatabase(dialect: string): Promise<string> {
     servers.push(floor);
     const bare = await startBareFastify(PORTS.bare);
     servers.push(bare);
+    const before = BEFORE_BIN
+      ? await startProcess(
+          [BEFORE_BIN, "serve", "--services", "web"],
+          {
+            ...env,
+            MFD_LISTEN: `127.0.0.1:${PORTS.before}`,
+            MFD_PUBLIC_URL: `http://127.0.0.1:${PORTS.before}`,
+          },
+          `http://127.0.0.1:${PORTS.before}`,
+          "/readyz",
+        )
+      : null;
+    if (before) servers.push(before);
     const checked = await checkSameAnswers(floor.url, mfd.url, credentials);
     log(`${dialect}: floor and mfd gave the same answers to ${checked} requests`);
 
@@ -589,10 +608,14 @@ async function benchDatabase(dialect: string): Promise<string> {
       { request: "mailbox list (50), token", server: "floor", path: list, headers: bearer },
       { request: "mailbox list (50), token", server: "mfd", path: list, headers: bearer },
     ];
-    const targets = allTargets.filter(
+    // The earlier build beside each of mfd's measurements.
+    const withBefore = before
+      ? allTargets.flatMap((t) => (t.server === "mfd" ? [{ ...t, server: "before" as const }, t] : [t]))
+      : allTargets;
+    const targets = withBefore.filter(
       (t) => ONLY.length === 0 || ONLY.some((w) => t.request.includes(w) || t.server === w),
     );
-    const serverOf = { bare, floor, mfd };
+    const serverOf = { bare, floor, mfd, before: before ?? mfd };
     const memory = [`idle after start and seeding ${rssMb(mfd.pid).toFixed(0)}`];
     log(`${dialect}: warming up (${WARM_UP_SECONDS} s each)`);
     for (const target of targets) await measure(target, serverOf[target.server], WARM_UP_SECONDS);
