@@ -362,6 +362,8 @@ interface Sample {
   p99: number;
   cpuPerRequest: number;
   failed: number;
+  /** What the failures were. */
+  why: string;
   load: number;
 }
 
@@ -380,7 +382,9 @@ async function measure(target: Target, server: Server, seconds: number): Promise
     requestsPerSecond: result.requests.average,
     p99: result.latency.p99,
     cpuPerRequest: result.requests.total > 0 ? cpu / result.requests.total : Number.NaN,
-    failed: result.non2xx + result.errors + result.timeouts,
+    // autocannon counts a timeout among the errors too.
+    failed: result.non2xx + result.errors,
+    why: `${result.non2xx} not 2xx, ${result.timeouts} timed out, ${result.errors - result.timeouts} other errors`,
     load,
   };
 }
@@ -521,7 +525,7 @@ async function benchWrites(
     ],
   });
   const rate = (r: Result) => r.requests.average;
-  const failed = (r: Result) => r.non2xx + r.errors + r.timeouts;
+  const failed = (r: Result) => r.non2xx + r.errors;
   const note = (r: Result) => (failed(r) > 0 ? ` (${failed(r)} failed)` : "");
   return {
     rows: [
@@ -627,7 +631,7 @@ async function benchDatabase(dialect: string): Promise<string> {
         const sample = await measure(target, serverOf[target.server], SECONDS);
         samples.get(target)?.push(sample);
         log(
-          `${dialect} round ${round}: ${target.server} ${target.request}: ${whole(sample.requestsPerSecond)} req/s, p99 ${sample.p99} ms, ${whole(sample.cpuPerRequest)} µs CPU/req${sample.failed ? `, ${sample.failed} failed` : ""}`,
+          `${dialect} round ${round}: ${target.server} ${target.request}: ${whole(sample.requestsPerSecond)} req/s, p99 ${sample.p99} ms, ${whole(sample.cpuPerRequest)} µs CPU/req${sample.failed ? `, ${sample.failed} failed (${sample.why})` : ""}`,
         );
       }
       memory.push(`after round ${round} ${rssMb(mfd.pid).toFixed(0)}`);
