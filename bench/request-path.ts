@@ -10,23 +10,47 @@
  * BENCH_SECONDS (default 10) per measurement, BENCH_ROUNDS (3), BENCH_CONNECTIONS (50),
  * BENCH_DATABASES ("sqlite,postgres"), MFD_BENCH_PG (postgres://postgres@127.0.0.1:5432/postgres:
  * a temporary database is created there and dropped afterwards).
+ *
+ * After the reads, sign-in and mailbox creation are measured against the raw argon2 hash rate
+ * (BENCH_WRITES=0 leaves them out).
+ *
+ * While working on one lever: BENCH_ONLY (comma-separated words: a measurement runs when its
+ * request or server contains one of them, e.g. "account" or "token,bare"); BENCH_PROFILE=<dir>
+ * starts mfd with `--cpu-prof --cpu-prof-dir=<dir>` (the profile is written when mfd stops; open
+ * it in Chrome's DevTools, or summarise it with `node bench/profile-summary.mjs <file>`).
  */
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
+import { hash } from "@node-rs/argon2";
 import SQLite from "better-sqlite3";
 import pg from "pg";
+import { hashConcurrency } from "../src/config.js";
+import { ARGON2_PARAMS } from "../src/credentials/passwords.js";
 import { ensureBuilt, MFD_BIN } from "../test/helpers/cli.js";
-import { type Result, run, startBareFastify, stopChild, waitReady } from "./lib.js";
+import { type Result, randomClientIp, run, startBareFastify, stopChild, waitReady } from "./lib.js";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const WARM_UP_SECONDS = Math.max(1, Math.round(SECONDS / 5));
 const DATABASES = (process.env.BENCH_DATABASES ?? "sqlite,postgres").split(",").map((d) => d.trim());
+const ONLY = (process.env.BENCH_ONLY ?? "")
+  .split(",")
+  .map((w) => w.trim())
+  .filter((w) => w !== "");
+const PROFILE_DIR = process.env.BENCH_PROFILE;
+/** BENCH_WRITES=0 leaves out sign-in and mailbox creation. */
+const WRITES = process.env.BENCH_WRITES !== "0";
 const PG_URL = process.env.MFD_BENCH_PG ?? "postgres://postgres@127.0.0.1:5432/postgres";
-const PORTS = { bare: 18201, floor: 18202, mfd: 18203 };
+const PORTS = { bare: 18201, floor: 18202, mfd: 18203, before: 18204 };
+/**
+ * BENCH_MFD_BEFORE: the `bin/mfd.js` of another build of mfd (an export of an earlier commit, built
+ * with `npx tsc -p tsconfig.build.json`), run on the same database and measured beside this one in
+ * the same rounds — a before/after under the same load.
+ */
+const BEFORE_BIN = process.env.BENCH_MFD_BEFORE;
 const SERVICE_DOMAIN = "mfd.bench";
 const DOMAIN = "request-path-bench.org";
 const MAILBOXES = 200;
@@ -64,6 +88,12 @@ function cpuMicros(pid: number): number {
   // utime 14 and stime 15.
   const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
   return ((Number(fields[11]) + Number(fields[12])) * 1e6) / CLOCK_TICKS;
+}
+
+/** Resident memory of a process, in MB, from /proc/<pid>/status. */
+function rssMb(pid: number): number {
+  const line = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+  return line ? Number(line[1]) / 1024 : Number.NaN;
 }
 
 interface Server {
@@ -166,6 +196,7 @@ async function createStorage(dialect: string): Promise<Storage> {
 
 interface Credentials {
   cookie: string;
+  csrfToken: string;
   bearer: string;
 }
 
@@ -255,7 +286,7 @@ async function seed(mfd: string, storage: Storage): Promise<Credentials> {
   });
   if (created.status !== 201) throw new Error(`token: ${created.status} ${await created.text()}`);
   const { token } = (await created.json()) as { token: string };
-  return { cookie, bearer: `Bearer ${token}` };
+  return { cookie, csrfToken, bearer: `Bearer ${token}` };
 }
 
 // ---- same answers ------------------------------------------------------------------------------
@@ -321,7 +352,7 @@ async function checkSameAnswers(floor: string, mfd: string, credentials: Credent
 
 interface Target {
   request: string;
-  server: "bare" | "floor" | "mfd";
+  server: "bare" | "floor" | "mfd" | "before";
   path: string;
   headers: Record<string, string>;
 }
@@ -331,6 +362,8 @@ interface Sample {
   p99: number;
   cpuPerRequest: number;
   failed: number;
+  /** What the failures were. */
+  why: string;
   load: number;
 }
 
@@ -349,7 +382,9 @@ async function measure(target: Target, server: Server, seconds: number): Promise
     requestsPerSecond: result.requests.average,
     p99: result.latency.p99,
     cpuPerRequest: result.requests.total > 0 ? cpu / result.requests.total : Number.NaN,
-    failed: result.non2xx + result.errors + result.timeouts,
+    // autocannon counts a timeout among the errors too.
+    failed: result.non2xx + result.errors,
+    why: `${result.non2xx} not 2xx, ${result.timeouts} timed out, ${result.errors - result.timeouts} other errors`,
     load,
   };
 }
@@ -385,12 +420,12 @@ function table(dialect: string, targets: Target[], samples: Map<Target, Sample[]
     const own = stats(target);
     const floor = targets.find((t) => t.server === "floor" && t.request === target.request);
     const ratios =
-      target.server === "mfd" && floor
+      (target.server === "mfd" || target.server === "before") && floor
         ? [(own.rps / stats(floor).rps).toFixed(2), (own.cpu / stats(floor).cpu).toFixed(2)]
         : ["", ""];
     const failed = own.failed > 0 ? ` (${own.failed} failed)` : "";
     rows.push(
-      `| ${target.request} | ${target.server} | ${whole(own.rps)}${failed} | ${own.p99} | ${whole(own.cpu)} (${own.cpuRange}) | ${ratios.join(" | ")} |`,
+      `| ${target.request} | ${target.server === "before" ? "mfd before" : target.server} | ${whole(own.rps)}${failed} | ${own.p99} | ${whole(own.cpu)} (${own.cpuRange}) | ${ratios.join(" | ")} |`,
     );
   }
   const loads = [...samples.values()].flat().map((s) => s.load);
@@ -399,6 +434,110 @@ function table(dialect: string, targets: Target[], samples: Map<Target, Sample[]
     `Load average (1 min) at the start of each measurement: ${Math.min(...loads).toFixed(1)}–${Math.max(...loads).toFixed(1)}.`,
   );
   return rows.join("\n");
+}
+
+// ---- writes and sign-in: bound by argon2 on purpose ---------------------------------------------
+
+/** Raw @node-rs/argon2 hashes per second with mfd's parameters, `parallel` at a time, in this process. */
+async function rawHashRate(parallel: number, seconds: number): Promise<number> {
+  const end = Date.now() + seconds * 1000;
+  let done = 0;
+  const worker = async () => {
+    while (Date.now() < end) {
+      await hash(`bench password ${done}`, ARGON2_PARAMS);
+      done++;
+    }
+  };
+  const started = Date.now();
+  await Promise.all(Array.from({ length: parallel }, worker));
+  return done / ((Date.now() - started) / 1000);
+}
+
+interface WriteFigures {
+  rows: string[];
+}
+
+/**
+ * Sign-in and mailbox creation against what argon2 allows on this machine: the raw hash rate at
+ * mfd's hashing concurrency (MFD_HASH_CONCURRENCY, by default one per core less one) is their
+ * ceiling. And what a sign-in flood does to other requests: `GET /api/v1/account` p99 at 4
+ * connections alone and during the flood. mfd runs again for this with MFD_TRUSTED_PROXY (sign-ins
+ * from many client addresses through X-Forwarded-For, so per-address limits do not shape the
+ * figures), which the read measurements above do without.
+ */
+async function benchWrites(
+  mfdUrl: string,
+  pid: number,
+  credentials: Credentials,
+  seconds: number,
+): Promise<WriteFigures> {
+  const concurrency = hashConcurrency();
+  log(`writes: raw argon2 at ${concurrency} at a time (mfd's hashing concurrency)…`);
+  const ceiling = await rawHashRate(concurrency, seconds);
+  const json = { "content-type": "application/json" };
+  const signInLoad = () =>
+    run({
+      url: `${mfdUrl}/api/v1/session`,
+      connections: 16,
+      duration: seconds,
+      requests: [
+        {
+          method: "POST",
+          setupRequest: (req) => ({
+            ...req,
+            headers: { ...json, "x-forwarded-for": randomClientIp() },
+            body: JSON.stringify({ login: OWNER.login, password: OWNER.password }),
+          }),
+        },
+      ],
+    });
+  const accountReads = () =>
+    run({
+      url: `${mfdUrl}/api/v1/account`,
+      connections: 4,
+      duration: seconds,
+      headers: { cookie: credentials.cookie },
+    });
+  log("writes: GET /api/v1/account alone, 4 connections…");
+  const readsAlone = await accountReads();
+  log("writes: sign-in flood with GET /api/v1/account beside it…");
+  const before = cpuMicros(pid);
+  const [readsDuring, signIns] = await Promise.all([accountReads(), signInLoad()]);
+  const signInCpu = cpuMicros(pid) - before;
+  log("writes: mailbox creation…");
+  let created = 0;
+  const mailboxes = await run({
+    url: `${mfdUrl}/api/v1/domains/${DOMAIN}/mailboxes`,
+    connections: 16,
+    duration: seconds,
+    requests: [
+      {
+        method: "POST",
+        setupRequest: (req) => ({
+          ...req,
+          headers: { ...json, cookie: credentials.cookie, "x-csrf-token": credentials.csrfToken },
+          body: JSON.stringify({
+            login: `created${process.pid}x${++created}`,
+            password: "bench mailbox passphrase 2026",
+          }),
+        }),
+      },
+    ],
+  });
+  const rate = (r: Result) => r.requests.average;
+  const failed = (r: Result) => r.non2xx + r.errors;
+  const note = (r: Result) => (failed(r) > 0 ? ` (${failed(r)} failed)` : "");
+  return {
+    rows: [
+      `| raw @node-rs/argon2 hash, ${concurrency} at a time (the ceiling) | ${whole(ceiling)}/s | | |`,
+      `| sign-in, 16 connections (one argon2 verification each) | ${whole(rate(signIns))}/s${note(signIns)} | ${signIns.latency.p99} | ${(rate(signIns) / ceiling).toFixed(2)} |`,
+      `| mailbox creation, 16 connections (one argon2 hash each) | ${whole(rate(mailboxes))}/s${note(mailboxes)} | ${mailboxes.latency.p99} | ${(rate(mailboxes) / ceiling).toFixed(2)} |`,
+      `| \`GET /api/v1/account\`, 4 connections, alone | ${whole(rate(readsAlone))}/s${note(readsAlone)} | ${readsAlone.latency.p99} | |`,
+      `| \`GET /api/v1/account\`, 4 connections, during the sign-in flood | ${whole(rate(readsDuring))}/s${note(readsDuring)} | ${readsDuring.latency.p99} | |`,
+      "",
+      `mfd's CPU during the flood: ${whole(signInCpu / Math.max(1, signIns.requests.total + readsDuring.requests.total))} µs per request (sign-ins and reads together).`,
+    ],
+  };
 }
 
 async function benchDatabase(dialect: string): Promise<string> {
@@ -415,7 +554,13 @@ async function benchDatabase(dialect: string): Promise<string> {
     };
     log(`${dialect}: starting mfd`);
     const mfd = await startProcess(
-      [MFD_BIN, "serve", "--services", "web"],
+      [
+        ...(PROFILE_DIR ? ["--cpu-prof", `--cpu-prof-dir=${PROFILE_DIR}`] : []),
+        MFD_BIN,
+        "serve",
+        "--services",
+        "web",
+      ],
       env,
       `http://127.0.0.1:${PORTS.mfd}`,
       "/readyz",
@@ -438,13 +583,26 @@ async function benchDatabase(dialect: string): Promise<string> {
     servers.push(floor);
     const bare = await startBareFastify(PORTS.bare);
     servers.push(bare);
+    const before = BEFORE_BIN
+      ? await startProcess(
+          [BEFORE_BIN, "serve", "--services", "web"],
+          {
+            ...env,
+            MFD_LISTEN: `127.0.0.1:${PORTS.before}`,
+            MFD_PUBLIC_URL: `http://127.0.0.1:${PORTS.before}`,
+          },
+          `http://127.0.0.1:${PORTS.before}`,
+          "/readyz",
+        )
+      : null;
+    if (before) servers.push(before);
     const checked = await checkSameAnswers(floor.url, mfd.url, credentials);
     log(`${dialect}: floor and mfd gave the same answers to ${checked} requests`);
 
     const list = `/api/v1/domains/${DOMAIN}/mailboxes`;
     const session = { cookie: credentials.cookie };
     const bearer = { authorization: credentials.bearer };
-    const targets: Target[] = [
+    const allTargets: Target[] = [
       { request: "hello-world `/`", server: "bare", path: "/", headers: {} },
       { request: "`/healthz`", server: "mfd", path: "/healthz", headers: {} },
       { request: "`/api/v1/account`, session", server: "floor", path: "/api/v1/account", headers: session },
@@ -454,7 +612,15 @@ async function benchDatabase(dialect: string): Promise<string> {
       { request: "mailbox list (50), token", server: "floor", path: list, headers: bearer },
       { request: "mailbox list (50), token", server: "mfd", path: list, headers: bearer },
     ];
-    const serverOf = { bare, floor, mfd };
+    // The earlier build beside each of mfd's measurements.
+    const withBefore = before
+      ? allTargets.flatMap((t) => (t.server === "mfd" ? [{ ...t, server: "before" as const }, t] : [t]))
+      : allTargets;
+    const targets = withBefore.filter(
+      (t) => ONLY.length === 0 || ONLY.some((w) => t.request.includes(w) || t.server === w),
+    );
+    const serverOf = { bare, floor, mfd, before: before ?? mfd };
+    const memory = [`idle after start and seeding ${rssMb(mfd.pid).toFixed(0)}`];
     log(`${dialect}: warming up (${WARM_UP_SECONDS} s each)`);
     for (const target of targets) await measure(target, serverOf[target.server], WARM_UP_SECONDS);
     const samples = new Map<Target, Sample[]>(targets.map((t) => [t, []]));
@@ -465,11 +631,38 @@ async function benchDatabase(dialect: string): Promise<string> {
         const sample = await measure(target, serverOf[target.server], SECONDS);
         samples.get(target)?.push(sample);
         log(
-          `${dialect} round ${round}: ${target.server} ${target.request}: ${whole(sample.requestsPerSecond)} req/s, p99 ${sample.p99} ms, ${whole(sample.cpuPerRequest)} µs CPU/req${sample.failed ? `, ${sample.failed} failed` : ""}`,
+          `${dialect} round ${round}: ${target.server} ${target.request}: ${whole(sample.requestsPerSecond)} req/s, p99 ${sample.p99} ms, ${whole(sample.cpuPerRequest)} µs CPU/req${sample.failed ? `, ${sample.failed} failed (${sample.why})` : ""}`,
         );
       }
+      memory.push(`after round ${round} ${rssMb(mfd.pid).toFixed(0)}`);
     }
-    return table(dialect, targets, samples);
+    const reads = [
+      table(dialect, targets, samples),
+      "",
+      `mfd's resident memory (MB): ${memory.join(", ")}.`,
+    ].join("\n");
+    if (!WRITES) return reads;
+
+    // Writes: mfd again, now believing X-Forwarded-For from the bench.
+    await mfd.stop();
+    servers.splice(servers.indexOf(mfd), 1);
+    const writer = await startProcess(
+      [MFD_BIN, "serve", "--services", "web"],
+      { ...env, MFD_TRUSTED_PROXY: "127.0.0.1", MFD_MAILBOX_LIMIT: "1000000" },
+      `http://127.0.0.1:${PORTS.mfd}`,
+      "/readyz",
+    );
+    servers.push(writer);
+    const writes = await benchWrites(writer.url, writer.pid, credentials, SECONDS);
+    return [
+      reads,
+      "",
+      `Writes and sign-in (${SECONDS} s each; p99 in ms; ratio to the raw hash rate):`,
+      "",
+      "| measure | rate | p99 ms | ÷ ceiling |",
+      "|---|---|---|---|",
+      ...writes.rows,
+    ].join("\n");
   } finally {
     for (const server of servers.reverse()) await server.stop();
     await storage.close();

@@ -1,7 +1,6 @@
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import fastifyCookie from "@fastify/cookie";
-import fastifyHelmet from "@fastify/helmet";
 import fastifyStatic from "@fastify/static";
 import fastifySwagger from "@fastify/swagger";
 import fastifySwaggerUi from "@fastify/swagger-ui";
@@ -17,6 +16,7 @@ import { handleError, sendProblem } from "./http/problem.js";
 import { publicAddressHook } from "./http/public-address.js";
 import { allowedMethods, clientErrorHandler, frameworkErrors } from "./http/router-errors.js";
 import { namedSchemas, ProblemSchema } from "./http/schemas.js";
+import { securityHeaders, securityHeadersHook } from "./http/security-headers.js";
 import type { App } from "./http/types.js";
 import { checkInput, validatorCompiler } from "./http/validation.js";
 import { AppError } from "./lib/errors.js";
@@ -84,24 +84,8 @@ export async function buildApp(
   });
 
   await app.register(fastifyCookie);
-  await app.register(fastifyHelmet, {
-    contentSecurityPolicy: {
-      directives: {
-        defaultSrc: ["'self'"],
-        scriptSrc: ["'self'"],
-        styleSrc: ["'self'", "'unsafe-inline'"],
-        imgSrc: ["'self'", "data:"],
-        connectSrc: ["'self'"],
-        frameAncestors: ["'none'"],
-        formAction: ["'self'"],
-        objectSrc: ["'none'"],
-        baseUri: ["'none'"],
-        upgradeInsecureRequests: null,
-      },
-    },
-    referrerPolicy: { policy: "no-referrer" },
-    strictTransportSecurity: config.publicUrl.startsWith("https://"),
-  });
+  // Security headers on every answer (docs/SECURITY.md §17), computed once.
+  app.addHook("onRequest", securityHeadersHook(securityHeaders(config.publicUrl)));
 
   app.addSchema(ProblemSchema);
   for (const schema of namedSchemas()) app.addSchema(schema);

@@ -1,4 +1,5 @@
 import fastifyCookie from "@fastify/cookie";
+import fastifyHelmet from "@fastify/helmet";
 import Fastify from "fastify";
 import { sql } from "kysely";
 import { describe, expect, it, vi } from "vitest";
@@ -191,6 +192,68 @@ describe("security headers", () => {
       expect(res.headers["referrer-policy"]).toBe("no-referrer");
       expect(res.headers["cache-control"]).toBe("no-store");
     }
+  });
+
+  /** The security headers @fastify/helmet sent with the options mfd gave it until issue 13. */
+  async function helmetHeaders(publicUrl: string): Promise<Record<string, unknown>> {
+    const helmeted = Fastify();
+    await helmeted.register(fastifyHelmet, {
+      contentSecurityPolicy: {
+        directives: {
+          defaultSrc: ["'self'"],
+          scriptSrc: ["'self'"],
+          styleSrc: ["'self'", "'unsafe-inline'"],
+          imgSrc: ["'self'", "data:"],
+          connectSrc: ["'self'"],
+          frameAncestors: ["'none'"],
+          formAction: ["'self'"],
+          objectSrc: ["'none'"],
+          baseUri: ["'none'"],
+          upgradeInsecureRequests: null,
+        },
+      },
+      referrerPolicy: { policy: "no-referrer" },
+      strictTransportSecurity: publicUrl.startsWith("https://"),
+    });
+    helmeted.get("/", async () => ({}));
+    return securityPart((await helmeted.inject({ url: "/" })).headers);
+  }
+  /** An answer's headers without those about the answer itself. */
+  const securityPart = (headers: Record<string, unknown>) =>
+    Object.fromEntries(
+      Object.entries(headers).filter(
+        ([name]) =>
+          ![
+            "content-type",
+            "content-length",
+            "date",
+            "connection",
+            "cache-control",
+            "set-cookie",
+            "allow",
+          ].includes(name),
+      ),
+    );
+
+  it("are, on answers, refusals and errors alike, exactly those helmet sent, HSTS only on https", async () => {
+    const { client } = await registerAccount(t, {}, nextIp());
+    const expected = await helmetHeaders(PUBLIC_URL);
+    expect(expected["content-security-policy"]).toContain("frame-ancestors 'none'");
+    const answers = [
+      await client.get("/api/v1/account"),
+      await new Client(t).get("/api/v1/account"),
+      await t.app.inject({ url: "/api/v1/nothing-here" }),
+      await t.app.inject({ method: "DELETE", url: "/api/v1/account" }),
+      await t.app.inject({ url: "/healthz" }),
+    ];
+    expect(answers.map((a) => a.statusCode)).toEqual([200, 401, 404, 405, 200]);
+    for (const answer of answers) expect(securityPart(answer.headers)).toEqual(expected);
+    expect(expected["strict-transport-security"]).toBeUndefined();
+
+    const https = await createTestApp({ MFD_PUBLIC_URL: "https://mfd.example" });
+    const secure = await https.app.inject({ url: "/healthz" });
+    expect(securityPart(secure.headers)).toEqual(await helmetHeaders("https://mfd.example"));
+    expect(secure.headers["strict-transport-security"]).toContain("max-age=");
   });
 });
 

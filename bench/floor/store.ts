@@ -1,6 +1,6 @@
 /**
  * The floor's queries: the SQL text mfd's services send (Kysely with CamelCasePlugin, captured
- * from the drivers), written out once and prepared once. `?` placeholders; the PostgreSQL store
+ * from the drivers; mfd prepares these too, src/db/prepared.ts), written out once and prepared once. `?` placeholders; the PostgreSQL store
  * numbers them. Column names stay snake_case: nothing converts them.
  */
 export const SQL = {
@@ -9,8 +9,9 @@ export const SQL = {
     'select "sessions"."id", "sessions"."account_id", "sessions"."reauth_at", "sessions"."csrf_token", "sessions"."created_at", "sessions"."last_seen_at", "accounts"."is_support_agent" from "sessions" inner join "accounts" on "accounts"."id" = "sessions"."account_id" where "sessions"."token_hash" = ?',
   deleteSession: 'delete from "sessions" where "id" = ?',
   touchSession: 'update "sessions" set "last_seen_at" = ? where "id" = ?',
-  // src/accounts/accounts.service.ts `profile` and `managedDomainNames`
-  account: 'select * from "accounts" where "id" = ?',
+  // src/accounts/accounts.service.ts `profile` and src/credentials/recovery-email.ts `managedDomainNames`
+  account:
+    'select "id", "login", "first_name", "last_name", "security_question", "security_answer_hash", "phone", "phone_confirmed_at", "recovery_email", "email_confirmed_at", "totp_enabled_at", "is_support_agent", "created_at" from "accounts" where "id" = ?',
   pendingCodes:
     'select "purpose", "target" from "verification_codes" where "account_id" = ? and "purpose" in (?, ?) and "consumed_at" is null and "expires_at" > ? and "failures" < ?',
   managedDomainNames:
@@ -18,9 +19,11 @@ export const SQL = {
   // src/access/domain-access.ts `authorizeDomain`
   domainGrant:
     'select "domains"."id", "domains"."name", "domains"."owner_account_id", "domains"."delegated", "deputies"."account_id" as "deputy_account_id", "deputies"."dns_granted", "deputies"."created_at" as "deputy_since" from "domains" left join "deputies" on "deputies"."domain_id" = "domains"."id" and "deputies"."account_id" = ? where "domains"."name" = ?',
-  // src/mailboxes/mailboxes.service.ts `pageQuery`, `mailboxCount`, `aliasesOf`
-  firstPage: 'select * from "mailboxes" where "domain_id" = ? order by "login" limit ?',
-  pageAfter: 'select * from "mailboxes" where "domain_id" = ? and "login" > ? order by "login" limit ?',
+  // src/mailboxes/queries.ts `firstPage`, `pageAfter`, `mailboxCount`, `aliasesOf`
+  firstPage:
+    'select "id", "login", "first_name", "last_name", "enabled", "quota_mb", "created_at", "updated_at" from "mailboxes" where "domain_id" = ? order by "login" limit ?',
+  pageAfter:
+    'select "id", "login", "first_name", "last_name", "enabled", "quota_mb", "created_at", "updated_at" from "mailboxes" where "domain_id" = ? and "login" > ? order by "login" limit ?',
   mailboxCount: 'select "count" from "domain_mailbox_counts" where "domain_id" = ?',
   aliases: (n: number) =>
     `select "mailbox_id", "alias" from "mailbox_aliases" where "mailbox_id" in (${Array(n).fill("?").join(", ")}) order by "alias"`,

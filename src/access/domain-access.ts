@@ -1,4 +1,5 @@
 import type { Executor } from "../db/database.js";
+import { preparedQuery } from "../db/prepared.js";
 import type { RowLocks } from "../db/transactions.js";
 import { lookupName } from "../lib/domain-names.js";
 import { AppError } from "../lib/errors.js";
@@ -27,6 +28,25 @@ export interface DomainGrant {
   dnsGranted: boolean;
   delegated: boolean;
 }
+
+/** The caller's role on a domain by name: every domain-scoped request runs it (built once, src/db/prepared.ts). */
+const domainGrant = preparedQuery((db, p: { accountId: string; name: string }) =>
+  db
+    .selectFrom("domains")
+    .leftJoin("deputies", (join) =>
+      join.onRef("deputies.domainId", "=", "domains.id").on("deputies.accountId", "=", p.accountId),
+    )
+    .select([
+      "domains.id",
+      "domains.name",
+      "domains.ownerAccountId",
+      "domains.delegated",
+      "deputies.accountId as deputyAccountId",
+      "deputies.dnsGranted",
+      "deputies.createdAt as deputySince",
+    ])
+    .where("domains.name", "=", p.name),
+);
 
 /** The token permission an action needs; owner-only actions have none (docs/SECURITY.md §21). */
 const TOKEN_PERMISSION: Record<DomainAction, Permission | null> = {
@@ -59,22 +79,7 @@ export async function authorizeDomain(
   // Unicode or punycode, any case, as typed in a URL; a name that cannot be a domain is nobody's.
   const name = lookupName(domainName);
   if (!name) throw new AppError("NOT_FOUND");
-  const row = await db
-    .selectFrom("domains")
-    .leftJoin("deputies", (join) =>
-      join.onRef("deputies.domainId", "=", "domains.id").on("deputies.accountId", "=", accountId),
-    )
-    .select([
-      "domains.id",
-      "domains.name",
-      "domains.ownerAccountId",
-      "domains.delegated",
-      "deputies.accountId as deputyAccountId",
-      "deputies.dnsGranted",
-      "deputies.createdAt as deputySince",
-    ])
-    .where("domains.name", "=", name)
-    .executeTakeFirst();
+  const row = await domainGrant.first(db, { accountId, name });
   if (!row) throw new AppError("NOT_FOUND");
   const role: DomainRole | null =
     row.ownerAccountId === accountId ? "owner" : row.deputyAccountId ? "deputy" : null;

@@ -22,11 +22,12 @@ import {
   SECURITY_QUESTIONS,
 } from "../credentials/security-questions.js";
 import type { Executor } from "../db/database.js";
+import { preparedQuery } from "../db/prepared.js";
 import { hitLimits } from "../db/rate-limit.js";
 import { isUniqueViolation } from "../db/transactions.js";
 import type { Deps } from "../deps.js";
 import { isAddressOnConnectedDomain } from "../domains/index.js";
-import { HOUR, MINUTE } from "../lib/clock.js";
+import { HOUR, isoTime, MINUTE } from "../lib/clock.js";
 import { AppError, FieldChecks } from "../lib/errors.js";
 import { newId, sha256 } from "../lib/random.js";
 import { notifySecurityChange } from "../notify/account-notices.js";
@@ -89,6 +90,38 @@ export type RegisterInput = Static<typeof RegisterBody>;
 export type SignInInput = Static<typeof SignInBody>;
 /** recoveryEmail.usableForRestore is false when restore codes are never sent there (see recovery-email.ts). */
 export type ProfileView = Static<typeof Profile>;
+
+// `profile` (GET /api/v1/account) runs these on every read: built once (src/db/prepared.ts).
+const profileRow = preparedQuery((db, p: { accountId: string }) =>
+  db
+    .selectFrom("accounts")
+    .select([
+      "id",
+      "login",
+      "firstName",
+      "lastName",
+      "securityQuestion",
+      "securityAnswerHash",
+      "phone",
+      "phoneConfirmedAt",
+      "recoveryEmail",
+      "emailConfirmedAt",
+      "totpEnabledAt",
+      "isSupportAgent",
+      "createdAt",
+    ])
+    .where("id", "=", p.accountId),
+);
+const pendingConfirmations = preparedQuery((db, p: { accountId: string; now: number }) =>
+  db
+    .selectFrom("verificationCodes")
+    .select(["purpose", "target"])
+    .where("accountId", "=", p.accountId)
+    .where("purpose", "in", ["confirm_phone", "confirm_email"])
+    .where("consumedAt", "is", null)
+    .where("expiresAt", ">", p.now)
+    .where("failures", "<", MAX_CODE_FAILURES),
+);
 
 export interface SignedIn {
   accountId: string;
@@ -599,17 +632,9 @@ export class AccountsService {
   }
 
   async profile(ctx: RequestContext, accountId: string): Promise<ProfileView> {
-    const a = await this.db.selectFrom("accounts").selectAll().where("id", "=", accountId).executeTakeFirst();
+    const a = await profileRow.first(this.db, { accountId });
     if (!a) throw new AppError("NOT_FOUND");
-    const pending = await this.db
-      .selectFrom("verificationCodes")
-      .select(["purpose", "target"])
-      .where("accountId", "=", accountId)
-      .where("purpose", "in", ["confirm_phone", "confirm_email"])
-      .where("consumedAt", "is", null)
-      .where("expiresAt", ">", ctx.now)
-      .where("failures", "<", MAX_CODE_FAILURES)
-      .execute();
+    const pending = await pendingConfirmations.all(this.db, { accountId, now: ctx.now });
     const missing: string[] = [];
     if (!a.firstName || !a.lastName) missing.push("names");
     if (!a.securityQuestion || !a.securityAnswerHash) missing.push("securityQuestion");
@@ -642,7 +667,7 @@ export class AccountsService {
       isSupportAgent: a.isSupportAgent === 1,
       complete: missing.length === 0,
       missing,
-      createdAt: new Date(a.createdAt).toISOString(),
+      createdAt: isoTime(a.createdAt),
     };
   }
 }

@@ -2,6 +2,7 @@ import type { Static } from "@sinclair/typebox";
 import type { RequestContext } from "../access/actor.js";
 import { recordEvent } from "../audit/audit.service.js";
 import type { Executor } from "../db/database.js";
+import { preparedQuery } from "../db/prepared.js";
 import type { Deps } from "../deps.js";
 import { HOUR, MINUTE } from "../lib/clock.js";
 import { AppError } from "../lib/errors.js";
@@ -25,6 +26,30 @@ export interface ResolvedSession {
 }
 
 export type SessionView = Static<typeof SessionViewSchema>;
+
+// Every request with a cookie runs these: built once (src/db/prepared.ts).
+const sessionByHash = preparedQuery((db, p: { tokenHash: string }) =>
+  db
+    .selectFrom("sessions")
+    .innerJoin("accounts", "accounts.id", "sessions.accountId")
+    .select([
+      "sessions.id",
+      "sessions.accountId",
+      "sessions.reauthAt",
+      "sessions.csrfToken",
+      "sessions.createdAt",
+      "sessions.lastSeenAt",
+      "accounts.isSupportAgent",
+      "sessions.twoFactorAt",
+    ])
+    .where("sessions.tokenHash", "=", p.tokenHash),
+);
+const deleteSession = preparedQuery((db, p: { id: string }) =>
+  db.deleteFrom("sessions").where("id", "=", p.id),
+);
+const touchSession = preparedQuery((db, p: { id: string; now: number }) =>
+  db.updateTable("sessions").set({ lastSeenAt: p.now }).where("id", "=", p.id),
+);
 
 export class SessionsService {
   constructor(private readonly deps: Deps) {}
@@ -60,29 +85,13 @@ export class SessionsService {
   /** The live session behind a cookie value, or null when unknown, idle too long or too old. */
   async resolve(token: string, now: number): Promise<ResolvedSession | null> {
     const { db } = this.deps.database;
-    const row = await db
-      .selectFrom("sessions")
-      .innerJoin("accounts", "accounts.id", "sessions.accountId")
-      .select([
-        "sessions.id",
-        "sessions.accountId",
-        "sessions.reauthAt",
-        "sessions.csrfToken",
-        "sessions.createdAt",
-        "sessions.lastSeenAt",
-        "accounts.isSupportAgent",
-        "sessions.twoFactorAt",
-      ])
-      .where("sessions.tokenHash", "=", sha256(token))
-      .executeTakeFirst();
+    const row = await sessionByHash.first(db, { tokenHash: sha256(token) });
     if (!row) return null;
     if (now - row.lastSeenAt > SESSION_IDLE_MS || now - row.createdAt > SESSION_ABSOLUTE_MS) {
-      await db.deleteFrom("sessions").where("id", "=", row.id).execute();
+      await deleteSession.run(db, { id: row.id });
       return null;
     }
-    if (now - row.lastSeenAt >= TOUCH_EVERY_MS) {
-      await db.updateTable("sessions").set({ lastSeenAt: now }).where("id", "=", row.id).execute();
-    }
+    if (now - row.lastSeenAt >= TOUCH_EVERY_MS) await touchSession.run(db, { id: row.id, now });
     return {
       id: row.id,
       accountId: row.accountId,

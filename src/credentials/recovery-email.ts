@@ -1,6 +1,7 @@
 import type { RequestContext } from "../access/actor.js";
 import { recordEvent } from "../audit/audit.service.js";
 import type { Executor } from "../db/database.js";
+import { preparedQuery } from "../db/prepared.js";
 import type { Deps } from "../deps.js";
 import { maskEmail } from "./contacts.js";
 
@@ -19,18 +20,21 @@ export const UNUSABLE_REASON = "on-managed-domain";
  * deputy. Its recovery e-mail may not be on them, nor its password contain them.
  */
 export async function managedDomainNames(db: Executor, accountId: string): Promise<string[]> {
-  const rows = await db
+  return (await managedNames.all(db, { accountId })).map((r) => r.name);
+}
+
+// Every profile read runs it: built once (src/db/prepared.ts).
+const managedNames = preparedQuery((db, p: { accountId: string }) =>
+  db
     .selectFrom("domains")
     .select("name")
     .where((eb) =>
       eb.or([
-        eb("ownerAccountId", "=", accountId),
-        eb("id", "in", eb.selectFrom("deputies").select("domainId").where("accountId", "=", accountId)),
+        eb("ownerAccountId", "=", p.accountId),
+        eb("id", "in", eb.selectFrom("deputies").select("domainId").where("accountId", "=", p.accountId)),
       ]),
-    )
-    .execute();
-  return rows.map((r) => r.name);
-}
+    ),
+);
 
 /** The managed domain `email` is on or under (`a@corp.example`, `a@mail.corp.example`), or null. */
 export function managingDomainOf(email: string, managed: readonly string[]): string | null {

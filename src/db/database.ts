@@ -20,6 +20,7 @@ import {
 import pg from "pg";
 import type { Config } from "../config.js";
 import { ConnectFailed, databaseFault } from "./faults.js";
+import { preparedStatementName, registerDirectRunner } from "./prepared.js";
 import type { DB } from "./schema.js";
 
 export type Dialect = "sqlite" | "postgres";
@@ -37,21 +38,28 @@ export type Executor = Kysely<DB> | Transaction<DB>;
 // int8 columns hold epoch milliseconds: well inside Number's exact range, so read them as numbers.
 pg.types.setTypeParser(20, (value) => Number.parseInt(value, 10));
 
-/** Keeps the event loop free while another process holds SQLite's write lock (see retryWhileBusy). */
+/**
+ * Makes callers take turns on SQLite's one connection, first come first served. Each unlock hands
+ * the connection to the next waiter alone: waking every waiter to race for it (as a shared
+ * promise would) costs each query as many wake-ups as requests are waiting, which under load was
+ * a large part of a request's CPU (issue 13). Also keeps the event loop free while another
+ * process holds SQLite's write lock (see retryWhileBusy).
+ */
 class ConnectionMutex {
-  #held: Promise<void> | undefined;
-  #release: (() => void) | undefined;
-  async lock(): Promise<void> {
-    while (this.#held) await this.#held;
-    this.#held = new Promise((resolve) => {
-      this.#release = resolve;
-    });
+  #locked = false;
+  readonly #waiting: Array<() => void> = [];
+  lock(): Promise<void> | undefined {
+    if (!this.#locked) {
+      this.#locked = true;
+      return undefined;
+    }
+    return new Promise((resolve) => this.#waiting.push(resolve));
   }
   unlock(): void {
-    const release = this.#release;
-    this.#held = undefined;
-    this.#release = undefined;
-    release?.();
+    const next = this.#waiting.shift();
+    // The lock stays taken: it passes to `next`.
+    if (next) next();
+    else this.#locked = false;
   }
 }
 
@@ -106,6 +114,17 @@ class LockAwareSqliteDriver implements Driver {
     this.#mutex.unlock();
   }
 
+  /** One statement on the connection, taking its turn as Kysely's acquire and release would (prepared.ts). */
+  async run(compiled: CompiledQuery): Promise<QueryResult<Record<string, unknown>>> {
+    const pending = this.#mutex.lock();
+    if (pending) await pending;
+    try {
+      return await this.#connection.executeQuery(compiled);
+    } finally {
+      this.#mutex.unlock();
+    }
+  }
+
   async destroy(): Promise<void> {
     this.sqlite.close();
   }
@@ -132,16 +151,41 @@ class LockAwareSqliteDriver implements Driver {
   }
 }
 
+/** Prepared statements kept per SQL text; past this the least recently used is dropped. */
+const STATEMENT_CACHE_SIZE = 500;
+
 class LockAwareSqliteConnection implements DatabaseConnection {
+  /**
+   * Preparing a statement (parsing the SQL and planning it) cost more than running most of mfd's
+   * queries: each text is prepared once and reused (issue 13). Insertion order is use order, so
+   * the first key is the least recently used. SQLite prepares a statement again by itself when
+   * the schema changes under it (a migration by another process).
+   */
+  readonly #statements = new Map<string, SQLite.Statement>();
+
   constructor(
     private readonly sqlite: SQLite.Database,
     private readonly retryWhileBusy: <T>(attempt: () => T) => Promise<T>,
   ) {}
 
+  #statement(sql: string): SQLite.Statement {
+    const cached = this.#statements.get(sql);
+    if (cached) {
+      this.#statements.delete(sql);
+      this.#statements.set(sql, cached);
+      return cached;
+    }
+    const statement = this.sqlite.prepare(sql);
+    this.#statements.set(sql, statement);
+    if (this.#statements.size > STATEMENT_CACHE_SIZE)
+      this.#statements.delete(this.#statements.keys().next().value as string);
+    return statement;
+  }
+
   async executeQuery<R>(compiledQuery: CompiledQuery): Promise<QueryResult<R>> {
     const { sql, parameters } = compiledQuery;
     return this.retryWhileBusy(() => {
-      const statement = this.sqlite.prepare(sql);
+      const statement = this.#statement(sql);
       if (statement.reader) return { rows: statement.all(parameters) as R[] };
       const { changes, lastInsertRowid } = statement.run(parameters);
       return { numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid), rows: [] };
@@ -171,8 +215,10 @@ class LockAwareSqliteDialect extends SqliteDialect {
   ) {
     super({ database: sqlite });
   }
+  driver: LockAwareSqliteDriver | undefined;
   override createDriver(): Driver {
-    return new LockAwareSqliteDriver(this.sqlite, this.lockWaitMs);
+    this.driver = new LockAwareSqliteDriver(this.sqlite, this.lockWaitMs);
+    return this.driver;
   }
   override createAdapter() {
     return new TransactionalDdlSqliteAdapter();
@@ -184,6 +230,15 @@ const connectionLost = (error: unknown) =>
   databaseFault(error)?.code === "DATABASE_UNAVAILABLE" &&
   !/timeout/i.test(String((error as { message?: unknown }).message));
 
+/**
+ * A named statement prepared on this connection before a migration changed the rows it returns
+ * ("cached plan must not change result type"): the connection is dropped, so the statement is
+ * prepared afresh on the next, and a first SELECT is sent again at once.
+ */
+const planOutdated = (error: unknown) =>
+  (error as { code?: unknown } | null)?.code === "0A000" &&
+  /cached plan/i.test(String((error as { message?: unknown }).message));
+
 /** A first statement that changed nothing if it failed: safe to send again on another connection. */
 const SAFE_TO_RESEND = /^\s*(begin|select)\b/i;
 
@@ -192,7 +247,8 @@ const SAFE_TO_RESEND = /^\s*(begin|select)\b/i;
  * its server or stopped answering (read timeout) is destroyed rather than handed out again; and
  * when the first statement on a checked-out connection (BEGIN or a SELECT) finds it dead — idle
  * connections killed by a restart or a network reset — it is sent again once on a new connection,
- * so those stale connections cost no request an error.
+ * so those stale connections cost no request an error. The same for a named statement whose plan a
+ * migration made outdated (`planOutdated`).
  */
 class ResilientPool implements PostgresPool {
   constructor(private readonly pool: pg.Pool) {}
@@ -202,21 +258,28 @@ class ResilientPool implements PostgresPool {
     let broken = false;
     let first = true;
     const send = async (current: pg.PoolClient, text: string, parameters: ReadonlyArray<unknown>) => {
+      // A prepared query (prepared.ts) goes as a named statement: parsed and planned once per connection.
+      const name = preparedStatementName(text);
+      // Kysely hands over a fresh array of parameters: no copy of it is needed.
+      const values = parameters as unknown[];
       try {
-        return await current.query(text, [...parameters]);
+        return await (name === undefined
+          ? current.query(text, values)
+          : current.query({ name, text, values }));
       } catch (error) {
-        if (databaseFault(error)?.code === "DATABASE_UNAVAILABLE") broken = true;
+        if (databaseFault(error)?.code === "DATABASE_UNAVAILABLE" || planOutdated(error)) broken = true;
         throw error;
       }
     };
     const query = async (text: string, parameters: ReadonlyArray<unknown>) => {
       if (!client) throw new Error("the connection was already released");
-      const resendable = first && SAFE_TO_RESEND.test(text);
+      const wasFirst = first;
       first = false;
       try {
         return await send(client, text, parameters);
       } catch (error) {
-        if (!resendable || !connectionLost(error)) throw error;
+        const resendable = wasFirst && SAFE_TO_RESEND.test(text);
+        if (!resendable || !(connectionLost(error) || planOutdated(error))) throw error;
         client.release(true);
         client = null;
         client = await this.open();
@@ -231,6 +294,22 @@ class ResilientPool implements PostgresPool {
         client = null;
       },
     };
+  }
+
+  /** One statement on a connection of its own, as Kysely's PostgreSQL driver runs it (prepared.ts). */
+  async run(compiled: CompiledQuery): Promise<QueryResult<Record<string, unknown>>> {
+    const client = await this.connect();
+    try {
+      const { command, rowCount, rows } = (await client.query(
+        compiled.sql,
+        compiled.parameters as unknown[],
+      )) as unknown as pg.QueryResult<Record<string, unknown>>;
+      const changed =
+        command === "INSERT" || command === "UPDATE" || command === "DELETE" || command === "MERGE";
+      return changed ? { numAffectedRows: BigInt(rowCount ?? 0), rows } : { rows };
+    } finally {
+      client.release();
+    }
   }
 
   end(): Promise<void> {
@@ -325,11 +404,18 @@ export function openDatabase(url: string, options: DatabaseOptions = {}): Databa
     // A connection checked out but between statements has no pool listener; its failure surfaces
     // in the next statement, which answers 503.
     pool.on("connect", (client) => client.on("error", () => {}));
+    const resilient = new ResilientPool(pool);
     const db = new Kysely<DB>({
-      dialect: new ResilientPostgresDialect({ pool: new ResilientPool(pool) }),
+      dialect: new ResilientPostgresDialect({ pool: resilient }),
       plugins: [new CamelCasePlugin()],
     });
-    return { db, dialect: "postgres", schema: options.schema ?? "public", destroy: () => db.destroy() };
+    registerDirectRunner(db, (compiled) => resilient.run(compiled));
+    // Kysely ends the pool only if it used it itself; prepared queries may have been the only users.
+    const destroy = async () => {
+      await db.destroy();
+      if (!pool.ended) await pool.end();
+    };
+    return { db, dialect: "postgres", schema: options.schema ?? "public", destroy };
   }
   const file = url.slice("sqlite:".length);
   if (file !== ":memory:") createPrivately(file);
@@ -342,11 +428,15 @@ export function openDatabase(url: string, options: DatabaseOptions = {}): Databa
   sqlite.pragma("foreign_keys = ON");
   // From now on the lock is waited for without blocking the event loop (LockAwareSqliteDriver).
   sqlite.pragma("busy_timeout = 0");
-  const db = new Kysely<DB>({
-    dialect: new LockAwareSqliteDialect(sqlite, lockWaitMs),
-    plugins: [new CamelCasePlugin()],
-  });
-  return { db, dialect: "sqlite", schema: null, destroy: () => db.destroy() };
+  const dialect = new LockAwareSqliteDialect(sqlite, lockWaitMs);
+  const db = new Kysely<DB>({ dialect, plugins: [new CamelCasePlugin()] });
+  const driver = dialect.driver as LockAwareSqliteDriver;
+  registerDirectRunner(db, (compiled) => driver.run(compiled));
+  const destroy = async () => {
+    await db.destroy();
+    if (sqlite.open) sqlite.close();
+  };
+  return { db, dialect: "sqlite", schema: null, destroy };
 }
 
 /**

@@ -4,7 +4,9 @@ import { type Selectable, sql } from "kysely";
 import type { RequestContext } from "../access/actor.js";
 import { authorizeDomain, type DomainGrant } from "../access/domain-access.js";
 import type { Executor } from "../db/database.js";
+import { preparedQuery } from "../db/prepared.js";
 import type { MailboxesTable } from "../db/schema-mailboxes.js";
+import { isoTime } from "../lib/clock.js";
 import { lookupName } from "../lib/domain-names.js";
 import { AppError } from "../lib/errors.js";
 import { keysetPage } from "../lib/paging.js";
@@ -28,7 +30,49 @@ export type MailboxPage = Static<typeof schemas.MailboxPage>;
 
 type MailboxRow = Selectable<MailboxesTable>;
 
-const iso = (ms: number) => new Date(Number(ms)).toISOString();
+const iso = (ms: number) => isoTime(Number(ms));
+
+/** What a listing reads of a mailbox: what its view shows, and its id for the aliases — never the hash. */
+const LISTED = [
+  "id",
+  "login",
+  "firstName",
+  "lastName",
+  "enabled",
+  "quotaMb",
+  "createdAt",
+  "updatedAt",
+] as const;
+type ListedRow = Pick<MailboxRow, (typeof LISTED)[number]>;
+
+// A page without a search, the count and the aliases: built once (src/db/prepared.ts).
+const firstPage = preparedQuery((db, p: { domainId: string; limit: number }) =>
+  db
+    .selectFrom("mailboxes")
+    .select(LISTED)
+    .where("domainId", "=", p.domainId)
+    .orderBy("login")
+    .limit(p.limit),
+);
+const pageAfter = preparedQuery((db, p: { domainId: string; after: string; limit: number }) =>
+  db
+    .selectFrom("mailboxes")
+    .select(LISTED)
+    .where("domainId", "=", p.domainId)
+    .where("login", ">", p.after)
+    .orderBy("login")
+    .limit(p.limit),
+);
+const countOf = preparedQuery((db, p: { domainId: string }) =>
+  db.selectFrom("domainMailboxCounts").select("count").where("domainId", "=", p.domainId),
+);
+const aliasesIn = preparedQuery((db, p: { mailboxIds: readonly string[] }) =>
+  db
+    .selectFrom("mailboxAliases")
+    .select(["mailboxId", "alias"])
+    .where("mailboxId", "in", p.mailboxIds)
+    .orderBy("alias"),
+);
 
 export async function listMailboxes(
   db: Executor,
@@ -42,13 +86,14 @@ export async function listMailboxes(
   const grant = await authorizeDomain(db, ctx.actor, domain, "mailboxes:read");
   const after = query.after === undefined ? null : decodeCursor(query.after);
   const search = query.q === undefined ? null : searchRanges(query.q);
+  const limit = query.limit + 1;
+  const desc = query.order === "-login";
   const [rows, total] = await Promise.all([
-    pageQuery(db, grant.domainId, {
-      after,
-      search,
-      limit: query.limit + 1,
-      desc: query.order === "-login",
-    }).execute(),
+    search !== null || desc
+      ? pageQuery(db, grant.domainId, { after, search, limit, desc }).execute()
+      : after === null
+        ? firstPage.all(db, { domainId: grant.domainId, limit })
+        : pageAfter.all(db, { domainId: grant.domainId, after, limit }),
     search === null ? mailboxCount(db, grant.domainId) : countMatches(db, grant.domainId, search),
   ]);
   const { shown, next } = keysetPage(rows, query.limit, (last) => encodeCursor(last.login));
@@ -98,8 +143,8 @@ export function searchRanges(q: string): SearchRanges | null {
 /**
  * One page of a domain's mailboxes in login order (`desc`: reversed) after the cursor
  * (bench/mailboxes.ts explains it). Without a search: the (domain_id, login) index from the cursor
- * on, walked backwards for `desc`. With one: the page's logins from the search indexes alone, then
- * only those rows.
+ * on, walked backwards for `desc` (`listMailboxes` runs the ascending query prepared: `firstPage`,
+ * `pageAfter`). With one: the page's logins from the search indexes alone, then only those rows.
  */
 export function pageQuery(
   db: Executor,
@@ -111,7 +156,7 @@ export function pageQuery(
   const beyond = page.desc ? "<" : ">";
   const rows = db
     .selectFrom("mailboxes")
-    .selectAll()
+    .select(LISTED)
     .where("domainId", "=", domainId)
     .orderBy("login", direction);
   if (search === null)
@@ -171,11 +216,7 @@ function matchingLogins(
 
 /** A domain's number of mailboxes, kept by triggers (migration 005). */
 export async function mailboxCount(db: Executor, domainId: string): Promise<number> {
-  const row = await db
-    .selectFrom("domainMailboxCounts")
-    .select("count")
-    .where("domainId", "=", domainId)
-    .executeTakeFirst();
+  const row = await countOf.first(db, { domainId });
   return Number(row?.count ?? 0);
 }
 
@@ -204,21 +245,15 @@ export async function findMailbox(db: Executor, grant: DomainGrant, rawLogin: st
 export async function aliasesOf(db: Executor, mailboxIds: readonly string[]): Promise<Map<string, string[]>> {
   const byMailbox = new Map<string, string[]>();
   if (mailboxIds.length === 0) return byMailbox;
-  const rows = await db
-    .selectFrom("mailboxAliases")
-    .select(["mailboxId", "alias"])
-    .where("mailboxId", "in", [...mailboxIds])
-    .orderBy("alias")
-    .execute();
-  for (const row of rows) byMailbox.set(row.mailboxId, [...(byMailbox.get(row.mailboxId) ?? []), row.alias]);
+  for (const row of await aliasesIn.all(db, { mailboxIds })) {
+    const list = byMailbox.get(row.mailboxId);
+    if (list) list.push(row.alias);
+    else byMailbox.set(row.mailboxId, [row.alias]);
+  }
   return byMailbox;
 }
 
-export function view(
-  domain: string,
-  row: Omit<MailboxRow, "id" | "domainId">,
-  aliases: string[],
-): MailboxView {
+export function view(domain: string, row: Omit<ListedRow, "id">, aliases: string[]): MailboxView {
   return {
     login: row.login,
     address: `${row.login}@${domain}`,

@@ -32,10 +32,21 @@ export async function operationsRoutes(
     buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
     registers: [registry],
   });
+  // Each series's child is looked up once: prom-client would otherwise hash the labels on every answer.
+  const series = new Map<string, { count: () => void; time: (seconds: number) => void }>();
   app.addHook("onResponse", async (request, reply) => {
     const route = request.routeOptions.url ?? "unmatched";
-    requests.inc({ method: request.method, route, status: String(reply.statusCode) });
-    duration.observe({ method: request.method, route }, reply.elapsedTime / 1000);
+    const status = String(reply.statusCode);
+    const key = `${request.method} ${status} ${route}`;
+    let one = series.get(key);
+    if (!one) {
+      const counter = requests.labels({ method: request.method, route, status });
+      const histogram = duration.labels({ method: request.method, route });
+      one = { count: () => counter.inc(), time: (seconds) => histogram.observe(seconds) };
+      series.set(key, one);
+    }
+    one.count();
+    one.time(reply.elapsedTime / 1000);
   });
 
   app.get("/healthz", { config: { access: { public: true } }, schema: { hide: true } }, async () => ({

@@ -4,6 +4,7 @@ import { TOKEN_PERMISSIONS } from "../access/actor.js";
 import { authorizeDomainHeld, tokenPermissionsOf } from "../access/domain-access.js";
 import { recordEvent } from "../audit/audit.service.js";
 import type { Executor } from "../db/database.js";
+import { preparedQuery } from "../db/prepared.js";
 import { inDomainTransaction } from "../db/transactions.js";
 import type { Deps } from "../deps.js";
 import { DAY, MINUTE } from "../lib/clock.js";
@@ -25,6 +26,9 @@ const SECRET_PATTERN = new RegExp(
 
 /** Whatever in a text has the shape of a token secret (a URL, as sent and percent-decoded). */
 export function tokenSecretsIn(text: string): string[] {
+  // Every request's URL comes here: without the prefix or a percent sign (the only other way to
+  // write it) there is nothing to find.
+  if (!text.includes(TOKEN_PREFIX) && !text.includes("%")) return [];
   let decoded = text;
   try {
     decoded = decodeURIComponent(text);
@@ -56,6 +60,35 @@ export interface CreateTokenInput {
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
+
+// Every request with a bearer token runs these: built once (src/db/prepared.ts).
+const tokenByHash = preparedQuery((db, p: { tokenHash: string }) =>
+  db
+    .selectFrom("apiTokens")
+    .select([
+      "id",
+      "accountId",
+      "permissions",
+      "allDomains",
+      "createdAt",
+      "expiresAt",
+      "revokedAt",
+      "lastUsedAt",
+    ])
+    .where("tokenHash", "=", p.tokenHash)
+    .where("kind", "=", "bearer"),
+);
+const touchToken = preparedQuery((db, p: { id: string; now: number; ip: string | null; before: number }) =>
+  db
+    .updateTable("apiTokens")
+    .set({ lastUsedAt: p.now, lastUsedIp: p.ip })
+    .where("id", "=", p.id)
+    // Concurrent requests of one script: one of them writes.
+    .where((eb) => eb.or([eb("lastUsedAt", "is", null), eb("lastUsedAt", "<=", p.before)])),
+);
+const tokenDomains = preparedQuery((db, p: { tokenId: string }) =>
+  db.selectFrom("apiTokenDomains").select("domainId").where("tokenId", "=", p.tokenId),
+);
 
 /**
  * Personal API tokens (docs/SECURITY.md §18–21). A token belongs to one account, is
@@ -304,41 +337,14 @@ export class TokensService {
    */
   async resolve(secret: string, now: number, ip: string | null): Promise<Actor | null> {
     if (secret.length !== SECRET_LENGTH || !secret.startsWith(TOKEN_PREFIX)) return null;
-    const row = await this.db
-      .selectFrom("apiTokens")
-      .select([
-        "id",
-        "accountId",
-        "permissions",
-        "allDomains",
-        "createdAt",
-        "expiresAt",
-        "revokedAt",
-        "lastUsedAt",
-      ])
-      .where("tokenHash", "=", sha256(secret))
-      .where("kind", "=", "bearer")
-      .executeTakeFirst();
+    const row = await tokenByHash.first(this.db, { tokenHash: sha256(secret) });
     if (!row || row.revokedAt !== null || row.expiresAt <= now) return null;
-    if (row.lastUsedAt === null || now - row.lastUsedAt >= TOUCH_EVERY_MS) {
-      await this.db
-        .updateTable("apiTokens")
-        .set({ lastUsedAt: now, lastUsedIp: ip })
-        .where("id", "=", row.id)
-        // Concurrent requests of one script: one of them writes.
-        .where((eb) => eb.or([eb("lastUsedAt", "is", null), eb("lastUsedAt", "<=", now - TOUCH_EVERY_MS)]))
-        .execute();
-    }
+    if (row.lastUsedAt === null || now - row.lastUsedAt >= TOUCH_EVERY_MS)
+      await touchToken.run(this.db, { id: row.id, now, ip, before: now - TOUCH_EVERY_MS });
     const domains =
       row.allDomains === 1
         ? null
-        : (
-            await this.db
-              .selectFrom("apiTokenDomains")
-              .select("domainId")
-              .where("tokenId", "=", row.id)
-              .execute()
-          ).map((d) => d.domainId);
+        : (await tokenDomains.all(this.db, { tokenId: row.id })).map((d) => d.domainId);
     return {
       kind: "token",
       accountId: row.accountId,
