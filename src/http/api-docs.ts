@@ -67,6 +67,17 @@ const JS = `(function () {
     '<a class="mfd-docs-back" href="/">Back to the console</a>';
   // Swagger UI draws its own <main> landmark inside the root.
   root.parentNode.insertBefore(header, root);
+  // Swagger UI draws a parameter's value field (a <select> for an enum, an <input> otherwise)
+  // without a label; name each after its parameter so screen readers say what it is (axe: select-name).
+  function labelFields() {
+    var rows = root.querySelectorAll("tr[data-param-name]");
+    for (var i = 0; i < rows.length; i++) {
+      var fields = rows[i].querySelectorAll(".parameters-col_description select, .parameters-col_description input");
+      for (var j = 0; j < fields.length; j++)
+        if (!fields[j].getAttribute("aria-label")) fields[j].setAttribute("aria-label", rows[i].getAttribute("data-param-name"));
+    }
+  }
+  new MutationObserver(labelFields).observe(root, { childList: true, subtree: true });
 })();
 `;
 
