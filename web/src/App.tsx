@@ -16,6 +16,8 @@ import { Connect } from "./pages/domains/Connect";
 import { Domain } from "./pages/domains/Domain";
 import { DomainActivity } from "./pages/domains/DomainActivity";
 import { Domains } from "./pages/domains/Domains";
+import { AcceptTransfer, CancelByLink, ConfirmTransfer } from "./pages/handovers/TransferLinks";
+import { StartRestore, Transfers } from "./pages/handovers/Transfers";
 import { Mailboxes } from "./pages/mailboxes/Mailboxes";
 import { Register } from "./pages/visitor/Register";
 import { Restore } from "./pages/visitor/Restore";
@@ -48,6 +50,11 @@ export function App() {
             <Route path="register" element={<Register />} />
             <Route path="restore" element={<Restore />} />
           </Route>
+          {/* The owner's one-click cancel works signed in or not: the link's secret is the authority. */}
+          <Route element={<VisitorLayout open />}>
+            <Route path="transfer/cancel/:id" element={<CancelByLink />} />
+            <Route path="handover/cancel/:id" element={<CancelByLink />} />
+          </Route>
           <Route element={<ConsoleLayout />}>
             <Route path="domains" element={<Domains />} />
             <Route path="domains/new" element={<Connect />} />
@@ -56,6 +63,10 @@ export function App() {
             <Route path="domains/:name/administrators" element={<Deputies />} />
             <Route path="domains/:name/activity" element={<DomainActivity />} />
             <Route path="domains/:name/dns" element={<Dns />} />
+            <Route path="transfers" element={<Transfers />} />
+            <Route path="transfers/restore" element={<StartRestore />} />
+            <Route path="transfer/accept/:id" element={<AcceptTransfer />} />
+            <Route path="transfer/confirm/:id" element={<ConfirmTransfer />} />
             <Route path="account/confirm" element={<ConfirmContacts />} />
             <Route path="account" element={<AccountLayout />}>
               <Route index element={<Profile />} />

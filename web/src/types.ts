@@ -47,3 +47,6 @@ export type DnsRecord = Schemas["DnsRecord"];
 export type DnsImportReport = Schemas["DnsImportReport"];
 export type DnsHealth = Schemas["DnsHealth"];
 export type DnsHealthCheck = Schemas["DnsHealthCheck"];
+
+/** A hand-over (transfer or restore) as one of its parties sees it. */
+export type Handover = Schemas["Handover"];

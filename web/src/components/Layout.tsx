@@ -37,14 +37,18 @@ function SkipLink() {
   );
 }
 
-/** Pages for visitors: sign in, register, restore access. A signed-in user goes to the console. */
-export function VisitorLayout() {
+/**
+ * Pages for visitors: sign in, register, restore access. A signed-in user goes to the console,
+ * unless the pages are `open` to both (the one-click cancel of a hand-over).
+ */
+export function VisitorLayout({ open = false }: { open?: boolean }) {
   const { status } = useSession();
   // Only someone who arrives signed in is sent on; a sign-in made here navigates by itself.
   const arrivedAs = useRef<string | null>(null);
   if (arrivedAs.current === null && status !== "loading") arrivedAs.current = status;
   if (status === "loading") return <Loading />;
-  if (arrivedAs.current === "signed-in" && status === "signed-in") return <Navigate to={HOME} replace />;
+  if (!open && arrivedAs.current === "signed-in" && status === "signed-in")
+    return <Navigate to={HOME} replace />;
   return (
     <div className="visitor">
       <SkipLink />
@@ -75,7 +79,11 @@ export function ConsoleLayout() {
   if (status === "visitor") {
     // After "Sign out" the sign-in page says so; after a lost session it brings the user back here.
     return (
-      <Navigate to="/sign-in" replace state={ended === "signedOut" ? {} : { from: location.pathname }} />
+      <Navigate
+        to="/sign-in"
+        replace
+        state={ended === "signedOut" ? {} : { from: location.pathname + location.search + location.hash }}
+      />
     );
   }
 
@@ -97,6 +105,7 @@ export function ConsoleLayout() {
             <Brand />
             <nav aria-label={t("nav.main")} className="topnav">
               <NavLink to="/domains">{t("nav.domains")}</NavLink>
+              <NavLink to="/transfers">{t("handovers.nav")}</NavLink>
               <NavLink to="/account">{t("nav.account")}</NavLink>
             </nav>
             <div className="topbar-user">
