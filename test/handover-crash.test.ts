@@ -89,11 +89,13 @@ async function bigDomain(label: string) {
 /** After a restart the worker finishes the move: wholly the new owner's, every mailbox with it. */
 async function restartAndFinish(domain: { domainId: string; targetId: string }, handoverId: string) {
   const again = await serve();
-  const after = await waitFor("the restarted worker to complete the restore", async () => {
-    const state = await moveState(database, domain.domainId, handoverId);
-    return state.handover === "done" ? state : null;
-  });
-  expect(after).toEqual({
+  await waitFor(
+    "the restarted worker to complete the restore",
+    async () => (await moveState(database, domain.domainId, handoverId)).handover === "done",
+  );
+  // Read again once it is done: moveState's reads are separate statements, and the first read of
+  // a poll may predate the commit its last one saw.
+  expect(await moveState(database, domain.domainId, handoverId)).toEqual({
     owner: domain.targetId,
     claimHolder: domain.targetId,
     mailboxes: MAILBOXES,
@@ -143,7 +145,8 @@ describe("SIGKILL in the middle of moving a domain with 10,000 mailboxes", () =>
         await holder.query("BEGIN");
         await holder.query("SELECT id FROM claims WHERE id = $1 FOR UPDATE", [domain.claimId]);
         const handoverId = await seedDueRestore(database, { ...domain }, domain.targetId);
-        const mfd = await serve();
+        // The move waits on the lock as long as the test holds it, not the default statement timeout.
+        const mfd = await serve({ MFD_DB_STATEMENT_TIMEOUT_MS: "600000" });
         let seen = "";
         const waiting = await waitFor("mfd's move to wait for the claim's row", async () => {
           seen = JSON.stringify(
