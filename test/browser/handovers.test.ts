@@ -131,8 +131,16 @@ describe.skipIf(skipWithoutChromium())("console in a browser: transferring a dom
     expect(link, "the target was sent a link").toBeTruthy();
 
     await target.walk(async () => {
-      const { page, shot } = target;
+      const { page, shot, context } = target;
+      // The target follows the e-mail's link signed out: signing in leads back to it, key and all.
+      const session = await (await context.request.get("/api/v1/session")).json();
+      await context.request.delete("/api/v1/session", { headers: { "x-csrf-token": session.csrfToken } });
       await page.goto(link as string);
+      await page.waitForURL("**/sign-in");
+      await page.getByLabel("Login").fill(targetLogin);
+      await page.getByLabel("Password", { exact: true }).fill(PASSWORD);
+      await page.getByRole("button", { name: "Sign in" }).click();
+      await page.waitForURL("**/transfer/accept/**");
       await page.getByRole("heading", { name: "Accept a domain", exact: true }).waitFor();
       await page.getByText(`${domain} is offered to your account ${targetLogin}@`).waitFor();
       expect(await axeViolations(page)).toEqual([]);
