@@ -23,6 +23,15 @@ describe("configuration", () => {
     expect(() => loadConfig({ MFD_NAME_SERVERS: "ns1.example.org,not a host" })).toThrow(/MFD_NAME_SERVERS/);
   });
 
+  it("takes a crash test's pause point in development mode only, and only a known one", () => {
+    expect(loadConfig({}).faultPause).toBeNull();
+    expect(loadConfig({ MFD_DEV: "1", MFD_FAULT_PAUSE: "handover-move" }).faultPause).toBe("handover-move");
+    expect(() => loadConfig({ MFD_FAULT_PAUSE: "handover-move" })).toThrow(/MFD_FAULT_PAUSE needs MFD_DEV=1/);
+    expect(() => loadConfig({ MFD_DEV: "1", MFD_FAULT_PAUSE: "somewhere" })).toThrow(
+      /MFD_FAULT_PAUSE must be/,
+    );
+  });
+
   it("lists every problem at once", () => {
     try {
       loadConfig({

@@ -34,6 +34,8 @@ export interface Config {
   smsUrl: string | null;
   trustedProxy: string[] | null;
   dev: boolean;
+  /** A crash test's pause point (MFD_FAULT_PAUSE, development mode only); null in every real run. */
+  faultPause: string | null;
   mxHost: string;
   /** The name servers every hosted zone names in its NS records (and its SOA's primary, the first). */
   nameServers: string[];
@@ -198,6 +200,10 @@ export const CONFIG_VARIABLES = {
     description:
       "Hours between an approved restore of domain access and the move, during which the current owner can cancel.",
     default: "72",
+  },
+  MFD_FAULT_PAUSE: {
+    description:
+      "Crash tests only, with MFD_DEV=1: `handover-move` stops the process forever inside a domain move's transaction, before it commits.",
   },
   MFD_SUPPORT_TWO_PERSON: {
     description: "1: a restore of domain access needs the approval of two different support agents.",
@@ -438,6 +444,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const verifyHttpTimeoutMs = positive("MFD_VERIFY_HTTP_TIMEOUT_MS");
   const mailboxLimit = positive("MFD_MAILBOX_LIMIT");
   const restoreWaitMs = positive("MFD_RESTORE_WAIT_HOURS") * 3600_000;
+  const faultPause = get("MFD_FAULT_PAUSE") || null;
+  if (faultPause !== null && faultPause !== "handover-move")
+    problems.push("MFD_FAULT_PAUSE must be handover-move (or unset)");
+  if (faultPause !== null && dev !== true)
+    problems.push("MFD_FAULT_PAUSE needs MFD_DEV=1: it is for crash tests");
   const supportTwoPerson = flag(get("MFD_SUPPORT_TWO_PERSON"));
   if (supportTwoPerson === null) problems.push("MFD_SUPPORT_TWO_PERSON must be 0 or 1");
   const selfServiceRecovery = flag(get("MFD_SELF_SERVICE_RECOVERY"));
@@ -509,6 +520,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     smsUrl,
     trustedProxy,
     dev: dev as boolean,
+    faultPause,
     mxHost,
     nameServers,
     dnsResolvers,

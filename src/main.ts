@@ -4,6 +4,7 @@ import { operatorContext } from "./access/actor.js";
 import { endEverySession } from "./accounts/end-everything.js";
 import { setSupportAgent } from "./accounts/support-agents.js";
 import { buildApp } from "./app.js";
+import { exportAuditEvents, parseSince } from "./audit/index.js";
 import { backupSqlite } from "./cli/backup.js";
 import { openRuntime } from "./cli/runtime.js";
 import { shutDown } from "./cli/shutdown.js";
@@ -252,6 +253,41 @@ outbox
         console.log(
           `${m.createdAt}  ${m.channel.padEnd(5)}  to ${m.recipient}  ${state}\n  ${m.subject}${body}\n`,
         );
+      }
+    } finally {
+      await database.destroy();
+    }
+  });
+
+const audit = program.command("audit").description("the audit log of every account and domain");
+audit
+  .command("export")
+  .description(
+    "write audit events as JSON lines to stdout, oldest first: every account's and agent's actions, sign-ins, moves of domains",
+  )
+  .requiredOption(
+    "--since <ISO>",
+    "events at or after this UTC date or date-time, e.g. 2026-11-01 or 2026-11-01T08:00:00Z",
+  )
+  .option("--domain <name>", "only the events of this domain, under every owner it had")
+  .action(async (options: { since: string; domain?: string }) => {
+    const since = parseSince(options.since);
+    if (since === null) {
+      console.error(
+        `mfd: --since ${options.since} is not an ISO 8601 date or date-time (e.g. 2026-11-01T08:00:00Z)`,
+      );
+      process.exitCode = 2;
+      return;
+    }
+    const { database } = await openRuntime();
+    try {
+      for await (const event of exportAuditEvents(database.db, {
+        since,
+        ...(options.domain ? { domain: options.domain } : {}),
+      })) {
+        // Waits for a slow reader (a pipe) instead of buffering the whole log in memory.
+        if (!process.stdout.write(`${JSON.stringify(event)}\n`))
+          await new Promise((resolve) => process.stdout.once("drain", resolve));
       }
     } finally {
       await database.destroy();

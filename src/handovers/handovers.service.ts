@@ -575,6 +575,12 @@ export class HandoversService {
       reason,
       handoverId: row.id,
     });
+    // Crash tests (MFD_FAULT_PAUSE=handover-move, development mode only) kill the process here:
+    // the domain row is changed, nothing is committed.
+    if (this.deps.config.faultPause === "handover-move") {
+      process.stderr.write(`mfd: paused inside the move of ${row.domainName}\n`);
+      await new Promise<never>(() => {});
+    }
   }
 
   private async startWaiting(

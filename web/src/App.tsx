@@ -16,6 +16,8 @@ import { Connect } from "./pages/domains/Connect";
 import { Domain } from "./pages/domains/Domain";
 import { DomainActivity } from "./pages/domains/DomainActivity";
 import { Domains } from "./pages/domains/Domains";
+import { AcceptTransfer, CancelByLink, ConfirmTransfer } from "./pages/handovers/TransferLinks";
+import { StartRestore, Transfers } from "./pages/handovers/Transfers";
 import { Mailboxes } from "./pages/mailboxes/Mailboxes";
 import { Desk } from "./pages/support/Desk";
 import { DeskTicket } from "./pages/support/DeskTicket";
@@ -53,9 +55,13 @@ export function App() {
             <Route path="register" element={<Register />} />
             <Route path="restore" element={<Restore />} />
           </Route>
+          {/* Both visitors and the signed in: the support form and a request's page, and the owner's
+              one-click cancel of a hand-over (the link's secret is the authority). */}
           <Route element={<OpenLayout />}>
             <Route path="support/new" element={<SupportForm />} />
             <Route path="support/tickets/:id" element={<TicketPage />} />
+            <Route path="transfer/cancel/:id" element={<CancelByLink />} />
+            <Route path="handover/cancel/:id" element={<CancelByLink />} />
           </Route>
           <Route element={<ConsoleLayout />}>
             <Route path="support" element={<MyTickets />} />
@@ -68,6 +74,10 @@ export function App() {
             <Route path="domains/:name/administrators" element={<Deputies />} />
             <Route path="domains/:name/activity" element={<DomainActivity />} />
             <Route path="domains/:name/dns" element={<Dns />} />
+            <Route path="transfers" element={<Transfers />} />
+            <Route path="transfers/restore" element={<StartRestore />} />
+            <Route path="transfer/accept/:id" element={<AcceptTransfer />} />
+            <Route path="transfer/confirm/:id" element={<ConfirmTransfer />} />
             <Route path="account/confirm" element={<ConfirmContacts />} />
             <Route path="account" element={<AccountLayout />}>
               <Route index element={<Profile />} />

@@ -55,3 +55,5 @@ export type TicketSummary = Schemas["TicketSummary"];
 export type RequesterTicket = Schemas["RequesterTicket"];
 export type AgentTicket = Schemas["AgentTicket"];
 export type QueuePage = Schemas["QueuePage"];
+/** A hand-over (transfer or restore) as one of its parties sees it. */
+export type Handover = Schemas["Handover"];

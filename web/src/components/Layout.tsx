@@ -57,7 +57,10 @@ function SkipLink() {
   );
 }
 
-/** Pages for visitors: sign in, register, restore access. A signed-in user goes to the console. */
+/**
+ * Pages for visitors: sign in, register, restore access. A signed-in user goes to the console
+ * (pages for both are under `OpenLayout`).
+ */
 export function VisitorLayout() {
   const { status } = useSession();
   // Only someone who arrives signed in is sent on; a sign-in made here navigates by itself.
@@ -109,7 +112,11 @@ export function ConsoleLayout() {
   if (status === "visitor") {
     // After "Sign out" the sign-in page says so; after a lost session it brings the user back here.
     return (
-      <Navigate to="/sign-in" replace state={ended === "signedOut" ? {} : { from: location.pathname }} />
+      <Navigate
+        to="/sign-in"
+        replace
+        state={ended === "signedOut" ? {} : { from: location.pathname + location.search + location.hash }}
+      />
     );
   }
 
@@ -131,6 +138,7 @@ export function ConsoleLayout() {
             <Brand />
             <nav aria-label={t("nav.main")} className="topnav">
               <NavLink to="/domains">{t("nav.domains")}</NavLink>
+              <NavLink to="/transfers">{t("handovers.nav")}</NavLink>
               <NavLink to="/account">{t("nav.account")}</NavLink>
               <NavLink end to="/support">
                 {t("nav.support")}

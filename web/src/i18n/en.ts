@@ -2,6 +2,7 @@ import { account } from "./en/account.js";
 import { deputies } from "./en/deputies.js";
 import { dns } from "./en/dns.js";
 import { domains } from "./en/domains.js";
+import { handovers } from "./en/handovers.js";
 import { mailboxes } from "./en/mailboxes.js";
 import { recovery } from "./en/recovery.js";
 import { shared } from "./en/shared.js";
@@ -14,7 +15,18 @@ import { tokens } from "./en/tokens.js";
  * `.other` (and `.few` / `.many` for languages that need them). A new language copies en/ and
  * this file and translates the values.
  */
-export const enParts = { shared, account, recovery, domains, mailboxes, deputies, tokens, dns, support };
+export const enParts = {
+  shared,
+  account,
+  recovery,
+  domains,
+  mailboxes,
+  deputies,
+  tokens,
+  dns,
+  support,
+  handovers,
+};
 
 // Spread, not merged at run time, so that every key stays a literal type (MessageKey). A key in
 // two parts would silently keep the later one: test/catalog.test.ts refuses that.
@@ -28,4 +40,5 @@ export const en = {
   ...tokens,
   ...dns,
   ...support,
+  ...handovers,
 };

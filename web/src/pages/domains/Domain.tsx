@@ -22,6 +22,7 @@ import {
 import { formatDateTime, formatNumber, formatRelative, t, tp } from "../../i18n";
 import { checkMethodLabel, checkResultLabel, checkResultTone } from "../../labels";
 import type { DomainCheck, DomainView, ProofMethod } from "../../types";
+import { TransferCard } from "../handovers/TransferCard";
 import { DomainIntro, DomainNav } from "./DomainFrame";
 
 /** How often the page asks for news while the server is still checking. */
@@ -590,6 +591,7 @@ export function Domain() {
             </Link>
           </Card>
         ) : null}
+        {view.role === "owner" && !view.claim ? <TransferCard view={view} /> : null}
         <DisconnectCard view={view} />
       </div>
     </Page>

@@ -1,0 +1,81 @@
+/** Hand-overs: transferring a domain to another account, accepting, cancelling, restoring access. */
+export const handovers = {
+  "handovers.nav": "Transfers",
+  "handovers.title": "Transfers",
+  "handovers.intro": "Domains offered to you or by you, and your requests to restore access to a domain.",
+  "handovers.none": "No transfers under way.",
+  "handovers.column.domain": "Domain",
+  "handovers.column.what": "What",
+  "handovers.column.state": "State",
+  "handovers.column.until": "Valid until",
+  "handovers.kind.incoming": "Offered to you",
+  "handovers.kind.outgoing": "Offered by you to {login}",
+  "handovers.kind.outgoingSupport": "Transfer asked for through support",
+  "handovers.kind.restore": "Restoring access",
+  "handovers.state.awaiting-owner": "Waiting for the owner",
+  "handovers.state.offered": "Offered",
+  "handovers.state.proving": "Waiting for the DNS proof",
+  "handovers.state.waiting": "Waiting period",
+  "handovers.state.done": "Done",
+  "handovers.state.cancelled": "Cancelled",
+  "handovers.state.expired": "Expired",
+  "handovers.state.failed": "Failed",
+  "handovers.incomingHint": "To accept, open the link we sent to your confirmed contacts.",
+  "handovers.cancel": "Cancel",
+  "handovers.decline": "Decline",
+  "handovers.cancelOne": "Cancel the transfer of {name}",
+  "handovers.declineOne": "Decline {name}",
+  "handovers.cancelled": "The transfer of {name} is cancelled.",
+  "handovers.restore.link": "Restore access to a domain…",
+  "handovers.refresh": "Refresh",
+
+  "transfer.card.title": "Transfer to another account",
+  "transfer.card.text":
+    "Hand this domain, with all its mailboxes, aliases, DNS records and administrators, to another service account. They accept from a link we send them; until then you can cancel.",
+  "transfer.field.login": "Their login",
+  "transfer.field.login.hint": "A service account's login, or its full address such as {example}.",
+  "transfer.submit": "Offer the domain",
+  "transfer.started":
+    "If {login} is a service account with a confirmed contact, they now have a link to accept. We told you by e-mail too.",
+  "transfer.pending": "This domain is offered to {login} until {until}. It stays yours until they accept.",
+  "transfer.pending.cancel": "Cancel the transfer",
+  "transfer.pending.cancelled": "The transfer is cancelled; the domain stays yours.",
+
+  "transfer.accept.title": "Accept a domain",
+  "transfer.accept.text":
+    "{name} is offered to your account {address}, with its mailboxes, aliases and DNS records.",
+  "transfer.accept.loading": "Reading the offer…",
+  "transfer.accept.submit": "Accept the domain",
+  "transfer.accept.decline": "Decline",
+  "transfer.accept.done": "{name} is yours now.",
+  "transfer.accept.open": "Open {name}",
+  "transfer.accept.declined": "You declined {name}.",
+  "transfer.accept.noKey": "This link is incomplete: open the whole link from the message.",
+  "transfer.accept.notYours":
+    "This offer is not for the account you are signed in with ({address}). Sign out and sign in with the account it was offered to.",
+  "transfer.accept.ended": "This offer is no longer open ({state}).",
+
+  "transfer.confirm.title": "Confirm the transfer",
+  "transfer.confirm.text":
+    "You asked support to transfer {name}. Name the service account that should get it; they then accept from a link we send them.",
+  "transfer.confirm.submit": "Confirm and offer the domain",
+  "transfer.confirm.done": "{name} is offered to {login}. It stays yours until they accept.",
+
+  "transfer.cancelLink.title": "Cancel a hand-over",
+  "transfer.cancelLink.text":
+    "Someone asked to move a domain you own to another account. If you did not want this, cancel it here; nothing changes until you press the button.",
+  "transfer.cancelLink.submit": "Cancel the hand-over",
+  "transfer.cancelLink.done": "Cancelled: {name} stays with its owner.",
+  "transfer.cancelLink.already": "This hand-over had already ended ({state}) for {name}.",
+
+  "domainRestore.title": "Restore access to a domain",
+  "domainRestore.text":
+    "If you manage a domain's DNS but lost the account that owns it here, prove it with a DNS record. After a waiting period, during which the current owner may cancel, the domain moves to this account with its mailboxes.",
+  "domainRestore.field": "Domain",
+  "domainRestore.submit": "Start",
+  "domainRestore.publish": "Publish this TXT record in the domain's DNS, then check it:",
+  "domainRestore.check": "Check the record",
+  "domainRestore.checked.ok": "The record is there. The waiting period runs until {until}.",
+  "domainRestore.checked.other": "Not yet: {detail}",
+  "domainRestore.waiting": "The domain moves to this account on {until} unless its owner cancels.",
+} as const;
