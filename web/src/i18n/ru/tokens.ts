@@ -32,6 +32,10 @@ export const tokens = {
   "tokens.scope.some": "Только эти домены",
   "tokens.scope.some.hint": "Выберите ниже.",
   "tokens.scope.noDomains": "У вас пока нет подтверждённых доменов.",
+  "tokens.noDomains.text":
+    "У вас ещё нет подтверждённого домена, поэтому токен может видеть только список ваших доменов. Когда владение доменом будет подтверждено, токены смогут управлять его почтовыми ящиками и DNS.",
+  "tokens.noDomains.link": "Перейти в «Мои домены»",
+  "tokens.noDomains.permission": "Нужен подтверждённый домен.",
   "tokens.scope.asDeputy": "Как администратор: только почтовые ящики",
   "tokens.field.days": "Срок действия (дней)",
   "tokens.field.days.hint": "Не больше {max} дней. Токен истечёт {date}.",
