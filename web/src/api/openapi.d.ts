@@ -3209,6 +3209,7 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
+                    /** @description The domain's name, such as example.org or почта.рф (Unicode or xn-- form; letter case does not matter) */
                     domain: string;
                 };
                 cookie?: never;
@@ -3301,6 +3302,7 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
+                    /** @description The domain's name, such as example.org or почта.рф (Unicode or xn-- form; letter case does not matter) */
                     domain: string;
                 };
                 cookie?: never;
@@ -3389,6 +3391,7 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
+                    /** @description The domain's name, such as example.org or почта.рф (Unicode or xn-- form; letter case does not matter) */
                     domain: string;
                 };
                 cookie?: never;
