@@ -1,8 +1,6 @@
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { totpAt } from "../../src/credentials/totp.js";
-import { startTestServer, type TestServer } from "../helpers/server.js";
-import { launch, openPage, skipWithoutChromium } from "./browser.js";
+import { browserAndServer, openPage, skipWithoutChromium } from "./browser.js";
 
 /**
  * Two-factor recovery codes as a user meets them: turn two-factor on, see the codes once, save
@@ -11,21 +9,10 @@ import { launch, openPage, skipWithoutChromium } from "./browser.js";
  * Needs a built console (`npx vite build web`) and Debian's chromium.
  */
 describe.skipIf(skipWithoutChromium())("console in a browser: two-factor recovery codes", () => {
-  let server: TestServer;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    browser = await launch();
-    server = await startTestServer();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const live = browserAndServer();
 
   it("signs in and restores access with recovery codes instead of the authenticator, and the count goes down", async () => {
-    const { page, shot, walk } = await openPage(browser, server.url, "recovery-codes");
+    const { page, shot, walk } = await openPage(live.browser, live.server.url, "recovery-codes");
     const login = `rhea${Date.now().toString(36)}`;
     const password = "correct horse battery staple 42";
     const email = `${login}@example.org`;
@@ -39,7 +26,7 @@ describe.skipIf(skipWithoutChromium())("console in a browser: two-factor recover
       await page.getByLabel("Recovery e-mail").fill(email);
       await page.getByRole("button", { name: "Create account" }).click();
       await page.waitForURL("**/account/confirm");
-      await page.getByLabel("Code from the e-mail").fill(await server.lastCodeTo(email));
+      await page.getByLabel("Code from the e-mail").fill(await live.server.lastCodeTo(email));
       await page.getByRole("button", { name: "Confirm", exact: true }).click();
       await page.getByText("Your recovery e-mail is confirmed.").waitFor();
 
@@ -90,7 +77,7 @@ describe.skipIf(skipWithoutChromium())("console in a browser: two-factor recover
       await page.getByLabel("Recovery e-mail on the account").fill(email);
       await page.getByRole("button", { name: "Send the code" }).click();
       await page.getByRole("heading", { name: "Enter the code", exact: true }).waitFor();
-      await page.getByLabel("Code", { exact: true }).fill(await server.lastCodeTo(email));
+      await page.getByLabel("Code", { exact: true }).fill(await live.server.lastCodeTo(email));
       await page.getByRole("button", { name: "Check the code" }).click();
       await page.getByRole("heading", { name: "Choose a new password", exact: true }).waitFor();
       await page.getByLabel("New password", { exact: true }).fill(newPassword);

@@ -1,11 +1,10 @@
-import type { Browser, BrowserContext } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { BrowserContext } from "playwright-core";
+import { describe, expect, it } from "vitest";
 import { systemContext } from "../../src/access/actor.js";
 import { recordEvent } from "../../src/audit/index.js";
 import type { TestApp } from "../helpers/app.js";
 import { confirmedDomain, uniqueDomain } from "../helpers/domains.js";
-import { startTestServer, type TestServer } from "../helpers/server.js";
-import { launch, openPage, skipWithoutChromium } from "./browser.js";
+import { browserAndServer, openPage, skipWithoutChromium } from "./browser.js";
 
 const PASSWORD = "correct horse battery staple 42";
 const SAFARI =
@@ -24,22 +23,11 @@ async function csrf(context: BrowserContext): Promise<Record<string, string>> {
  * a change says what changed; the domain checks of the worker are on a tab of their own.
  */
 describe.skipIf(skipWithoutChromium())("console in a browser: the account's activity", () => {
-  let server: TestServer;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    browser = await launch();
-    server = await startTestServer();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const live = browserAndServer();
 
   it("shows sign-ins and changes with device, address and detail, and the checks apart", async () => {
-    const session = await openPage(browser, server.url, "console-activity/log");
-    const phone = await browser.newContext({ baseURL: server.url, userAgent: SAFARI });
+    const session = await openPage(live.browser, live.server.url, "console-activity/log");
+    const phone = await live.browser.newContext({ baseURL: live.server.url, userAgent: SAFARI });
     await session.walk(async () => {
       const { page, context, shot } = session;
       const login = uniqueLogin("act");
@@ -79,7 +67,7 @@ describe.skipIf(skipWithoutChromium())("console in a browser: the account's acti
       ).toBe(204);
 
       // The worker checked a domain of the account.
-      await recordEvent(server.db, systemContext(Date.now()), {
+      await recordEvent(live.server.db, systemContext(Date.now()), {
         action: "domain.check",
         accountId,
         domain: "example.org",
@@ -117,8 +105,8 @@ describe.skipIf(skipWithoutChromium())("console in a browser: the account's acti
   });
 
   it("shows an administrator the domain's mailbox changes by 'You' and 'The owner', never the owner's login", async () => {
-    const owner = await openPage(browser, server.url, "console-activity/domain-owner");
-    const deputy = await openPage(browser, server.url, "console-activity/domain-deputy");
+    const owner = await openPage(live.browser, live.server.url, "console-activity/domain-owner");
+    const deputy = await openPage(live.browser, live.server.url, "console-activity/domain-deputy");
     const domain = uniqueDomain("act");
     const register = async (context: BrowserContext, login: string) => {
       const response = await context.request.post("/api/v1/accounts", {
@@ -131,8 +119,8 @@ describe.skipIf(skipWithoutChromium())("console in a browser: the account's acti
     const deputyLogin = uniqueLogin("dep");
     const ownerId = await register(owner.context, ownerLogin);
     const deputyId = await register(deputy.context, deputyLogin);
-    const { domainId } = await confirmedDomain(server as unknown as TestApp, ownerId, domain);
-    await server.db
+    const { domainId } = await confirmedDomain(live.server as unknown as TestApp, ownerId, domain);
+    await live.server.db
       .insertInto("deputies")
       .values({ domainId, accountId: deputyId, createdAt: Date.now() })
       .execute();

@@ -1,7 +1,5 @@
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestServer, type TestServer } from "../helpers/server.js";
-import { launch, openPage, skipWithoutChromium } from "./browser.js";
+import { describe, expect, it } from "vitest";
+import { browserAndServer, openPage, skipWithoutChromium } from "./browser.js";
 
 /**
  * MFD_PUBLIC_URL says localhost, the browser opens 127.0.0.1 (what `npm start` users type just as
@@ -10,23 +8,12 @@ import { launch, openPage, skipWithoutChromium } from "./browser.js";
  * Needs a built console (`npx vite build web`) and Debian's chromium.
  */
 describe.skipIf(skipWithoutChromium())("console in a browser: opened at another loopback address", () => {
-  let server: TestServer;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    browser = await launch();
-    server = await startTestServer((port) => ({ MFD_PUBLIC_URL: `http://localhost:${port}` }));
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const live = browserAndServer((port) => ({ MFD_PUBLIC_URL: `http://localhost:${port}` }));
 
   it("signs up at 127.0.0.1 while the public URL says localhost, and stays signed in", async () => {
-    expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:/);
-    expect(server.config.publicUrl).toMatch(/^http:\/\/localhost:/);
-    const { page, shot, walk } = await openPage(browser, server.url, "addresses");
+    expect(live.server.url).toMatch(/^http:\/\/127\.0\.0\.1:/);
+    expect(live.server.config.publicUrl).toMatch(/^http:\/\/localhost:/);
+    const { page, shot, walk } = await openPage(live.browser, live.server.url, "addresses");
     const login = `lorna${Date.now().toString(36)}`;
     await walk(async () => {
       await page.goto("/register");

@@ -1,8 +1,10 @@
 import { existsSync, mkdirSync, rmSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import { afterAll, beforeAll } from "vitest";
 import { WAIT_MS } from "../helpers/patience.js";
 import { skipWithout } from "../helpers/prerequisites.js";
+import { startTestServer, type TestServer } from "../helpers/server.js";
 
 /** Shared set-up of the browser tests: Debian's chromium driven by playwright-core. */
 
@@ -33,6 +35,38 @@ export async function launch(): Promise<Browser> {
     );
   }
   return chromium.launch({ executablePath: CHROMIUM, headless: true, args: ["--no-sandbox"] });
+}
+
+/**
+ * Chromium and an mfd test server for the tests of one `describe`: started before them, closed
+ * after. Read `browser` and `server` inside the tests (they exist once `beforeAll` has run).
+ */
+export function browserAndServer(env?: Parameters<typeof startTestServer>[0]): {
+  readonly browser: Browser;
+  readonly server: TestServer;
+} {
+  let browser: Browser | undefined;
+  let server: TestServer | undefined;
+  beforeAll(async () => {
+    browser = await launch();
+    server = await startTestServer(env);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+  const started = <T>(value: T | undefined): T => {
+    if (value === undefined) throw new Error("the browser tests' set-up (beforeAll) has not run");
+    return value;
+  };
+  return {
+    get browser() {
+      return started(browser);
+    },
+    get server() {
+      return started(server);
+    },
+  };
 }
 
 export interface Session {

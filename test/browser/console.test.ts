@@ -1,7 +1,5 @@
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestServer, type TestServer } from "../helpers/server.js";
-import { launch, openPage, skipWithoutChromium } from "./browser.js";
+import { describe, expect, it } from "vitest";
+import { browserAndServer, openPage, skipWithoutChromium } from "./browser.js";
 
 /**
  * The console as a user meets it: register with a recovery e-mail, confirm it with the code,
@@ -9,21 +7,14 @@ import { launch, openPage, skipWithoutChromium } from "./browser.js";
  * Needs a built console (`npx vite build web`) and Debian's chromium.
  */
 describe.skipIf(skipWithoutChromium())("console in a browser: account and restore access", () => {
-  let server: TestServer;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    browser = await launch();
-    server = await startTestServer();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const live = browserAndServer();
 
   it("registers, confirms the e-mail, restores access by code and signs in with the new password", async () => {
-    const { page, shot, problems, context, walk } = await openPage(browser, server.url, "console-account");
+    const { page, shot, problems, context, walk } = await openPage(
+      live.browser,
+      live.server.url,
+      "console-account",
+    );
     const login = `alice${Date.now().toString(36)}`;
     const email = `${login}@example.org`;
     const firstPassword = "correct horse battery staple 42";
@@ -46,7 +37,7 @@ describe.skipIf(skipWithoutChromium())("console in a browser: account and restor
       await page.getByRole("heading", { name: "Confirm your contacts", exact: true }).waitFor();
       await page.getByText(`We sent a code to ${email}.`).waitFor();
       await shot("confirm-contacts");
-      const confirmCode = await server.lastCodeTo(email);
+      const confirmCode = await live.server.lastCodeTo(email);
       await page.getByLabel("Code from the e-mail").fill(confirmCode);
       await page.getByRole("button", { name: "Confirm", exact: true }).click();
       await page.getByText("Your recovery e-mail is confirmed.").waitFor();
@@ -80,7 +71,7 @@ describe.skipIf(skipWithoutChromium())("console in a browser: account and restor
       await page.getByRole("heading", { name: "Enter the code", exact: true }).waitFor();
       await page.getByText(`If the details match an account, we sent a code to ${email}.`).waitFor();
       await shot("restore-code");
-      const restoreCode = await server.lastCodeTo(email);
+      const restoreCode = await live.server.lastCodeTo(email);
       expect(restoreCode).not.toBe(confirmCode);
       await page.getByLabel("Code", { exact: true }).fill(restoreCode);
       await page.getByRole("button", { name: "Check the code" }).click();

@@ -1,9 +1,8 @@
-import type { Browser, BrowserContext } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { BrowserContext } from "playwright-core";
+import { describe, expect, it } from "vitest";
 import type { TestApp } from "../helpers/app.js";
 import { confirmedDomain, uniqueDomain } from "../helpers/domains.js";
-import { startTestServer, type TestServer } from "../helpers/server.js";
-import { launch, openPage, skipWithoutChromium } from "./browser.js";
+import { browserAndServer, openPage, skipWithoutChromium } from "./browser.js";
 
 const PASSWORD = "correct horse battery staple 42";
 const MAILBOX_PASSWORD = "winter orchard lantern 58";
@@ -27,26 +26,15 @@ async function register(context: BrowserContext, login: string, firstName: strin
  * the administrator loses the domain at the next request.
  */
 describe.skipIf(skipWithoutChromium())("console in a browser: additional administrators", () => {
-  let server: TestServer;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    browser = await launch();
-    server = await startTestServer();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const live = browserAndServer();
 
   it("the owner adds an administrator, who manages mailboxes but cannot disconnect the domain", async () => {
-    const owner = await openPage(browser, server.url, "console-deputies/owner");
-    const deputy = await openPage(browser, server.url, "console-deputies/deputy");
+    const owner = await openPage(live.browser, live.server.url, "console-deputies/owner");
+    const deputy = await openPage(live.browser, live.server.url, "console-deputies/deputy");
     const ownerLogin = uniqueLogin("own");
     const deputyLogin = uniqueLogin("dep");
     const domain = uniqueDomain("team");
-    const deputyAddress = `${deputyLogin}@${server.config.serviceDomain}`;
+    const deputyAddress = `${deputyLogin}@${live.server.config.serviceDomain}`;
 
     // The administrator-to-be registers on their own (then signs out: they sign in below).
     await register(deputy.context, deputyLogin, "Dana");
@@ -59,7 +47,7 @@ describe.skipIf(skipWithoutChromium())("console in a browser: additional adminis
       const { page, shot } = owner;
       const ownerId = await register(owner.context, ownerLogin, "Olga");
       // confirmedDomain writes only through `db` and `clock`, which the browser server shares.
-      await confirmedDomain(server as unknown as TestApp, ownerId, domain);
+      await confirmedDomain(live.server as unknown as TestApp, ownerId, domain);
 
       await page.goto(`/domains/${domain}`);
       await page.getByRole("heading", { name: domain, exact: true }).waitFor();
@@ -84,7 +72,7 @@ describe.skipIf(skipWithoutChromium())("console in a browser: additional adminis
       await shot("unknown-login");
 
       // Added by full service address; the sign-in is old, so the password is asked first.
-      await server.db
+      await live.server.db
         .updateTable("sessions")
         .set({ reauthAt: Date.now() - 60 * 60_000 })
         .execute();
@@ -165,7 +153,11 @@ describe.skipIf(skipWithoutChromium())("console in a browser: additional adminis
       }, domain)) as { status: number; body: { code: string } };
       expect([403, 404]).toContain(refused.status);
       expect(["FORBIDDEN", "NOT_FOUND"]).toContain(refused.body.code);
-      const still = await server.db.selectFrom("domains").select("id").where("name", "=", domain).execute();
+      const still = await live.server.db
+        .selectFrom("domains")
+        .select("id")
+        .where("name", "=", domain)
+        .execute();
       expect(still).toHaveLength(1);
     });
 

@@ -1,9 +1,8 @@
-import type { Browser, BrowserContext } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { BrowserContext } from "playwright-core";
+import { describe, expect, it } from "vitest";
 import type { TestApp } from "../helpers/app.js";
 import { confirmedDomain, uniqueDomain } from "../helpers/domains.js";
-import { startTestServer, type TestServer } from "../helpers/server.js";
-import { launch, openPage, skipWithoutChromium } from "./browser.js";
+import { browserAndServer, openPage, skipWithoutChromium } from "./browser.js";
 
 const PASSWORD = "correct horse battery staple 42";
 let counter = 0;
@@ -25,21 +24,14 @@ async function apiPost(context: BrowserContext, path: string, data: unknown) {
 
 /** Issue 12, item 12: the smaller things a user notices, one test each. */
 describe.skipIf(skipWithoutChromium())("console in a browser: details", () => {
-  let server: TestServer;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    browser = await launch();
-    server = await startTestServer();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const live = browserAndServer();
 
   it("asks a visitor nothing that answers 401, and still finds a session after signing in", async () => {
-    const { page, context, problems, walk } = await openPage(browser, server.url, "details/visitor");
+    const { page, context, problems, walk } = await openPage(
+      live.browser,
+      live.server.url,
+      "details/visitor",
+    );
     const asked: string[] = [];
     page.on("request", (request) => {
       if (request.url().includes("/api/v1/session") || request.url().includes("/api/v1/account"))
@@ -60,7 +52,7 @@ describe.skipIf(skipWithoutChromium())("console in a browser: details", () => {
   });
 
   it("explains that a bare ending is not a domain", async () => {
-    const { page, context, walk } = await openPage(browser, server.url, "details/suffix");
+    const { page, context, walk } = await openPage(live.browser, live.server.url, "details/suffix");
     await walk(async () => {
       await register(context);
       await page.goto("/domains/new");
@@ -80,7 +72,7 @@ describe.skipIf(skipWithoutChromium())("console in a browser: details", () => {
   });
 
   it("writes phone numbers as people do, and puts the code's button beside its field", async () => {
-    const { page, context, walk, shot } = await openPage(browser, server.url, "details/phone");
+    const { page, context, walk, shot } = await openPage(live.browser, live.server.url, "details/phone");
     await walk(async () => {
       await register(context, { phone: "+447946095800" });
       await page.goto("/account/contacts");
@@ -94,11 +86,11 @@ describe.skipIf(skipWithoutChromium())("console in a browser: details", () => {
   });
 
   it("shows a mailbox's default quota as the default, not 0, and keeps it so", async () => {
-    const { page, context, walk, shot } = await openPage(browser, server.url, "details/quota");
+    const { page, context, walk, shot } = await openPage(live.browser, live.server.url, "details/quota");
     await walk(async () => {
       const accountId = await register(context);
       const domain = uniqueDomain("quota");
-      await confirmedDomain(server as unknown as TestApp, accountId, domain);
+      await confirmedDomain(live.server as unknown as TestApp, accountId, domain);
       await apiPost(context, `/api/v1/domains/${domain}/mailboxes`, {
         login: "anna",
         password: "winter orchard lantern 58",
@@ -113,7 +105,7 @@ describe.skipIf(skipWithoutChromium())("console in a browser: details", () => {
   });
 
   it("offers to try again when a page could not be read", async () => {
-    const { page, context, walk } = await openPage(browser, server.url, "details/retry");
+    const { page, context, walk } = await openPage(live.browser, live.server.url, "details/retry");
     await walk(async () => {
       await register(context);
       let failures = 1;
@@ -134,7 +126,7 @@ describe.skipIf(skipWithoutChromium())("console in a browser: details", () => {
   });
 
   it("gives the development outbox its landmarks", async () => {
-    const { page, walk } = await openPage(browser, server.url, "details/outbox");
+    const { page, walk } = await openPage(live.browser, live.server.url, "details/outbox");
     await walk(async () => {
       await page.goto("/dev/outbox");
       await page.getByRole("main").getByRole("heading", { name: "Outbox (development mode)" }).waitFor();
@@ -143,11 +135,11 @@ describe.skipIf(skipWithoutChromium())("console in a browser: details", () => {
   });
 
   it("says first that the mailboxes must go before a domain can be disconnected", async () => {
-    const { page, context, walk, shot } = await openPage(browser, server.url, "details/disconnect");
+    const { page, context, walk, shot } = await openPage(live.browser, live.server.url, "details/disconnect");
     await walk(async () => {
       const accountId = await register(context);
       const domain = uniqueDomain("leaving");
-      await confirmedDomain(server as unknown as TestApp, accountId, domain);
+      await confirmedDomain(live.server as unknown as TestApp, accountId, domain);
       await apiPost(context, `/api/v1/domains/${domain}/mailboxes`, {
         login: "anna",
         password: "winter orchard lantern 58",
@@ -164,7 +156,7 @@ describe.skipIf(skipWithoutChromium())("console in a browser: details", () => {
   });
 
   it("checks only once on a double click of Check now", async () => {
-    const { page, context, walk } = await openPage(browser, server.url, "details/check-now");
+    const { page, context, walk } = await openPage(live.browser, live.server.url, "details/check-now");
     await walk(async () => {
       await register(context);
       const domain = uniqueDomain("twice");

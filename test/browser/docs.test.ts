@@ -1,10 +1,9 @@
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
 import { WAIT_MS } from "../helpers/patience.js";
-import { startTestServer, type TestServer } from "../helpers/server.js";
-import { launch, openPage, skipWithoutChromium } from "./browser.js";
+import { browserAndServer, openPage, skipWithoutChromium } from "./browser.js";
 
 const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 
@@ -22,21 +21,10 @@ async function axeViolations(page: Page): Promise<string[]> {
  * leads back, explains how to authenticate, and passes axe (also with an operation opened).
  */
 describe.skipIf(skipWithoutChromium())("API documentation page in a browser", () => {
-  let server: TestServer;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    browser = await launch();
-    server = await startTestServer();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const live = browserAndServer();
 
   it("is linked from the console and back, walks through authentication, and passes axe", async () => {
-    const { page, walk, shot } = await openPage(browser, server.url, "api-docs");
+    const { page, walk, shot } = await openPage(live.browser, live.server.url, "api-docs");
     await walk(async () => {
       await page.goto("/sign-in");
       await page.getByRole("link", { name: "API documentation" }).click();

@@ -1,10 +1,9 @@
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { BrowserContext, Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
 import type { TestApp } from "../helpers/app.js";
 import { confirmedDomain, uniqueDomain } from "../helpers/domains.js";
 import { WAIT_MS } from "../helpers/patience.js";
-import { startTestServer, type TestServer } from "../helpers/server.js";
-import { launch, openPage, skipWithoutChromium } from "./browser.js";
+import { browserAndServer, openPage, skipWithoutChromium } from "./browser.js";
 
 const PASSWORD = "correct horse battery staple 42";
 let counter = 0;
@@ -46,21 +45,10 @@ const manyFields = (errors: Array<{ field: string; code: string; message: string
  * console's words (never the browser's bubbles); an error of the whole form takes the focus.
  */
 describe.skipIf(skipWithoutChromium())("console in a browser: form errors", () => {
-  let server: TestServer;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    browser = await launch();
-    server = await startTestServer();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const live = browserAndServer();
 
   it("marks every empty or malformed field of the registration at once, in its own words", async () => {
-    const { page, walk, shot } = await openPage(browser, server.url, "console-forms/register");
+    const { page, walk, shot } = await openPage(live.browser, live.server.url, "console-forms/register");
     await walk(async () => {
       await page.goto("/register");
       await page.getByRole("heading", { name: "Create an account", exact: true }).waitFor();
@@ -86,7 +74,7 @@ describe.skipIf(skipWithoutChromium())("console in a browser: form errors", () =
   });
 
   it("shows every field the server refuses beside it at once, and the rest above the form", async () => {
-    const { page, walk, shot } = await openPage(browser, server.url, "console-forms/server");
+    const { page, walk, shot } = await openPage(live.browser, live.server.url, "console-forms/server");
     await walk(async () => {
       await page.route("**/api/v1/accounts", (route) =>
         route.fulfill(
@@ -112,7 +100,7 @@ describe.skipIf(skipWithoutChromium())("console in a browser: form errors", () =
   });
 
   it("brings an error of the whole form into view with the focus on it", async () => {
-    const { page, walk } = await openPage(browser, server.url, "console-forms/form-level");
+    const { page, walk } = await openPage(live.browser, live.server.url, "console-forms/form-level");
     await walk(async () => {
       await page.route("**/api/v1/accounts", (route) =>
         route.fulfill({
@@ -146,10 +134,14 @@ describe.skipIf(skipWithoutChromium())("console in a browser: form errors", () =
   });
 
   it("marks every missing choice of the token form at once", async () => {
-    const { page, context, walk, shot } = await openPage(browser, server.url, "console-forms/token");
+    const { page, context, walk, shot } = await openPage(
+      live.browser,
+      live.server.url,
+      "console-forms/token",
+    );
     await walk(async () => {
       const accountId = await register(context);
-      await confirmedDomain(server as unknown as TestApp, accountId, uniqueDomain("forms"));
+      await confirmedDomain(live.server as unknown as TestApp, accountId, uniqueDomain("forms"));
       await page.goto("/account/tokens");
       await page.getByRole("button", { name: "Create a token" }).click();
       await page.getByLabel("Expires after (days)").fill("0");
@@ -163,11 +155,11 @@ describe.skipIf(skipWithoutChromium())("console in a browser: form errors", () =
   });
 
   it("shows both refused fields of a new mailbox at once", async () => {
-    const { page, context, walk } = await openPage(browser, server.url, "console-forms/mailbox");
+    const { page, context, walk } = await openPage(live.browser, live.server.url, "console-forms/mailbox");
     await walk(async () => {
       const accountId = await register(context);
       const domain = uniqueDomain("forms");
-      await confirmedDomain(server as unknown as TestApp, accountId, domain);
+      await confirmedDomain(live.server as unknown as TestApp, accountId, domain);
       await page.route("**/api/v1/domains/*/mailboxes", (route) =>
         route.request().method() === "POST"
           ? route.fulfill(

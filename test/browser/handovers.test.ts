@@ -1,11 +1,10 @@
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { BrowserContext, Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
 import type { TestApp } from "../helpers/app.js";
 import { confirmedDomain, uniqueDomain } from "../helpers/domains.js";
-import { startTestServer, type TestServer } from "../helpers/server.js";
-import { launch, openPage, skipWithoutChromium } from "./browser.js";
+import { browserAndServer, openPage, skipWithoutChromium } from "./browser.js";
 
 const PASSWORD = "correct horse battery staple 42";
 const MAILBOX_PASSWORD = "winter orchard lantern 58";
@@ -31,26 +30,15 @@ async function apiPost(context: BrowserContext, path: string, data: unknown = {}
 /**
  * Issue 11 in a browser: a self-service transfer. The owner offers a confirmed domain with its
  * mailboxes to another login from the domain's page (re-authenticating), sees the open offer; the
- * target, in another browser, opens the link from the notice (the development outbox), accepts,
+ * target, in another live.browser, opens the link from the notice (the development outbox), accepts,
  * and finds the domain with its mailboxes; the owner no longer has it. Every page passes axe.
  */
 describe.skipIf(skipWithoutChromium())("console in a browser: transferring a domain", () => {
-  let server: TestServer;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    browser = await launch();
-    server = await startTestServer();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const live = browserAndServer();
 
   it("the owner offers a domain, the target accepts from the link and gets it with its mailboxes", async () => {
-    const owner = await openPage(browser, server.url, "console-transfer/owner");
-    const target = await openPage(browser, server.url, "console-transfer/target");
+    const owner = await openPage(live.browser, live.server.url, "console-transfer/owner");
+    const target = await openPage(live.browser, live.server.url, "console-transfer/target");
     const ownerLogin = uniqueLogin("own");
     const targetLogin = uniqueLogin("tgt");
     const targetEmail = `${targetLogin}@example.net`;
@@ -68,7 +56,7 @@ describe.skipIf(skipWithoutChromium())("console in a browser: transferring a dom
     });
     expect(registered.status(), await registered.text()).toBe(201);
     const confirmed = await apiPost(target.context, "/api/v1/account/recovery-email/confirm", {
-      code: await server.lastCodeTo(targetEmail),
+      code: await live.server.lastCodeTo(targetEmail),
     });
     expect(confirmed.status(), await confirmed.text()).toBe(200);
 
@@ -79,7 +67,7 @@ describe.skipIf(skipWithoutChromium())("console in a browser: transferring a dom
       });
       expect(created.status(), await created.text()).toBe(201);
       const { accountId } = (await created.json()) as { accountId: string };
-      await confirmedDomain(server as unknown as TestApp, accountId, domain);
+      await confirmedDomain(live.server as unknown as TestApp, accountId, domain);
       for (const login of ["anna", "boris"]) {
         const res = await apiPost(context, `/api/v1/domains/${domain}/mailboxes`, {
           login,
@@ -95,7 +83,7 @@ describe.skipIf(skipWithoutChromium())("console in a browser: transferring a dom
       expect(await axeViolations(page)).toEqual([]);
       await shot("transfer-form");
       // The sign-in is old: the password is asked again before the offer goes out.
-      await server.db
+      await live.server.db
         .updateTable("sessions")
         .set({ reauthAt: Date.now() - 60 * 60_000 })
         .execute();
@@ -119,7 +107,7 @@ describe.skipIf(skipWithoutChromium())("console in a browser: transferring a dom
     });
 
     // The link from the notice to the target's confirmed e-mail.
-    const notices = await server.db
+    const notices = await live.server.db
       .selectFrom("outbox")
       .select("body")
       .where("recipient", "=", targetEmail)
@@ -174,7 +162,7 @@ describe.skipIf(skipWithoutChromium())("console in a browser: transferring a dom
   });
 
   it("the one-click cancel page changes nothing until its button is pressed", async () => {
-    const visitor = await openPage(browser, server.url, "console-transfer/cancel-link");
+    const visitor = await openPage(live.browser, live.server.url, "console-transfer/cancel-link");
     await visitor.walk(async () => {
       const { page, shot } = visitor;
       await page.goto("/handover/cancel/00000000-0000-0000-0000-000000000000#not-a-real-secret-0123456789");

@@ -1,10 +1,9 @@
-import type { Browser, BrowserContext } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { BrowserContext } from "playwright-core";
+import { describe, expect, it } from "vitest";
 import type { TestApp } from "../helpers/app.js";
 import { confirmedDomain, uniqueDomain } from "../helpers/domains.js";
 import { WAIT_MS } from "../helpers/patience.js";
-import { startTestServer, type TestServer } from "../helpers/server.js";
-import { launch, openPage, skipWithoutChromium } from "./browser.js";
+import { browserAndServer, openPage, skipWithoutChromium } from "./browser.js";
 
 const PASSWORD = "correct horse battery staple 42";
 let counter = 0;
@@ -30,21 +29,10 @@ async function apiPost(context: BrowserContext, path: string, data: unknown) {
  * British browser reads "1 Dec 2026" and an American one "Dec 1, 2026".
  */
 describe.skipIf(skipWithoutChromium())("console in a browser: languages", () => {
-  let server: TestServer;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    browser = await launch();
-    server = await startTestServer();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const live = browserAndServer();
 
   it("answers a Russian browser in Russian", async () => {
-    const context = await browser.newContext({ baseURL: server.url, locale: "ru-RU" });
+    const context = await live.browser.newContext({ baseURL: live.server.url, locale: "ru-RU" });
     context.setDefaultTimeout(WAIT_MS);
     const page = await context.newPage();
     await page.goto("/sign-in");
@@ -60,7 +48,7 @@ describe.skipIf(skipWithoutChromium())("console in a browser: languages", () => 
       "en-US": /^[A-Z][a-z]{2} \d{1,2}, \d{4}/,
     };
     for (const [locale, pattern] of Object.entries(dates)) {
-      const context = await browser.newContext({ baseURL: server.url, locale });
+      const context = await live.browser.newContext({ baseURL: live.server.url, locale });
       context.setDefaultTimeout(WAIT_MS);
       const page = await context.newPage();
       await register(context);
@@ -73,11 +61,11 @@ describe.skipIf(skipWithoutChromium())("console in a browser: languages", () => 
   });
 
   it("switches to Russian from the footer, keeps it after a reload, and counts in Russian", async () => {
-    const { page, context, walk, shot } = await openPage(browser, server.url, "console-language");
+    const { page, context, walk, shot } = await openPage(live.browser, live.server.url, "console-language");
     await walk(async () => {
       const accountId = await register(context);
       const domain = uniqueDomain("yazyk");
-      await confirmedDomain(server as unknown as TestApp, accountId, domain);
+      await confirmedDomain(live.server as unknown as TestApp, accountId, domain);
       for (const login of ["anna", "boris", "vera", "gleb", "dina"]) {
         await apiPost(context, `/api/v1/domains/${domain}/mailboxes`, {
           login,

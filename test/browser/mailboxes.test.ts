@@ -1,11 +1,10 @@
-import type { Browser, BrowserContext } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { BrowserContext } from "playwright-core";
+import { describe, expect, it } from "vitest";
 import { newId } from "../../src/lib/random.js";
 import { nameKeys } from "../../src/mailboxes/logins.js";
 import type { TestApp } from "../helpers/app.js";
 import { confirmedDomain, uniqueDomain } from "../helpers/domains.js";
-import { startTestServer, type TestServer } from "../helpers/server.js";
-import { launch, openPage, skipWithoutChromium } from "./browser.js";
+import { browserAndServer, openPage, skipWithoutChromium } from "./browser.js";
 
 const PASSWORD = "correct horse battery staple 42";
 const MAILBOX_PASSWORD = "winter orchard lantern 58";
@@ -27,28 +26,17 @@ async function register(context: BrowserContext, login: string): Promise<string>
  * mailboxes are blocked, unblocked and deleted at once; a CSV file is checked, then imported.
  */
 describe.skipIf(skipWithoutChromium())("console in a browser: mailboxes at scale", () => {
-  let server: TestServer;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    browser = await launch();
-    server = await startTestServer();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const live = browserAndServer();
 
   /** An owner signed in with a confirmed domain holding `count` mailboxes user000, user001, … */
   async function ownerWithMailboxes(context: BrowserContext, count: number) {
     const accountId = await register(context, uniqueLogin("own"));
     const domain = uniqueDomain("scale");
-    const { domainId } = await confirmedDomain(server as unknown as TestApp, accountId, domain);
+    const { domainId } = await confirmedDomain(live.server as unknown as TestApp, accountId, domain);
     // Written straight to the table, as the service writes them: 60 argon2 hashes would only be slow.
     const now = Date.now();
     if (count > 0)
-      await server.db
+      await live.server.db
         .insertInto("mailboxes")
         .values(
           Array.from({ length: count }, (_, i) => ({
@@ -68,7 +56,7 @@ describe.skipIf(skipWithoutChromium())("console in a browser: mailboxes at scale
   }
 
   it("keeps the page, page size, search and order in the address: reload and back return to them", async () => {
-    const session = await openPage(browser, server.url, "console-mailboxes/place");
+    const session = await openPage(live.browser, live.server.url, "console-mailboxes/place");
     await session.walk(async () => {
       const { page, shot } = session;
       const { domain } = await ownerWithMailboxes(session.context, 60);
@@ -127,7 +115,7 @@ describe.skipIf(skipWithoutChromium())("console in a browser: mailboxes at scale
   });
 
   it("blocks, unblocks and deletes several chosen mailboxes at once, deleting after a confirmation", async () => {
-    const session = await openPage(browser, server.url, "console-mailboxes/several");
+    const session = await openPage(live.browser, live.server.url, "console-mailboxes/several");
     await session.walk(async () => {
       const { page, shot } = session;
       const { domain, domainId } = await ownerWithMailboxes(session.context, 5);
@@ -172,7 +160,7 @@ describe.skipIf(skipWithoutChromium())("console in a browser: mailboxes at scale
         .click();
       await page.getByText("2 mailboxes were deleted.").waitFor();
       await page.getByText("3 mailboxes on the domain").waitFor();
-      const left = await server.db
+      const left = await live.server.db
         .selectFrom("mailboxes")
         .select("login")
         .where("domainId", "=", domainId)
@@ -184,7 +172,7 @@ describe.skipIf(skipWithoutChromium())("console in a browser: mailboxes at scale
   });
 
   it("imports a CSV file: a preview with each row's problem, then the progress and a summary", async () => {
-    const session = await openPage(browser, server.url, "console-mailboxes/import");
+    const session = await openPage(live.browser, live.server.url, "console-mailboxes/import");
     await session.walk(async () => {
       const { page, shot } = session;
       const { domain, domainId } = await ownerWithMailboxes(session.context, 1);
@@ -212,8 +200,13 @@ describe.skipIf(skipWithoutChromium())("console in a browser: mailboxes at scale
       await shot("preview");
       // Nothing is created by looking.
       expect(
-        (await server.db.selectFrom("mailboxes").select("login").where("domainId", "=", domainId).execute())
-          .length,
+        (
+          await live.server.db
+            .selectFrom("mailboxes")
+            .select("login")
+            .where("domainId", "=", domainId)
+            .execute()
+        ).length,
       ).toBe(1);
 
       await dialog.getByRole("button", { name: "Import 2 mailboxes" }).click();

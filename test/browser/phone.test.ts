@@ -1,11 +1,10 @@
 import { copyFileSync, mkdirSync } from "node:fs";
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { BrowserContext, Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
 import type { TestApp } from "../helpers/app.js";
 import { confirmedDomain, uniqueDomain } from "../helpers/domains.js";
 import { WAIT_MS } from "../helpers/patience.js";
-import { startTestServer, type TestServer } from "../helpers/server.js";
-import { launch, openPage, skipWithoutChromium } from "./browser.js";
+import { browserAndServer, openPage, skipWithoutChromium } from "./browser.js";
 
 const PASSWORD = "correct horse battery staple 42";
 const PHONE = { width: 390, height: 844 };
@@ -64,21 +63,10 @@ async function overflow(page: Page): Promise<string[]> {
  * nothing, actions included, lies beyond the screen's edge.
  */
 describe.skipIf(skipWithoutChromium())("console in a browser: a 390 px phone", () => {
-  let server: TestServer;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    browser = await launch();
-    server = await startTestServer();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const live = browserAndServer();
 
   it("fits every page into the screen, with every action within reach", async () => {
-    const session = await openPage(browser, server.url, "console-phone");
+    const session = await openPage(live.browser, live.server.url, "console-phone");
     const { page, context, walk } = session;
     await page.setViewportSize(PHONE);
     const problems: string[] = [];
@@ -116,7 +104,7 @@ describe.skipIf(skipWithoutChromium())("console in a browser: a 390 px phone", (
       expect(registered.status(), await registered.text()).toBe(201);
       const { accountId } = (await registered.json()) as { accountId: string };
       const domain = uniqueDomain("phone-with-a-rather-long-name");
-      await confirmedDomain(server as unknown as TestApp, accountId, domain);
+      await confirmedDomain(live.server as unknown as TestApp, accountId, domain);
       const pending = uniqueDomain("pending");
       await apiPost(context, "/api/v1/domains", { name: pending });
       for (const name of ["anna.karenina", "boris", "catherine.the.great.empress"]) {
@@ -140,15 +128,18 @@ describe.skipIf(skipWithoutChromium())("console in a browser: a 390 px phone", (
         expiresInDays: 30,
       });
       const deputyLogin = uniqueLogin("deputy");
-      const other = await browser.newContext({ baseURL: server.url });
+      const other = await live.browser.newContext({ baseURL: live.server.url });
       const deputyRegistered = await other.request.post("/api/v1/accounts", {
         data: { login: deputyLogin, password: PASSWORD, firstName: "Dana", lastName: "Deputy" },
       });
       expect(deputyRegistered.status()).toBe(201);
       await other.close();
       await apiPost(context, `/api/v1/domains/${domain}/deputies`, { login: deputyLogin });
-      // A second session of the same account (another browser).
-      const elsewhere = await browser.newContext({ baseURL: server.url, userAgent: "Mozilla/5.0 (iPhone)" });
+      // A second session of the same account (another live.browser).
+      const elsewhere = await live.browser.newContext({
+        baseURL: live.server.url,
+        userAgent: "Mozilla/5.0 (iPhone)",
+      });
       await elsewhere.request.post("/api/v1/session", { data: { login, password: PASSWORD } });
 
       await visit("/domains");

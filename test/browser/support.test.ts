@@ -1,12 +1,12 @@
-import type { Browser, BrowserContext } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { BrowserContext } from "playwright-core";
+import { describe, expect, it } from "vitest";
 import { setSupportAgent } from "../../src/accounts/support-agents.js";
 import { totpAt } from "../../src/credentials/totp.js";
 import { newId } from "../../src/lib/random.js";
 import type { TestApp } from "../helpers/app.js";
 import { confirmedDomain, uniqueDomain } from "../helpers/domains.js";
-import { startTestServer, type TestServer } from "../helpers/server.js";
-import { launch, openPage, skipWithoutChromium } from "./browser.js";
+import type { TestServer } from "../helpers/server.js";
+import { browserAndServer, openPage, skipWithoutChromium } from "./browser.js";
 
 const PASSWORD = "correct horse battery staple 42";
 let counter = 0;
@@ -48,22 +48,11 @@ async function signInAgent(server: TestServer, context: BrowserContext): Promise
  * replies; the requester sees the reply and never the note, and answers on the page.
  */
 describe.skipIf(skipWithoutChromium())("console in a browser: the support desk", () => {
-  let server: TestServer;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    browser = await launch();
-    server = await startTestServer();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const live = browserAndServer();
 
   it("a visitor files a request, the agent replies, the requester sees the reply", async () => {
-    const visitor = await openPage(browser, server.url, "console-support/visitor");
-    const agent = await openPage(browser, server.url, "console-support/agent");
+    const visitor = await openPage(live.browser, live.server.url, "console-support/visitor");
+    const agent = await openPage(live.browser, live.server.url, "console-support/agent");
     const replyTo = `visitor${Date.now().toString(36)}@example.net`;
     let ticketPath = "";
 
@@ -84,7 +73,7 @@ describe.skipIf(skipWithoutChromium())("console in a browser: the support desk",
       await page.getByText(`We have sent a link to your request's page to ${replyTo}.`).waitFor();
       await shot("sent");
 
-      const mail = await server.db
+      const mail = await live.server.db
         .selectFrom("outbox")
         .select("body")
         .where("recipient", "=", replyTo)
@@ -102,7 +91,7 @@ describe.skipIf(skipWithoutChromium())("console in a browser: the support desk",
     const ticketId = ticketPath.split("/").at(-1) as string;
     await agent.walk(async () => {
       const { page, shot } = agent;
-      await signInAgent(server, agent.context);
+      await signInAgent(live.server, agent.context);
       await page.goto("/support/desk");
       await page.getByRole("heading", { name: "Support desk" }).waitFor();
       await page.getByRole("link", { name: ticketId.slice(-8) }).click();
@@ -113,7 +102,7 @@ describe.skipIf(skipWithoutChromium())("console in a browser: the support desk",
       await page.getByLabel("Text").fill("Checked: the MX record points elsewhere.");
       await page.getByRole("button", { name: "Add an internal note" }).click();
       await page.getByText("The note was added.").waitFor();
-      await page.getByLabel("Text").fill("Your MX record points elsewhere; set it to our server.");
+      await page.getByLabel("Text").fill("Your MX record points elsewhere; set it to our live.server.");
       await page.getByRole("button", { name: "Reply to the requester" }).click();
       await page.getByText("Your reply was sent.").waitFor();
       await page.getByText("Waiting for the requester").first().waitFor();
@@ -124,7 +113,7 @@ describe.skipIf(skipWithoutChromium())("console in a browser: the support desk",
       const { page, shot } = visitor;
       // The same tab keeps the key the link was spent for.
       await page.reload();
-      await page.getByText("Your MX record points elsewhere; set it to our server.").waitFor();
+      await page.getByText("Your MX record points elsewhere; set it to our live.server.").waitFor();
       expect(await page.getByText("Checked: the MX record points elsewhere.").count()).toBe(0);
       await page.getByLabel("Your message").fill("Done, thank you!");
       await page.getByRole("button", { name: "Send" }).click();
@@ -146,7 +135,7 @@ describe.skipIf(skipWithoutChromium())("console in a browser: the support desk",
   });
 
   it("on a transfer request the agent asks for the owner's confirmation, and a letter from elsewhere is answered why", async () => {
-    const agent = await openPage(browser, server.url, "console-support/transfer");
+    const agent = await openPage(live.browser, live.server.url, "console-support/transfer");
     const replyTo = `someone${Date.now().toString(36)}@example.net`;
     const filed = await agent.context.request.post("/api/v1/support/tickets", {
       data: {
@@ -160,7 +149,7 @@ describe.skipIf(skipWithoutChromium())("console in a browser: the support desk",
     const ticketId = ((await filed.json()) as { id: string }).id;
     await agent.walk(async () => {
       const { page, shot } = agent;
-      await signInAgent(server, agent.context);
+      await signInAgent(live.server, agent.context);
       await page.goto(`/support/desk/${ticketId}`);
       await page.getByRole("heading", { name: "Hand-over" }).waitFor();
       await page.getByLabel("The letter").selectOption({ label: `The form's reply address (${replyTo})` });
@@ -175,7 +164,7 @@ describe.skipIf(skipWithoutChromium())("console in a browser: the support desk",
   });
 
   it("names a hand-over's kind and state in the reader's language, never as the server's raw words", async () => {
-    const agent = await openPage(browser, server.url, "console-support/handover-labels");
+    const agent = await openPage(live.browser, live.server.url, "console-support/handover-labels");
     const filed = await agent.context.request.post("/api/v1/support/tickets", {
       data: {
         category: "transfer",
@@ -187,7 +176,7 @@ describe.skipIf(skipWithoutChromium())("console in a browser: the support desk",
     expect(filed.status(), await filed.text()).toBe(201);
     const ticketId = ((await filed.json()) as { id: string }).id;
     // The domain's owner and the hand-over the desk started for this request, as the service leaves them.
-    const ownerContext = await browser.newContext({ baseURL: server.url });
+    const ownerContext = await live.browser.newContext({ baseURL: live.server.url });
     const registered = await ownerContext.request.post("/api/v1/accounts", {
       data: { login: uniqueLogin("owner"), password: PASSWORD, firstName: "Olga", lastName: "Owner" },
     });
@@ -195,9 +184,13 @@ describe.skipIf(skipWithoutChromium())("console in a browser: the support desk",
     const ownerId = ((await registered.json()) as { accountId: string }).accountId;
     await ownerContext.close();
     // confirmedDomain writes only through `db` and `clock`, which the browser server shares.
-    const domain = await confirmedDomain(server as unknown as TestApp, ownerId, uniqueDomain("peredacha"));
-    const now = server.clock.now();
-    await server.db
+    const domain = await confirmedDomain(
+      live.server as unknown as TestApp,
+      ownerId,
+      uniqueDomain("peredacha"),
+    );
+    const now = live.server.clock.now();
+    await live.server.db
       .insertInto("handovers")
       .values({
         id: newId(),
@@ -214,7 +207,7 @@ describe.skipIf(skipWithoutChromium())("console in a browser: the support desk",
       .execute();
     await agent.walk(async () => {
       const { page, shot } = agent;
-      await signInAgent(server, agent.context);
+      await signInAgent(live.server, agent.context);
       await page.goto(`/support/desk/${ticketId}`);
       await page.getByText("Transfer: waiting for the owner's confirmation").waitFor();
       await page.getByLabel("Language").selectOption("ru");

@@ -1,7 +1,6 @@
-import type { Browser, BrowserContext } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestServer, type TestServer } from "../helpers/server.js";
-import { launch, openPage, skipWithoutChromium } from "./browser.js";
+import type { BrowserContext } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import { browserAndServer, openPage, skipWithoutChromium } from "./browser.js";
 
 const PASSWORD = "correct horse battery staple 42";
 let counter = 0;
@@ -20,21 +19,10 @@ async function register(context: BrowserContext, login: string): Promise<void> {
  * shown (before, it offered "Only these domains" with nothing to choose and refused itself).
  */
 describe.skipIf(skipWithoutChromium())("console in a browser: the token form", () => {
-  let server: TestServer;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    browser = await launch();
-    server = await startTestServer();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const live = browserAndServer();
 
   it("without a confirmed domain, explains it and creates a token as the form stands", async () => {
-    const session = await openPage(browser, server.url, "console-tokens/no-domain");
+    const session = await openPage(live.browser, live.server.url, "console-tokens/no-domain");
     await session.walk(async () => {
       const { page, shot } = session;
       await register(session.context, uniqueLogin("tok"));
