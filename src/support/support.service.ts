@@ -525,11 +525,20 @@ export class SupportService {
       .leftJoin("accounts", (join) =>
         join.onRef("accounts.id", "=", "auditEvents.actorId").on("auditEvents.actorType", "=", "agent"),
       )
-      .select(["auditEvents.at", "auditEvents.action", "auditEvents.actorType", "accounts.login"])
+      .select([
+        "auditEvents.at",
+        "auditEvents.action",
+        "auditEvents.actorType",
+        "auditEvents.actorId",
+        "auditEvents.target",
+        "auditEvents.accountId",
+        "accounts.login",
+      ])
       .where("auditEvents.ticketId", "=", row.id)
       .orderBy("auditEvents.id")
       .limit(500)
-      .execute();
+      .execute()
+      .then(oncePerChange);
     return {
       id: row.id,
       category: row.category,
@@ -867,3 +876,37 @@ const quote = (text: string) =>
     .split("\n")
     .map((line) => `> ${line}`)
     .join("\n");
+
+/**
+ * One change is logged once for every account it concerns (owner, requester, agent), in a row
+ * after row: the ticket shows it once. A row starts a new change when it differs from the one
+ * before, or names an account the current change already has a row for.
+ */
+function oncePerChange<
+  E extends {
+    at: number;
+    action: string;
+    actorId: string | null;
+    target: string | null;
+    accountId: string | null;
+  },
+>(rows: E[]): E[] {
+  const shown: E[] = [];
+  let accounts = new Set<string | null>();
+  for (const e of rows) {
+    const last = shown.at(-1);
+    const same =
+      last !== undefined &&
+      last.at === e.at &&
+      last.action === e.action &&
+      last.actorId === e.actorId &&
+      last.target === e.target &&
+      !accounts.has(e.accountId);
+    if (same) accounts.add(e.accountId);
+    else {
+      shown.push(e);
+      accounts = new Set([e.accountId]);
+    }
+  }
+  return shown;
+}

@@ -76,6 +76,11 @@ describe("restore access from a ticket", () => {
     expect(approved.json().state).toBe("waiting-owner");
     // Every contact of the current owner is told, with the one-click cancel.
     expect((await messagesTo(t, owner.email))[0]?.body).toContain("cancel");
+    // The agent's view of the ticket shows each step once, though it is logged for every account it concerns.
+    const view = (await agent.client.get(`/api/v1/support/queue/${ticketId}`)).json();
+    const shown = (view.activity as Array<{ action: string }>).map((e) => e.action);
+    expect(shown.filter((a) => a === "handover.approve")).toHaveLength(1);
+    expect(shown.filter((a) => a === "handover.proof-check")).toHaveLength(2);
 
     t.clock.advance(72 * HOUR + 1);
     await runJob(t.deps, JOBS, "complete-handovers");
