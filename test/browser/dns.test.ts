@@ -1,8 +1,6 @@
 import dgram from "node:dgram";
-import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import * as packet from "dns-packet";
-import type { Browser, BrowserContext, Page } from "playwright-core";
+import type { Browser, BrowserContext } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RoleHandle } from "../../src/module.js";
 import { zonesModule } from "../../src/zones/index.js";
@@ -11,10 +9,9 @@ import type { TestApp } from "../helpers/app.js";
 import { confirmedDomain, uniqueDomain } from "../helpers/domains.js";
 import { WAIT_MS } from "../helpers/patience.js";
 import { freePort, startTestServer, type TestServer } from "../helpers/server.js";
-import { launch, openPage, skipWithoutChromium } from "./browser.js";
+import { axeViolations, launch, openPage, skipWithoutChromium } from "./browser.js";
 
 const PASSWORD = "correct horse battery staple 42";
-const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 
 async function register(context: BrowserContext, login: string): Promise<string> {
   const response = await context.request.post("/api/v1/accounts", {
@@ -57,16 +54,6 @@ async function answeredBy(
       throw new Error(`${name} ${type} never answered ${expected}: ${JSON.stringify(response)}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-}
-
-/** axe-core's violations on the page as it is now (WCAG 2 A and AA rules). */
-async function axeViolations(page: Page): Promise<string[]> {
-  // Evaluated through the devtools protocol: the console's CSP (script-src 'self') refuses a script tag.
-  await page.evaluate(AXE_SOURCE);
-  const result = (await page.evaluate(
-    `axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] } })`,
-  )) as { violations: Array<{ id: string; nodes: Array<{ target: string[] }> }> };
-  return result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
 }
 
 /**

@@ -1,25 +1,13 @@
-import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
-import type { BrowserContext, Page } from "playwright-core";
+import type { BrowserContext } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import type { TestApp } from "../helpers/app.js";
 import { confirmedDomain, uniqueDomain } from "../helpers/domains.js";
-import { browserAndServer, openPage, skipWithoutChromium } from "./browser.js";
+import { axeViolations, browserAndServer, openPage, skipWithoutChromium } from "./browser.js";
 
 const PASSWORD = "correct horse battery staple 42";
 const MAILBOX_PASSWORD = "winter orchard lantern 58";
-const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 let counter = 0;
 const uniqueLogin = (prefix: string) => `${prefix}${++counter}x${Date.now().toString(36)}`;
-
-/** axe-core's violations on the page as it is now (WCAG 2 A and AA rules). */
-async function axeViolations(page: Page): Promise<string[]> {
-  await page.evaluate(AXE_SOURCE);
-  const result = (await page.evaluate(
-    `axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] } })`,
-  )) as { violations: Array<{ id: string; nodes: Array<{ target: string[] }> }> };
-  return result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
-}
 
 /** A state-changing API call as the signed-in browser (anti-CSRF token from the session). */
 async function apiPost(context: BrowserContext, path: string, data: unknown = {}) {

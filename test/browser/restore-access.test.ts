@@ -1,29 +1,16 @@
-import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
-import type { Browser, BrowserContext, Page } from "playwright-core";
+import type { Browser, BrowserContext } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { setSupportAgent } from "../../src/accounts/support-agents.js";
-import { totpAt } from "../../src/credentials/totp.js";
 import { TestInternet } from "../dns/internet.js";
 import type { TestApp } from "../helpers/app.js";
 import { confirmedDomain, uniqueDomain } from "../helpers/domains.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
-import { launch, openPage, skipWithoutChromium } from "./browser.js";
+import { signInAgent } from "./agents.js";
+import { axeViolations, launch, openPage, skipWithoutChromium } from "./browser.js";
 
 const PASSWORD = "correct horse battery staple 42";
 const MAILBOX_PASSWORD = "winter orchard lantern 58";
-const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 let counter = 0;
 const uniqueLogin = (prefix: string) => `${prefix}${++counter}x${Date.now().toString(36)}`;
-
-/** axe-core's violations on the page as it is now (WCAG 2 A and AA rules). */
-async function axeViolations(page: Page): Promise<string[]> {
-  await page.evaluate(AXE_SOURCE);
-  const result = (await page.evaluate(
-    `axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] } })`,
-  )) as { violations: Array<{ id: string; nodes: Array<{ target: string[] }> }> };
-  return result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
-}
 
 const csrfOf = async (context: BrowserContext) =>
   (await (await context.request.get("/api/v1/session")).json()).csrfToken as string;
@@ -61,35 +48,6 @@ async function register(
     expect(confirmed.status(), await confirmed.text()).toBe(200);
   }
   return ((await created.json()) as { accountId: string }).accountId;
-}
-
-/**
- * An agent as the operator makes one: registered, two-factor on, given the role by the CLI's
- * function, then signed in with a code, so this browser's session passed two-factor.
- */
-async function signInAgent(server: TestServer, context: BrowserContext): Promise<void> {
-  const login = uniqueLogin("agent");
-  const registered = await context.request.post("/api/v1/accounts", {
-    data: { login, password: PASSWORD, firstName: "Aga", lastName: "Desk" },
-  });
-  expect(registered.status(), await registered.text()).toBe(201);
-  const csrf = await csrfOf(context);
-  const setup = await context.request.post("/api/v1/account/two-factor/setup", {
-    headers: { "x-csrf-token": csrf },
-  });
-  const { secret } = (await setup.json()) as { secret: string };
-  // The previous step's code (accepted within ±1 step) turns it on; the current one signs in.
-  const enabled = await context.request.post("/api/v1/account/two-factor/enable", {
-    headers: { "x-csrf-token": csrf },
-    data: { code: totpAt(secret, Date.now() - 30_000) },
-  });
-  expect(enabled.status(), await enabled.text()).toBeLessThan(300);
-  await setSupportAgent(server.deps, login, true);
-  const signedIn = await context.request.post("/api/v1/session", {
-    headers: { "x-csrf-token": csrf },
-    data: { login, password: PASSWORD, totpCode: totpAt(secret, Date.now()) },
-  });
-  expect(signedIn.status(), await signedIn.text()).toBe(200);
 }
 
 /**
