@@ -95,6 +95,7 @@ describe.skipIf(skipWithoutChromium())("console in a browser: a 390 px phone", (
       await visit("/sign-in");
       await visit("/register");
       await visit("/restore");
+      await visit("/support/new");
 
       // A signed-in owner with something on every page.
       const login = uniqueLogin("phone");
@@ -157,6 +158,9 @@ describe.skipIf(skipWithoutChromium())("console in a browser: a 390 px phone", (
       await visit("/account/activity");
       await visit("/account/tokens", "tokens");
       await visit("/account/confirm");
+      await visit("/transfers");
+      await visit("/support");
+      await visit("/support/new");
       await elsewhere.close();
     });
     expect(problems).toEqual([]);

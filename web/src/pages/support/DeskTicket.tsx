@@ -26,7 +26,7 @@ type MovableState = Exclude<AgentTicket["state"], "new">;
 
 function AccountFacts({ facts, connectedAt }: { facts: Facts; connectedAt?: string }) {
   return (
-    <dl className="facts">
+    <dl className="ticket-facts">
       <dt>{t("support.agent.login")}</dt>
       <dd>{facts.login}</dd>
       <dt>{t("support.agent.names")}</dt>
