@@ -9,7 +9,13 @@ const Login = Type.String({
 /** A single-use link's secret: the part after `#` in the link the notice carried. */
 const Key = Type.String({ minLength: 16, maxLength: 200, description: "The secret from the link" });
 
-export const HandoverParams = Closed({ id: Type.String({ minLength: 1, maxLength: 64 }) });
+export const HandoverParams = Closed({
+  id: Type.String({
+    minLength: 1,
+    maxLength: 64,
+    description: "The hand-over's id (from the transfers list or the link)",
+  }),
+});
 
 export const StartTransferBody = Closed({ login: Login });
 export const AcceptTransferBody = Closed({ key: Key });

@@ -1,6 +1,6 @@
 import { Type } from "@sinclair/typebox";
 import { handoverSchemas } from "../handovers/index.js";
-import { Closed, Named, Nullable } from "../http/schemas.js";
+import { Closed, Named, Nullable, PageLimit } from "../http/schemas.js";
 
 /** The form's categories, as the original service had them (product.md §7). */
 export const TicketCategory = Type.Union(
@@ -24,7 +24,7 @@ export const TicketState = Type.Union(
 );
 
 const Body = Type.String({ minLength: 1, maxLength: 10_000 });
-const TicketId = Type.String({ minLength: 1, maxLength: 64 });
+const TicketId = Type.String({ minLength: 1, maxLength: 64, description: "The support request's id" });
 
 export const NewTicketBody = Closed({
   category: TicketCategory,
@@ -65,7 +65,13 @@ export const TicketAccess = Named(
 
 export const TICKET_KEY_HEADER = "x-ticket-key";
 export const TicketKeyHeaders = Type.Object({
-  [TICKET_KEY_HEADER]: Type.Optional(Type.String({ maxLength: 200 })),
+  [TICKET_KEY_HEADER]: Type.Optional(
+    Type.String({
+      maxLength: 200,
+      description:
+        "The key a requester who is not signed in got from the request's link (not needed signed in)",
+    }),
+  ),
 });
 
 export const ThreadMessage = Named(
@@ -121,7 +127,7 @@ export const QueueQuery = Closed({
     Type.Integer({ minimum: 0, maximum: 100_000, description: "Only tickets filed at least this long ago" }),
   ),
   after: Type.Optional(Type.String({ maxLength: 64, description: "The `next` of the previous page" })),
-  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 50 })),
+  limit: Type.Optional(PageLimit(50)),
 });
 
 export const QueuePage = Named(
@@ -226,7 +232,11 @@ export const StateBody = Closed({
 
 export const HandoverParams = Closed({
   id: TicketId,
-  handoverId: Type.String({ minLength: 1, maxLength: 64 }),
+  handoverId: Type.String({
+    minLength: 1,
+    maxLength: 64,
+    description: "The hand-over's id (the ticket's `handovers`)",
+  }),
 });
 
 export const NoBody = Closed({});

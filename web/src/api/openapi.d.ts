@@ -4572,6 +4572,7 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
+                    /** @description The hand-over's id (from the transfers list or the link) */
                     id: string;
                 };
                 cookie?: never;
@@ -4639,6 +4640,7 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
+                    /** @description The hand-over's id (from the transfers list or the link) */
                     id: string;
                 };
                 cookie?: never;
@@ -4729,6 +4731,7 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
+                    /** @description The hand-over's id (from the transfers list or the link) */
                     id: string;
                 };
                 cookie?: never;
@@ -4821,6 +4824,7 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
+                    /** @description The hand-over's id (from the transfers list or the link) */
                     id: string;
                 };
                 cookie?: never;
@@ -4898,6 +4902,7 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
+                    /** @description The hand-over's id (from the transfers list or the link) */
                     id: string;
                 };
                 cookie?: never;
@@ -5228,6 +5233,7 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
+                    /** @description The support request's id */
                     id: string;
                 };
                 cookie?: never;
@@ -5288,9 +5294,11 @@ export interface paths {
             parameters: {
                 query?: never;
                 header?: {
+                    /** @description The key a requester who is not signed in got from the request's link (not needed signed in) */
                     "x-ticket-key"?: string;
                 };
                 path: {
+                    /** @description The support request's id */
                     id: string;
                 };
                 cookie?: never;
@@ -5348,9 +5356,11 @@ export interface paths {
             parameters: {
                 query?: never;
                 header?: {
+                    /** @description The key a requester who is not signed in got from the request's link (not needed signed in) */
                     "x-ticket-key"?: string;
                 };
                 path: {
+                    /** @description The support request's id */
                     id: string;
                 };
                 cookie?: never;
@@ -5480,6 +5490,7 @@ export interface paths {
                     olderThanHours?: number;
                     /** @description The `next` of the previous page */
                     after?: string;
+                    /** @description How many items one page holds, 1–100 (50 when absent) */
                     limit?: number;
                 };
                 header?: never;
@@ -5556,6 +5567,7 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
+                    /** @description The support request's id */
                     id: string;
                 };
                 cookie?: never;
@@ -5632,6 +5644,7 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
+                    /** @description The support request's id */
                     id: string;
                 };
                 cookie?: never;
@@ -5721,6 +5734,7 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
+                    /** @description The support request's id */
                     id: string;
                 };
                 cookie?: never;
@@ -5801,6 +5815,7 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
+                    /** @description The support request's id */
                     id: string;
                 };
                 cookie?: never;
@@ -5893,6 +5908,7 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
+                    /** @description The support request's id */
                     id: string;
                 };
                 cookie?: never;
@@ -5989,7 +6005,9 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
+                    /** @description The support request's id */
                     id: string;
+                    /** @description The hand-over's id (the ticket's `handovers`) */
                     handoverId: string;
                 };
                 cookie?: never;
@@ -6071,7 +6089,9 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
+                    /** @description The support request's id */
                     id: string;
+                    /** @description The hand-over's id (the ticket's `handovers`) */
                     handoverId: string;
                 };
                 cookie?: never;
@@ -6162,6 +6182,7 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
+                    /** @description The support request's id */
                     id: string;
                 };
                 cookie?: never;
