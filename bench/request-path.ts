@@ -286,7 +286,9 @@ async function seed(mfd: string, storage: Storage): Promise<Credentials> {
   });
   if (created.status !== 201) throw new Error(`token: ${created.status} ${await created.text()}`);
   const { token } = (await created.json()) as { token: string };
-  return { cookie, csrfToken, bearer: `Bearer ${token}` };
+  // A browser sends back the console's session hint (mfd_signed_in) with the session, so mfd does
+  // not set it again on every answer; the floor has no hint to send.
+  return { cookie: `${cookie}; mfd_signed_in=1`, csrfToken, bearer: `Bearer ${token}` };
 }
 
 // ---- same answers ------------------------------------------------------------------------------
@@ -300,7 +302,8 @@ async function staticHeaders(mfd: string, credentials: Credentials): Promise<Rec
   await response.arrayBuffer();
   const headers: Record<string, string> = {};
   for (const [name, value] of response.headers)
-    if (!PER_ANSWER.has(name) && name !== "content-type" && name !== "content-length") headers[name] = value;
+    if (!PER_ANSWER.has(name) && !["content-type", "content-length", "set-cookie"].includes(name))
+      headers[name] = value;
   return headers;
 }
 
