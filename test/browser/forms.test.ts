@@ -73,6 +73,17 @@ describe.skipIf(skipWithoutChromium())("console in a browser: form errors", () =
     });
   });
 
+  it("marks the support form's empty fields in its own words, as every other form does", async () => {
+    const { page, walk } = await openPage(live.browser, live.server.url, "console-forms/support");
+    await walk(async () => {
+      await page.goto("/support/new");
+      await page.getByRole("heading", { name: "Write to support", exact: true }).waitFor();
+      expect(await page.locator("form").getAttribute("novalidate")).not.toBe(null);
+      await page.getByRole("button", { name: "Send", exact: true }).click();
+      expect(await errorUnder(page, "Domain")).toBe("Fill this in.");
+    });
+  });
+
   it("shows every field the server refuses beside it at once, and the rest above the form", async () => {
     const { page, walk, shot } = await openPage(live.browser, live.server.url, "console-forms/server");
     await walk(async () => {

@@ -1,7 +1,7 @@
 import { type FormEvent, useState } from "react";
 import { ApiError, api, client, errorMessage } from "../../api";
 import { useApiData } from "../../components/data";
-import { Button, Card, FormError, Notice, TextField, useAction } from "../../components/ui";
+import { Button, Card, Form, FormError, Notice, TextField, useAction } from "../../components/ui";
 import { formatDateTime, t } from "../../i18n";
 import { useSession } from "../../session";
 import type { DomainView } from "../../types";
@@ -75,7 +75,7 @@ export function TransferCard({ view }: { view: DomainView }) {
           </Button>
         </>
       ) : data ? (
-        <form onSubmit={submit} className="form-narrow">
+        <Form onSubmit={submit} className="form-narrow">
           <FormError error={loginError ? null : start.error} />
           <TextField
             label={t("transfer.field.login")}
@@ -95,7 +95,7 @@ export function TransferCard({ view }: { view: DomainView }) {
               {t("transfer.submit")}
             </Button>
           </div>
-        </form>
+        </Form>
       ) : null}
     </Card>
   );

@@ -1,7 +1,17 @@
 import { type FormEvent, useEffect, useState } from "react";
 import { Link, useParams } from "react-router";
 import { ApiError, api, client } from "../../api";
-import { Button, Card, FormError, Loading, Notice, Page, TextField, useAction } from "../../components/ui";
+import {
+  Button,
+  Card,
+  Form,
+  FormError,
+  Loading,
+  Notice,
+  Page,
+  TextField,
+  useAction,
+} from "../../components/ui";
 import { t } from "../../i18n";
 import { useSession } from "../../session";
 import type { Handover } from "../../types";
@@ -130,7 +140,7 @@ export function ConfirmTransfer() {
         ) : handover.state !== "awaiting-owner" ? (
           <Notice tone="warning">{t("transfer.accept.ended", { state: stateLabel(handover.state) })}</Notice>
         ) : (
-          <form onSubmit={submit}>
+          <Form onSubmit={submit}>
             <p>{t("transfer.confirm.text", { name: handover.domain })}</p>
             <FormError error={act.error} />
             <TextField
@@ -149,7 +159,7 @@ export function ConfirmTransfer() {
                 {t("transfer.confirm.submit")}
               </Button>
             </div>
-          </form>
+          </Form>
         )}
       </Card>
     </Page>

@@ -8,6 +8,7 @@ import {
   Card,
   CopyValue,
   DataTable,
+  Form,
   FormError,
   Listing,
   Notice,
@@ -178,7 +179,7 @@ export function StartRestore() {
         </Card>
       ) : (
         <Card>
-          <form onSubmit={submit}>
+          <Form onSubmit={submit}>
             <FormError error={start.error} />
             <TextField
               label={t("domainRestore.field")}
@@ -196,7 +197,7 @@ export function StartRestore() {
                 {t("domainRestore.submit")}
               </Button>
             </div>
-          </form>
+          </Form>
         </Card>
       )}
     </Page>

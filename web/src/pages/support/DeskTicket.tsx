@@ -6,6 +6,7 @@ import {
   Badge,
   Button,
   Card,
+  Form,
   FormError,
   Loading,
   Notice,
@@ -155,7 +156,7 @@ export function DeskTicket() {
       ) : (
         <>
           <Card title={t("support.agent.write")} description={t("support.agent.noteHint")}>
-            <form
+            <Form
               onSubmit={(event) => {
                 event.preventDefault();
                 write("replies");
@@ -177,10 +178,10 @@ export function DeskTicket() {
                   {t("support.agent.note")}
                 </Button>
               </div>
-            </form>
+            </Form>
           </Card>
           <Card title={t("support.agent.state")}>
-            <form onSubmit={move} className="form-narrow">
+            <Form onSubmit={move} className="form-narrow">
               <SelectField
                 label={t("support.agent.state.field")}
                 name="state"
@@ -199,7 +200,7 @@ export function DeskTicket() {
                   {t("support.agent.state.submit")}
                 </Button>
               </div>
-            </form>
+            </Form>
           </Card>
         </>
       )}

@@ -4,6 +4,7 @@ import { api, client } from "../../api";
 import {
   Button,
   Card,
+  Form,
   FormError,
   Notice,
   Page,
@@ -75,7 +76,7 @@ export function SupportForm() {
   return (
     <Page title={t("support.form.title")} intro={t("support.form.intro")} narrow>
       <Card>
-        <form onSubmit={submit} className="form-narrow">
+        <Form onSubmit={submit} className="form-narrow">
           <FormError error={error} />
           <SelectField
             label={t("support.field.category")}
@@ -124,7 +125,7 @@ export function SupportForm() {
               {t("support.form.submit")}
             </Button>
           </div>
-        </form>
+        </Form>
       </Card>
     </Page>
   );

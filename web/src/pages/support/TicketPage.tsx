@@ -1,7 +1,7 @@
 import { type FormEvent, useCallback, useEffect, useState } from "react";
 import { useParams } from "react-router";
 import { ApiError, api, client } from "../../api";
-import { Badge, Button, Card, FormError, Loading, Notice, Page, useAction } from "../../components/ui";
+import { Badge, Button, Card, Form, FormError, Loading, Notice, Page, useAction } from "../../components/ui";
 import { t } from "../../i18n";
 import type { RequesterTicket } from "../../types";
 import { categoryLabel, shortId, stateLabel, stateTone } from "./labels";
@@ -106,7 +106,7 @@ export function TicketPage() {
         <Notice tone="info">{t("support.ticket.closed")}</Notice>
       ) : (
         <Card title={t("support.ticket.reply")}>
-          <form onSubmit={submit} className="form-narrow">
+          <Form onSubmit={submit} className="form-narrow">
             <FormError error={reply.error} />
             {sent ? <Notice>{t("support.agent.replied")}</Notice> : null}
             <MessageField
@@ -120,7 +120,7 @@ export function TicketPage() {
                 {t("support.ticket.reply.submit")}
               </Button>
             </div>
-          </form>
+          </Form>
         </Card>
       )}
     </Page>
