@@ -456,7 +456,7 @@ try {
   });
   stops.push(dnsOnly.stop);
   const answeringMs = await untilAnswering(client, dnsOnly, started);
-  const logged = /zones loaded in (\d+) ms \(\+(-?\d+) MB heap\)/.exec(dnsOnly.output());
+  const logged = /zones loaded in (\d+) ms \(heap \+?(-?\d+) MB\)/.exec(dnsOnly.output());
   results.start = {
     zones: ZONES,
     loaderMs: Number(logged?.[1]),

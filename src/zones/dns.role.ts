@@ -242,7 +242,7 @@ export function dnsRole(serviceOf: (deps: Deps) => ZonesService | undefined): Ro
           ? "no secondaries"
           : `transfers and NOTIFY to ${dnsSecondaries.map((s) => `${s.host}:${s.port}`).join(", ")}${dnsTsigKey ? ` signed with ${dnsTsigKey.name}` : " unsigned"}`;
       console.log(
-        `mfd dns answering on ${host} UDP ${server.udpPort} TCP ${server.tcpPort}: ${zones.size} zones loaded in ${loadMs} ms (+${heapMb} MB heap); ${transfers}`,
+        `mfd dns answering on ${host} UDP ${server.udpPort} TCP ${server.tcpPort}: ${zones.size} zones loaded in ${loadMs} ms (heap ${heapMb >= 0 ? "+" : ""}${heapMb} MB); ${transfers}`,
       );
       return {
         async stop() {
