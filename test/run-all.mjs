@@ -34,13 +34,23 @@ async function ensurePostgres() {
 }
 
 function counts(file) {
-  if (!existsSync(file)) return { passed: 0, failed: 1 };
+  if (!existsSync(file)) return { passed: 0, failed: 1, names: [`${file}: no report`] };
   const report = JSON.parse(readFileSync(file, "utf8"));
   // A file that failed to load counts as a failure even though none of its tests ran.
   const brokenFiles = (report.testResults ?? []).filter(
     (r) => r.status === "failed" && (r.assertionResults ?? []).length === 0,
   ).length;
-  return { passed: report.numPassedTests, failed: report.numFailedTests + brokenFiles };
+  const names = (report.testResults ?? []).flatMap((r) => {
+    const file = r.name.replace(`${process.cwd()}/`, "");
+    const tests = (r.assertionResults ?? []).filter((a) => a.status === "failed");
+    if (r.status === "failed" && tests.length === 0) return [`${file}: ${firstLine(r.message) || "did not load"}`];
+    return tests.map((a) => `${file} > ${a.fullName}: ${firstLine(a.failureMessages?.[0])}`);
+  });
+  return { passed: report.numPassedTests, failed: report.numFailedTests + brokenFiles, names };
+}
+
+function firstLine(text) {
+  return (text ?? "").split("\n")[0].slice(0, 300);
 }
 
 // Programs npm does not install. Without one, its tests are skipped with a warning here and fail
@@ -74,6 +84,8 @@ else {
 
 let passed = 0;
 let failed = 0;
+// CI shows only the end of the output: the failures are named again just above the totals.
+const failures = [];
 for (const r of runs) {
   console.log(`\n=== tests on ${r.name} ===`);
   const out = `test-results/vitest-${r.name.toLowerCase()}.json`;
@@ -86,8 +98,10 @@ for (const r of runs) {
   console.log(`${r.name}: ${c.passed} passed, ${c.failed} failed`);
   passed += c.passed;
   failed += c.failed;
+  failures.push(...c.names.map((name) => `FAILED on ${r.name}: ${name}`));
 }
 if (status !== 0 && failed === 0) failed = 1;
 for (const warning of missing) console.warn(warning);
+for (const failure of failures) console.log(failure);
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(failed > 0 || status !== 0 ? 1 : 0);
