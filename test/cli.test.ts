@@ -250,6 +250,8 @@ describe("mfd command line", () => {
       ...env,
       MFD_LISTEN: "127.0.0.1:0",
       MFD_PUBLIC_URL: "http://localhost:18099",
+      // Ports of its own: the defaults (DNS 10053) may be taken by another test or another mfd.
+      MFD_DNS_LISTEN: "127.0.0.1:0",
       MFD_INBOUND_SMTP_LISTEN: "127.0.0.1:0",
     });
     // Whatever happens to the test (a failure, its time limit), no server stays behind.
