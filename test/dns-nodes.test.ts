@@ -54,15 +54,22 @@ async function query(
   type: packet.RecordType = "A",
 ): Promise<packet.DecodedPacket> {
   const socket = createSocket("udp4");
-  try {
-    const answer = new Promise<Buffer>((resolve) => socket.once("message", resolve));
+  const answer = new Promise<Buffer>((resolve) => socket.once("message", resolve));
+  const send = () =>
     socket.send(
       packet.encode({ type: "query", id: 7, questions: [{ type, name: qname }] }),
       port,
       "127.0.0.1",
     );
-    return packet.decode(await Promise.race([answer, new Promise<never>((_, no) => setTimeout(no, 2000))]));
+  // As a resolver does: the query again every 2 s while no answer came (a busy machine is slow, UDP may drop).
+  send();
+  const resend = setInterval(send, 2000);
+  try {
+    return packet.decode(
+      await Promise.race([answer, new Promise<never>((_, no) => setTimeout(no, WAIT_MS).unref())]),
+    );
   } finally {
+    clearInterval(resend);
     socket.close();
   }
 }

@@ -2,6 +2,7 @@ import dgram from "node:dgram";
 import * as packet from "dns-packet";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { exampleZone } from "../../test/dns/zones.js";
+import { WAIT_MS } from "../../test/helpers/patience.js";
 import { createSecondaries, type Secondaries } from "./secondaries.js";
 import { ZoneSet } from "./zone.js";
 
@@ -73,13 +74,16 @@ describe("secondaries: a zone dropped while its NOTIFY is retried", () => {
     try {
       secondaries.setZone(exampleZone("example.org", 1));
       secondaries.setZone(exampleZone("example.org", 2));
-      await vi.waitFor(() => expect(received.length).toBe(1));
+      await vi.waitFor(() => expect(received.length).toBeGreaterThan(0), { timeout: WAIT_MS });
       secondaries.deleteZone("example.org");
+      const beforeDrop = received.length;
       expect(zones.get("example.org")).toBeUndefined();
       // Unanswered, the NOTIFY would be retried after 1, 2, 4, 8 and 16 s, and settled() would wait
-      // for all of them: the one NOTIFY received says the retries stopped (no clock bound needed).
+      // for all of them: nothing more than a packet already on its way arrives after the drop (a busy
+      // machine may have sent the first retry before the test saw the first NOTIFY).
       await secondaries.settled();
-      expect(received).toHaveLength(1);
+      expect(received.length).toBeLessThanOrEqual(beforeDrop + 1);
+      expect(received.length).toBeLessThan(6);
     } finally {
       await secondaries.close();
       silent.close();
