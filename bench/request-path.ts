@@ -17,7 +17,9 @@
  * While working on one lever: BENCH_ONLY (comma-separated words: a measurement runs when its
  * request or server contains one of them, e.g. "account" or "token,bare"); BENCH_PROFILE=<dir>
  * starts mfd with `--cpu-prof --cpu-prof-dir=<dir>` (the profile is written when mfd stops; open
- * it in Chrome's DevTools, or summarise it with `node bench/profile-summary.mjs <file>`).
+ * it in Chrome's DevTools, or summarise it with `node bench/profile-summary.mjs <file>`);
+ * BENCH_MFD_NODE_ARGS and BENCH_FLOOR_NODE_ARGS add node options to mfd and to the floor (e.g.
+ * "--cpu-prof --cpu-prof-dir=/tmp/floor" profiles the floor for a comparison).
  */
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -559,6 +561,7 @@ async function benchDatabase(dialect: string): Promise<string> {
     const mfd = await startProcess(
       [
         ...(PROFILE_DIR ? ["--cpu-prof", `--cpu-prof-dir=${PROFILE_DIR}`] : []),
+        ...(process.env.BENCH_MFD_NODE_ARGS?.split(" ").filter(Boolean) ?? []),
         MFD_BIN,
         "serve",
         "--services",
@@ -574,7 +577,12 @@ async function benchDatabase(dialect: string): Promise<string> {
       `${dialect}: seeded 1 account, 1 domain, ${MAILBOXES} mailboxes, a session and a token; starting the floor`,
     );
     const floor = await startProcess(
-      ["--import", "tsx", "bench/floor/server.ts"],
+      [
+        ...(process.env.BENCH_FLOOR_NODE_ARGS?.split(" ").filter(Boolean) ?? []),
+        "--import",
+        "tsx",
+        "bench/floor/server.ts",
+      ],
       {
         ...env,
         FLOOR_LISTEN: `127.0.0.1:${PORTS.floor}`,

@@ -102,14 +102,17 @@ export async function buildApp(
       revokeExposed: (ctx, secret) => tokens.revokeExposed(ctx, secret),
     }),
   );
-  app.addHook("preValidation", async (request) => {
+  // Hooks that await nothing take Fastify's callback form: no promise and no microtask per request.
+  app.addHook("preValidation", (request, _reply, done) => {
     checkInput(request.params);
     checkInput(request.query);
     checkInput(request.body);
+    done();
   });
   // Authenticated answers are private and never cached (docs/SECURITY.md §17).
-  app.addHook("onSend", async (request, reply) => {
+  app.addHook("onSend", (request, reply, payload, done) => {
     if (request.url.startsWith("/api/") || request.session) reply.header("cache-control", "no-store");
+    done(null, payload);
   });
 
   app.setErrorHandler((error, request, reply) => handleError(error, request, reply));

@@ -48,6 +48,12 @@ pg.types.setTypeParser(20, (value) => Number.parseInt(value, 10));
 class ConnectionMutex {
   #locked = false;
   readonly #waiting: Array<() => void> = [];
+  /** Takes the connection if it is free now; false when someone holds it. */
+  tryLock(): boolean {
+    if (this.#locked) return false;
+    this.#locked = true;
+    return true;
+  }
   lock(): Promise<void> | undefined {
     if (!this.#locked) {
       this.#locked = true;
@@ -114,12 +120,39 @@ class LockAwareSqliteDriver implements Driver {
     this.#mutex.unlock();
   }
 
-  /** One statement on the connection, taking its turn as Kysely's acquire and release would (prepared.ts). */
-  async run(compiled: CompiledQuery): Promise<QueryResult<Record<string, unknown>>> {
+  /**
+   * One statement on the connection, taking its turn as Kysely's acquire and release would
+   * (prepared.ts). A free connection — the usual case: only a transaction holds it across awaits,
+   * as better-sqlite3 runs a statement to its end without yielding — runs it at once and answers
+   * without a promise (a read of the request path made five per query, issue 13); a held
+   * connection, or another process's write lock, takes the turn-taking path.
+   */
+  run(
+    sql: string,
+    parameters: readonly unknown[],
+    firstOnly: boolean,
+  ): QueryResult<Record<string, unknown>> | Promise<QueryResult<Record<string, unknown>>> {
+    if (this.#mutex.tryLock()) {
+      try {
+        return this.#connection.runNow(sql, parameters, firstOnly);
+      } catch (error) {
+        if (!isBusy(error)) throw error;
+      } finally {
+        this.#mutex.unlock();
+      }
+    }
+    return this.#runInTurn(sql, parameters, firstOnly);
+  }
+
+  async #runInTurn(
+    sql: string,
+    parameters: readonly unknown[],
+    firstOnly: boolean,
+  ): Promise<QueryResult<Record<string, unknown>>> {
     const pending = this.#mutex.lock();
     if (pending) await pending;
     try {
-      return await this.#connection.executeQuery(compiled);
+      return await this.retryWhileBusy(() => this.#connection.runNow(sql, parameters, firstOnly));
     } finally {
       this.#mutex.unlock();
     }
@@ -182,14 +215,20 @@ class LockAwareSqliteConnection implements DatabaseConnection {
     return statement;
   }
 
-  async executeQuery<R>(compiledQuery: CompiledQuery): Promise<QueryResult<R>> {
-    const { sql, parameters } = compiledQuery;
-    return this.retryWhileBusy(() => {
-      const statement = this.#statement(sql);
-      if (statement.reader) return { rows: statement.all(parameters) as R[] };
-      const { changes, lastInsertRowid } = statement.run(parameters);
-      return { numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid), rows: [] };
-    });
+  async executeQuery<R>({ sql, parameters }: CompiledQuery): Promise<QueryResult<R>> {
+    return this.retryWhileBusy(() => this.runNow<R>(sql, parameters, false));
+  }
+
+  /** Runs the statement now, on a connection the caller holds; SQLITE_BUSY is the caller's to handle. */
+  runNow<R>(sql: string, parameters: readonly unknown[], firstOnly: boolean): QueryResult<R> {
+    const statement = this.#statement(sql);
+    if (statement.reader && firstOnly) {
+      const row = statement.get(parameters) as R | undefined;
+      return { rows: row === undefined ? [] : [row] };
+    }
+    if (statement.reader) return { rows: statement.all(parameters) as R[] };
+    const { changes, lastInsertRowid } = statement.run(parameters);
+    return { numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid), rows: [] };
   }
 
   // biome-ignore lint/correctness/useYield: mfd never streams; Kysely's interface wants the method.
@@ -297,12 +336,12 @@ class ResilientPool implements PostgresPool {
   }
 
   /** One statement on a connection of its own, as Kysely's PostgreSQL driver runs it (prepared.ts). */
-  async run(compiled: CompiledQuery): Promise<QueryResult<Record<string, unknown>>> {
+  async run(sql: string, parameters: readonly unknown[]): Promise<QueryResult<Record<string, unknown>>> {
     const client = await this.connect();
     try {
       const { command, rowCount, rows } = (await client.query(
-        compiled.sql,
-        compiled.parameters as unknown[],
+        sql,
+        parameters as unknown[],
       )) as unknown as pg.QueryResult<Record<string, unknown>>;
       const changed =
         command === "INSERT" || command === "UPDATE" || command === "DELETE" || command === "MERGE";
@@ -409,7 +448,7 @@ export function openDatabase(url: string, options: DatabaseOptions = {}): Databa
       dialect: new ResilientPostgresDialect({ pool: resilient }),
       plugins: [new CamelCasePlugin()],
     });
-    registerDirectRunner(db, (compiled) => resilient.run(compiled));
+    registerDirectRunner(db, (sql, parameters) => resilient.run(sql, parameters));
     // Kysely ends the pool only if it used it itself; prepared queries may have been the only users.
     const destroy = async () => {
       await db.destroy();
@@ -431,7 +470,7 @@ export function openDatabase(url: string, options: DatabaseOptions = {}): Databa
   const dialect = new LockAwareSqliteDialect(sqlite, lockWaitMs);
   const db = new Kysely<DB>({ dialect, plugins: [new CamelCasePlugin()] });
   const driver = dialect.driver as LockAwareSqliteDriver;
-  registerDirectRunner(db, (compiled) => driver.run(compiled));
+  registerDirectRunner(db, (sql, parameters, firstOnly) => driver.run(sql, parameters, firstOnly));
   const destroy = async () => {
     await db.destroy();
     if (sqlite.open) sqlite.close();

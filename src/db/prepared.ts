@@ -60,7 +60,12 @@ const placeholder = (name: string, index: number | null) =>
  * Kysely's connection provider (database.ts registers one per opened database). Transactions,
  * and Kysely instances derived from the database, take Kysely's way.
  */
-export type DirectRunner = (compiled: CompiledQuery) => Promise<QueryResult<Record<string, unknown>>>;
+export type DirectRunner = (
+  sql: string,
+  parameters: readonly unknown[],
+  /** Only the first row is wanted: SQLite stops there. */
+  firstOnly: boolean,
+) => QueryResult<Record<string, unknown>> | Promise<QueryResult<Record<string, unknown>>>;
 const directRunners = new WeakMap<object, DirectRunner>();
 export const registerDirectRunner = (db: Kysely<DB>, run: DirectRunner): void => {
   directRunners.set(db, run);
@@ -138,7 +143,8 @@ export function preparedQuery<P extends Params, Row>(
   // Per dialect (its adapter object, shared by a database and its transactions), per shape.
   const templates = new WeakMap<object, Map<string, Template>>();
 
-  async function execute(db: Runner, params: P) {
+  // Not async: SQLite's direct runner answers at once when its connection is free (database.ts).
+  function execute(db: Runner, params: P, firstOnly = false): ReturnType<DirectRunner> {
     const executor = db.getExecutor();
     let byShape = templates.get(executor.adapter);
     if (!byShape) {
@@ -158,11 +164,11 @@ export function preparedQuery<P extends Params, Row>(
       if (bound === undefined) throw new Error(`prepared query: parameter ${slot.name} is missing`);
       return bound;
     });
-    const compiled: CompiledQuery = { ...template.compiled, parameters };
     // Straight to the driver: the plugins' work on the query was done at compile time, and the
     // rows' keys are mapped below from a table of names.
     const direct = directRunners.get(db);
-    if (direct) return direct(compiled);
+    if (direct) return direct(template.compiled.sql, parameters, firstOnly);
+    const compiled: CompiledQuery = { ...template.compiled, parameters };
     return executor.provideConnection((connection) =>
       connection.executeQuery<Record<string, unknown>>(compiled),
     );
@@ -170,16 +176,19 @@ export function preparedQuery<P extends Params, Row>(
 
   return {
     async all(db, params) {
-      const { rows } = await execute(db, params);
+      const ran = execute(db, params);
+      const { rows } = ran instanceof Promise ? await ran : ran;
       return rows.map((row) => camelRow<Row>(row));
     },
     async first(db, params) {
-      const { rows } = await execute(db, params);
+      const ran = execute(db, params, true);
+      const { rows } = ran instanceof Promise ? await ran : ran;
       const row = rows[0];
       return row === undefined ? undefined : camelRow<Row>(row);
     },
     async run(db, params) {
-      const { numAffectedRows } = await execute(db, params);
+      const ran = execute(db, params);
+      const { numAffectedRows } = ran instanceof Promise ? await ran : ran;
       return Number(numAffectedRows ?? 0);
     },
   };

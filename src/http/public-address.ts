@@ -1,4 +1,4 @@
-import type { FastifyReply, FastifyRequest } from "fastify";
+import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from "fastify";
 import type { Config } from "../config.js";
 import { AppError } from "../lib/errors.js";
 
@@ -61,27 +61,37 @@ export function publicAddress(config: Pick<Config, "publicUrl" | "dev">) {
  */
 export function publicAddressHook(config: Pick<Config, "publicUrl" | "dev">) {
   const address = publicAddress(config);
-  return async function atPublicAddress(
-    request: FastifyRequest,
-    reply: FastifyReply,
-  ): Promise<FastifyReply | undefined> {
+  /** Whether the request is a browser's at another address than the public one. */
+  const redirects = (request: FastifyRequest): boolean => {
     const headers = request.headers;
-    if (headers.authorization !== undefined || headers.pddtoken !== undefined) return;
-    const path = request.url.split("?")[0] ?? "";
-    if (PROBES.has(path)) return;
+    if (headers.authorization !== undefined || headers.pddtoken !== undefined) return false;
+    // Fastify reads X-Forwarded-Host only from a trusted proxy (MFD_TRUSTED_PROXY), else Host.
+    const host = request.host;
+    if (!host || address.isPublicHost(host)) return false;
+    if (PROBES.has(request.url.split("?")[0] ?? "")) return false;
     const forwarded =
       headers["x-forwarded-for"] !== undefined ||
       headers.forwarded !== undefined ||
       headers["x-real-ip"] !== undefined;
-    if (forwarded && headers["x-forwarded-host"] === undefined) return;
-    // Fastify reads X-Forwarded-Host only from a trusted proxy (MFD_TRUSTED_PROXY), else Host.
+    return !forwarded || headers["x-forwarded-host"] !== undefined;
+  };
+  // Callback form (it awaits nothing): `done` lets the request through, a redirect ends it here.
+  return function atPublicAddress(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    done: HookHandlerDoneFunction,
+  ): void {
+    if (!redirects(request)) return done();
     const host = request.host;
-    if (!host || address.isPublicHost(host)) return;
+    const path = request.url.split("?")[0] ?? "";
     const page =
       (request.method === "GET" || request.method === "HEAD") &&
       !path.startsWith("/api/v") &&
       !path.startsWith("/api2");
-    if (page) return reply.redirect(`${address.url}${request.url}`, 308);
+    if (page) {
+      reply.redirect(`${address.url}${request.url}`, 308);
+      return;
+    }
     throw new AppError(
       "WRONG_ADDRESS",
       `mfd answers at ${address.url}, not at ${host}: open ${address.url} and try again.`,

@@ -26,6 +26,7 @@ export const MAX_INPUT_DEPTH = 32;
  * PostgreSQL in text. Walks with its own stack, so no depth of input can overflow it.
  */
 export function checkInput(value: unknown): void {
+  if (isFlatAndClean(value)) return;
   const stack: Array<{ value: unknown; path: string; depth: number }> = [{ value, path: "", depth: 0 }];
   while (stack.length > 0) {
     const { value: item, path, depth } = stack.pop() as (typeof stack)[number];
@@ -54,4 +55,23 @@ export function checkInput(value: unknown): void {
       stack.push({ value: child, path: childPath, depth: depth + 1 });
     }
   }
+}
+
+/**
+ * The usual input — nothing, or one level of strings, numbers and booleans (path parameters, most
+ * query strings and bodies) — found clean without building a path per field; anything else, and
+ * anything with a NUL, takes the full walk, which says where.
+ */
+function isFlatAndClean(value: unknown): boolean {
+  if (typeof value === "string") return !value.includes("\u0000");
+  if (value === null || typeof value !== "object") return true;
+  if (Array.isArray(value)) return false;
+  for (const key in value) {
+    if (key.includes("\u0000")) return false;
+    const child = (value as Record<string, unknown>)[key];
+    if (typeof child === "string") {
+      if (child.includes("\u0000")) return false;
+    } else if (child !== null && typeof child === "object") return false;
+  }
+  return true;
 }

@@ -34,7 +34,7 @@ export async function operationsRoutes(
   });
   // Each series's child is looked up once: prom-client would otherwise hash the labels on every answer.
   const series = new Map<string, { count: () => void; time: (seconds: number) => void }>();
-  app.addHook("onResponse", async (request, reply) => {
+  app.addHook("onResponse", (request, reply, done) => {
     const route = request.routeOptions.url ?? "unmatched";
     const status = String(reply.statusCode);
     const key = `${request.method} ${status} ${route}`;
@@ -47,6 +47,7 @@ export async function operationsRoutes(
     }
     one.count();
     one.time(reply.elapsedTime / 1000);
+    done();
   });
 
   app.get("/healthz", { config: { access: { public: true } }, schema: { hide: true } }, async () => ({
