@@ -81,7 +81,10 @@ export function publicAddressHook(config: Pick<Config, "publicUrl" | "dev">) {
     reply: FastifyReply,
     done: HookHandlerDoneFunction,
   ): void {
-    if (!redirects(request)) return done();
+    if (!redirects(request)) {
+      done();
+      return;
+    }
     const host = request.host;
     const path = request.url.split("?")[0] ?? "";
     const page =
