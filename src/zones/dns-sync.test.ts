@@ -1,11 +1,14 @@
+import pg from "pg";
 import { describe, expect, it } from "vitest";
 import { createTestApp, registerAccount } from "../../test/helpers/app.js";
+import { TEST_DATABASE_URL, testDialect } from "../../test/helpers/database.js";
 import { confirmedDomain } from "../../test/helpers/domains.js";
 import { ZoneSet } from "../dns/zone.js";
 import { runJob } from "../jobs/worker.js";
 import { JOBS } from "../modules.js";
 import { ZoneSync } from "./dns.role.js";
 import { loadZone, type ZoneChange } from "./zone-data.js";
+import { parseZoneNotification, ZONE_CHANNEL } from "./zones.service.js";
 
 const t = await createTestApp();
 
@@ -132,6 +135,50 @@ describe("ZoneSync", () => {
       t.modules.zones.changes.off("changed", onChange);
     }
   });
+
+  it.skipIf(testDialect !== "postgres")(
+    "notifies a record change at commit with the zone's new serial (PostgreSQL)",
+    async () => {
+      const owner = await registerAccount(t);
+      const { name, domainId } = await confirmedDomain(t, owner.accountId);
+      await owner.client.post(`/api/v1/domains/${name}/dns/records`, {
+        name: "a",
+        type: "A",
+        data: "192.0.2.1",
+      });
+      const listener = new pg.Client({ connectionString: TEST_DATABASE_URL });
+      await listener.connect();
+      try {
+        // The channel is the database's: other test files' changes pass by too.
+        const heard = new Promise<string>((resolve) =>
+          listener.on("notification", (message) => {
+            if (message.channel === ZONE_CHANNEL && message.payload?.startsWith(domainId))
+              resolve(message.payload);
+          }),
+        );
+        await listener.query(`LISTEN ${ZONE_CHANNEL}`);
+        t.clock.advance(1000);
+        const added = await owner.client.post(`/api/v1/domains/${name}/dns/records`, {
+          name: "b",
+          type: "A",
+          data: "192.0.2.2",
+        });
+        expect(added.statusCode).toBe(201);
+        const serial = Number(
+          (
+            await t.db
+              .selectFrom("zones")
+              .select("serial")
+              .where("domainId", "=", domainId)
+              .executeTakeFirstOrThrow()
+          ).serial,
+        );
+        expect(parseZoneNotification(await heard)).toEqual({ domainId, serial });
+      } finally {
+        await listener.end();
+      }
+    },
+  );
 
   it("loads only confirmed domains' zones, each with its SOA", async () => {
     const owner = await registerAccount(t);

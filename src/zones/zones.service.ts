@@ -102,15 +102,21 @@ const setZoneSerial = preparedQuery((db, p: { domainId: string; serial: number; 
 );
 /**
  * PostgreSQL: one statement takes the zone row (waiting for a concurrent change, then reading its
- * serial), moves the serial on (nextSerial in SQL) and returns it with the one it replaced.
+ * serial), moves the serial on (nextSerial in SQL), announces the new one on ZONE_CHANNEL (sent at
+ * commit, as `announce` does) and returns it with the one it replaced: one round trip of a
+ * write's ten fewer.
  */
 const bumpSerialPostgres = preparedQuery((db, p: { domainId: string; seconds: number; now: number }) => ({
   compile: () =>
     sql<{ previous: number; serial: number }>`
-      with old as (select serial from zones where domain_id = ${p.domainId} for update)
-      update zones set serial = greatest(old.serial + 1, ${p.seconds}), updated_at = ${p.now}
-      from old where zones.domain_id = ${p.domainId}
-      returning old.serial as previous, zones.serial`.compile(db),
+      with old as (select serial from zones where domain_id = ${p.domainId} for update),
+      bumped as (
+        update zones set serial = greatest(old.serial + 1, ${p.seconds}), updated_at = ${p.now}
+        from old where zones.domain_id = ${p.domainId}
+        returning zones.domain_id, old.serial as previous, zones.serial
+      )
+      select previous, serial, pg_notify(${ZONE_CHANNEL}, domain_id || ' ' || serial) as notified
+      from bumped`.compile(db),
 }));
 const notifyZone = preparedQuery((db, p: { payload: string }) => ({
   compile: () => sql`select pg_notify(${ZONE_CHANNEL}, ${p.payload})`.compile(db),
@@ -443,10 +449,10 @@ export class ZonesService {
         if (!serials) await this.createZone(tx, ctx.now, grant.domainId, grant.name);
         const log: ChangeLog = { removed: [], added: [] };
         const done = await work(tx, grant, log);
-        if (serials) {
-          await this.announce(tx, grant.domainId, serials.serial);
-          changed = { domainId: grant.domainId, change: { domainId: grant.domainId, ...serials, ...log } };
-        } else changed = { domainId: grant.domainId }; // a new zone: read whole
+        // Announced already: by bumpSerial, or by createZone.
+        changed = serials
+          ? { domainId: grant.domainId, change: { domainId: grant.domainId, ...serials, ...log } }
+          : { domainId: grant.domainId }; // a new zone: read whole
         return done;
       });
     let result: T;
@@ -499,9 +505,9 @@ export class ZonesService {
   }
 
   /**
-   * Moves the zone's serial on (nextSerial) and stamps `updatedAt`, holding the row until commit:
-   * the serial it replaced and the new one, or null when the domain has no zone yet (confirmed
-   * before zones existed).
+   * Moves the zone's serial on (nextSerial) and stamps `updatedAt`, holding the row until commit,
+   * and announces the change (`announce`): the serial it replaced and the new one, or null when
+   * the domain has no zone yet (confirmed before zones existed).
    */
   private async bumpSerial(
     tx: Executor,
