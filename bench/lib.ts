@@ -16,12 +16,14 @@ export async function startMfd(
   env: Record<string, string> = {},
   /** Options for node itself, before the script (e.g. --cpu-prof, which NODE_OPTIONS refuses). */
   nodeArgs: string[] = [],
+  /** `--roles` of `mfd serve`. */
+  roles = "web",
 ): Promise<{ url: string; pid: number; stop: () => Promise<void> }> {
   const ownDir = env.MFD_DATA_DIR === undefined;
   const dataDir = env.MFD_DATA_DIR ?? mkdtempSync(join(tmpdir(), "mfd-bench-"));
   const child = spawn(
     process.execPath,
-    [...nodeArgs, "--import", "tsx", "src/main.ts", "serve", "--services", "web"],
+    [...nodeArgs, "--import", "tsx", "src/main.ts", "serve", "--roles", roles],
     {
       env: {
         ...process.env,

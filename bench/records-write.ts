@@ -7,11 +7,20 @@
  *   npx tsx bench/records-write.ts                                                     SQLite
  *   MFD_BENCH_PG=postgres://postgres@127.0.0.1:5432/postgres npx tsx bench/records-write.ts
  *
- * BENCH_SECONDS (default 10). BENCH_MFD_NODE_ARGS adds node options to the server (e.g.
- * "--cpu-prof --cpu-prof-dir=/tmp/prof"). Besides writes/s (which a busy machine lowers), the
- * server's CPU time per write (user + system, from /proc) is printed.
+ * BENCH_SECONDS (default 10) of measured writes, after BENCH_WARMUP_WRITES (default 100) writes
+ * that are not counted (V8 compiling the path). BENCH_ROLES (default "web,dns", as a
+ * single-process install runs: the dns role reloads the changed zone after each write, in the
+ * same process) are the server's roles. BENCH_MFD_NODE_ARGS adds node options to the server
+ * (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"). Besides writes/s (which a busy machine lowers),
+ * the server's CPU time per write (user + system, from /proc; `mainThreadUsPerWrite` is the
+ * JavaScript thread's share, the rest GC, JIT and I/O threads) is printed, with the floor any
+ * SQLite write stands on: a bare commit (BEGIN IMMEDIATE, one INSERT, COMMIT with WAL and
+ * `synchronous = FULL`, as mfd opens its database) on the same disk, its wall and CPU time.
  */
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import SQLite from "better-sqlite3";
 import { AccountsService } from "../src/accounts/accounts.service.js";
 import { SessionsService } from "../src/accounts/sessions.service.js";
 import { loadConfig } from "../src/config.js";
@@ -22,11 +31,13 @@ import { Outbox } from "../src/notify/outbox.js";
 import { benchDatabase, startMfd } from "./lib.js";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const WARMUP_WRITES = Number(process.env.BENCH_WARMUP_WRITES ?? 100);
+const ROLES = process.env.BENCH_ROLES ?? "web,dns";
 const NOW = Date.now();
 const OWNER = { login: "zoneowner", password: "bench owner passphrase 2026" };
 const DOMAIN = "records-bench.org";
 const storage = await benchDatabase("records");
-const env = { ...storage.env, MFD_SERVICE_DOMAIN: "mfd.bench" };
+const env = { ...storage.env, MFD_SERVICE_DOMAIN: "mfd.bench", MFD_DNS_LISTEN: "127.0.0.1:18095" };
 
 async function seed() {
   const config = loadConfig({ ...process.env, ...env });
@@ -68,17 +79,51 @@ async function seed() {
   await database.destroy();
 }
 
-/** User + system CPU time of a process, ms (Linux /proc, 10 ms ticks). */
-function cpuMs(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+/** User + system CPU time of a process or one of its threads, ms (Linux /proc, 10 ms ticks). */
+function cpuMs(pid: number, thread = ""): number {
+  const stat = readFileSync(`/proc/${pid}${thread}/stat`, "utf8");
   const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+}
+
+/** The process's CPU time and its main (JavaScript) thread's, ms; the threads that ended are counted in the process. */
+const cpuOf = (pid: number) => ({ all: cpuMs(pid), main: cpuMs(pid, `/task/${pid}`) });
+
+/**
+ * What one commit costs on this disk with mfd's settings (src/db/database.ts: WAL, synchronous =
+ * FULL), without mfd: the floor under every SQLite write, µs of wall and of CPU time.
+ */
+function bareCommit(): { wallUs: number; cpuUs: number } {
+  const dir = mkdtempSync(join(tmpdir(), "mfd-bench-commit-"));
+  const db = new SQLite(join(dir, "commit.db"));
+  try {
+    db.pragma("journal_mode = WAL");
+    db.pragma("synchronous = FULL");
+    db.exec("create table t (id integer primary key, at integer, body text)");
+    const insert = db.prepare("insert into t (at, body) values (?, ?)");
+    const commit = () => {
+      db.exec("BEGIN IMMEDIATE");
+      insert.run(Date.now(), "198.51.100.1 host A");
+      db.exec("COMMIT");
+    };
+    for (let i = 0; i < 20; i++) commit();
+    const count = 200;
+    const cpu = process.cpuUsage();
+    const started = performance.now();
+    for (let i = 0; i < count; i++) commit();
+    const wallUs = Math.round(((performance.now() - started) * 1000) / count);
+    const used = process.cpuUsage(cpu);
+    return { wallUs, cpuUs: Math.round((used.user + used.system) / count) };
+  } finally {
+    db.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 let mfd: Awaited<ReturnType<typeof startMfd>> | null = null;
 try {
   await seed();
-  mfd = await startMfd(18094, env, (process.env.BENCH_MFD_NODE_ARGS ?? "").split(" ").filter(Boolean));
+  mfd = await startMfd(18094, env, (process.env.BENCH_MFD_NODE_ARGS ?? "").split(" ").filter(Boolean), ROLES);
   const signIn = await fetch(`${mfd.url}/api/v1/session`, {
     method: "POST",
     headers: { "content-type": "application/json" },
@@ -88,31 +133,48 @@ try {
   const cookie = (signIn.headers.get("set-cookie") ?? "").split(";")[0] as string;
   const { csrfToken } = (await signIn.json()) as { csrfToken: string };
   const headers = { "content-type": "application/json", cookie, "x-csrf-token": csrfToken, origin: mfd.url };
-  const latencies: number[] = [];
-  const cpuBefore = cpuMs(mfd.pid);
-  const until = performance.now() + SECONDS * 1000;
-  for (let i = 0; performance.now() < until; i++) {
-    const started = performance.now();
-    const response = await fetch(`${mfd.url}/api/v1/domains/${DOMAIN}/dns/records`, {
+  const url = `${mfd.url}/api/v1/domains/${DOMAIN}/dns/records`;
+  let written = 0;
+  const write = async () => {
+    const i = written++;
+    const response = await fetch(url, {
       method: "POST",
       headers,
       body: JSON.stringify({ name: `host${i}`, type: "A", data: `198.51.100.${(i % 250) + 1}` }),
     });
     if (response.status !== 201) throw new Error(`write ${i}: ${response.status} ${await response.text()}`);
+  };
+  while (written < WARMUP_WRITES) await write();
+  const latencies: number[] = [];
+  const cpuBefore = cpuOf(mfd.pid);
+  const until = performance.now() + SECONDS * 1000;
+  while (performance.now() < until) {
+    const started = performance.now();
+    await write();
     latencies.push(performance.now() - started);
   }
-  const cpuUsPerWrite = Math.round(((cpuMs(mfd.pid) - cpuBefore) * 1000) / latencies.length);
+  const cpuAfter = cpuOf(mfd.pid);
+  const perWrite = (ms: number) => Math.round((ms * 1000) / latencies.length);
+  const threads = readdirSync(`/proc/${mfd.pid}/task`).length;
+  const commit = bareCommit();
   latencies.sort((a, b) => a - b);
   const at = (q: number) =>
     Math.round((latencies[Math.floor(q * (latencies.length - 1))] as number) * 10) / 10;
   console.log(
     JSON.stringify({
       database: storage.dialect,
+      roles: ROLES,
       writes: latencies.length,
+      recordsInZone: written,
       perSecond: Math.round(latencies.length / SECONDS),
       p50Ms: at(0.5),
       p99Ms: at(0.99),
-      cpuUsPerWrite,
+      cpuUsPerWrite: perWrite(cpuAfter.all - cpuBefore.all),
+      mainThreadUsPerWrite: perWrite(cpuAfter.main - cpuBefore.main),
+      threads,
+      bareCommitUs: commit.wallUs,
+      bareCommitCpuUs: commit.cpuUs,
+      loadAverage: readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" "),
     }),
   );
 } finally {

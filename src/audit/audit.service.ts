@@ -1,6 +1,7 @@
 import type { Static } from "@sinclair/typebox";
 import type { Actor, RequestContext } from "../access/actor.js";
 import type { Executor } from "../db/database.js";
+import { preparedQuery } from "../db/prepared.js";
 import type { AuditEventsTable } from "../db/schema.js";
 import { keysetPage } from "../lib/paging.js";
 import { newId } from "../lib/random.js";
@@ -28,30 +29,49 @@ export interface AuditInput {
   ticketId?: string | null;
 }
 
+/** Every change writes one (src/db/prepared.ts: built once, not per event). */
+const insertEvent = preparedQuery(
+  (
+    db,
+    p: {
+      id: string;
+      at: number;
+      actorType: AuditEventsTable["actorType"];
+      actorId: string | null;
+      accountId: string | null;
+      action: string;
+      domain: string | null;
+      domainId: string | null;
+      target: string | null;
+      ip: string | null;
+      userAgent: string | null;
+      details: string | null;
+      ticketId: string | null;
+    },
+  ) => db.insertInto("auditEvents").values({ ...p, action: p.action as AuditAction }),
+);
+
 /**
  * Appends an audit event. Call it with the transaction that makes the change, so the event and the
  * change are committed together or not at all. Never pass secrets in `details`.
  */
 export async function recordEvent(db: Executor, ctx: RequestContext, input: AuditInput): Promise<void> {
   const actor = auditActor(ctx.actor);
-  await db
-    .insertInto("auditEvents")
-    .values({
-      id: newId(),
-      at: ctx.now,
-      actorType: input.actorType ?? actor.type,
-      actorId: actor.id,
-      accountId: input.accountId ?? null,
-      action: input.action,
-      domain: input.domain ?? null,
-      domainId: input.domainId ?? null,
-      target: input.target ?? null,
-      ip: ctx.ip,
-      userAgent: ctx.userAgent?.slice(0, 300) ?? null,
-      details: input.details ? JSON.stringify(input.details) : null,
-      ticketId: ctx.actor.kind === "agent" ? ctx.actor.ticketId : (input.ticketId ?? null),
-    })
-    .execute();
+  await insertEvent.run(db, {
+    id: newId(),
+    at: ctx.now,
+    actorType: input.actorType ?? actor.type,
+    actorId: actor.id,
+    accountId: input.accountId ?? null,
+    action: input.action,
+    domain: input.domain ?? null,
+    domainId: input.domainId ?? null,
+    target: input.target ?? null,
+    ip: ctx.ip,
+    userAgent: ctx.userAgent?.slice(0, 300) ?? null,
+    details: input.details ? JSON.stringify(input.details) : null,
+    ticketId: ctx.actor.kind === "agent" ? ctx.actor.ticketId : (input.ticketId ?? null),
+  });
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { Transaction } from "kysely";
 import type { Database } from "./database.js";
+import { type PreparedQuery, preparedQuery } from "./prepared.js";
 import type { DB } from "./schema.js";
 
 /** A unique index refused the row (PostgreSQL 23505, SQLite SQLITE_CONSTRAINT_UNIQUE / _PRIMARYKEY). */
@@ -48,6 +49,20 @@ function withLock<Q extends Lockable<Q>>(query: Q, strength: RowLock): Q {
   return query.forUpdate();
 }
 
+/** `row`'s statements, one per table and strength, built once (src/db/prepared.ts): most writes take one. */
+const rowLockQueries = new Map<string, PreparedQuery<{ id: string }, { id: string }>>();
+function rowLockQuery(table: "accounts" | "domains", strength: RowLock) {
+  const key = `${table} ${strength}`;
+  let query = rowLockQueries.get(key);
+  if (!query) {
+    query = preparedQuery((db, p: { id: string }) =>
+      withLock(db.selectFrom(table).select("id").where("id", "=", p.id), strength),
+    );
+    rowLockQueries.set(key, query);
+  }
+  return query;
+}
+
 /** The locking steps for `tx` on `dialect` (see RowLocks). */
 export function rowLocks(tx: Transaction<DB>, dialect: Database["dialect"]): RowLocks {
   const taken = dialect === "postgres";
@@ -56,8 +71,7 @@ export function rowLocks(tx: Transaction<DB>, dialect: Database["dialect"]): Row
     query: (query, strength = "update") => (taken ? withLock(query, strength) : query),
     async row(table, id, strength = "update") {
       if (!taken) return true;
-      const query = tx.selectFrom(table).select("id").where("id", "=", id);
-      return (await withLock(query, strength).executeTakeFirst()) !== undefined;
+      return (await rowLockQuery(table, strength).first(tx, { id })) !== undefined;
     },
   };
 }

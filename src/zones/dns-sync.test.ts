@@ -1,10 +1,14 @@
+import pg from "pg";
 import { describe, expect, it } from "vitest";
 import { createTestApp, registerAccount } from "../../test/helpers/app.js";
+import { TEST_DATABASE_URL, testDialect } from "../../test/helpers/database.js";
 import { confirmedDomain } from "../../test/helpers/domains.js";
 import { ZoneSet } from "../dns/zone.js";
 import { runJob } from "../jobs/worker.js";
 import { JOBS } from "../modules.js";
 import { ZoneSync } from "./dns.role.js";
+import { loadZone, type ZoneChange } from "./zone-data.js";
+import { parseZoneNotification, ZONE_CHANNEL } from "./zones.service.js";
 
 const t = await createTestApp();
 
@@ -56,6 +60,125 @@ describe("ZoneSync", () => {
     expect(changes[0]).toMatch(/^- → \d+$/);
     expect(changes[2]).toMatch(/^\d+ → -$/);
   });
+
+  it("applies a change made in this process to the zone it serves, as a re-read would have it, and re-reads a zone changed elsewhere meanwhile", async () => {
+    const owner = await registerAccount(t);
+    const { name, domainId } = await confirmedDomain(t, owner.accountId);
+    const zones = new ZoneSet();
+    const sync = new ZoneSync(t.deps, zones, () => {});
+    await sync.loadAll();
+    // Wired as the dns role wires it, each change awaited before looking.
+    const pending: Promise<void>[] = [];
+    const onChange = (id: string, change?: ZoneChange) =>
+      pending.push(change ? sync.apply(change) : sync.refresh(id));
+    t.modules.zones.changes.on("changed", onChange);
+    const settled = async () => {
+      await Promise.all(pending.splice(0));
+    };
+    const spelled = (records: ReadonlyArray<{ name: string; type: string; ttl: number; data: unknown }>) =>
+      records.map((r) => `${r.name} ${r.type} ${r.ttl} ${JSON.stringify(r.data)}`).sort();
+    const asStored = async () => spelled((await loadZone(t.db, t.config, domainId))?.records ?? []);
+    const records = `/api/v1/domains/${name}/dns/records`;
+    try {
+      // The first change makes the zone: read whole.
+      await owner.client.post(records, { name: "www", type: "A", data: "192.0.2.1" });
+      await settled();
+      expect(addressesOf(zones, `www.${name}`)).toEqual(["192.0.2.1"]);
+      const untouched = zones.find(name)?.records.find((r) => r.type === "MX");
+
+      t.clock.advance(1000);
+      const mail = await owner.client.post(records, { name: "mail", type: "A", data: "192.0.2.5", ttl: 600 });
+      const txt = await owner.client.post(records, { name: "@", type: "TXT", data: '"a b" "c"' });
+      await owner.client.patch(`${records}/${mail.json().id}`, { data: "192.0.2.6", ttl: 900 });
+      await owner.client.delete(`${records}/${txt.json().id}`);
+      await settled();
+      const served = zones.find(name);
+      expect(addressesOf(zones, `mail.${name}`)).toEqual(["192.0.2.6"]);
+      expect(spelled(served?.records ?? [])).toEqual(await asStored());
+      // Applied, not read again: the records it did not touch are the ones served before.
+      expect(served?.records).toContain(untouched);
+
+      // Another process adds a record and moves the serial; this one's catch-up has not run yet.
+      await t.db.transaction().execute(async (tx) => {
+        await tx
+          .insertInto("dnsRecords")
+          .values({
+            id: "elsewhere",
+            domainId,
+            name: `other.${name}`,
+            type: "A",
+            ttl: 3600,
+            data: "192.0.2.9",
+            createdAt: 0,
+            updatedAt: 0,
+          })
+          .execute();
+        await tx
+          .updateTable("zones")
+          .set((eb) => ({ serial: eb("serial", "+", 1) }))
+          .where("domainId", "=", domainId)
+          .execute();
+      });
+      await owner.client.post(records, { name: "late", type: "A", data: "192.0.2.10" });
+      await settled();
+      expect(addressesOf(zones, `other.${name}`)).toEqual(["192.0.2.9"]);
+      expect(addressesOf(zones, `late.${name}`)).toEqual(["192.0.2.10"]);
+      expect(spelled(zones.find(name)?.records ?? [])).toEqual(await asStored());
+
+      // A notification naming the serial served (the writer's own, on PostgreSQL) reads nothing.
+      const before = zones.find(name);
+      await sync.refresh(domainId, before?.serial ?? 0);
+      expect(zones.find(name)).toBe(before);
+      await sync.refresh(domainId, null);
+      expect(zones.find(name)).not.toBe(before);
+    } finally {
+      t.modules.zones.changes.off("changed", onChange);
+    }
+  });
+
+  it.skipIf(testDialect !== "postgres")(
+    "notifies a record change at commit with the zone's new serial (PostgreSQL)",
+    async () => {
+      const owner = await registerAccount(t);
+      const { name, domainId } = await confirmedDomain(t, owner.accountId);
+      await owner.client.post(`/api/v1/domains/${name}/dns/records`, {
+        name: "a",
+        type: "A",
+        data: "192.0.2.1",
+      });
+      const listener = new pg.Client({ connectionString: TEST_DATABASE_URL });
+      await listener.connect();
+      try {
+        // The channel is the database's: other test files' changes pass by too.
+        const heard = new Promise<string>((resolve) =>
+          listener.on("notification", (message) => {
+            if (message.channel === ZONE_CHANNEL && message.payload?.startsWith(domainId))
+              resolve(message.payload);
+          }),
+        );
+        await listener.query(`LISTEN ${ZONE_CHANNEL}`);
+        t.clock.advance(1000);
+        const added = await owner.client.post(`/api/v1/domains/${name}/dns/records`, {
+          name: "b",
+          type: "A",
+          data: "192.0.2.2",
+        });
+        expect(added.statusCode).toBe(201);
+        const serial = Number(
+          (
+            await t.db
+              .selectFrom("zones")
+              .select("serial")
+              .where("domainId", "=", domainId)
+              .executeTakeFirstOrThrow()
+          ).serial,
+        );
+        expect(parseZoneNotification(await heard)).toEqual({ domainId, serial });
+      } finally {
+        await listener.end();
+      }
+    },
+  );
 
   it("loads only confirmed domains' zones, each with its SOA", async () => {
     const owner = await registerAccount(t);

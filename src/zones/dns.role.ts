@@ -5,8 +5,8 @@ import { createSecondaries } from "../dns/secondaries.js";
 import { startDnsServer } from "../dns/server.js";
 import { type Zone, ZoneSet } from "../dns/zone.js";
 import type { Role } from "../module.js";
-import { loadAllZones, loadZone, type ServedZone } from "./zone-data.js";
-import { ZONE_CHANNEL, type ZonesService } from "./zones.service.js";
+import { changedZone, loadAllZones, loadZone, type ServedZone, type ZoneChange } from "./zone-data.js";
+import { parseZoneNotification, ZONE_CHANNEL, type ZonesService } from "./zones.service.js";
 
 /** How far back the catch-up looks past the newest change it saw: commits land out of `updatedAt` order, and nodes' clocks differ. */
 const CATCH_UP_OVERLAP_MS = 10_000;
@@ -23,6 +23,9 @@ type Log = (message: string, error?: unknown) => void;
  * re-read: the in-process event after a commit (ZonesService.changes), a PostgreSQL notification
  * from any process, and the catch-up, which asks only for zones changed lately and re-reads those
  * whose serial differs from the one served — so a quiet database costs one small query a tick.
+ * A change made in this process comes with what it did (ZoneChange): applied to the zone served
+ * when that is the version it was made on, so a record written costs no read of its whole zone;
+ * and a notification naming the serial already served reads nothing (the writer's own NOTIFY).
  */
 export class ZoneSync {
   private readonly served = new Map<string, { origin: string; serial: number }>();
@@ -52,15 +55,41 @@ export class ZoneSync {
     this.newest = latest;
   }
 
-  /** Re-reads one domain's zone; calls for the same domain run one after another, in order. */
-  refresh(domainId: string): Promise<void> {
+  /**
+   * Re-reads one domain's zone — unless `serial` is given and already served; calls for the same
+   * domain run one after another, in order.
+   */
+  refresh(domainId: string, serial: number | null = null): Promise<void> {
+    return this.inTurn(domainId, async () => {
+      if (serial !== null && this.served.get(domainId)?.serial === serial) return;
+      await this.reload(domainId);
+    });
+  }
+
+  /** A change committed in this process: applied to the zone served if it is the one changed, else read. */
+  apply(change: ZoneChange): Promise<void> {
+    const { domainId } = change;
+    return this.inTurn(domainId, async () => {
+      const known = this.served.get(domainId);
+      if (known?.serial === change.serial) return;
+      const current = known?.serial === change.previousSerial ? this.zones.get(known.origin) : undefined;
+      const next = current && changedZone(this.deps.config, current, change);
+      if (next) this.put(domainId, next);
+      else await this.reload(domainId);
+    });
+  }
+
+  private async reload(domainId: string): Promise<void> {
+    const zone = await loadZone(this.deps.database.db, this.deps.config, domainId);
+    if (zone) this.put(domainId, zone);
+    else this.drop(domainId);
+  }
+
+  /** Runs `step` after the steps of the same domain before it, logging its failure. */
+  private inTurn(domainId: string, step: () => Promise<void>): Promise<void> {
     const previous = this.inFlight.get(domainId) ?? Promise.resolve();
     const next = previous
-      .then(() => loadZone(this.deps.database.db, this.deps.config, domainId))
-      .then((zone) => {
-        if (zone) this.put(domainId, zone);
-        else this.drop(domainId);
-      })
+      .then(step)
       .catch((error) => this.log(`dns: reloading zone ${domainId} failed`, error))
       .finally(() => {
         if (this.inFlight.get(domainId) === next) this.inFlight.delete(domainId);
@@ -156,7 +185,11 @@ export class ZoneSync {
  * LISTEN on ZONE_CHANNEL over a connection of its own (a pooled one would be handed to queries).
  * A lost connection is opened again after a second; the catch-up covers what it missed.
  */
-function listenForChanges(url: string, onChange: (domainId: string) => void, log: Log): () => Promise<void> {
+function listenForChanges(
+  url: string,
+  onChange: (domainId: string, serial: number | null) => void,
+  log: Log,
+): () => Promise<void> {
   let client: pg.Client | null = null;
   let stopped = false;
   let retry: NodeJS.Timeout | undefined;
@@ -164,7 +197,9 @@ function listenForChanges(url: string, onChange: (domainId: string) => void, log
     const current = new pg.Client({ connectionString: url });
     client = current;
     current.on("notification", (message) => {
-      if (message.channel === ZONE_CHANNEL && message.payload) onChange(message.payload);
+      if (message.channel !== ZONE_CHANNEL || !message.payload) return;
+      const { domainId, serial } = parseZoneNotification(message.payload);
+      onChange(domainId, serial);
     });
     current.on("error", (error) => {
       log("dns: lost the zone change notifications; reconnecting", error);
@@ -218,11 +253,18 @@ export function dnsRole(serviceOf: (deps: Deps) => ZonesService | undefined): Ro
       // Answering now: a secondary told of every zone asks its SOA of us and transfers what changed
       // while no dns process ran.
       secondaries.zonesLoaded();
-      const onChange = (domainId: string) => void sync.refresh(domainId);
+      const onChange = (domainId: string, change?: ZoneChange) =>
+        void (change ? sync.apply(change) : sync.refresh(domainId));
       const service = serviceOf(deps);
       service?.changes.on("changed", onChange);
       const postgres = deps.database.dialect === "postgres";
-      const unlisten = postgres ? listenForChanges(deps.config.databaseUrl, onChange, log) : null;
+      const unlisten = postgres
+        ? listenForChanges(
+            deps.config.databaseUrl,
+            (domainId, serial) => void sync.refresh(domainId, serial),
+            log,
+          )
+        : null;
       let catching: Promise<void> | null = null;
       const timer = setInterval(
         () => {

@@ -1,6 +1,7 @@
 import type { Config } from "../config.js";
 import type { Executor } from "../db/database.js";
-import { parseRdata, RDATA_TYPES, type RdataType, type SoaData } from "../dns/rdata.js";
+import { preparedQuery } from "../db/prepared.js";
+import { parseRdata, printRdata, RDATA_TYPES, type RdataType, type SoaData } from "../dns/rdata.js";
 
 /** Records' TTL bounds and default, in seconds: a minute to a week, an hour unless said. */
 export const TTL_MIN = 60;
@@ -56,11 +57,25 @@ export function soaOf(config: Config, serial: number): SoaData {
 /** The one string of each type, instead of a copy per row read from the database. */
 const TYPES = new Map<string, RdataType>(RDATA_TYPES.map((type) => [type, type]));
 
-interface StoredRecord {
+/** A record as the database holds it: the FQDN without the dot, the type, the TTL, the data as printed. */
+export interface StoredRecord {
   name: string;
   type: string;
   ttl: number;
   data: string;
+}
+
+/**
+ * What one committed change did to a zone (ZonesService tells it after the commit): the dns role
+ * of the same process applies it to the zone it serves instead of reading the zone again, when
+ * that zone is the version the change was made on (`previousSerial`).
+ */
+export interface ZoneChange {
+  domainId: string;
+  previousSerial: number;
+  serial: number;
+  removed: StoredRecord[];
+  added: StoredRecord[];
 }
 
 /** A zone from its stored rows; a stored text that no longer parses is left out rather than served wrong. */
@@ -85,25 +100,71 @@ export function servedZone(
   return { origin, serial, records, negativeTtl: Math.min(SOA_TTL, SOA_TIMERS.minimum) };
 }
 
+/** A zone's origin and serial, and its records, as a reload reads them (prepared: after every change). */
+const zoneRow = preparedQuery((db, p: { domainId: string }) =>
+  db
+    .selectFrom("zones")
+    .innerJoin("domains", "domains.id", "zones.domainId")
+    .select(["domains.name", "zones.serial"])
+    .where("zones.domainId", "=", p.domainId),
+);
+const zoneRecords = preparedQuery((db, p: { domainId: string }) =>
+  db.selectFrom("dnsRecords").select(["name", "type", "ttl", "data"]).where("domainId", "=", p.domainId),
+);
+
 /** One confirmed domain's zone, or undefined when it has none (never confirmed, or disconnected). */
 export async function loadZone(
   db: Executor,
   config: Config,
   domainId: string,
 ): Promise<ServedZone | undefined> {
-  const zone = await db
-    .selectFrom("zones")
-    .innerJoin("domains", "domains.id", "zones.domainId")
-    .select(["domains.name", "zones.serial"])
-    .where("zones.domainId", "=", domainId)
-    .executeTakeFirst();
+  const zone = await zoneRow.first(db, { domainId });
   if (!zone) return undefined;
-  const rows = await db
-    .selectFrom("dnsRecords")
-    .select(["name", "type", "ttl", "data"])
-    .where("domainId", "=", domainId)
-    .execute();
+  const rows = await zoneRecords.all(db, { domainId });
   return servedZone(config, zone.name, Number(zone.serial), rows);
+}
+
+/**
+ * `zone` with `change` made to it — what loadZone would read after the change, without reading
+ * or parsing the zone's other records again — or undefined when the change cannot be applied
+ * here (a removed record not served, an added one that does not parse): the caller reads the zone.
+ * The served records are shared with `zone`, which nothing changes.
+ */
+export function changedZone(config: Config, zone: ServedZone, change: ZoneChange): ServedZone | undefined {
+  const { origin } = zone;
+  // The SOA and every removed record go, the others keep their order; each removed one must be
+  // found, or the zone is not what the change was made on.
+  const gone = new Set<number>();
+  const soa = zone.records.findIndex((record) => record.type === "SOA" && record.name === origin);
+  if (soa === -1) return undefined;
+  gone.add(soa);
+  for (const row of change.removed) {
+    const type = TYPES.get(row.type);
+    if (!type) return undefined;
+    const index = zone.records.findIndex(
+      (record, i) =>
+        !gone.has(i) &&
+        record.name === row.name &&
+        record.type === type &&
+        record.ttl === row.ttl &&
+        printRdata(type, record.data as never) === row.data,
+    );
+    if (index === -1) return undefined;
+    gone.add(index);
+  }
+  const records = new Array<ServedRecord>(zone.records.length - gone.size + change.added.length + 1);
+  records[0] = { name: origin, type: "SOA", ttl: SOA_TTL, data: soaOf(config, change.serial) };
+  let count = 1;
+  zone.records.forEach((record, i) => {
+    if (!gone.has(i)) records[count++] = record;
+  });
+  for (const row of change.added) {
+    const type = TYPES.get(row.type);
+    const parsed = type && parseRdata(type, row.data, origin);
+    if (!type || !parsed?.ok) return undefined;
+    records[count++] = { name: row.name, type, ttl: row.ttl, data: parsed.data };
+  }
+  return { origin, serial: change.serial, records, negativeTtl: zone.negativeTtl };
 }
 
 /** Domains whose records are read in one query at start: bounds the rows held at once. */
