@@ -89,3 +89,22 @@ describe("preparedQuery", () => {
       });
   });
 });
+
+describe("the SQLite statement cache", () => {
+  it.runIf(t.deps.database.dialect === "sqlite")(
+    "answers right through more distinct queries than it keeps, keeping the ones in use",
+    async () => {
+      const { accountId, login } = await registerAccount(t);
+      const byId = preparedQuery((db, p: { id: string }) =>
+        db.selectFrom("accounts").select("login").where("id", "=", p.id),
+      );
+      // 1,200 texts (the cache keeps 500), the account's query in use throughout: every answer
+      // comes from the statement its own text prepared, whatever was dropped meanwhile.
+      for (let i = 0; i < 1200; i++) {
+        const { rows } = await sql<{ n: number }>`select ${sql.raw(String(i))} as n`.execute(t.db);
+        expect(rows).toEqual([{ n: i }]);
+        if (i % 50 === 0) expect(await byId.first(t.db, { id: accountId })).toEqual({ login });
+      }
+    },
+  );
+});
