@@ -33,20 +33,10 @@ export interface AuditInput {
 const insertEvent = preparedQuery(
   (
     db,
-    p: {
-      id: string;
-      at: number;
-      actorType: AuditEventsTable["actorType"];
-      actorId: string | null;
-      accountId: string | null;
-      action: string;
-      domain: string | null;
-      domainId: string | null;
-      target: string | null;
-      ip: string | null;
-      userAgent: string | null;
-      details: string | null;
+    // The table's row, its two later columns (defaulted to null in the table) always given here.
+    p: Omit<AuditEventsTable, "ticketId" | "userAgent"> & {
       ticketId: string | null;
+      userAgent: string | null;
     },
   ) => db.insertInto("auditEvents").values({ ...p, action: p.action as AuditAction }),
 );

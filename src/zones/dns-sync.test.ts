@@ -1,5 +1,6 @@
 import pg from "pg";
 import { describe, expect, it } from "vitest";
+import { storedSerial } from "../../test/dns/zones.js";
 import { createTestApp, registerAccount } from "../../test/helpers/app.js";
 import { TEST_DATABASE_URL, testDialect } from "../../test/helpers/database.js";
 import { confirmedDomain } from "../../test/helpers/domains.js";
@@ -164,15 +165,7 @@ describe("ZoneSync", () => {
           data: "192.0.2.2",
         });
         expect(added.statusCode).toBe(201);
-        const serial = Number(
-          (
-            await t.db
-              .selectFrom("zones")
-              .select("serial")
-              .where("domainId", "=", domainId)
-              .executeTakeFirstOrThrow()
-          ).serial,
-        );
+        const serial = await storedSerial(t.db, domainId);
         expect(parseZoneNotification(await heard)).toEqual({ domainId, serial });
       } finally {
         await listener.end();

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { createDomainWorld } from "../../test/dns/fixtures.js";
+import { storedSerial } from "../../test/dns/zones.js";
 import { type Client, registerAccount, SERVICE_DOMAIN } from "../../test/helpers/app.js";
 import { confirmedDomain } from "../../test/helpers/domains.js";
 
@@ -25,16 +26,7 @@ const list = async (client: Client, name: string) =>
     ttl: number;
     data: string;
   }>;
-const serialOf = async (domainId: string) =>
-  Number(
-    (
-      await t.db
-        .selectFrom("zones")
-        .select("serial")
-        .where("domainId", "=", domainId)
-        .executeTakeFirstOrThrow()
-    ).serial,
-  );
+const serialOf = (domainId: string) => storedSerial(t.db, domainId);
 const importZone = (client: Client, name: string, zone: string, dryRun: boolean) =>
   client.post(`/api/v1/domains/${name}/dns/import`, { zone, dryRun });
 

@@ -7,6 +7,7 @@ import {
   runDomainJob,
   uniqueDomain,
 } from "../../test/dns/fixtures.js";
+import { storedSerial } from "../../test/dns/zones.js";
 import { type Client, registerAccount, SERVICE_DOMAIN } from "../../test/helpers/app.js";
 import { confirmedDomain } from "../../test/helpers/domains.js";
 import { operatorContext } from "../access/actor.js";
@@ -33,16 +34,7 @@ const records = async (client: Client, name: string): Promise<RecordView[]> => {
 };
 const add = (client: Client, domain: string, body: Record<string, unknown>) =>
   client.post(`/api/v1/domains/${domain}/dns/records`, body);
-const serialOf = async (domainId: string) =>
-  Number(
-    (
-      await t.db
-        .selectFrom("zones")
-        .select("serial")
-        .where("domainId", "=", domainId)
-        .executeTakeFirstOrThrow()
-    ).serial,
-  );
+const serialOf = (domainId: string) => storedSerial(t.db, domainId);
 
 describe("a confirmed domain's zone", () => {
   it("is made at confirmation with NS, MX, SPF, DMARC and a DKIM key, the private half sealed", async () => {

@@ -1,3 +1,5 @@
+import type { Kysely } from "kysely";
+import type { DB } from "../../src/db/schema.js";
 import type { Zone, ZoneRecord } from "../../src/dns/zone.js";
 
 /** Zones for the DNS tests: every record type we serve, at known serials. */
@@ -40,3 +42,10 @@ export function exampleZone(origin: string, serial: number, extra: ZoneRecord[] 
     ],
   };
 }
+
+/** The serial a domain's zone holds in the database (moves on every change). */
+export const storedSerial = async (db: Kysely<DB>, domainId: string): Promise<number> =>
+  Number(
+    (await db.selectFrom("zones").select("serial").where("domainId", "=", domainId).executeTakeFirstOrThrow())
+      .serial,
+  );
