@@ -8,7 +8,7 @@ import {
   SecondFactorFields,
   secondFactorBody,
 } from "./SecondFactorFields";
-import { Button, CodeField, Dialog, Form, FormError, TextField, useAction } from "./ui";
+import { Button, Dialog, Form, FormError, TextField, useAction } from "./ui";
 
 /**
  * Whenever an action answers 403 REAUTH_REQUIRED, this asks for the password (and the

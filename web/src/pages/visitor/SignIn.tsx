@@ -7,7 +7,7 @@ import {
   SecondFactorFields,
   secondFactorBody,
 } from "../../components/SecondFactorFields";
-import { Button, CodeField, Form, FormError, Notice, Page, TextField, useAction } from "../../components/ui";
+import { Button, Form, FormError, Notice, Page, TextField, useAction } from "../../components/ui";
 import { HOME } from "../../home";
 import { t } from "../../i18n";
 import { useSession } from "../../session";
