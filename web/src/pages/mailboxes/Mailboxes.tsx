@@ -23,7 +23,7 @@ import { useMailboxPage } from "./useMailboxPage";
 function MailboxList({ view }: { view: DomainView }) {
   const domain = view.name;
   const list = useMailboxPage(domain);
-  const { page, searched, pageIndex } = list;
+  const { page, searched, shownOffset } = list;
   const [notice, setNotice] = useState<string | null>(null);
   const [creating, setCreating] = useState(false);
   const [editing, setEditing] = useState<Mailbox | null>(null);
@@ -101,8 +101,8 @@ function MailboxList({ view }: { view: DomainView }) {
   const searching = searched !== "";
   const total = page?.total ?? null;
   const domainEmpty = !searching && total === 0;
-  const from = pageIndex * list.size + 1;
-  const to = pageIndex * list.size + (page?.mailboxes.length ?? 0);
+  const from = shownOffset + 1;
+  const to = shownOffset + (page?.mailboxes.length ?? 0);
 
   const createButton = (
     <span className="row-actions">

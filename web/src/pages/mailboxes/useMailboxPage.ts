@@ -94,6 +94,10 @@ export function useMailboxPage(domain: string) {
     }
   }, [q]);
 
+  // Where the page on screen starts, set together with its rows: the address moves on first, and
+  // a range computed from it would name the next page while the last one's rows are still shown.
+  const [shownOffset, setShownOffset] = useState(0);
+
   // biome-ignore lint/correctness/useExhaustiveDependencies: `version` asks for the same page again
   useEffect(() => {
     const controller = new AbortController();
@@ -118,6 +122,7 @@ export function useMailboxPage(domain: string) {
           return;
         }
         setPage(answer);
+        setShownOffset((pageNumber - 1) * size);
         setLoadError(null);
         setLoading(false);
       })
@@ -171,8 +176,8 @@ export function useMailboxPage(domain: string) {
     loading,
     loadError,
     reload,
-    /** 0 for the first page. */
-    pageIndex: pageNumber - 1,
+    /** How many mailboxes come before the shown page's first (0 on the first page). */
+    shownOffset,
     first,
     last,
     goNext,
