@@ -1,11 +1,8 @@
 import { useCallback, useEffect, useState } from "react";
-import { Link } from "react-router";
 import { api, client } from "../../api";
 import {
-  Badge,
   Button,
   Card,
-  DataTable,
   FormError,
   Listing,
   Page,
@@ -15,7 +12,8 @@ import {
 } from "../../components/ui";
 import { formatDateTime, t } from "../../i18n";
 import type { QueuePage, TicketCategory, TicketState } from "../../types";
-import { CATEGORIES, categoryLabel, deskPath, STATES, shortId, stateLabel, stateTone } from "./labels";
+import { CATEGORIES, categoryLabel, deskPath, STATES, stateLabel } from "./labels";
+import { TicketTable } from "./TicketTable";
 
 type Row = QueuePage["tickets"][number];
 
@@ -103,34 +101,15 @@ export function Desk() {
         <FormError error={load.error} />
         <Listing items={rows} error={load.error} empty={<p className="muted">{t("support.desk.none")}</p>}>
           {(tickets) => (
-            <div className="table-wrap">
-              <DataTable
-                caption={t("support.desk.title")}
-                columns={[
-                  t("support.column.request"),
-                  t("support.column.domain"),
-                  t("support.column.category"),
-                  t("support.column.state"),
-                  t("support.column.replyTo"),
-                  t("support.column.created"),
-                ]}
-              >
-                {tickets.map((ticket) => (
-                  <tr key={ticket.id}>
-                    <th scope="row">
-                      <Link to={deskPath(ticket.id)}>{shortId(ticket.id)}</Link>
-                    </th>
-                    <td>{ticket.domain}</td>
-                    <td>{categoryLabel(ticket.category)}</td>
-                    <td>
-                      <Badge tone={stateTone(ticket.state)}>{stateLabel(ticket.state)}</Badge>
-                    </td>
-                    <td>{ticket.replyTo}</td>
-                    <td>{formatDateTime(ticket.createdAt)}</td>
-                  </tr>
-                ))}
-              </DataTable>
-            </div>
+            <TicketTable
+              caption={t("support.desk.title")}
+              tickets={tickets}
+              pathOf={deskPath}
+              extra={[
+                { title: t("support.column.replyTo"), cell: (ticket) => ticket.replyTo },
+                { title: t("support.column.created"), cell: (ticket) => formatDateTime(ticket.createdAt) },
+              ]}
+            />
           )}
         </Listing>
         {next ? (

@@ -1,9 +1,10 @@
 import { Link } from "react-router";
 import { client } from "../../api";
 import { useApiData } from "../../components/data";
-import { Badge, Card, DataTable, FormError, Listing, Page } from "../../components/ui";
+import { Card, FormError, Listing, Page } from "../../components/ui";
 import { formatDateTime, t } from "../../i18n";
-import { categoryLabel, shortId, stateLabel, stateTone, ticketPath } from "./labels";
+import { ticketPath } from "./labels";
+import { TicketTable } from "./TicketTable";
 
 /** The requests the signed-in account sent. */
 export function MyTickets() {
@@ -28,32 +29,14 @@ export function MyTickets() {
           empty={<p className="muted">{t("support.mine.none")}</p>}
         >
           {(tickets) => (
-            <div className="table-wrap">
-              <DataTable
-                caption={t("support.mine.title")}
-                columns={[
-                  t("support.column.request"),
-                  t("support.column.domain"),
-                  t("support.column.category"),
-                  t("support.column.state"),
-                  t("support.column.updated"),
-                ]}
-              >
-                {tickets.map((ticket) => (
-                  <tr key={ticket.id}>
-                    <th scope="row">
-                      <Link to={ticketPath(ticket.id)}>{shortId(ticket.id)}</Link>
-                    </th>
-                    <td>{ticket.domain}</td>
-                    <td>{categoryLabel(ticket.category)}</td>
-                    <td>
-                      <Badge tone={stateTone(ticket.state)}>{stateLabel(ticket.state)}</Badge>
-                    </td>
-                    <td>{formatDateTime(ticket.updatedAt)}</td>
-                  </tr>
-                ))}
-              </DataTable>
-            </div>
+            <TicketTable
+              caption={t("support.mine.title")}
+              tickets={tickets}
+              pathOf={ticketPath}
+              extra={[
+                { title: t("support.column.updated"), cell: (ticket) => formatDateTime(ticket.updatedAt) },
+              ]}
+            />
           )}
         </Listing>
       </Card>
