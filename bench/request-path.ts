@@ -578,6 +578,8 @@ async function benchDatabase(dialect: string): Promise<string> {
     );
     const floor = await startProcess(
       [
+        // The V8 setting bin/mfd.js makes for mfd (docs/operations.md): both run on the same one.
+        "--no-allocation-site-pretenuring",
         ...(process.env.BENCH_FLOOR_NODE_ARGS?.split(" ").filter(Boolean) ?? []),
         "--import",
         "tsx",
