@@ -65,9 +65,9 @@ export const Profile = Named(
     address: Type.String(),
     firstName: Type.String(),
     lastName: Type.String(),
-    securityQuestion: Type.Union([Type.Object({ id: Type.String(), text: Type.String() }), Type.Null()]),
-    phone: Type.Union([Type.Object({ number: Type.String(), confirmed: Type.Boolean() }), Type.Null()]),
-    recoveryEmail: Type.Union([
+    securityQuestion: Nullable(Type.Object({ id: Type.String(), text: Type.String() })),
+    phone: Nullable(Type.Object({ number: Type.String(), confirmed: Type.Boolean() })),
+    recoveryEmail: Nullable(
       Type.Object({
         address: Type.String(),
         confirmed: Type.Boolean(),
@@ -78,10 +78,9 @@ export const Profile = Named(
         unusableReason: Nullable(Type.Literal("on-managed-domain")),
         managedDomain: Nullable(Type.String({ description: "The managed domain the address is on" })),
       }),
-      Type.Null(),
-    ]),
-    pendingPhone: Type.Union([Type.String(), Type.Null()]),
-    pendingEmail: Type.Union([Type.String(), Type.Null()]),
+    ),
+    pendingPhone: Nullable(Type.String()),
+    pendingEmail: Nullable(Type.String()),
     twoFactor: Type.Boolean(),
     recoveryCodesLeft: Type.Integer({
       minimum: 0,

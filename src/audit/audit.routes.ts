@@ -1,6 +1,6 @@
 import { Type } from "@sinclair/typebox";
 import type { Executor } from "../db/database.js";
-import { errors } from "../http/schemas.js";
+import { errors, Nullable } from "../http/schemas.js";
 import type { App } from "../http/types.js";
 import { AppError } from "../lib/errors.js";
 import { AuditEvent, EventsQuery } from "./audit.schemas.js";
@@ -19,7 +19,7 @@ export async function auditRoutes(app: App, db: Executor): Promise<void> {
         response: {
           200: Type.Object({
             events: Type.Array(AuditEvent),
-            next: Type.Union([Type.String(), Type.Null()], {
+            next: Nullable(Type.String(), {
               description: "Pass as `before` for older events",
             }),
           }),

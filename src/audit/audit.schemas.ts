@@ -25,11 +25,11 @@ export const AuditEvent = Named(
     at: Type.String({ description: "UTC" }),
     action: Type.String({ description: "e.g. sign-in, sign-in.failure, session.end, contact.change" }),
     actorType: Type.String(),
-    domain: Type.Union([Type.String(), Type.Null()]),
-    target: Type.Union([Type.String(), Type.Null()]),
-    ip: Type.Union([Type.String(), Type.Null()]),
+    domain: Nullable(Type.String()),
+    target: Nullable(Type.String()),
+    ip: Nullable(Type.String()),
     userAgent: Nullable(Type.String({ description: "The browser or program of the request (User-Agent)" })),
-    details: Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()]),
+    details: Nullable(Type.Record(Type.String(), Type.Unknown())),
   }),
 );
 

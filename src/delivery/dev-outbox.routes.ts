@@ -1,5 +1,6 @@
 import { Type } from "@sinclair/typebox";
 import type { Executor } from "../db/database.js";
+import { Nullable } from "../http/schemas.js";
 import type { App } from "../http/types.js";
 import { listOutbox, type OutboxEntry } from "./delivery.js";
 
@@ -12,7 +13,7 @@ const DevMessage = Type.Object({
   subject: Type.String(),
   body: Type.String(),
   createdAt: Type.String(),
-  sentAt: Type.Union([Type.String(), Type.Null()]),
+  sentAt: Nullable(Type.String()),
 });
 
 const escapeHtml = (value: string): string =>

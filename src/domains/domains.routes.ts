@@ -1,6 +1,6 @@
 import { Type } from "@sinclair/typebox";
 import type { FastifyRequest } from "fastify";
-import { errors, NoContent } from "../http/schemas.js";
+import { errors, NoContent, Nullable } from "../http/schemas.js";
 import type { App } from "../http/types.js";
 import {
   ActivityQuery,
@@ -110,7 +110,7 @@ export async function domainsRoutes(app: App, domains: DomainsService): Promise<
         response: {
           200: Type.Object({
             checks: Type.Array(Check),
-            next: Type.Union([Type.String(), Type.Null()], {
+            next: Nullable(Type.String(), {
               description: "Pass as `before` for older checks",
             }),
           }),
@@ -134,7 +134,7 @@ export async function domainsRoutes(app: App, domains: DomainsService): Promise<
         response: {
           200: Type.Object({
             events: Type.Array(DomainEvent),
-            next: Type.Union([Type.String(), Type.Null()], {
+            next: Nullable(Type.String(), {
               description: "Pass as `before` for older events",
             }),
           }),

@@ -1,5 +1,5 @@
 import { Type } from "@sinclair/typebox";
-import { Closed, Named } from "../http/schemas.js";
+import { Closed, Named, Nullable } from "../http/schemas.js";
 
 const Login = Type.String({
   minLength: 1,
@@ -49,18 +49,18 @@ export const Handover = Named(
     state: Type.Union(HANDOVER_STATES.map((s) => Type.Literal(s))),
     domain: Type.String(),
     side: Type.Union([Type.Literal("from"), Type.Literal("to"), Type.Literal("agent")]),
-    toLogin: Type.Union([Type.String(), Type.Null()], {
+    toLogin: Nullable(Type.String(), {
       description: "The login a transfer is offered to (the owner's view of a transfer only)",
     }),
-    ticketId: Type.Union([Type.String(), Type.Null()]),
-    challenge: Type.Union([Type.Object({ name: Type.String(), value: Type.String() }), Type.Null()], {
+    ticketId: Nullable(Type.String()),
+    challenge: Nullable(Type.Object({ name: Type.String(), value: Type.String() }), {
       description: "The TXT record a restore's requester publishes (requester and agents only)",
     }),
     approvals: Type.Integer({ description: "Agents who approved a restore so far" }),
     approvalsNeeded: Type.Integer(),
-    waitUntil: Type.Union([Type.String(), Type.Null()], { description: "UTC; the move is due then" }),
+    waitUntil: Nullable(Type.String(), { description: "UTC; the move is due then" }),
     expiresAt: Type.String({ description: "UTC" }),
-    endReason: Type.Union([Type.String(), Type.Null()]),
+    endReason: Nullable(Type.String()),
     createdAt: Type.String({ description: "UTC" }),
     updatedAt: Type.String({ description: "UTC" }),
   }),

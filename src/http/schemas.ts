@@ -1,4 +1,4 @@
-import { type Static, type TSchema, type TUnsafe, Type } from "@sinclair/typebox";
+import { Kind, type Static, type TSchema, type TUnsafe, Type } from "@sinclair/typebox";
 
 /** Shared schema pieces. Every object is closed: unknown fields are refused (docs/SECURITY.md §24). */
 export const Closed = <T extends Parameters<typeof Type.Object>[0]>(properties: T, description?: string) =>
@@ -74,5 +74,28 @@ export const PageLimit = (fallback: number) =>
 
 export const NameParams = Closed({ name: DomainInPath });
 
-/** A value or null: how every optional field of an answer is written. */
-export const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+const SINGLE_TYPES = new Set(["string", "integer", "number", "boolean", "object", "array"]);
+
+/**
+ * A value or null: how every optional field of an answer is written. A schema of one `type` says
+ * `type: [type, "null"]` (a literal `enum: [value, null]`) rather than `anyOf` with null: answers
+ * are written by fast-json-stringify, which tells a type array apart with `typeof` but picks an
+ * `anyOf` branch by running a validator on the value, building an error object for every null
+ * (issue 13). Other schemas (a union of literals) keep `anyOf`.
+ */
+export const Nullable = <T extends TSchema>(
+  schema: T,
+  options: { description?: string } = {},
+): TUnsafe<Static<T> | null> => {
+  const { type, const: literal } = schema as { type?: unknown; const?: unknown };
+  if (typeof type !== "string" || !SINGLE_TYPES.has(type))
+    return Type.Unsafe<Static<T> | null>(Type.Union([schema, Type.Null()], options));
+  // TypeBox's own kind goes: the result is no longer that kind's shape (it also allows null).
+  const { [Kind]: _kind, const: _const, ...rest } = schema as Record<string | symbol, unknown>;
+  return Type.Unsafe<Static<T> | null>({
+    ...rest,
+    ...options,
+    type: [type, "null"],
+    ...(literal !== undefined ? { enum: [literal, null] } : {}),
+  });
+};

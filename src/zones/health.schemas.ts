@@ -1,5 +1,5 @@
 import { Type } from "@sinclair/typebox";
-import { Named } from "../http/schemas.js";
+import { Named, Nullable } from "../http/schemas.js";
 
 const CheckName = Type.Union(
   ["delegation", "mx", "spf", "dkim", "dmarc"].map((name) => Type.Literal(name)),
@@ -25,7 +25,7 @@ export const DnsHealthCheck = Named(
 export const DnsHealth = Named(
   "DnsHealth",
   Type.Object({
-    checkedAt: Type.Union([Type.String({ description: "When the checks ran (UTC)" }), Type.Null()], {
+    checkedAt: Nullable(Type.String({ description: "When the checks ran (UTC)" }), {
       description: "Null until the first check",
     }),
     ok: Type.Boolean({ description: "Every check passed" }),

@@ -6315,7 +6315,9 @@ export interface components {
                 confirmed: boolean;
                 /** @description False when no restore code is sent there: the address is on a domain this account manages, whose other managers could read it */
                 usableForRestore: boolean;
+                /** @enum {string|null} */
                 unusableReason: "on-managed-domain" | null;
+                /** @description The managed domain the address is on */
                 managedDomain: string | null;
             } | null;
             pendingPhone: string | null;
@@ -6362,6 +6364,7 @@ export interface components {
             domain: string | null;
             target: string | null;
             ip: string | null;
+            /** @description The browser or program of the request (User-Agent) */
             userAgent: string | null;
             details: {
                 [key: string]: unknown;
@@ -6375,10 +6378,12 @@ export interface components {
             action: string;
             /** @description account, token, system or operator */
             actorType: string;
+            /** @description The account that acted, itself or by its token: to the owner, anyone's; to an administrator, only their own */
             actorLogin: string | null;
             actorRole: ("owner" | "deputy") | null;
             by: ("you" | "owner" | "administrator") | null;
             target: string | null;
+            /** @description Only for the viewer's own actions */
             ip: string | null;
             details: {
                 [key: string]: unknown;
@@ -6396,6 +6401,7 @@ export interface components {
             mailboxCount: number;
             /** @description The parent zone delegates the domain to mfd's name servers */
             delegated: boolean;
+            /** @description When the pending claim expires (UTC) */
             claimExpiresAt: string | null;
         };
         DomainCheck: {
@@ -6406,6 +6412,7 @@ export interface components {
             kind: "ownership" | "mx";
             /** @description ownership: confirmed | not-confirmed; mx: mx-ok | mx-wrong | mx-not-found | mx-failed */
             result: string;
+            /** @description The method that proved ownership */
             method: string | null;
             /** @description Per method (txt, cname, file, delegation, mx): ok | absent | wrong | failed, with a detail */
             results: {
@@ -6424,6 +6431,7 @@ export interface components {
             status: "domain-activate" | "mx-activate" | "added";
             stage: "owner-check" | "mx-check" | "added";
             confirmedAt: string | null;
+            /** @description What to publish, any one method suffices (null once confirmed) */
             claim: {
                 /** @description The claim's id: in the CNAME label, the file name and the name servers */
                 id: string;
@@ -6523,6 +6531,7 @@ export interface components {
         };
         MailboxPage: {
             mailboxes: components["schemas"]["Mailbox"][];
+            /** @description Pass as `after` for the next page; null on the last */
             next: string | null;
             /** @description Mailboxes matching `q` (all of the domain's without it) */
             total: number;
@@ -6642,8 +6651,11 @@ export interface components {
             channel: "web" | "email";
             internal: boolean;
             body: string;
+            /** @description Inbound e-mail: the header From */
             fromAddress: string | null;
+            /** @description Inbound e-mail: the envelope sender */
             envelopeFrom: string | null;
+            /** @description Inbound e-mail on a ticket about a connected domain: whether both senders are the owner's service address or confirmed recovery e-mail */
             fromOwner: boolean | null;
         };
         /** @description The agent's view: the thread with internal notes, the requester's account, and the domain's current owner (only here, inside a ticket about that domain). Never passwords, hashes, codes or secrets. */
@@ -6682,6 +6694,7 @@ export interface components {
                 at: string;
                 action: string;
                 actorType: string;
+                /** @description The agent, for an agent's action */
                 agentLogin: string | null;
             }[];
         };
@@ -6710,6 +6723,7 @@ export interface components {
             expiresAt: string;
             expired: boolean;
             revoked: boolean;
+            /** @description UTC, updated at most once a minute */
             lastUsedAt: string | null;
             lastUsedIp: string | null;
         };
@@ -6725,6 +6739,7 @@ export interface components {
             expiresAt: string;
             expired: boolean;
             revoked: boolean;
+            /** @description UTC, updated at most once a minute */
             lastUsedAt: string | null;
             lastUsedIp: string | null;
             /** @description The secret, shown this once: send it as `Authorization: Bearer <token>`. Only its hash is kept. */
