@@ -254,7 +254,7 @@ export interface ZoneDelta {
   added: readonly ZoneRecord[];
 }
 
-/** What the server answers from: the zones in memory, swapped whole per zone on change. */
+/** What the server answers from: the zones in memory, per zone replaced whole or changed in place (`set`). */
 export class ZoneSet {
   private readonly zones = new Map<string, IndexedZone>();
 

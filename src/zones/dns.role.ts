@@ -24,8 +24,9 @@ type Log = (message: string, error?: unknown) => void;
  * from any process, and the catch-up, which asks only for zones changed lately and re-reads those
  * whose serial differs from the one served — so a quiet database costs one small query a tick.
  * A change made in this process comes with what it did (ZoneChange): applied to the zone served
- * when that is the version it was made on, so a record written costs no read of its whole zone;
- * and a notification naming the serial already served reads nothing (the writer's own NOTIFY).
+ * when that is the version it was made on, so a record written costs no read of its whole zone
+ * and no index of it either (ZoneSet.set with the change); and a notification naming the serial
+ * already served reads nothing (the writer's own NOTIFY).
  */
 export class ZoneSync {
   private readonly served = new Map<string, { origin: string; serial: number }>();
