@@ -16,6 +16,8 @@
  * JavaScript thread's share, the rest GC, JIT and I/O threads) is printed, with the floor any
  * SQLite write stands on: a bare commit (BEGIN IMMEDIATE, one INSERT, COMMIT with WAL and
  * `synchronous = FULL`, as mfd opens its database) on the same disk, its wall and CPU time.
+ * Then, as long again, sequential GETs of the account with the same session (`cpuUsPerRead`):
+ * the request path every request takes, which a write pays too.
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -155,6 +157,24 @@ try {
   }
   const cpuAfter = cpuOf(mfd.pid);
   const perWrite = (ms: number) => Math.round((ms * 1000) / latencies.length);
+  // The same requests' path without a write: GET /api/v1/account one after another, as long, with
+  // the same session — what a write costs beyond any request is the difference.
+  const account = `${mfd.url}/api/v1/account`;
+  const read = async () => {
+    const response = await fetch(account, { headers: { cookie } });
+    if (response.status !== 200) throw new Error(`read: ${response.status} ${await response.text()}`);
+    await response.arrayBuffer();
+  };
+  for (let i = 0; i < WARMUP_WRITES; i++) await read();
+  let reads = 0;
+  const readCpuBefore = cpuOf(mfd.pid);
+  const readsUntil = performance.now() + SECONDS * 1000;
+  while (performance.now() < readsUntil) {
+    await read();
+    reads++;
+  }
+  const readCpuAfter = cpuOf(mfd.pid);
+  const perRead = (ms: number) => Math.round((ms * 1000) / reads);
   const threads = readdirSync(`/proc/${mfd.pid}/task`).length;
   const commit = bareCommit();
   latencies.sort((a, b) => a - b);
@@ -172,6 +192,9 @@ try {
       cpuUsPerWrite: perWrite(cpuAfter.all - cpuBefore.all),
       mainThreadUsPerWrite: perWrite(cpuAfter.main - cpuBefore.main),
       threads,
+      readsPerSecond: Math.round(reads / SECONDS),
+      cpuUsPerRead: perRead(readCpuAfter.all - readCpuBefore.all),
+      mainThreadUsPerRead: perRead(readCpuAfter.main - readCpuBefore.main),
       bareCommitUs: commit.wallUs,
       bareCommitCpuUs: commit.cpuUs,
       loadAverage: readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" "),

@@ -1,3 +1,4 @@
+import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, testDialect } from "../../test/helpers/database.js";
 import type { Database } from "../db/database.js";
@@ -362,5 +363,116 @@ describe(`authorizeDomain: every domain action × actor (${testDialect})`, () =>
       "domain:read",
     );
     expect(grant).toMatchObject({ domainId: domains.delegated, role: "owner", delegated: true });
+  });
+});
+
+describe.skipIf(testDialect !== "postgres")("authorizeDomainHeld: the domain held (PostgreSQL)", () => {
+  let database: Database;
+  const ids = { owner: newId(), heir: newId() };
+  const domainId = newId();
+  const name = `held-${domainId.slice(0, 8).toLowerCase()}.org`;
+  const owner: Actor = {
+    kind: "account",
+    accountId: ids.owner,
+    sessionId: "s",
+    reauthAt: NOW,
+    isSupportAgent: false,
+  };
+  const held = () =>
+    inDomainTransaction(database, (tx, locks) => authorizeDomainHeld(tx, locks, owner, name, "dns:write"));
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    const { db } = database;
+    for (const [login, id] of Object.entries(ids))
+      await db
+        .insertInto("accounts")
+        .values({
+          id,
+          login,
+          passwordHash: "x",
+          firstName: login,
+          lastName: "Test",
+          createdAt: NOW,
+          passwordChangedAt: NOW,
+        })
+        .execute();
+    await db
+      .insertInto("claims")
+      .values({
+        id: domainId,
+        publicId: "held",
+        accountId: ids.owner,
+        domainName: name,
+        token: "t",
+        status: "confirmed",
+        createdAt: NOW,
+        expiresAt: NOW,
+        nextCheckAt: NOW,
+      })
+      .execute();
+    await db
+      .insertInto("domains")
+      .values({
+        id: domainId,
+        name,
+        ownerAccountId: ids.owner,
+        claimId: domainId,
+        confirmedAt: NOW,
+        confirmedMethod: "txt",
+        mxNextCheckAt: NOW,
+      })
+      .execute();
+  });
+  afterAll(async () => {
+    await database?.destroy();
+  });
+
+  it("keeps the owner's domain row from changing until the transaction ends", async () => {
+    let release = () => {};
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let granted = () => {};
+    const holding = new Promise<void>((resolve) => {
+      granted = resolve;
+    });
+    const transaction = inDomainTransaction(database, async (tx, locks) => {
+      await authorizeDomainHeld(tx, locks, owner, name, "dns:write");
+      granted();
+      await gate;
+    });
+    await holding;
+    const change = database.db.transaction().execute(async (tx) => {
+      await sql`set local lock_timeout = '300ms'`.execute(tx);
+      await tx.updateTable("domains").set({ delegated: 1 }).where("id", "=", domainId).execute();
+    });
+    await expect(change).rejects.toMatchObject({ code: "55P03" });
+    release();
+    await transaction;
+  });
+
+  it("refuses an owner whose domain moved to another owner while the grant waited for it", async () => {
+    expect(await outcome(held)).toBe("ok");
+    let release = () => {};
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let moved = () => {};
+    const moving = new Promise<void>((resolve) => {
+      moved = resolve;
+    });
+    const handOver = database.db.transaction().execute(async (tx) => {
+      await tx.updateTable("domains").set({ ownerAccountId: ids.heir }).where("id", "=", domainId).execute();
+      moved();
+      await gate;
+    });
+    await moving;
+    const asked = outcome(held);
+    // The grant waits for the hand-over's row lock, then reads what it committed.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    release();
+    await handOver;
+    expect(await asked).toBe("NOT_FOUND");
   });
 });

@@ -286,7 +286,7 @@ for (const [i, code] of [...TYPE_BY_CODE.keys(), QTYPE.ANY, QTYPE.DS].entries())
  * The answer to `qname`/`qtype` from one zone, ready to write behind the query's header and
  * question. An answer is a function of the zone, the name and the type alone (the question, with
  * its case, is echoed separately), so the answers to names the zone holds are prepared once and
- * kept on their node until the zone is replaced — a bounded cache: the zone's names × the types a
+ * kept on their node until the zone changes — a bounded cache: the zone's names × the types a
  * zone may hold. Names the zone does not hold (NXDOMAIN, wildcard matches, names below a cut)
  * are answered afresh every time, so a flood of random names fills no memory.
  */
@@ -299,10 +299,15 @@ export function preparedAnswer(
   const node = zone.nodes.get(qname);
   const slot = qtype < SLOT.length ? (SLOT[qtype] as number) : -1;
   if (node === undefined || slot < 0) return prepareReply(answerFromZone(zone, qname, qnameWire, qtype));
-  const cached = node.prepared?.[slot] as PreparedReply | undefined;
+  // A node may be shared with other versions of the zone: only its answers from this one count.
+  const cached =
+    node.preparedFor === zone.version ? (node.prepared?.[slot] as PreparedReply | undefined) : undefined;
   if (cached) return cached;
   const prepared = prepareReply(answerFromZone(zone, qname, qnameWire, qtype));
-  if (!node.prepared) node.prepared = [];
+  if (!node.prepared || node.preparedFor !== zone.version) {
+    node.prepared = [];
+    node.preparedFor = zone.version;
+  }
   node.prepared[slot] = prepared;
   return prepared;
 }

@@ -3,7 +3,7 @@ import pg from "pg";
 import type { Deps } from "../deps.js";
 import { createSecondaries } from "../dns/secondaries.js";
 import { startDnsServer } from "../dns/server.js";
-import { type Zone, ZoneSet } from "../dns/zone.js";
+import { type Zone, type ZoneDelta, ZoneSet } from "../dns/zone.js";
 import type { Role } from "../module.js";
 import { changedZone, loadAllZones, loadZone, type ServedZone, type ZoneChange } from "./zone-data.js";
 import { parseZoneNotification, ZONE_CHANNEL, type ZonesService } from "./zones.service.js";
@@ -24,8 +24,9 @@ type Log = (message: string, error?: unknown) => void;
  * from any process, and the catch-up, which asks only for zones changed lately and re-reads those
  * whose serial differs from the one served — so a quiet database costs one small query a tick.
  * A change made in this process comes with what it did (ZoneChange): applied to the zone served
- * when that is the version it was made on, so a record written costs no read of its whole zone;
- * and a notification naming the serial already served reads nothing (the writer's own NOTIFY).
+ * when that is the version it was made on, so a record written costs no read of its whole zone
+ * and no index of it either (ZoneSet.set with the change); and a notification naming the serial
+ * already served reads nothing (the writer's own NOTIFY).
  */
 export class ZoneSync {
   private readonly served = new Map<string, { origin: string; serial: number }>();
@@ -74,7 +75,8 @@ export class ZoneSync {
       if (known?.serial === change.serial) return;
       const current = known?.serial === change.previousSerial ? this.zones.get(known.origin) : undefined;
       const next = current && changedZone(this.deps.config, current, change);
-      if (next) this.put(domainId, next);
+      if (next)
+        this.put(domainId, next.zone, true, { previous: current, removed: next.removed, added: next.added });
       else await this.reload(domainId);
     });
   }
@@ -164,9 +166,10 @@ export class ZoneSync {
     return Number(row?.latest ?? 0);
   }
 
-  private put(domainId: string, zone: ServedZone, tell = true): void {
+  /** Serves `zone`; `delta` is what made it out of the zone served (its index is changed, not made again). */
+  private put(domainId: string, zone: ServedZone, tell = true, delta?: ZoneDelta): void {
     const previous = this.zones.get(zone.origin);
-    this.zones.set(zone as Zone);
+    this.zones.set(zone as Zone, delta);
     this.served.set(domainId, { origin: zone.origin, serial: zone.serial });
     if (tell && previous?.serial !== zone.serial) this.onChange(previous, zone as Zone);
   }

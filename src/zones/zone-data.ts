@@ -128,9 +128,15 @@ export async function loadZone(
  * `zone` with `change` made to it — what loadZone would read after the change, without reading
  * or parsing the zone's other records again — or undefined when the change cannot be applied
  * here (a removed record not served, an added one that does not parse): the caller reads the zone.
- * The served records are shared with `zone`, which nothing changes.
+ * The served records are shared with `zone`, which nothing changes; `removed` (records of `zone`,
+ * the old SOA first) and `added` (of the new zone, its SOA first) say what differs, so that the
+ * zone's index can be changed as well rather than made again (ZoneSet.set).
  */
-export function changedZone(config: Config, zone: ServedZone, change: ZoneChange): ServedZone | undefined {
+export function changedZone(
+  config: Config,
+  zone: ServedZone,
+  change: ZoneChange,
+): { zone: ServedZone; removed: ServedRecord[]; added: ServedRecord[] } | undefined {
   const { origin } = zone;
   // The SOA and every removed record go, the others keep their order; each removed one must be
   // found, or the zone is not what the change was made on.
@@ -153,18 +159,30 @@ export function changedZone(config: Config, zone: ServedZone, change: ZoneChange
     gone.add(index);
   }
   const records = new Array<ServedRecord>(zone.records.length - gone.size + change.added.length + 1);
-  records[0] = { name: origin, type: "SOA", ttl: SOA_TTL, data: soaOf(config, change.serial) };
+  const added: ServedRecord[] = [
+    { name: origin, type: "SOA", ttl: SOA_TTL, data: soaOf(config, change.serial) },
+  ];
+  records[0] = added[0] as ServedRecord;
   let count = 1;
-  zone.records.forEach((record, i) => {
-    if (!gone.has(i)) records[count++] = record;
-  });
+  const { records: before } = zone;
+  // Usually only the SOA goes, at the front: the rest is copied without a look-up per record.
+  if (gone.size === 1 && soa === 0)
+    for (let i = 1; i < before.length; i++) records[count++] = before[i] as ServedRecord;
+  else for (let i = 0; i < before.length; i++) if (!gone.has(i)) records[count++] = before[i] as ServedRecord;
   for (const row of change.added) {
     const type = TYPES.get(row.type);
     const parsed = type && parseRdata(type, row.data, origin);
     if (!type || !parsed?.ok) return undefined;
-    records[count++] = { name: row.name, type, ttl: row.ttl, data: parsed.data };
+    const record = { name: row.name, type, ttl: row.ttl, data: parsed.data };
+    records[count++] = record;
+    added.push(record);
   }
-  return { origin, serial: change.serial, records, negativeTtl: zone.negativeTtl };
+  const removed = [...gone].sort((a, b) => a - b).map((i) => before[i] as ServedRecord);
+  return {
+    zone: { origin, serial: change.serial, records, negativeTtl: zone.negativeTtl },
+    removed,
+    added,
+  };
 }
 
 /** Domains whose records are read in one query at start: bounds the rows held at once. */
