@@ -5,8 +5,13 @@ import { join } from "node:path";
 import autocannon from "autocannon";
 import type { Kysely } from "kysely";
 import pg from "pg";
+import type { RequestContext } from "../src/access/actor.js";
+import { AccountsService } from "../src/accounts/accounts.service.js";
+import { SessionsService } from "../src/accounts/sessions.service.js";
 import type { DB } from "../src/db/schema.js";
+import type { Deps } from "../src/deps.js";
 import { newId } from "../src/lib/random.js";
+import { insertConfirmedDomain } from "../test/helpers/domains.js";
 
 export type Result = autocannon.Result;
 
@@ -215,4 +220,24 @@ export async function seedHostedZones(
           .execute();
     });
   }
+}
+
+/** The zone owner of the records benches: registered through the accounts service (a real password hash). */
+export const ZONE_OWNER = { login: "zoneowner", password: "bench owner passphrase 2026" };
+
+/** Registers ZONE_OWNER and gives it `domain`, confirmed (id "domain-bench"); returns the account's id. */
+export async function seedZoneOwner(deps: Deps, domain: string, now: number): Promise<string> {
+  const visitor: RequestContext = { actor: { kind: "visitor" }, ip: "127.0.0.1", userAgent: null, now };
+  const owner = await new AccountsService(deps, new SessionsService(deps)).register(visitor, {
+    ...ZONE_OWNER,
+    firstName: "Zone",
+    lastName: "Owner",
+  });
+  await insertConfirmedDomain(deps.database.db, {
+    accountId: owner.accountId,
+    name: domain,
+    now,
+    domainId: "domain-bench",
+  });
+  return owner.accountId;
 }

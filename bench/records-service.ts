@@ -15,8 +15,6 @@
  */
 import { readFileSync } from "node:fs";
 import type { RequestContext } from "../src/access/actor.js";
-import { AccountsService } from "../src/accounts/accounts.service.js";
-import { SessionsService } from "../src/accounts/sessions.service.js";
 import { buildApp } from "../src/app.js";
 import { loadConfig } from "../src/config.js";
 import { databaseOptions, openDatabase } from "../src/db/database.js";
@@ -26,7 +24,7 @@ import { systemClock } from "../src/lib/clock.js";
 import { Outbox } from "../src/notify/outbox.js";
 import { ZoneSync } from "../src/zones/dns.role.js";
 import type { ZoneChange } from "../src/zones/zone-data.js";
-import { benchDatabase } from "./lib.js";
+import { benchDatabase, seedZoneOwner } from "./lib.js";
 
 const WARMUP_WRITES = Number(process.env.BENCH_WARMUP_WRITES ?? 300);
 const WRITES = Number(process.env.BENCH_WRITES ?? 1500);
@@ -39,39 +37,7 @@ const database = openDatabase(config.databaseUrl, databaseOptions(config));
 try {
   await migrate(database);
   const deps = { config, database, clock: systemClock, outbox: new Outbox() };
-  const visitor: RequestContext = { actor: { kind: "visitor" }, ip: "127.0.0.1", userAgent: null, now: NOW };
-  const owner = await new AccountsService(deps, new SessionsService(deps)).register(visitor, {
-    login: "zoneowner",
-    password: "bench owner passphrase 2026",
-    firstName: "Zone",
-    lastName: "Owner",
-  });
-  await database.db
-    .insertInto("claims")
-    .values({
-      id: "claim-bench",
-      publicId: "pbench",
-      accountId: owner.accountId,
-      domainName: DOMAIN,
-      token: "t",
-      status: "confirmed",
-      createdAt: NOW,
-      expiresAt: NOW,
-      nextCheckAt: NOW,
-    })
-    .execute();
-  await database.db
-    .insertInto("domains")
-    .values({
-      id: "domain-bench",
-      name: DOMAIN,
-      ownerAccountId: owner.accountId,
-      claimId: "claim-bench",
-      confirmedAt: NOW,
-      confirmedMethod: "txt",
-      mxNextCheckAt: NOW + 86_400_000,
-    })
-    .execute();
+  const ownerId = await seedZoneOwner(deps, DOMAIN, NOW);
   const { app, modules } = await buildApp(deps);
   const zones = new ZoneSet();
   const sync = new ZoneSync(deps, zones, (message, error) => console.error(message, error));
@@ -84,7 +50,7 @@ try {
   const ctx = (): RequestContext => ({
     actor: {
       kind: "account",
-      accountId: owner.accountId,
+      accountId: ownerId,
       sessionId: "s",
       reauthAt: NOW,
       isSupportAgent: false,

@@ -23,20 +23,17 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import SQLite from "better-sqlite3";
-import { AccountsService } from "../src/accounts/accounts.service.js";
-import { SessionsService } from "../src/accounts/sessions.service.js";
 import { loadConfig } from "../src/config.js";
 import { openDatabase } from "../src/db/database.js";
 import { migrate } from "../src/db/migrate.js";
 import { systemClock } from "../src/lib/clock.js";
 import { Outbox } from "../src/notify/outbox.js";
-import { benchDatabase, startMfd } from "./lib.js";
+import { benchDatabase, seedZoneOwner, startMfd, ZONE_OWNER } from "./lib.js";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const WARMUP_WRITES = Number(process.env.BENCH_WARMUP_WRITES ?? 100);
 const ROLES = process.env.BENCH_ROLES ?? "web,dns";
 const NOW = Date.now();
-const OWNER = { login: "zoneowner", password: "bench owner passphrase 2026" };
 const DOMAIN = "records-bench.org";
 const storage = await benchDatabase("records");
 const env = { ...storage.env, MFD_SERVICE_DOMAIN: "mfd.bench", MFD_DNS_LISTEN: "127.0.0.1:18095" };
@@ -46,38 +43,7 @@ async function seed() {
   const database = openDatabase(config.databaseUrl);
   await migrate(database);
   const deps = { config, database, clock: systemClock, outbox: new Outbox() };
-  const ctx = { actor: { kind: "visitor" as const }, ip: "127.0.0.1", userAgent: null, now: NOW };
-  const owner = await new AccountsService(deps, new SessionsService(deps)).register(ctx, {
-    ...OWNER,
-    firstName: "Zone",
-    lastName: "Owner",
-  });
-  await database.db
-    .insertInto("claims")
-    .values({
-      id: "claim-bench",
-      publicId: "pbench",
-      accountId: owner.accountId,
-      domainName: DOMAIN,
-      token: "t",
-      status: "confirmed",
-      createdAt: NOW,
-      expiresAt: NOW,
-      nextCheckAt: NOW,
-    })
-    .execute();
-  await database.db
-    .insertInto("domains")
-    .values({
-      id: "domain-bench",
-      name: DOMAIN,
-      ownerAccountId: owner.accountId,
-      claimId: "claim-bench",
-      confirmedAt: NOW,
-      confirmedMethod: "txt",
-      mxNextCheckAt: NOW + 86_400_000,
-    })
-    .execute();
+  await seedZoneOwner(deps, DOMAIN, NOW);
   await database.destroy();
 }
 
@@ -129,7 +95,7 @@ try {
   const signIn = await fetch(`${mfd.url}/api/v1/session`, {
     method: "POST",
     headers: { "content-type": "application/json" },
-    body: JSON.stringify(OWNER),
+    body: JSON.stringify(ZONE_OWNER),
   });
   if (signIn.status !== 200) throw new Error(`sign-in: ${signIn.status} ${await signIn.text()}`);
   const cookie = (signIn.headers.get("set-cookie") ?? "").split(";")[0] as string;

@@ -1,6 +1,7 @@
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, testDialect } from "../../test/helpers/database.js";
+import { insertConfirmedDomain } from "../../test/helpers/domains.js";
 import type { Database } from "../db/database.js";
 import { inDomainTransaction } from "../db/transactions.js";
 import { AppError } from "../lib/errors.js";
@@ -19,6 +20,23 @@ import {
 // or action, each cell the outcome — "ok" or the error code. A rule that changes changes a cell.
 
 const NOW = 1_800_000_000_000;
+
+/** An account row per login (password and profile irrelevant here). */
+const insertAccounts = async (db: Database["db"], ids: Record<string, string>) => {
+  for (const [login, id] of Object.entries(ids))
+    await db
+      .insertInto("accounts")
+      .values({
+        id,
+        login: login.toLowerCase(),
+        passwordHash: "x",
+        firstName: login,
+        lastName: "Test",
+        createdAt: NOW,
+        passwordChangedAt: NOW,
+      })
+      .execute();
+};
 
 /** A text table: the first line names the columns, each further line is a row name and its cells. */
 function parseTable(text: string): { columns: string[]; rows: Map<string, string[]> } {
@@ -178,49 +196,16 @@ describe(`authorizeDomain: every domain action × actor (${testDialect})`, () =>
   beforeAll(async () => {
     database = await createTestDatabase();
     const { db } = database;
-    for (const [login, id] of Object.entries(ids))
-      await db
-        .insertInto("accounts")
-        .values({
-          id,
-          login: login.toLowerCase(),
-          passwordHash: "x",
-          firstName: login,
-          lastName: "Test",
-          createdAt: NOW,
-          passwordChangedAt: NOW,
-        })
-        .execute();
+    await insertAccounts(db, ids);
     for (const [key, id] of Object.entries(domains)) {
-      const claimId = newId();
       const name = names[key as keyof typeof names];
-      await db
-        .insertInto("claims")
-        .values({
-          id: claimId,
-          publicId: claimId.slice(-8).toLowerCase(),
-          accountId: ids.owner,
-          domainName: name,
-          token: "t",
-          status: "confirmed",
-          createdAt: NOW,
-          expiresAt: NOW,
-          nextCheckAt: NOW,
-        })
-        .execute();
-      await db
-        .insertInto("domains")
-        .values({
-          id,
-          name,
-          ownerAccountId: ids.owner,
-          claimId,
-          confirmedAt: NOW,
-          confirmedMethod: "txt",
-          mxNextCheckAt: NOW,
-          delegated: key === "plain" ? 0 : 1,
-        })
-        .execute();
+      await insertConfirmedDomain(db, {
+        accountId: ids.owner,
+        name,
+        now: NOW,
+        domainId: id,
+        delegated: key !== "plain",
+      });
     }
     for (const domainId of [domains.delegated, domains.plain])
       await db
@@ -384,45 +369,8 @@ describe.skipIf(testDialect !== "postgres")("authorizeDomainHeld: the domain hel
   beforeAll(async () => {
     database = await createTestDatabase();
     const { db } = database;
-    for (const [login, id] of Object.entries(ids))
-      await db
-        .insertInto("accounts")
-        .values({
-          id,
-          login,
-          passwordHash: "x",
-          firstName: login,
-          lastName: "Test",
-          createdAt: NOW,
-          passwordChangedAt: NOW,
-        })
-        .execute();
-    await db
-      .insertInto("claims")
-      .values({
-        id: domainId,
-        publicId: "held",
-        accountId: ids.owner,
-        domainName: name,
-        token: "t",
-        status: "confirmed",
-        createdAt: NOW,
-        expiresAt: NOW,
-        nextCheckAt: NOW,
-      })
-      .execute();
-    await db
-      .insertInto("domains")
-      .values({
-        id: domainId,
-        name,
-        ownerAccountId: ids.owner,
-        claimId: domainId,
-        confirmedAt: NOW,
-        confirmedMethod: "txt",
-        mxNextCheckAt: NOW,
-      })
-      .execute();
+    await insertAccounts(db, ids);
+    await insertConfirmedDomain(db, { accountId: ids.owner, name, now: NOW, domainId });
   });
   afterAll(async () => {
     await database?.destroy();

@@ -1,3 +1,5 @@
+import type { Kysely } from "kysely";
+import type { DB } from "../../src/db/schema.js";
 import { newId, randomSecret } from "../../src/lib/random.js";
 import type { TestApp } from "./app.js";
 
@@ -7,20 +9,22 @@ export const uniqueDomain = (prefix = "example") =>
   `${prefix}-${++serial}-${Math.floor(Math.random() * 1e6)}.org`;
 
 /**
- * A confirmed domain owned by `accountId`, written straight to the database as the verification
- * engine would leave it (the engine itself is tested in src/domains). For tests of what comes
- * after confirmation: mailboxes, deputies, tokens.
+ * The rows the verification engine leaves for a confirmed domain — its claim and the domain —
+ * written with `db` at `now`. For tests and benches that start after confirmation.
  */
-export async function confirmedDomain(
-  t: TestApp,
-  accountId: string,
-  name = uniqueDomain(),
-  options: { delegated?: boolean } = {},
+export async function insertConfirmedDomain(
+  db: Kysely<DB>,
+  fields: {
+    accountId: string;
+    name: string;
+    now: number;
+    domainId?: string;
+    claimId?: string;
+    delegated?: boolean;
+  },
 ) {
-  const now = t.clock.now();
-  const claimId = newId();
-  const domainId = newId();
-  await t.db
+  const { accountId, name, now, domainId = newId(), claimId = newId() } = fields;
+  await db
     .insertInto("claims")
     .values({
       id: claimId,
@@ -37,7 +41,7 @@ export async function confirmedDomain(
       lastCheckAt: now,
     })
     .execute();
-  await t.db
+  await db
     .insertInto("domains")
     .values({
       id: domainId,
@@ -47,8 +51,20 @@ export async function confirmedDomain(
       confirmedAt: now,
       confirmedMethod: "txt",
       mxNextCheckAt: now,
-      delegated: options.delegated ? 1 : 0,
+      delegated: fields.delegated ? 1 : 0,
     })
     .execute();
   return { name, domainId, claimId };
 }
+
+/**
+ * A confirmed domain owned by `accountId`, written straight to the database as the verification
+ * engine would leave it (the engine itself is tested in src/domains). For tests of what comes
+ * after confirmation: mailboxes, deputies, tokens.
+ */
+export const confirmedDomain = (
+  t: TestApp,
+  accountId: string,
+  name = uniqueDomain(),
+  options: { delegated?: boolean } = {},
+) => insertConfirmedDomain(t.db, { accountId, name, now: t.clock.now(), delegated: options.delegated });
