@@ -2,8 +2,9 @@ import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, testDialect } from "../../test/helpers/database.js";
 import { insertConfirmedDomain } from "../../test/helpers/domains.js";
+import { holdTransaction } from "../../test/helpers/locks.js";
 import type { Database } from "../db/database.js";
-import { inDomainTransaction } from "../db/transactions.js";
+import { inDomainTransaction, rowLocks } from "../db/transactions.js";
 import { AppError } from "../lib/errors.js";
 import { newId } from "../lib/random.js";
 import { authorizeRoute, REAUTH_WINDOW_MS } from "./access.js";
@@ -377,50 +378,26 @@ describe.skipIf(testDialect !== "postgres")("authorizeDomainHeld: the domain hel
   });
 
   it("keeps the owner's domain row from changing until the transaction ends", async () => {
-    let release = () => {};
-    const gate = new Promise<void>((resolve) => {
-      release = resolve;
+    const holder = await holdTransaction(database, async (tx) => {
+      await authorizeDomainHeld(tx, rowLocks(tx, database.dialect), owner, name, "dns:write");
     });
-    let granted = () => {};
-    const holding = new Promise<void>((resolve) => {
-      granted = resolve;
-    });
-    const transaction = inDomainTransaction(database, async (tx, locks) => {
-      await authorizeDomainHeld(tx, locks, owner, name, "dns:write");
-      granted();
-      await gate;
-    });
-    await holding;
     const change = database.db.transaction().execute(async (tx) => {
       await sql`set local lock_timeout = '300ms'`.execute(tx);
       await tx.updateTable("domains").set({ delegated: 1 }).where("id", "=", domainId).execute();
     });
     await expect(change).rejects.toMatchObject({ code: "55P03" });
-    release();
-    await transaction;
+    await holder.commit();
   });
 
   it("refuses an owner whose domain moved to another owner while the grant waited for it", async () => {
     expect(await outcome(held)).toBe("ok");
-    let release = () => {};
-    const gate = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    let moved = () => {};
-    const moving = new Promise<void>((resolve) => {
-      moved = resolve;
-    });
-    const handOver = database.db.transaction().execute(async (tx) => {
+    const handOver = await holdTransaction(database, async (tx) => {
       await tx.updateTable("domains").set({ ownerAccountId: ids.heir }).where("id", "=", domainId).execute();
-      moved();
-      await gate;
     });
-    await moving;
     const asked = outcome(held);
     // The grant waits for the hand-over's row lock, then reads what it committed.
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    release();
-    await handOver;
+    await handOver.waitedOn();
+    await handOver.commit();
     expect(await asked).toBe("NOT_FOUND");
   });
 });

@@ -110,7 +110,7 @@ describe("registration", () => {
     async () => {
       const login = `racer${++seq}y${Math.floor(Math.random() * 1e6)}`;
       // Another registration that has written the row but not committed yet.
-      const other = await holdTransaction(t, async (tx) => {
+      const other = await holdTransaction(t.deps.database, async (tx) => {
         await tx
           .insertInto("accounts")
           .values({

@@ -52,7 +52,7 @@ describe("inDomainTransaction", () => {
     "makes a second transaction locking the same row first wait for the one holding it",
     async () => {
       const { accountId } = await registerAccount(t);
-      const held = await holdTransaction(t, async (tx) => {
+      const held = await holdTransaction(t.deps.database, async (tx) => {
         await rowLocks(tx, "postgres").row("accounts", accountId);
       });
       const order: string[] = [];

@@ -152,7 +152,7 @@ describe("adding an additional administrator", () => {
       // after it deleted the domain, until the addition is seen waiting.
       const { owner, domainId, url } = await ownerWithDomain();
       const deputy = await account();
-      const disconnect = await holdTransaction(t, async (tx) => {
+      const disconnect = await holdTransaction(t.deps.database, async (tx) => {
         await tx.selectFrom("domains").select("id").where("id", "=", domainId).forUpdate().execute();
         await tx.deleteFrom("domains").where("id", "=", domainId).execute();
       });
@@ -337,7 +337,7 @@ describe("changing and removing a deputy", () => {
       const { owner, domainId, url } = await ownerWithDomain();
       const deputy = await account();
       await owner.client.post(url, { login: deputy.login });
-      const disconnect = await holdTransaction(t, async (tx) => {
+      const disconnect = await holdTransaction(t.deps.database, async (tx) => {
         await tx.selectFrom("domains").select("id").where("id", "=", domainId).forUpdate().execute();
         await tx.deleteFrom("domains").where("id", "=", domainId).execute();
       });

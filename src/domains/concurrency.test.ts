@@ -68,7 +68,7 @@ it("cancelling a claim while its confirmation commits never leaves a domain with
     .executeTakeFirstOrThrow();
 
   // A confirmation (what DomainChecker writes) held open until the cancel has been sent.
-  const confirming = await holdTransaction(t, async (tx) => {
+  const confirming = await holdTransaction(t.deps.database, async (tx) => {
     await tx
       .insertInto("domains")
       .values({

@@ -298,7 +298,7 @@ describe("a disconnect waiting for a move", () => {
       const alice = await w.account();
       const bob = await w.account();
       const domain = await w.domainWithMailboxes(alice, 0);
-      const move = await holdTransaction(t, async (tx) => {
+      const move = await holdTransaction(t.deps.database, async (tx) => {
         await tx.selectFrom("domains").select("id").where("id", "=", domain.domainId).forUpdate().execute();
         await t.modules.handovers.moveDomain(
           tx,

@@ -477,7 +477,7 @@ describe("concurrent changes", () => {
       // SQLite serialises writers (BEGIN IMMEDIATE); on PostgreSQL the creation's transaction is
       // held open here, exactly where the service holds it, until disconnect is seen waiting.
       const { client, name, domainId } = await ownerWithDomain();
-      const creation = await holdTransaction(t, async (tx) => {
+      const creation = await holdTransaction(t.deps.database, async (tx) => {
         await tx.selectFrom("domains").select("id").where("id", "=", domainId).forNoKeyUpdate().execute();
         await tx
           .insertInto("mailboxes")

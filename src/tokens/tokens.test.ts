@@ -338,7 +338,7 @@ describe("a token never exceeds its holder's rights (docs/SECURITY.md §20, §26
       const deputy = await account();
       const { name, domainId } = await confirmedDomain(t, owner.accountId);
       await addDeputy(owner, name, deputy);
-      const removal = await holdTransaction(t, async (tx) => {
+      const removal = await holdTransaction(t.deps.database, async (tx) => {
         await tx
           .deleteFrom("deputies")
           .where("domainId", "=", domainId)

@@ -1,6 +1,6 @@
 import { type Kysely, sql, type Transaction } from "kysely";
+import type { Database } from "../../src/db/database.js";
 import type { DB } from "../../src/db/schema.js";
-import type { TestApp } from "./app.js";
 import { WAIT_MS } from "./patience.js";
 
 export interface HeldTransaction {
@@ -17,7 +17,7 @@ export interface HeldTransaction {
  * file sharing the database never counts.
  */
 export async function holdTransaction(
-  app: TestApp,
+  database: Database,
   work: (tx: Transaction<DB>) => Promise<void>,
 ): Promise<HeldTransaction> {
   let release = () => {};
@@ -28,8 +28,8 @@ export async function holdTransaction(
   const ready = new Promise<number | null>((resolve) => {
     reached = resolve;
   });
-  const postgres = app.deps.database.dialect === "postgres";
-  const transaction = app.db.transaction().execute(async (tx) => {
+  const postgres = database.dialect === "postgres";
+  const transaction = database.db.transaction().execute(async (tx) => {
     const pid = postgres ? await backendPid(tx) : null;
     await work(tx);
     reached(pid);
@@ -48,7 +48,7 @@ export async function holdTransaction(
         // The test moved on (the request finished without waiting): stop asking.
         if (committed) return;
         const { rows } = await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity
-          where ${pid} = any(pg_blocking_pids(pid))`.execute(app.db);
+          where ${pid} = any(pg_blocking_pids(pid))`.execute(database.db);
         if ((rows[0]?.n ?? 0) > 0) return;
         await new Promise((resolve) => setTimeout(resolve, 5));
       }
