@@ -19,6 +19,16 @@ const addressesOf = (zones: ZoneSet, name: string) =>
     ?.records.filter((r) => r.name === name && r.type === "A")
     .map((r) => r.data) ?? [];
 
+/** `target` with some members replaced; the others still act on `target` itself (private fields). */
+const forwarding = <T extends object>(target: T, overrides: Record<string, unknown>): T =>
+  new Proxy(target, {
+    get(object, key) {
+      if (typeof key === "string" && key in overrides) return overrides[key];
+      const value = Reflect.get(object, key);
+      return typeof value === "function" ? value.bind(object) : value;
+    },
+  });
+
 describe("ZoneSync", () => {
   it("follows changes made elsewhere through the catch-up alone, and drops a zone that is gone", async () => {
     const owner = await registerAccount(t);
@@ -132,6 +142,55 @@ describe("ZoneSync", () => {
       expect(zones.find(name)).toBe(before);
       await sync.refresh(domainId, null);
       expect(zones.find(name)).not.toBe(before);
+    } finally {
+      t.modules.zones.changes.off("changed", onChange);
+    }
+  });
+
+  it("re-reads a zone as of one moment, so a change committed during the read is applied once", async () => {
+    const owner = await registerAccount(t);
+    const { name, domainId } = await confirmedDomain(t, owner.accountId);
+    const records = `/api/v1/domains/${name}/dns/records`;
+    await owner.client.post(records, { name: "www", type: "A", data: "192.0.2.1" });
+    // The dns role's database, through which a change commits as soon as the re-read's first
+    // statement has answered (a notification's re-read meeting the next request's commit).
+    let duringRead: (() => Promise<void>) | null = null;
+    const realDb = t.deps.database.db;
+    const executor = realDb.getExecutor();
+    const slowExecutor = forwarding(executor, {
+      provideConnection: async (consumer: Parameters<typeof executor.provideConnection>[0]) => {
+        const result = await executor.provideConnection(consumer);
+        const change = duringRead;
+        duringRead = null;
+        await change?.();
+        return result;
+      },
+    });
+    const db = forwarding(realDb, { getExecutor: () => slowExecutor });
+    const zones = new ZoneSet();
+    const sync = new ZoneSync({ ...t.deps, database: { ...t.deps.database, db } }, zones, (m, e) => {
+      throw new Error(`${m}: ${e}`);
+    });
+    await sync.loadAll();
+    const pending: Promise<void>[] = [];
+    const onChange = (id: string, change?: ZoneChange) =>
+      pending.push(change ? sync.apply(change) : sync.refresh(id));
+    t.modules.zones.changes.on("changed", onChange);
+    try {
+      t.clock.advance(1000);
+      duringRead = async () => {
+        const added = await owner.client.post(records, { name: "new", type: "A", data: "192.0.2.8" });
+        expect(added.statusCode).toBe(201);
+      };
+      await sync.refresh(domainId);
+      expect(duringRead).toBeNull();
+      await Promise.all(pending.splice(0));
+      const spelled = (list: ReadonlyArray<{ name: string; type: string; data: unknown }> = []) =>
+        list.map((r) => `${r.name} ${r.type} ${JSON.stringify(r.data)}`).sort();
+      expect(addressesOf(zones, `new.${name}`)).toEqual(["192.0.2.8"]);
+      expect(spelled(zones.find(name)?.records)).toEqual(
+        spelled((await loadZone(t.db, t.config, domainId))?.records),
+      );
     } finally {
       t.modules.zones.changes.off("changed", onChange);
     }

@@ -18,8 +18,8 @@ const POSTGRES_CATCH_UP_MS = 5000;
 type Log = (message: string, error?: unknown) => void;
 
 /**
- * Keeps a ZoneSet equal to the database's zones. A change is re-read as one zone (two indexed
- * queries) and swapped in whole; changes of one zone are applied in order. What triggers a
+ * Keeps a ZoneSet equal to the database's zones. A change is re-read as one zone (one indexed
+ * statement) and swapped in whole; changes of one zone are applied in order. What triggers a
  * re-read: the in-process event after a commit (ZonesService.changes), a PostgreSQL notification
  * from any process, and the catch-up, which asks only for zones changed lately and re-reads those
  * whose serial differs from the one served — so a quiet database costs one small query a tick.

@@ -100,17 +100,53 @@ export function servedZone(
   return { origin, serial, records, negativeTtl: Math.min(SOA_TTL, SOA_TIMERS.minimum) };
 }
 
-/** A zone's origin and serial, and its records, as a reload reads them (prepared: after every change). */
-const zoneRow = preparedQuery((db, p: { domainId: string }) =>
+/**
+ * A zone's origin, serial and records in one statement, so that they are of one moment: read in
+ * two, a change committed between them would be served under the serial before it, and applied a
+ * second time when its own event arrives (ZoneSync.apply). A zone without records is one row of
+ * nulls. Prepared: run after every change.
+ */
+const zoneWithRecords = preparedQuery((db, p: { domainIds: readonly string[] }) =>
   db
     .selectFrom("zones")
     .innerJoin("domains", "domains.id", "zones.domainId")
-    .select(["domains.name", "zones.serial"])
-    .where("zones.domainId", "=", p.domainId),
+    .leftJoin("dnsRecords", "dnsRecords.domainId", "zones.domainId")
+    .select([
+      "zones.domainId",
+      "domains.name as origin",
+      "zones.serial",
+      "dnsRecords.name",
+      "dnsRecords.type",
+      "dnsRecords.ttl",
+      "dnsRecords.data",
+    ])
+    .where("zones.domainId", "in", p.domainIds),
 );
-const zoneRecords = preparedQuery((db, p: { domainId: string }) =>
-  db.selectFrom("dnsRecords").select(["name", "type", "ttl", "data"]).where("domainId", "=", p.domainId),
-);
+
+type ZoneRow = Awaited<ReturnType<typeof zoneWithRecords.all>>[number];
+
+/** The zones of `rows` (zoneWithRecords), by domain id. */
+function zonesOfRows(
+  config: Config,
+  rows: readonly ZoneRow[],
+  onBadRecord?: (row: StoredRecord) => void,
+): Map<string, ServedZone> {
+  const byDomain = new Map<string, { origin: string; serial: number; records: StoredRecord[] }>();
+  // A row per record, each with its zone's origin and serial.
+  for (const row of rows) {
+    let zone = byDomain.get(row.domainId);
+    if (!zone) {
+      zone = { origin: row.origin, serial: Number(row.serial), records: [] };
+      byDomain.set(row.domainId, zone);
+    }
+    if (row.name !== null && row.type !== null && row.ttl !== null && row.data !== null)
+      zone.records.push({ name: row.name, type: row.type, ttl: row.ttl, data: row.data });
+  }
+  const zones = new Map<string, ServedZone>();
+  for (const [domainId, zone] of byDomain)
+    zones.set(domainId, servedZone(config, zone.origin, zone.serial, zone.records, onBadRecord));
+  return zones;
+}
 
 /** One confirmed domain's zone, or undefined when it has none (never confirmed, or disconnected). */
 export async function loadZone(
@@ -118,10 +154,8 @@ export async function loadZone(
   config: Config,
   domainId: string,
 ): Promise<ServedZone | undefined> {
-  const zone = await zoneRow.first(db, { domainId });
-  if (!zone) return undefined;
-  const rows = await zoneRecords.all(db, { domainId });
-  return servedZone(config, zone.name, Number(zone.serial), rows);
+  const rows = await zoneWithRecords.all(db, { domainIds: [domainId] });
+  return zonesOfRows(config, rows).get(domainId);
 }
 
 /**
@@ -189,8 +223,8 @@ export function changedZone(
 const LOAD_BATCH = 500;
 
 /**
- * Every hosted zone, for a DNS server starting: one query for the zones, then their records 500
- * domains at a time, so that only a batch of rows (not all 200,000 of 10,000 zones) is in memory
+ * Every hosted zone, for a DNS server starting: one query for the zones' ids, then 500 zones at a
+ * time with their records (each zone of one moment, as loadZone reads it), so that only a batch of rows (not all 200,000 of 10,000 zones) is in memory
  * beside the zones being built — the peak of that start is most of the process's resident memory
  * afterwards. Only zones of rows in `domains` exist — a confirmed domain's — so an unconfirmed
  * claim's name is never served.
@@ -200,34 +234,13 @@ export async function loadAllZones(
   config: Config,
   onBadRecord?: (row: StoredRecord) => void,
 ): Promise<Map<string, ServedZone>> {
-  const zones = await db
-    .selectFrom("zones")
-    .innerJoin("domains", "domains.id", "zones.domainId")
-    .select(["zones.domainId", "domains.name", "zones.serial"])
-    .execute();
+  const ids = await db.selectFrom("zones").select("domainId").execute();
   const result = new Map<string, ServedZone>();
-  for (let first = 0; first < zones.length; first += LOAD_BATCH) {
-    const batch = zones.slice(first, first + LOAD_BATCH);
-    const rows = await db
-      .selectFrom("dnsRecords")
-      .select(["domainId", "name", "type", "ttl", "data"])
-      .where(
-        "domainId",
-        "in",
-        batch.map((zone) => zone.domainId),
-      )
-      .execute();
-    const byDomain = new Map<string, StoredRecord[]>();
-    for (const row of rows) {
-      const list = byDomain.get(row.domainId);
-      if (list) list.push(row);
-      else byDomain.set(row.domainId, [row]);
-    }
-    for (const zone of batch)
-      result.set(
-        zone.domainId,
-        servedZone(config, zone.name, Number(zone.serial), byDomain.get(zone.domainId) ?? [], onBadRecord),
-      );
+  for (let first = 0; first < ids.length; first += LOAD_BATCH) {
+    const domainIds = ids.slice(first, first + LOAD_BATCH).map((row) => row.domainId);
+    // A zone gone meanwhile is not among them.
+    const rows = await zoneWithRecords.all(db, { domainIds });
+    for (const [domainId, zone] of zonesOfRows(config, rows, onBadRecord)) result.set(domainId, zone);
   }
   return result;
 }
