@@ -22,9 +22,9 @@ export function SupportForm() {
   const { status, account } = useSession();
   const [category, setCategory] = useState<TicketCategory>("other");
   const [domain, setDomain] = useState("");
-  const [replyTo, setReplyTo] = useState(
-    account?.recoveryEmail?.confirmed ? account.recoveryEmail.address : "",
-  );
+  // The account's confirmed address until the field is edited: the account may arrive after the form opened.
+  const [typedReplyTo, setReplyTo] = useState<string | null>(null);
+  const replyTo = typedReplyTo ?? (account?.recoveryEmail?.confirmed ? account.recoveryEmail.address : "");
   const [message, setMessage] = useState("");
   const [filed, setFiled] = useState<{ id: string; replyTo: string } | null>(null);
   const { busy, error, run } = useAction();
