@@ -8,7 +8,7 @@ import { type DnsServer, startDnsServer } from "../src/dns/server.js";
 import { parseTsigKey, type TsigKey } from "../src/dns/tsig.js";
 import { type Zone, ZoneSet } from "../src/dns/zone.js";
 import { type DomainApi, ownerWithDomain, randomLabel } from "./dns/hosted-domain.js";
-import { freeDnsPort, type Nsd, skipWithoutNsd, startNsd } from "./dns/nsd.js";
+import { ephemeralPorts, freeDnsPort, type Nsd, skipWithoutNsd, startNsd } from "./dns/nsd.js";
 import { exampleZone } from "./dns/zones.js";
 import { TEST_DATABASE_URL, testDialect } from "./helpers/database.js";
 import { type MfdProcess, newDataDir, startMfd, waitFor } from "./helpers/mfd-process.js";
@@ -69,6 +69,13 @@ async function compareEveryRecord(nsdPort: number, primaryPort: number, origin: 
   // And what mfd's own server answers to the same questions is the same.
   expect(Object.fromEntries(mfds)).toEqual(Object.fromEntries(theirs));
 }
+
+describe("a port for NSD", () => {
+  it("lies below the kernel's ephemeral range, where no outgoing connection takes it before NSD binds it", async () => {
+    const { low } = ephemeralPorts();
+    for (let i = 0; i < 20; i++) expect(await freeDnsPort()).toBeLessThan(low);
+  });
+});
 
 describe.skipIf(skipWithoutNsd())(
   "secondaries: Debian's NSD transfers our zones, signed, and follows NOTIFY",

@@ -107,12 +107,31 @@ export async function startNsd(options: {
   };
 }
 
-/** A loopback port free for both TCP and UDP at the moment of asking (NSD needs both). */
+/** The kernel's range of ports for outgoing connections and `listen(0)` (Linux). */
+export function ephemeralPorts(): { low: number; high: number } {
+  const [low, high] = readFileSync("/proc/sys/net/ipv4/ip_local_port_range", "utf8")
+    .trim()
+    .split(/\s+/)
+    .map(Number);
+  return { low: low ?? 32768, high: high ?? 60999 };
+}
+
+/**
+ * A loopback port free for both TCP and UDP at the moment of asking (NSD needs both), below the
+ * kernel's ephemeral range: a port from that range, handed back until NSD binds it, can meanwhile
+ * become the local port of any outgoing connection of the suite (NSD then failed with "Address
+ * already in use" on a busy machine). Below it only a server asking for that very port takes it.
+ */
 export async function freeDnsPort(): Promise<number> {
+  const below = Math.max(11_000, Math.min(ephemeralPorts().low, 32_768));
   for (;;) {
+    const port = 10_000 + Math.floor(Math.random() * (below - 10_000));
     const tcp = net.createServer();
-    await new Promise<void>((resolve) => tcp.listen(0, "127.0.0.1", resolve));
-    const { port } = tcp.address() as net.AddressInfo;
+    const tcpFree = await new Promise<boolean>((resolve) => {
+      tcp.once("error", () => resolve(false));
+      tcp.listen(port, "127.0.0.1", () => resolve(true));
+    });
+    if (!tcpFree) continue;
     const udp = dgram.createSocket("udp4");
     const free = await new Promise<boolean>((resolve) => {
       udp.once("error", () => resolve(false));
