@@ -8,11 +8,12 @@ import { type DnsServer, startDnsServer } from "../src/dns/server.js";
 import { parseTsigKey, type TsigKey } from "../src/dns/tsig.js";
 import { type Zone, ZoneSet } from "../src/dns/zone.js";
 import { type DomainApi, ownerWithDomain, randomLabel } from "./dns/hosted-domain.js";
-import { ephemeralPorts, freeDnsPort, type Nsd, skipWithoutNsd, startNsd } from "./dns/nsd.js";
+import { freeDnsPort, type Nsd, skipWithoutNsd, startNsd } from "./dns/nsd.js";
 import { exampleZone } from "./dns/zones.js";
 import { TEST_DATABASE_URL, testDialect } from "./helpers/database.js";
 import { type MfdProcess, newDataDir, startMfd, waitFor } from "./helpers/mfd-process.js";
 import { WAIT_MS } from "./helpers/patience.js";
+import { ephemeralPorts } from "./helpers/server.js";
 
 const run = promisify(execFile);
 const KEY = parseTsigKey("mfd-xfr:c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LXNlY3JldC0zMg==") as TsigKey;
@@ -70,8 +71,8 @@ async function compareEveryRecord(nsdPort: number, primaryPort: number, origin: 
   expect(Object.fromEntries(mfds)).toEqual(Object.fromEntries(theirs));
 }
 
-describe("a port for NSD", () => {
-  it("lies below the kernel's ephemeral range, where no outgoing connection takes it before NSD binds it", async () => {
+describe("a port picked for a server started later (freePort)", () => {
+  it("lies below the kernel's ephemeral range, where no outgoing connection takes it before the server binds it", async () => {
     const { low } = ephemeralPorts();
     for (let i = 0; i < 20; i++) expect(await freeDnsPort()).toBeLessThan(low);
   });

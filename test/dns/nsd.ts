@@ -1,11 +1,10 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import dgram from "node:dgram";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import net from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { TsigKey } from "../../src/dns/tsig.js";
 import { skipWithout } from "../helpers/prerequisites.js";
+import { freePort } from "../helpers/server.js";
 
 export const NSD = "/usr/sbin/nsd";
 
@@ -107,38 +106,5 @@ export async function startNsd(options: {
   };
 }
 
-/** The kernel's range of ports for outgoing connections and `listen(0)` (Linux). */
-export function ephemeralPorts(): { low: number; high: number } {
-  const [low, high] = readFileSync("/proc/sys/net/ipv4/ip_local_port_range", "utf8")
-    .trim()
-    .split(/\s+/)
-    .map(Number);
-  return { low: low ?? 32768, high: high ?? 60999 };
-}
-
-/**
- * A loopback port free for both TCP and UDP at the moment of asking (NSD needs both), below the
- * kernel's ephemeral range: a port from that range, handed back until NSD binds it, can meanwhile
- * become the local port of any outgoing connection of the suite (NSD then failed with "Address
- * already in use" on a busy machine). Below it only a server asking for that very port takes it.
- */
-export async function freeDnsPort(): Promise<number> {
-  const below = Math.max(11_000, Math.min(ephemeralPorts().low, 32_768));
-  for (;;) {
-    const port = 10_000 + Math.floor(Math.random() * (below - 10_000));
-    const tcp = net.createServer();
-    const tcpFree = await new Promise<boolean>((resolve) => {
-      tcp.once("error", () => resolve(false));
-      tcp.listen(port, "127.0.0.1", () => resolve(true));
-    });
-    if (!tcpFree) continue;
-    const udp = dgram.createSocket("udp4");
-    const free = await new Promise<boolean>((resolve) => {
-      udp.once("error", () => resolve(false));
-      udp.bind(port, "127.0.0.1", () => resolve(true));
-    });
-    udp.close();
-    await new Promise((resolve) => tcp.close(resolve));
-    if (free) return port;
-  }
-}
+/** A loopback port free for both TCP and UDP (NSD needs both), as freePort picks them. */
+export const freeDnsPort = (): Promise<number> => freePort({ udp: true });

@@ -1,4 +1,6 @@
-import { createServer } from "node:net";
+import dgram from "node:dgram";
+import { readFileSync } from "node:fs";
+import { createServer, Server } from "node:net";
 import { buildApp } from "../../src/app.js";
 import { type Config, loadConfig } from "../../src/config.js";
 import type { Deps } from "../../src/deps.js";
@@ -8,17 +10,44 @@ import { createTestDatabase } from "./database.js";
 
 export const SERVICE_DOMAIN = "mfd.test";
 
-/** A free loopback port (the public URL must name it before the app is built: Origin checks). */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const address = probe.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      probe.close(() => resolve(port));
-    });
+/** The kernel's range of ports for outgoing connections and `listen(0)` (Linux). */
+export function ephemeralPorts(): { low: number; high: number } {
+  const [low, high] = readFileSync("/proc/sys/net/ipv4/ip_local_port_range", "utf8")
+    .trim()
+    .split(/\s+/)
+    .map(Number);
+  return { low: low ?? 32768, high: high ?? 60999 };
+}
+
+const listens = (socket: Server | dgram.Socket, port: number) =>
+  new Promise<boolean>((resolve) => {
+    socket.once("error", () => resolve(false));
+    if (socket instanceof Server) socket.listen(port, "127.0.0.1", () => resolve(true));
+    else socket.bind(port, "127.0.0.1", () => resolve(true));
   });
+
+/**
+ * A loopback port free at the moment of asking, for a server that binds it later (the public URL
+ * must name it before the app is built; a child process is told it) — and for UDP too with `udp`.
+ * Picked below the kernel's ephemeral range: a port from that range (`listen(0)`), handed back
+ * until the server binds it, can meanwhile become the local port of any outgoing connection of
+ * the suite ("Address already in use" on a busy machine). Below it only a server asking for that
+ * very port takes it.
+ */
+export async function freePort({ udp = false } = {}): Promise<number> {
+  const below = Math.max(11_000, Math.min(ephemeralPorts().low, 32_768));
+  for (;;) {
+    const port = 10_000 + Math.floor(Math.random() * (below - 10_000));
+    const tcp = createServer();
+    let free = await listens(tcp, port);
+    if (free && udp) {
+      const socket = dgram.createSocket("udp4");
+      free = await listens(socket, port);
+      socket.close();
+    }
+    await new Promise((resolve) => tcp.close(resolve));
+    if (free) return port;
+  }
 }
 
 export type TestServer = Awaited<ReturnType<typeof startTestServer>>;
