@@ -17,7 +17,9 @@
  * SQLite write stands on: a bare commit (BEGIN IMMEDIATE, one INSERT, COMMIT with WAL and
  * `synchronous = FULL`, as mfd opens its database) on the same disk, its wall and CPU time.
  * Then, as long again, sequential GETs of the account with the same session (`cpuUsPerRead`):
- * the request path every request takes, which a write pays too.
+ * the request path every request takes, which a write pays too. Last, as long again, writes from
+ * BENCH_WRITERS (default 16) clients at once (autocannon, each request a new record): what a
+ * provider's automation sees when many scripts change records together (`concurrent`).
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -28,11 +30,12 @@ import { openDatabase } from "../src/db/database.js";
 import { migrate } from "../src/db/migrate.js";
 import { systemClock } from "../src/lib/clock.js";
 import { Outbox } from "../src/notify/outbox.js";
-import { benchDatabase, seedZoneOwner, startMfd, ZONE_OWNER } from "./lib.js";
+import { benchDatabase, run, seedZoneOwner, startMfd, ZONE_OWNER } from "./lib.js";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const WARMUP_WRITES = Number(process.env.BENCH_WARMUP_WRITES ?? 100);
 const ROLES = process.env.BENCH_ROLES ?? "web,dns";
+const WRITERS = Number(process.env.BENCH_WRITERS ?? 16);
 const NOW = Date.now();
 const DOMAIN = "records-bench.org";
 const storage = await benchDatabase("records");
@@ -141,6 +144,21 @@ try {
   }
   const readCpuAfter = cpuOf(mfd.pid);
   const perRead = (ms: number) => Math.round((ms * 1000) / reads);
+  // Many writers at once: each request adds a record of its own name.
+  let concurrentWritten = 0;
+  const concurrentBody = () =>
+    JSON.stringify({ name: `busy${concurrentWritten++}`, type: "A", data: "198.51.100.77" });
+  const concurrentCpuBefore = cpuOf(mfd.pid);
+  const concurrent = await run({
+    url,
+    connections: WRITERS,
+    duration: SECONDS,
+    requests: [{ method: "POST", headers, setupRequest: (request) => ({ ...request, body: concurrentBody() }) }],
+  });
+  const concurrentCpuAfter = cpuOf(mfd.pid);
+  const concurrentWrites = concurrent["2xx"];
+  if (concurrent.non2xx > 0 || concurrent.errors > 0)
+    throw new Error(`concurrent writes: ${concurrent.non2xx} refused, ${concurrent.errors} errors`);
   const threads = readdirSync(`/proc/${mfd.pid}/task`).length;
   const commit = bareCommit();
   latencies.sort((a, b) => a - b);
@@ -161,6 +179,13 @@ try {
       readsPerSecond: Math.round(reads / SECONDS),
       cpuUsPerRead: perRead(readCpuAfter.all - readCpuBefore.all),
       mainThreadUsPerRead: perRead(readCpuAfter.main - readCpuBefore.main),
+      concurrent: {
+        writers: WRITERS,
+        perSecond: Math.round(concurrentWrites / SECONDS),
+        p50Ms: concurrent.latency.p50,
+        p99Ms: concurrent.latency.p99,
+        cpuUsPerWrite: Math.round(((concurrentCpuAfter.all - concurrentCpuBefore.all) * 1000) / concurrentWrites),
+      },
       bareCommitUs: commit.wallUs,
       bareCommitCpuUs: commit.cpuUs,
       loadAverage: readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" "),

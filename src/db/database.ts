@@ -20,7 +20,7 @@ import {
 import pg from "pg";
 import type { Config } from "../config.js";
 import { ConnectFailed, databaseFault } from "./faults.js";
-import { preparedStatementName, registerDirectRunner } from "./prepared.js";
+import { preparedStatementName, type RowReader, registerDirectRunner, rowReader } from "./prepared.js";
 import type { DB } from "./schema.js";
 
 export type Dialect = "sqlite" | "postgres";
@@ -134,7 +134,7 @@ class LockAwareSqliteDriver implements Driver {
   ): QueryResult<Record<string, unknown>> | Promise<QueryResult<Record<string, unknown>>> {
     if (this.#mutex.tryLock()) {
       try {
-        return this.#connection.runNow(sql, parameters, firstOnly);
+        return this.#connection.runPrepared(sql, parameters, firstOnly);
       } catch (error) {
         if (!isBusy(error)) throw error;
       } finally {
@@ -152,7 +152,7 @@ class LockAwareSqliteDriver implements Driver {
     const pending = this.#mutex.lock();
     if (pending) await pending;
     try {
-      return await this.retryWhileBusy(() => this.#connection.runNow(sql, parameters, firstOnly));
+      return await this.retryWhileBusy(() => this.#connection.runPrepared(sql, parameters, firstOnly));
     } finally {
       this.#mutex.unlock();
     }
@@ -187,6 +187,13 @@ class LockAwareSqliteDriver implements Driver {
 /** Prepared statements kept per SQL text; past this the least recently used is dropped. */
 const STATEMENT_CACHE_SIZE = 500;
 
+/** A cached statement, and for a prepared query's reads its twin that answers arrays (runPrepared). */
+interface CachedStatement {
+  statement: SQLite.Statement;
+  used: boolean;
+  arrays: { statement: SQLite.Statement; reader: RowReader | null } | null;
+}
+
 class LockAwareSqliteConnection implements DatabaseConnection {
   /**
    * Preparing a statement (parsing the SQL and planning it) cost more than running most of mfd's
@@ -196,23 +203,27 @@ class LockAwareSqliteConnection implements DatabaseConnection {
    * used entries once, clearing their mark. SQLite prepares a statement again by itself when the
    * schema changes under it (a migration by another process).
    */
-  readonly #statements = new Map<string, { statement: SQLite.Statement; used: boolean }>();
+  readonly #statements = new Map<string, CachedStatement>();
 
   constructor(
     private readonly sqlite: SQLite.Database,
     private readonly retryWhileBusy: <T>(attempt: () => T) => Promise<T>,
   ) {}
 
-  #statement(sql: string): SQLite.Statement {
+  #cached(sql: string): CachedStatement {
     const cached = this.#statements.get(sql);
     if (cached) {
       cached.used = true;
-      return cached.statement;
+      return cached;
     }
-    const statement = this.sqlite.prepare(sql);
+    const entry: CachedStatement = { statement: this.sqlite.prepare(sql), used: false, arrays: null };
     if (this.#statements.size >= STATEMENT_CACHE_SIZE) this.#evictOne();
-    this.#statements.set(sql, { statement, used: false });
-    return statement;
+    this.#statements.set(sql, entry);
+    return entry;
+  }
+
+  #statement(sql: string): SQLite.Statement {
+    return this.#cached(sql).statement;
   }
 
   /** Drops the oldest entry not used since the clock last passed it; used ones go round once more. */
@@ -239,6 +250,37 @@ class LockAwareSqliteConnection implements DatabaseConnection {
     if (statement.reader) return { rows: statement.all(parameters) as R[] };
     const { changes, lastInsertRowid } = statement.run(parameters);
     return { numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid), rows: [] };
+  }
+
+  /**
+   * Runs a prepared query's statement now (prepared.ts), its rows read as arrays and made into
+   * camelCase objects by the statement's rowReader. The array-reading statement is a second one of
+   * the same text: Kysely's queries of that text still get objects.
+   */
+  runPrepared(
+    sql: string,
+    parameters: readonly unknown[],
+    firstOnly: boolean,
+  ): QueryResult<Record<string, unknown>> {
+    const cached = this.#cached(sql);
+    if (!cached.statement.reader) return this.runNow(sql, parameters, firstOnly);
+    if (cached.arrays === null)
+      cached.arrays = { statement: this.sqlite.prepare(sql).raw(true), reader: null };
+    const arrays = cached.arrays;
+    const { statement } = arrays;
+    const all = firstOnly
+      ? [statement.get(parameters) as unknown[] | undefined]
+      : (statement.all(parameters) as unknown[][]);
+    const rows: Record<string, unknown>[] = [];
+    for (const values of all) {
+      if (values === undefined) break;
+      // `select *` gets its columns anew when SQLite prepares the statement again after a change of
+      // the table (a migration by another process): the maker follows the number of columns.
+      if (arrays.reader === null || arrays.reader.columns !== values.length)
+        arrays.reader = rowReader(statement.columns().map((column) => column.name));
+      rows.push(arrays.reader.read(values));
+    }
+    return { rows };
   }
 
   // biome-ignore lint/correctness/useYield: mfd never streams; Kysely's interface wants the method.
@@ -306,12 +348,18 @@ class ResilientPool implements PostgresPool {
     let client: pg.PoolClient | null = await this.open();
     let broken = false;
     let first = true;
-    const send = async (current: pg.PoolClient, text: string, parameters: ReadonlyArray<unknown>) => {
+    const send = async (
+      current: pg.PoolClient,
+      text: string,
+      parameters: ReadonlyArray<unknown>,
+      arrays: boolean,
+    ) => {
       // A prepared query (prepared.ts) goes as a named statement: parsed and planned once per connection.
       const name = preparedStatementName(text);
       // Kysely hands over a fresh array of parameters: no copy of it is needed.
       const values = parameters as unknown[];
       try {
+        if (arrays) return await current.query({ name, text, values, rowMode: "array" });
         return await (name === undefined
           ? current.query(text, values)
           : current.query({ name, text, values }));
@@ -320,12 +368,13 @@ class ResilientPool implements PostgresPool {
         throw error;
       }
     };
-    const query = async (text: string, parameters: ReadonlyArray<unknown>) => {
+    /** `arrays`: each row as an array of values (ResilientPool.run); Kysely's own queries get objects. */
+    const query = async (text: string, parameters: ReadonlyArray<unknown>, arrays = false) => {
       if (!client) throw new Error("the connection was already released");
       const wasFirst = first;
       first = false;
       try {
-        return await send(client, text, parameters);
+        return await send(client, text, parameters, arrays);
       } catch (error) {
         const resendable = wasFirst && SAFE_TO_RESEND.test(text);
         if (!resendable || !(connectionLost(error) || planOutdated(error))) throw error;
@@ -333,7 +382,7 @@ class ResilientPool implements PostgresPool {
         client = null;
         client = await this.open();
         broken = false;
-        return await send(client, text, parameters);
+        return await send(client, text, parameters, arrays);
       }
     };
     return {
@@ -345,21 +394,40 @@ class ResilientPool implements PostgresPool {
     };
   }
 
-  /** One statement on a connection of its own, as Kysely's PostgreSQL driver runs it (prepared.ts). */
+  /**
+   * One statement on a connection of its own, as Kysely's PostgreSQL driver runs it (prepared.ts):
+   * a prepared query's rows come as arrays of values, made into camelCase objects by its rowReader.
+   */
   async run(sql: string, parameters: readonly unknown[]): Promise<QueryResult<Record<string, unknown>>> {
     const client = await this.connect();
     try {
-      const { command, rowCount, rows } = (await client.query(
-        sql,
-        parameters as unknown[],
-      )) as unknown as pg.QueryResult<Record<string, unknown>>;
+      const query = client.query as unknown as (
+        text: string,
+        parameters: readonly unknown[],
+        arrays: boolean,
+      ) => Promise<pg.QueryResult<unknown[]>>;
+      const { command, rowCount, rows: values, fields } = await query(sql, parameters, true);
       const changed =
         command === "INSERT" || command === "UPDATE" || command === "DELETE" || command === "MERGE";
+      let rows: Record<string, unknown>[] = [];
+      if (values.length > 0) {
+        let reader = this.#readers.get(sql);
+        // `select *` has new columns after a migration (the statement is prepared again, planOutdated).
+        if (reader === undefined || reader.columns !== fields.length) {
+          reader = rowReader(fields.map((field) => field.name));
+          this.#readers.set(sql, reader);
+        }
+        rows = new Array(values.length);
+        for (let i = 0; i < values.length; i++) rows[i] = reader.read(values[i] as unknown[]);
+      }
       return changed ? { numAffectedRows: BigInt(rowCount ?? 0), rows } : { rows };
     } finally {
       client.release();
     }
   }
+
+  /** Each prepared query's row maker, by its text. */
+  readonly #readers = new Map<string, RowReader>();
 
   end(): Promise<void> {
     return this.pool.end();

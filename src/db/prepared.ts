@@ -57,8 +57,9 @@ const placeholder = (name: string, index: number | null) =>
 
 /**
  * Runs a compiled statement outside any transaction straight on the database's driver, past
- * Kysely's connection provider (database.ts registers one per opened database). Transactions,
- * and Kysely instances derived from the database, take Kysely's way.
+ * Kysely's connection provider (database.ts registers one per opened database), and answers its
+ * rows with camelCase keys already (`rowReader`). Transactions, and Kysely instances derived from
+ * the database, take Kysely's way.
  */
 export type DirectRunner = (
   sql: string,
@@ -91,10 +92,42 @@ class ColumnNames extends CamelCasePlugin {
 }
 const columnNames = new ColumnNames();
 
-function camelRow<Row>(row: Record<string, unknown>): Row {
+function camelRow(row: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const key in row) out[columnNames.of(key)] = row[key];
-  return out as Row;
+  return out;
+}
+
+/** Makes one row object out of a statement's values, in the order of its `columns` (how many). */
+export interface RowReader {
+  readonly columns: number;
+  readonly read: (values: readonly unknown[]) => Record<string, unknown>;
+}
+const rowReaders = new Map<string, RowReader>();
+
+/**
+ * The row maker of a statement whose result columns are `columns`, for drivers asked for each row
+ * as an array of values (database.ts): an object literal with the camelCase keys, written once per
+ * list of columns. Objects the drivers made key by key, then copied key by key into camelCase,
+ * each took its own chain of hidden classes and a megamorphic store per value — with the 51 rows
+ * of a mailbox page, the largest part of what a list cost beyond its SQL (issue 13). Of two columns
+ * of the same name the last wins, as in the drivers' own objects.
+ */
+export function rowReader(columns: readonly string[]): RowReader {
+  const key = columns.join("\u0000");
+  let reader = rowReaders.get(key);
+  if (reader === undefined) {
+    const fields = columns.map((column, i) => {
+      const name = columnNames.of(column);
+      // In a literal, "__proto__" would set the prototype rather than make a field.
+      if (name === "__proto__") throw new Error("prepared query: a column may not be named __proto__");
+      return `${JSON.stringify(name)}: values[${i}]`;
+    });
+    const read = new Function("values", `return { ${fields.join(", ")} };`) as RowReader["read"];
+    reader = { columns: columns.length, read };
+    rowReaders.set(key, reader);
+  }
+  return reader;
 }
 
 /** A key telling apart the compiled forms one builder needs: one per length of each array parameter. */
@@ -169,22 +202,21 @@ export function preparedQuery<P extends Params, Row>(
     const direct = directRunners.get(db);
     if (direct) return direct(template.compiled.sql, parameters, firstOnly);
     const compiled: CompiledQuery = { ...template.compiled, parameters };
-    return executor.provideConnection((connection) =>
-      connection.executeQuery<Record<string, unknown>>(compiled),
-    );
+    return executor
+      .provideConnection((connection) => connection.executeQuery<Record<string, unknown>>(compiled))
+      .then((result) => ({ ...result, rows: result.rows.map((row) => camelRow(row)) }));
   }
 
   return {
     async all(db, params) {
       const ran = execute(db, params);
       const { rows } = ran instanceof Promise ? await ran : ran;
-      return rows.map((row) => camelRow<Row>(row));
+      return rows as Row[];
     },
     async first(db, params) {
       const ran = execute(db, params, true);
       const { rows } = ran instanceof Promise ? await ran : ran;
-      const row = rows[0];
-      return row === undefined ? undefined : camelRow<Row>(row);
+      return rows[0] as Row | undefined;
     },
     async run(db, params) {
       const ran = execute(db, params);
