@@ -153,7 +153,9 @@ try {
     url,
     connections: WRITERS,
     duration: SECONDS,
-    requests: [{ method: "POST", headers, setupRequest: (request) => ({ ...request, body: concurrentBody() }) }],
+    requests: [
+      { method: "POST", headers, setupRequest: (request) => ({ ...request, body: concurrentBody() }) },
+    ],
   });
   const concurrentCpuAfter = cpuOf(mfd.pid);
   const concurrentWrites = concurrent["2xx"];
@@ -184,7 +186,9 @@ try {
         perSecond: Math.round(concurrentWrites / SECONDS),
         p50Ms: concurrent.latency.p50,
         p99Ms: concurrent.latency.p99,
-        cpuUsPerWrite: Math.round(((concurrentCpuAfter.all - concurrentCpuBefore.all) * 1000) / concurrentWrites),
+        cpuUsPerWrite: Math.round(
+          ((concurrentCpuAfter.all - concurrentCpuBefore.all) * 1000) / concurrentWrites,
+        ),
       },
       bareCommitUs: commit.wallUs,
       bareCommitCpuUs: commit.cpuUs,
