@@ -196,6 +196,40 @@ describe("ZoneSync", () => {
     }
   });
 
+  it("once closed, finishes the re-read under way and starts no other, so the database can close after it", async () => {
+    const owner = await registerAccount(t);
+    const { name, domainId } = await confirmedDomain(t, owner.accountId);
+    const records = `/api/v1/domains/${name}/dns/records`;
+    await owner.client.post(records, { name: "www", type: "A", data: "192.0.2.1" });
+    // The sync closes while its first re-read is at the database (a process stopping).
+    let reads = 0;
+    let closing: Promise<void> | null = null;
+    const executor = t.deps.database.db.getExecutor();
+    const watched = forwarding(executor, {
+      provideConnection: async (consumer: Parameters<typeof executor.provideConnection>[0]) => {
+        reads += 1;
+        if (reads === 1) closing = sync.close();
+        return executor.provideConnection(consumer);
+      },
+    });
+    const db = forwarding(t.deps.database.db, { getExecutor: () => watched });
+    const sync = new ZoneSync({ ...t.deps, database: { ...t.deps.database, db } }, new ZoneSet(), (m, e) => {
+      throw new Error(`${m}: ${e}`);
+    });
+    t.clock.advance(1000);
+    await owner.client.post(records, { name: "late", type: "A", data: "192.0.2.2" });
+    const first = sync.refresh(domainId);
+    const second = sync.refresh(domainId);
+    await Promise.all([first, second]);
+    expect(closing).not.toBeNull();
+    await closing;
+    // The first read finished and is served; the second never went to the database.
+    expect(addressesOf(sync.zones, `late.${name}`)).toEqual(["192.0.2.2"]);
+    expect(reads).toBe(1);
+    await sync.refresh(domainId);
+    expect(reads).toBe(1);
+  });
+
   it.skipIf(testDialect !== "postgres")(
     "notifies a record change at commit with the zone's new serial (PostgreSQL)",
     async () => {

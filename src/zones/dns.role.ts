@@ -31,6 +31,7 @@ type Log = (message: string, error?: unknown) => void;
 export class ZoneSync {
   private readonly served = new Map<string, { origin: string; serial: number }>();
   private readonly inFlight = new Map<string, Promise<void>>();
+  private closed = false;
   private newest = 0;
   /** SQLite: the database's version when the last catch-up started (see `unchanged`). */
   private version: string | null = null;
@@ -87,11 +88,21 @@ export class ZoneSync {
     else this.drop(domainId);
   }
 
+  /**
+   * Stops following the database: steps not started yet are dropped, the ones running are waited
+   * for — so that a process stopping closes its database after them, not under them (a backlog
+   * of re-reads then failed one by one on the closed pool, each logged).
+   */
+  async close(): Promise<void> {
+    this.closed = true;
+    while (this.inFlight.size > 0) await Promise.all([...this.inFlight.values()]);
+  }
+
   /** Runs `step` after the steps of the same domain before it, logging its failure. */
   private inTurn(domainId: string, step: () => Promise<void>): Promise<void> {
     const previous = this.inFlight.get(domainId) ?? Promise.resolve();
     const next = previous
-      .then(step)
+      .then(() => (this.closed ? undefined : step()))
       .catch((error) => this.log(`dns: reloading zone ${domainId} failed`, error))
       .finally(() => {
         if (this.inFlight.get(domainId) === next) this.inFlight.delete(domainId);
@@ -295,6 +306,7 @@ export function dnsRole(serviceOf: (deps: Deps) => ZonesService | undefined): Ro
           service?.changes.off("changed", onChange);
           await unlisten?.();
           await catching;
+          await sync.close();
           await server.close();
           await secondaries.close();
           return [];
