@@ -7,7 +7,7 @@ import { confirmedDomain } from "../../test/helpers/domains.js";
 import { ZoneSet } from "../dns/zone.js";
 import { runJob } from "../jobs/worker.js";
 import { JOBS } from "../modules.js";
-import { ZoneSync } from "./dns.role.js";
+import { notified, ZoneSync } from "./dns.role.js";
 import { loadZone, type ZoneChange } from "./zone-data.js";
 import { parseZoneNotification, ZONE_CHANNEL } from "./zones.service.js";
 
@@ -230,6 +230,25 @@ describe("ZoneSync", () => {
     expect(reads).toBe(1);
   });
 
+  it("leaves a record change of its own process to the in-process event, and re-reads for any other notification", () => {
+    const asked: string[] = [];
+    const sync = {
+      refresh: async (domainId: string, serial: number | null = null) => {
+        asked.push(`${domainId} ${serial}`);
+      },
+    };
+    const onNotification = notified(sync, t.modules.zones);
+    onNotification(parseZoneNotification(`d1 1796180000 ${t.modules.zones.notifier}`));
+    expect(asked).toEqual([]);
+    onNotification(parseZoneNotification("d1 1796180001 another-process"));
+    onNotification(parseZoneNotification("d1 1796180002")); // a new zone, a DKIM rotation
+    onNotification(parseZoneNotification("d1")); // a zone deleted
+    expect(asked).toEqual(["d1 1796180001", "d1 1796180002", "d1 null"]);
+    // A process without the zones service (no in-process events) re-reads its own too.
+    notified(sync, undefined)(parseZoneNotification(`d2 7 ${t.modules.zones.notifier}`));
+    expect(asked.at(-1)).toBe("d2 7");
+  });
+
   it.skipIf(testDialect !== "postgres")(
     "notifies a record change at commit with the zone's new serial (PostgreSQL)",
     async () => {
@@ -259,7 +278,11 @@ describe("ZoneSync", () => {
         });
         expect(added.statusCode).toBe(201);
         const serial = await storedSerial(t.db, domainId);
-        expect(parseZoneNotification(await heard)).toEqual({ domainId, serial });
+        expect(parseZoneNotification(await heard)).toEqual({
+          domainId,
+          serial,
+          notifier: t.modules.zones.notifier,
+        });
       } finally {
         await listener.end();
       }

@@ -196,12 +196,24 @@ export class ZoneSync {
 }
 
 /**
+ * What the dns role does with a ZONE_CHANNEL notification: re-read the zone unless it serves the
+ * serial already — or the change is a record change of `service`, this process's own, which
+ * `service.changes` applies with what it did (a notification may arrive before that event).
+ */
+export const notified =
+  (sync: Pick<ZoneSync, "refresh">, service: Pick<ZonesService, "notifier"> | undefined) =>
+  ({ domainId, serial, notifier }: ReturnType<typeof parseZoneNotification>): void => {
+    if (service !== undefined && notifier === service.notifier) return;
+    void sync.refresh(domainId, serial);
+  };
+
+/**
  * LISTEN on ZONE_CHANNEL over a connection of its own (a pooled one would be handed to queries).
  * A lost connection is opened again after a second; the catch-up covers what it missed.
  */
 function listenForChanges(
   url: string,
-  onChange: (domainId: string, serial: number | null) => void,
+  onChange: (notification: ReturnType<typeof parseZoneNotification>) => void,
   log: Log,
 ): () => Promise<void> {
   let client: pg.Client | null = null;
@@ -212,8 +224,7 @@ function listenForChanges(
     client = current;
     current.on("notification", (message) => {
       if (message.channel !== ZONE_CHANNEL || !message.payload) return;
-      const { domainId, serial } = parseZoneNotification(message.payload);
-      onChange(domainId, serial);
+      onChange(parseZoneNotification(message.payload));
     });
     current.on("error", (error) => {
       log("dns: lost the zone change notifications; reconnecting", error);
@@ -273,11 +284,7 @@ export function dnsRole(serviceOf: (deps: Deps) => ZonesService | undefined): Ro
       service?.changes.on("changed", onChange);
       const postgres = deps.database.dialect === "postgres";
       const unlisten = postgres
-        ? listenForChanges(
-            deps.config.databaseUrl,
-            (domainId, serial) => void sync.refresh(domainId, serial),
-            log,
-          )
+        ? listenForChanges(deps.config.databaseUrl, notified(sync, service), log)
         : null;
       let catching: Promise<void> | null = null;
       const timer = setInterval(

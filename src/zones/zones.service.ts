@@ -32,16 +32,21 @@ type RecordRow = Pick<DnsRecordsTable, "id" | "name" | "type" | "ttl" | "data">;
 /**
  * The PostgreSQL channel a zone change is announced on; the payload is the domain's id, followed
  * by a space and the zone's new serial when there is one (not for a zone deleted), so that a dns
- * role already serving that serial — the process that made the change — reads nothing again.
+ * role already serving that serial reads nothing again — and, for a record change, by a space and
+ * the `notifier` of the ZonesService that made it: that service tells the dns role of its own
+ * process in-process (`changes`), with what changed.
  */
 export const ZONE_CHANNEL = "mfd_zone_changed";
 
-/** The payload of a ZONE_CHANNEL notification: the domain's id, and the serial if it names one. */
-export function parseZoneNotification(payload: string): { domainId: string; serial: number | null } {
-  const space = payload.indexOf(" ");
-  if (space === -1) return { domainId: payload, serial: null };
-  const serial = Number(payload.slice(space + 1));
-  return { domainId: payload.slice(0, space), serial: Number.isSafeInteger(serial) ? serial : null };
+/** The payload of a ZONE_CHANNEL notification: the domain's id, the serial and the notifier if it names them. */
+export function parseZoneNotification(payload: string): {
+  domainId: string;
+  serial: number | null;
+  notifier: string | null;
+} {
+  const [domainId = "", serialText, notifier] = payload.split(" ");
+  const serial = serialText === undefined ? Number.NaN : Number(serialText);
+  return { domainId, serial: Number.isSafeInteger(serial) ? serial : null, notifier: notifier ?? null };
 }
 
 // The statements of a record change (src/db/prepared.ts: built once, not per write).
@@ -106,18 +111,20 @@ const setZoneSerial = preparedQuery((db, p: { domainId: string; serial: number; 
  * commit, as `announce` does) and returns it with the one it replaced: one round trip of a
  * write's ten fewer.
  */
-const bumpSerialPostgres = preparedQuery((db, p: { domainId: string; seconds: number; now: number }) => ({
-  compile: () =>
-    sql<{ previous: number; serial: number }>`
+const bumpSerialPostgres = preparedQuery(
+  (db, p: { domainId: string; seconds: number; now: number; notifier: string }) => ({
+    compile: () =>
+      sql<{ previous: number; serial: number }>`
       with old as (select serial from zones where domain_id = ${p.domainId} for update),
       bumped as (
         update zones set serial = greatest(old.serial + 1, ${p.seconds}), updated_at = ${p.now}
         from old where zones.domain_id = ${p.domainId}
         returning zones.domain_id, old.serial as previous, zones.serial
       )
-      select previous, serial, pg_notify(${ZONE_CHANNEL}, domain_id || ' ' || serial) as notified
+      select previous, serial, pg_notify(${ZONE_CHANNEL}, domain_id || ' ' || serial || ' ' || ${p.notifier}) as notified
       from bumped`.compile(db),
-}));
+  }),
+);
 const notifyZone = preparedQuery((db, p: { payload: string }) => ({
   compile: () => sql`select pg_notify(${ZONE_CHANNEL}, ${p.payload})`.compile(db),
 }));
@@ -141,6 +148,13 @@ export class ZonesService {
    * and with the ZoneChange when the change is known record by record.
    */
   readonly changes = new EventEmitter();
+  /**
+   * Names this service in the PostgreSQL notifications of its record changes (ZONE_CHANNEL): the
+   * dns role of the same process skips them, as `changes` tells it of the same change with what
+   * it did — a notification arriving first had it read the whole zone, which under concurrent
+   * writes became a backlog of whole-zone reads.
+   */
+  readonly notifier = newId();
   private readonly dkimKeys = new DkimKeySource();
 
   constructor(private readonly deps: Deps) {}
@@ -515,7 +529,12 @@ export class ZonesService {
     domainId: string,
   ): Promise<{ previousSerial: number; serial: number } | null> {
     if (this.deps.database.dialect === "postgres") {
-      const row = await bumpSerialPostgres.first(tx, { domainId, seconds: Math.floor(now / 1000), now });
+      const row = await bumpSerialPostgres.first(tx, {
+        domainId,
+        seconds: Math.floor(now / 1000),
+        now,
+        notifier: this.notifier,
+      });
       return row ? { previousSerial: Number(row.previous), serial: Number(row.serial) } : null;
     }
     const zone = await zoneSerial.first(tx, { domainId });
