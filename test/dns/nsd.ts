@@ -5,6 +5,7 @@ import { join } from "node:path";
 import type { TsigKey } from "../../src/dns/tsig.js";
 import { skipWithout } from "../helpers/prerequisites.js";
 import { freePort } from "../helpers/server.js";
+import { queryPacket, sendUdp } from "./client.js";
 
 export const NSD = "/usr/sbin/nsd";
 
@@ -93,6 +94,17 @@ export async function startNsd(options: {
     } catch {}
     return `${output}${file}`;
   };
+  // Answering before anyone asks: NSD takes a while to start on a busy machine, and a dig sent
+  // before it listens fails at once (CI: "NSD transfers every zone" failed 52 ms after the start).
+  const until = Date.now() + 60_000;
+  const probe = queryPacket(options.zones[0] ?? ".", "SOA");
+  while ((await sendUdp(options.port, probe, 200).catch(() => null)) === null) {
+    if (child.exitCode !== null || child.signalCode !== null || Date.now() > until) {
+      if (child.exitCode === null) child.kill("SIGKILL");
+      await exited;
+      throw new Error(`NSD did not start answering on port ${options.port}:\n${log()}`);
+    }
+  }
   return {
     port: options.port,
     pid: child.pid as number,
