@@ -29,6 +29,22 @@ const forwarding = <T extends object>(target: T, overrides: Record<string, unkno
     },
   });
 
+/**
+ * A ZoneSync as the dns role makes it, on a database whose prepared reads each go through
+ * `around` (which runs the read, and may do more before or after it); a logged failure fails.
+ */
+function watchedSync(around: (read: () => Promise<unknown>) => Promise<unknown>, zones = new ZoneSet()) {
+  const executor = t.deps.database.db.getExecutor();
+  const watched = forwarding(executor, {
+    provideConnection: (consumer: Parameters<typeof executor.provideConnection>[0]) =>
+      around(() => executor.provideConnection(consumer)),
+  });
+  const db = forwarding(t.deps.database.db, { getExecutor: () => watched });
+  return new ZoneSync({ ...t.deps, database: { ...t.deps.database, db } }, zones, (message, error) => {
+    throw new Error(`${message}: ${error}`);
+  });
+}
+
 describe("ZoneSync", () => {
   it("follows changes made elsewhere through the catch-up alone, and drops a zone that is gone", async () => {
     const owner = await registerAccount(t);
@@ -155,22 +171,14 @@ describe("ZoneSync", () => {
     // The dns role's database, through which a change commits as soon as the re-read's first
     // statement has answered (a notification's re-read meeting the next request's commit).
     let duringRead: (() => Promise<void>) | null = null;
-    const realDb = t.deps.database.db;
-    const executor = realDb.getExecutor();
-    const slowExecutor = forwarding(executor, {
-      provideConnection: async (consumer: Parameters<typeof executor.provideConnection>[0]) => {
-        const result = await executor.provideConnection(consumer);
-        const change = duringRead;
-        duringRead = null;
-        await change?.();
-        return result;
-      },
-    });
-    const db = forwarding(realDb, { getExecutor: () => slowExecutor });
     const zones = new ZoneSet();
-    const sync = new ZoneSync({ ...t.deps, database: { ...t.deps.database, db } }, zones, (m, e) => {
-      throw new Error(`${m}: ${e}`);
-    });
+    const sync = watchedSync(async (read) => {
+      const result = await read();
+      const change = duringRead;
+      duringRead = null;
+      await change?.();
+      return result;
+    }, zones);
     await sync.loadAll();
     const pending: Promise<void>[] = [];
     const onChange = (id: string, change?: ZoneChange) =>
@@ -204,17 +212,10 @@ describe("ZoneSync", () => {
     // The sync closes while its first re-read is at the database (a process stopping).
     let reads = 0;
     let closing: Promise<void> | null = null;
-    const executor = t.deps.database.db.getExecutor();
-    const watched = forwarding(executor, {
-      provideConnection: async (consumer: Parameters<typeof executor.provideConnection>[0]) => {
-        reads += 1;
-        if (reads === 1) closing = sync.close();
-        return executor.provideConnection(consumer);
-      },
-    });
-    const db = forwarding(t.deps.database.db, { getExecutor: () => watched });
-    const sync = new ZoneSync({ ...t.deps, database: { ...t.deps.database, db } }, new ZoneSet(), (m, e) => {
-      throw new Error(`${m}: ${e}`);
+    const sync = watchedSync((read) => {
+      reads += 1;
+      if (reads === 1) closing = sync.close();
+      return read();
     });
     t.clock.advance(1000);
     await owner.client.post(records, { name: "late", type: "A", data: "192.0.2.2" });

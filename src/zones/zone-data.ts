@@ -203,12 +203,14 @@ export function changedZone(
   // A block copy, the removed records cut out, the new SOA first: copied one by one into a new
   // array, a zone of 5,000 records cost some 170k instructions a change — a tenth of a write.
   const records = before.slice();
-  const cut = [...gone].sort((a, b) => b - a);
-  if (soa === 0) {
-    records[0] = soaRecord;
-    cut.pop(); // the SOA's place, taken by the new one
+  const goneInOrder = [...gone].sort((a, b) => a - b);
+  // From the last, so that each index still points at its record; the SOA's place at the front,
+  // where the stored zone keeps it, is taken by the new one.
+  for (let k = goneInOrder.length - 1; k >= 0; k--) {
+    const i = goneInOrder[k] as number;
+    if (i === 0 && soa === 0) records[0] = soaRecord;
+    else records.splice(i, 1);
   }
-  for (const i of cut) records.splice(i, 1);
   if (soa !== 0) records.unshift(soaRecord);
   for (const row of change.added) {
     const type = TYPES.get(row.type);
@@ -218,7 +220,7 @@ export function changedZone(
     records.push(record);
     added.push(record);
   }
-  const removed = [...gone].sort((a, b) => a - b).map((i) => before[i] as ServedRecord);
+  const removed = goneInOrder.map((i) => before[i] as ServedRecord);
   return {
     zone: { origin, serial: change.serial, records, negativeTtl: zone.negativeTtl },
     removed,
@@ -231,8 +233,8 @@ const LOAD_BATCH = 500;
 
 /**
  * Every hosted zone, for a DNS server starting: one query for the zones' ids, then 500 zones at a
- * time with their records (each zone of one moment, as loadZone reads it), so that only a batch of rows (not all 200,000 of 10,000 zones) is in memory
- * beside the zones being built — the peak of that start is most of the process's resident memory
+ * time with their records (each zone of one moment, as loadZone reads it), so that only a batch
+ * of rows (not all 200,000 of 10,000 zones) is in memory beside the zones being built — the peak of that start is most of the process's resident memory
  * afterwards. Only zones of rows in `domains` exist — a confirmed domain's — so an unconfirmed
  * claim's name is never served.
  */
