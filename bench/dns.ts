@@ -38,7 +38,7 @@ import { Outbox } from "../src/notify/outbox.js";
 import { loadAllZones } from "../src/zones/zone-data.js";
 import { freeDnsPort, startNsd } from "../test/dns/nsd.js";
 import { ensureBuilt, MFD_BIN } from "../test/helpers/cli.js";
-import { benchDatabase, seedHostedZones, stopChild, waitReady } from "./lib.js";
+import { benchDatabase, cookiesOf, seedHostedZones, stopChild, waitReady } from "./lib.js";
 
 const ZONES = Number(process.env.BENCH_ZONES ?? 10_000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -365,7 +365,7 @@ async function signIn(url: string): Promise<Record<string, string>> {
     body: JSON.stringify(OWNER),
   });
   if (response.status !== 200) throw new Error(`sign-in: ${response.status} ${await response.text()}`);
-  const cookie = (response.headers.get("set-cookie") ?? "").split(";")[0] as string;
+  const cookie = cookiesOf(response);
   const { csrfToken } = (await response.json()) as { csrfToken: string };
   return { "content-type": "application/json", cookie, "x-csrf-token": csrfToken, origin: url };
 }

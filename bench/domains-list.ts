@@ -15,7 +15,7 @@ import { openDatabase } from "../src/db/database.js";
 import { migrate } from "../src/db/migrate.js";
 import { systemClock } from "../src/lib/clock.js";
 import { Outbox } from "../src/notify/outbox.js";
-import { benchDatabase, run, startMfd, summary } from "./lib.js";
+import { benchDatabase, cookiesOf, run, startMfd, summary } from "./lib.js";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const OWN = 50;
@@ -107,7 +107,7 @@ try {
     body: JSON.stringify(OWNER),
   });
   if (signIn.status !== 200) throw new Error(`sign-in: ${signIn.status} ${await signIn.text()}`);
-  const cookie = (signIn.headers.get("set-cookie") ?? "").split(";")[0] as string;
+  const cookie = cookiesOf(signIn);
   const check = (await (await fetch(`${mfd.url}/api/v1/domains`, { headers: { cookie } })).json()) as {
     domains: Array<{ mailboxCount: number }>;
   };

@@ -1,7 +1,7 @@
 // Issue 2 figures: sign-in throughput with both cores hashing, GET /api/v1/account p99 while
 // sign-ins run, and /healthz against a bare Fastify hello-world in the same run.
 // Run: npx tsx bench/foundation.ts   (about a minute)
-import { randomClientIp, run, startBareFastify, startMfd, summary } from "./lib.js";
+import { cookiesOf, randomClientIp, run, startBareFastify, startMfd, summary } from "./lib.js";
 
 const DURATION = Number(process.env.BENCH_SECONDS ?? 15);
 const PASSWORD = "bench password that is long enough";
@@ -27,7 +27,7 @@ try {
     headers: json,
     body: JSON.stringify({ login: logins[0], password: PASSWORD }),
   });
-  const cookie = (signIn.headers.get("set-cookie") ?? "").split(";")[0] as string;
+  const cookie = cookiesOf(signIn);
 
   const signInLoad = () =>
     run({

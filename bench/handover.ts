@@ -27,7 +27,7 @@ import { systemClock } from "../src/lib/clock.js";
 import { createServices } from "../src/modules.js";
 import { Outbox } from "../src/notify/outbox.js";
 import { BIG_PASSWORD, seedBigDomain } from "../test/helpers/big-domain.js";
-import { benchDatabase, run, startMfd, summary } from "./lib.js";
+import { benchDatabase, cookiesOf, run, startMfd, summary } from "./lib.js";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 6);
 const SIZES = (process.env.BENCH_SIZES ?? "10000,100000").split(",").map(Number);
@@ -110,7 +110,7 @@ try {
     body: JSON.stringify(READER),
   });
   if (signIn.status !== 200) throw new Error(`sign-in: ${signIn.status} ${await signIn.text()}`);
-  const headers = { cookie: (signIn.headers.get("set-cookie") ?? "").split(";")[0] as string };
+  const headers = { cookie: cookiesOf(signIn) };
 
   /** One move of the domain to whoever does not own it now; its transaction's wall time in ms. */
   const moveOnce = async (d: (typeof domains)[number], holdMs = 0) => {

@@ -112,6 +112,16 @@ export const summary = (r: Result) => ({
   total: r.requests.total,
 });
 
+/**
+ * The `Cookie` header a browser sends back after `response`: every cookie it set — the session
+ * and the console's hint, which the server otherwise sets again on each answer.
+ */
+export const cookiesOf = (response: Response): string =>
+  response.headers
+    .getSetCookie()
+    .map((cookie) => cookie.split(";")[0])
+    .join("; ");
+
 /** Distinct client addresses (through the trusted proxy header) so per-IP limits do not shape the figures. */
 export const randomClientIp = () =>
   `198.18.${Math.floor(Math.random() * 255)}.${1 + Math.floor(Math.random() * 254)}`;

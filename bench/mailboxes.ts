@@ -23,7 +23,7 @@ import type { DB } from "../src/db/schema.js";
 import { systemClock } from "../src/lib/clock.js";
 import { pageQuery, searchRanges } from "../src/mailboxes/queries.js";
 import { Outbox } from "../src/notify/outbox.js";
-import { benchDatabase, run, startBareFastify, startMfd, summary } from "./lib.js";
+import { benchDatabase, cookiesOf, run, startBareFastify, startMfd, summary } from "./lib.js";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 const BIG = Number(process.env.BENCH_BIG ?? 100_000);
@@ -212,7 +212,7 @@ try {
     body: JSON.stringify(OWNER),
   });
   if (signIn.status !== 200) throw new Error(`sign-in: ${signIn.status} ${await signIn.text()}`);
-  const cookie = (signIn.headers.get("set-cookie") ?? "").split(";")[0] as string;
+  const cookie = cookiesOf(signIn);
   const csrf = ((await signIn.json()) as { csrfToken: string }).csrfToken;
   const headers = { cookie };
   const list = `${mfd.url}/api/v1/domains/${BIG_DOMAIN}/mailboxes`;

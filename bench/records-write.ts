@@ -30,7 +30,7 @@ import { openDatabase } from "../src/db/database.js";
 import { migrate } from "../src/db/migrate.js";
 import { systemClock } from "../src/lib/clock.js";
 import { Outbox } from "../src/notify/outbox.js";
-import { benchDatabase, run, seedZoneOwner, startMfd, ZONE_OWNER } from "./lib.js";
+import { benchDatabase, cookiesOf, run, seedZoneOwner, startMfd, ZONE_OWNER } from "./lib.js";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const WARMUP_WRITES = Number(process.env.BENCH_WARMUP_WRITES ?? 100);
@@ -101,7 +101,7 @@ try {
     body: JSON.stringify(ZONE_OWNER),
   });
   if (signIn.status !== 200) throw new Error(`sign-in: ${signIn.status} ${await signIn.text()}`);
-  const cookie = (signIn.headers.get("set-cookie") ?? "").split(";")[0] as string;
+  const cookie = cookiesOf(signIn);
   const { csrfToken } = (await signIn.json()) as { csrfToken: string };
   const headers = { "content-type": "application/json", cookie, "x-csrf-token": csrfToken, origin: mfd.url };
   const url = `${mfd.url}/api/v1/domains/${DOMAIN}/dns/records`;

@@ -14,6 +14,7 @@ import { authenticationHook } from "./http/authenticate.js";
 import { withLogSerializers } from "./http/logging.js";
 import { handleError, sendProblem } from "./http/problem.js";
 import { publicAddressHook } from "./http/public-address.js";
+import { endDeadline, requestDeadlineHook } from "./http/request-deadline.js";
 import { allowedMethods, clientErrorHandler, frameworkErrors } from "./http/router-errors.js";
 import { namedSchemas, ProblemSchema } from "./http/schemas.js";
 import { securityHeaders, securityHeadersHook } from "./http/security-headers.js";
@@ -58,8 +59,6 @@ export async function buildApp(
     routerOptions: { maxParamLength: 200 },
     frameworkErrors,
     clientErrorHandler,
-    // Past this a request answers 503 REQUEST_TIMEOUT with Retry-After instead of hanging on.
-    handlerTimeout: config.timeouts.requestMs,
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as App;
 
   app.setValidatorCompiler(validatorCompiler);
@@ -84,6 +83,9 @@ export async function buildApp(
   });
 
   await app.register(fastifyCookie);
+  app.decorateRequest("deadline", null);
+  // Past its deadline a request answers 503 REQUEST_TIMEOUT with Retry-After instead of hanging on.
+  app.addHook("onRequest", requestDeadlineHook(config.timeouts.requestMs));
   // Security headers on every answer (docs/SECURITY.md §17), computed once.
   app.addHook("onRequest", securityHeadersHook(securityHeaders(config.publicUrl)));
 
@@ -109,8 +111,10 @@ export async function buildApp(
     checkInput(request.body);
     done();
   });
-  // Authenticated answers are private and never cached (docs/SECURITY.md §17).
+  // The answer goes out: its deadline ends. Authenticated answers are private and never cached
+  // (docs/SECURITY.md §17).
   app.addHook("onSend", (request, reply, payload, done) => {
+    endDeadline(request);
     if (request.url.startsWith("/api/") || request.session) reply.header("cache-control", "no-store");
     done(null, payload);
   });

@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
-import { databaseFault, requestTimedOut } from "../db/faults.js";
+import { databaseFault } from "../db/faults.js";
 import { AppError, ERRORS, type ErrorCode, type FieldError } from "../lib/errors.js";
 
 /** The body of every error answer (RFC 9457 problem details) with our stable `code`. */
@@ -77,8 +77,6 @@ export function toAppError(error: unknown): AppError | null {
       return new AppError("UNSUPPORTED_MEDIA_TYPE");
     case "FST_ERR_CTP_EMPTY_JSON_BODY":
       return new AppError("MALFORMED_BODY", "The JSON body is empty.");
-    case "FST_ERR_HANDLER_TIMEOUT":
-      return requestTimedOut();
     case "FST_ERR_CTP_INVALID_JSON_BODY":
     case "FST_ERR_CTP_INVALID_CONTENT_LENGTH":
       return new AppError("MALFORMED_BODY");

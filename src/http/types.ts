@@ -33,6 +33,8 @@ declare module "fastify" {
   interface FastifyRequest {
     ctx: RequestContext;
     session: RequestSession | null;
+    /** The timer of the request's deadline until it is answered (src/http/request-deadline.ts). */
+    deadline: NodeJS.Timeout | null;
   }
   interface FastifyContextConfig {
     /** Every route says who may call it; registration without it fails at start (see app.ts). */

@@ -199,10 +199,17 @@ export function changedZone(
     ttl: SOA_TTL,
     data: soaOf(config, change.serial),
   };
-  const added: ServedRecord[] = [soaRecord];
-  // A block copy, the removed records cut out, the new SOA first: copied one by one into a new
-  // array, a zone of 5,000 records cost some 170k instructions a change — a tenth of a write.
-  const records = before.slice();
+  const fresh: ServedRecord[] = [];
+  for (const row of change.added) {
+    const type = TYPES.get(row.type);
+    const parsed = type && parseRdata(type, row.data, origin);
+    if (!type || !parsed?.ok) return undefined;
+    fresh.push({ name: row.name, type, ttl: row.ttl, data: parsed.data });
+  }
+  // One block copy with the new records at the end, then the removed ones cut out: copied one by
+  // one, a zone of 5,000 records cost some 170k instructions a change (a tenth of a write), and a
+  // copy then grown by a push copied it all a second time.
+  const records = before.concat(fresh);
   const goneInOrder = [...gone].sort((a, b) => a - b);
   // From the last, so that each index still points at its record; the SOA's place at the front,
   // where the stored zone keeps it, is taken by the new one.
@@ -212,19 +219,11 @@ export function changedZone(
     else records.splice(i, 1);
   }
   if (soa !== 0) records.unshift(soaRecord);
-  for (const row of change.added) {
-    const type = TYPES.get(row.type);
-    const parsed = type && parseRdata(type, row.data, origin);
-    if (!type || !parsed?.ok) return undefined;
-    const record = { name: row.name, type, ttl: row.ttl, data: parsed.data };
-    records.push(record);
-    added.push(record);
-  }
   const removed = goneInOrder.map((i) => before[i] as ServedRecord);
   return {
     zone: { origin, serial: change.serial, records, negativeTtl: zone.negativeTtl },
     removed,
-    added,
+    added: [soaRecord, ...fresh],
   };
 }
 
