@@ -283,6 +283,18 @@ class LockAwareSqliteConnection implements DatabaseConnection {
     return { rows };
   }
 
+  /**
+   * A prepared query's statement on this connection held by the caller — a transaction's, through
+   * Kysely's connection provider — its rows read as runPrepared reads them (prepared.ts).
+   */
+  executePrepared(
+    sql: string,
+    parameters: readonly unknown[],
+    firstOnly: boolean,
+  ): Promise<QueryResult<Record<string, unknown>>> {
+    return this.retryWhileBusy(() => this.runPrepared(sql, parameters, firstOnly));
+  }
+
   // biome-ignore lint/correctness/useYield: mfd never streams; Kysely's interface wants the method.
   async *streamQuery<R>(): AsyncIterableIterator<QueryResult<R>> {
     throw new Error("streaming is not supported on SQLite");

@@ -59,7 +59,8 @@ const placeholder = (name: string, index: number | null) =>
  * Runs a compiled statement outside any transaction straight on the database's driver, past
  * Kysely's connection provider (database.ts registers one per opened database), and answers its
  * rows with camelCase keys already (`rowReader`). Transactions, and Kysely instances derived from
- * the database, take Kysely's way.
+ * the database, take Kysely's way to the connection (which on SQLite still reads the rows by
+ * `rowReader`: `executePrepared`).
  */
 export type DirectRunner = (
   sql: string,
@@ -71,6 +72,17 @@ const directRunners = new WeakMap<object, DirectRunner>();
 export const registerDirectRunner = (db: Kysely<DB>, run: DirectRunner): void => {
   directRunners.set(db, run);
 };
+
+/** A connection that runs a prepared query's statement itself, its rows already camelCase objects. */
+interface PreparedConnection {
+  executePrepared(
+    sql: string,
+    parameters: readonly unknown[],
+    firstOnly: boolean,
+  ): Promise<QueryResult<Record<string, unknown>>>;
+}
+const isPreparedConnection = (connection: object): connection is PreparedConnection =>
+  typeof (connection as Partial<PreparedConnection>).executePrepared === "function";
 
 /** SQL texts of prepared queries and their statement names on PostgreSQL (database.ts sends them so). */
 const statementNames = new Map<string, string>();
@@ -202,9 +214,14 @@ export function preparedQuery<P extends Params, Row>(
     const direct = directRunners.get(db);
     if (direct) return direct(template.compiled.sql, parameters, firstOnly);
     const compiled: CompiledQuery = { ...template.compiled, parameters };
-    return executor
-      .provideConnection((connection) => connection.executeQuery<Record<string, unknown>>(compiled))
-      .then((result) => ({ ...result, rows: result.rows.map((row) => camelRow(row)) }));
+    return executor.provideConnection((connection) =>
+      // SQLite's connection reads the rows as arrays into camelCase objects itself (database.ts).
+      isPreparedConnection(connection)
+        ? connection.executePrepared(compiled.sql, parameters, firstOnly)
+        : connection
+            .executeQuery<Record<string, unknown>>(compiled)
+            .then((result) => ({ ...result, rows: result.rows.map((row) => camelRow(row)) })),
+    );
   }
 
   return {
