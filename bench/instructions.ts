@@ -7,6 +7,12 @@
  * machine does, so a change of a few percent shows in one run.
  *
  *   npx tsx bench/instructions.ts                    mfd and the floor, `GET /api/v1/account`
+ *   BENCH_PATH=records npx tsx bench/instructions.ts  mfd, record writes (issue 10)
+ *
+ * BENCH_PATH=records counts `POST /api/v1/domains/{d}/dns/records` instead — each request a new
+ * A record, from 16 connections at once, on `serve --roles web,dns` as records-write.ts runs it
+ * (the dns role applying each change in the same process); BENCH_WARM defaults to 3000 and
+ * BENCH_REQUESTS to 2000 there, and the zone grows from 3,000 to 5,000 records while counted.
  *
  * BENCH_TARGETS ("mfd,floor"; "before" too with BENCH_MFD_BEFORE, the `bin/mfd.js` of another
  * build, as in request-path.ts), BENCH_WARM (10000), BENCH_REQUESTS (5000). SQLite only; the
@@ -25,8 +31,13 @@ import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { loadConfig } from "../src/config.js";
+import { openDatabase } from "../src/db/database.js";
+import { migrate } from "../src/db/migrate.js";
+import { systemClock } from "../src/lib/clock.js";
+import { Outbox } from "../src/notify/outbox.js";
 import { ensureBuilt, MFD_BIN } from "../test/helpers/cli.js";
-import { run, stopChild, waitReady } from "./lib.js";
+import { cookiesOf, run, seedZoneOwner, stopChild, waitReady, ZONE_OWNER } from "./lib.js";
 
 /** Under valgrind a server takes tens of seconds to start: up to five minutes. */
 async function waitReadySlowly(child: ChildProcess, path: string): Promise<void> {
@@ -40,13 +51,18 @@ async function waitReadySlowly(child: ChildProcess, path: string): Promise<void>
   throw new Error("the server under valgrind did not become ready");
 }
 
-const WARM = Number(process.env.BENCH_WARM ?? 10_000);
-const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 5000);
+const RECORDS = process.env.BENCH_PATH === "records";
+const WARM = Number(process.env.BENCH_WARM ?? (RECORDS ? 3000 : 10_000));
+const REQUESTS = Number(process.env.BENCH_REQUESTS ?? (RECORDS ? 2000 : 5000));
 const BEFORE_BIN = process.env.BENCH_MFD_BEFORE;
-const TARGETS = (process.env.BENCH_TARGETS ?? (BEFORE_BIN ? "mfd,before,floor" : "mfd,floor")).split(",");
+const TARGETS = (
+  process.env.BENCH_TARGETS ??
+  [RECORDS ? "mfd" : "mfd,floor", BEFORE_BIN ? "before" : ""].filter(Boolean).join(",")
+).split(",");
 const PORT = 18321;
 const URL_BASE = `http://127.0.0.1:${PORT}`;
-const PATH = "/api/v1/account";
+const RECORDS_DOMAIN = "instructions-bench.org";
+const PATH = RECORDS ? `/api/v1/domains/${RECORDS_DOMAIN}/dns/records` : "/api/v1/account";
 const dataDir = mkdtempSync(join(tmpdir(), "mfd-bench-instructions-"));
 const outDir = mkdtempSync(join(tmpdir(), "mfd-bench-callgrind-"));
 const env = {
@@ -57,6 +73,7 @@ const env = {
   MFD_PUBLIC_URL: URL_BASE,
   MFD_LOG_LEVEL: "warn",
   FLOOR_LISTEN: `127.0.0.1:${PORT}`,
+  MFD_DNS_LISTEN: `127.0.0.1:${PORT + 1}`,
 };
 
 function start(args: string[], callgrindOut: string | null): ChildProcess {
@@ -78,10 +95,24 @@ function start(args: string[], callgrindOut: string | null): ChildProcess {
 const serverArgs = (target: string): [string[], string] =>
   target === "floor"
     ? [["--no-allocation-site-pretenuring", "--import", "tsx", "bench/floor/server.ts"], "/healthz"]
-    : [[target === "before" ? (BEFORE_BIN as string) : MFD_BIN, "serve", "--services", "web"], "/readyz"];
+    : [
+        [
+          target === "before" ? (BEFORE_BIN as string) : MFD_BIN,
+          "serve",
+          "--roles",
+          RECORDS ? "web,dns" : "web",
+        ],
+        "/readyz",
+      ];
+
+/** What each counted request sends: its headers, and for a write a body of its own. */
+interface Load {
+  headers: Record<string, string>;
+  body?: () => string;
+}
 
 /** Registers the account the requests read, on a plain (not counted) mfd; its session cookie. */
-async function seed(): Promise<string> {
+async function seedAccount(): Promise<Load> {
   const mfd = start(serverArgs("mfd")[0], null);
   try {
     await waitReady(URL_BASE, mfd);
@@ -99,8 +130,47 @@ async function seed(): Promise<string> {
       }),
     });
     if (registered.status !== 201) throw new Error(`registration: ${registered.status}`);
-    const session = registered.headers.getSetCookie().find((c) => c.startsWith("mfd_session="));
-    return `${(session ?? "").split(";")[0]}; mfd_signed_in=1`;
+    return { headers: { cookie: cookiesOf(registered) } };
+  } finally {
+    await stopChild(mfd);
+  }
+}
+
+/**
+ * The zone owner of records-write.ts with its confirmed domain, seeded through the database; the
+ * signed-in session's cookies and CSRF token, and a new record per request. The session is made on
+ * a plain mfd (sign-in hashes a password: not what is counted).
+ */
+async function seedRecords(): Promise<Load> {
+  const config = loadConfig({ ...process.env, ...env });
+  const database = openDatabase(config.databaseUrl);
+  await migrate(database);
+  await seedZoneOwner(
+    { config, database, clock: systemClock, outbox: new Outbox() },
+    RECORDS_DOMAIN,
+    Date.now(),
+  );
+  await database.destroy();
+  const mfd = start(serverArgs("mfd")[0], null);
+  try {
+    await waitReady(URL_BASE, mfd);
+    const signIn = await fetch(`${URL_BASE}/api/v1/session`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(ZONE_OWNER),
+    });
+    if (signIn.status !== 200) throw new Error(`sign-in: ${signIn.status}`);
+    const { csrfToken } = (await signIn.json()) as { csrfToken: string };
+    let written = 0;
+    return {
+      headers: {
+        "content-type": "application/json",
+        cookie: cookiesOf(signIn),
+        "x-csrf-token": csrfToken,
+        origin: URL_BASE,
+      },
+      body: () => JSON.stringify({ name: `counted${written++}`, type: "A", data: "198.51.100.77" }),
+    };
   } finally {
     await stopChild(mfd);
   }
@@ -137,13 +207,23 @@ interface Counted {
   own: number;
 }
 
-async function measure(target: string, cookie: string): Promise<Counted> {
+async function measure(target: string, request: Load): Promise<Counted> {
   const [args, readyPath] = serverArgs(target);
   const server = start(args, join(outDir, `${target}.out`));
   try {
     await waitReadySlowly(server, readyPath);
     const load = async (amount: number) => {
-      const result = await run({ url: URL_BASE + PATH, amount, connections: 10, headers: { cookie } });
+      const { headers, body } = request;
+      const result = await run({
+        url: URL_BASE + PATH,
+        amount,
+        ...(body
+          ? {
+              connections: 16,
+              requests: [{ method: "POST", headers, setupRequest: (sent) => ({ ...sent, body: body() }) }],
+            }
+          : { connections: 10, headers }),
+      });
       if (result.non2xx > 0 || result.errors > 0)
         throw new Error(`${target}: ${result.non2xx} refused, ${result.errors} errors`);
     };
@@ -162,10 +242,10 @@ async function measure(target: string, cookie: string): Promise<Counted> {
 
 try {
   await ensureBuilt();
-  const cookie = await seed();
+  const request = RECORDS ? await seedRecords() : await seedAccount();
   const results = new Map<string, Counted>();
   for (const target of TARGETS) {
-    const counted = await measure(target, cookie);
+    const counted = await measure(target, request);
     results.set(target, counted);
     console.error(`${target}: ${Math.round(counted.all / 1000)}k instructions per request`);
   }
@@ -179,7 +259,9 @@ try {
       } |`,
     );
   console.log(
-    `\n\`GET ${PATH}\`, session; ${WARM} requests of warm-up, ${REQUESTS} counted, 10 connections.`,
+    `\n\`${RECORDS ? "POST" : "GET"} ${PATH}\`, session; ${WARM} requests of warm-up, ${REQUESTS} counted, ${
+      RECORDS ? 16 : 10
+    } connections.`,
   );
 } finally {
   rmSync(dataDir, { recursive: true, force: true });
