@@ -217,6 +217,8 @@ async function measure(target: string, request: Load): Promise<Counted> {
       const result = await run({
         url: URL_BASE + PATH,
         amount,
+        // Under valgrind on a busy machine an answer may take many seconds (autocannon's default: 10).
+        timeout: 120,
         ...(body
           ? {
               connections: 16,
