@@ -17,7 +17,8 @@ export const newId = (): string => {
     randomFillSync(idBytes);
     idBytesUsed = 0;
   }
-  const random = idBytes.subarray(idBytesUsed, (idBytesUsed += 16));
+  const random = idBytes.subarray(idBytesUsed, idBytesUsed + 16);
+  idBytesUsed += 16;
   const now = Date.now();
   if (now > lastId.msecs) {
     // A new millisecond starts its counter at a random 31-bit value, as uuid does.
