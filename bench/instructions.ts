@@ -111,11 +111,20 @@ interface Load {
   body?: () => string;
 }
 
-/** Registers the account the requests read, on a plain (not counted) mfd; its session cookie. */
-async function seedAccount(): Promise<Load> {
+/** Runs `work` against a plain (not counted) mfd, stopped afterwards. */
+async function withPlainMfd<T>(work: () => Promise<T>): Promise<T> {
   const mfd = start(serverArgs("mfd")[0], null);
   try {
     await waitReady(URL_BASE, mfd);
+    return await work();
+  } finally {
+    await stopChild(mfd);
+  }
+}
+
+/** Registers the account the requests read, on a plain mfd; its session cookie. */
+const seedAccount = (): Promise<Load> =>
+  withPlainMfd(async () => {
     const registered = await fetch(`${URL_BASE}/api/v1/accounts`, {
       method: "POST",
       headers: { "content-type": "application/json" },
@@ -131,10 +140,7 @@ async function seedAccount(): Promise<Load> {
     });
     if (registered.status !== 201) throw new Error(`registration: ${registered.status}`);
     return { headers: { cookie: cookiesOf(registered) } };
-  } finally {
-    await stopChild(mfd);
-  }
-}
+  });
 
 /**
  * The zone owner of records-write.ts with its confirmed domain, seeded through the database; the
@@ -151,9 +157,7 @@ async function seedRecords(): Promise<Load> {
     Date.now(),
   );
   await database.destroy();
-  const mfd = start(serverArgs("mfd")[0], null);
-  try {
-    await waitReady(URL_BASE, mfd);
+  return withPlainMfd(async () => {
     const signIn = await fetch(`${URL_BASE}/api/v1/session`, {
       method: "POST",
       headers: { "content-type": "application/json" },
@@ -171,9 +175,7 @@ async function seedRecords(): Promise<Load> {
       },
       body: () => JSON.stringify({ name: `counted${written++}`, type: "A", data: "198.51.100.77" }),
     };
-  } finally {
-    await stopChild(mfd);
-  }
+  });
 }
 
 /** V8's optimising compiler, and its garbage collector (also on helper threads). */
