@@ -264,7 +264,11 @@ export function openDatabase(url: string, options: DatabaseOptions = {}): Databa
   sqlite.pragma("foreign_keys = ON");
   // From now on the lock is waited for without blocking the event loop (LockAwareSqliteDriver).
   sqlite.pragma("busy_timeout = 0");
-  const dialect = new LockAwareSqliteDialect(sqlite, lockWaitMs);
+  const dialect = new LockAwareSqliteDialect(
+    sqlite,
+    lockWaitMs,
+    file === ":memory:" ? null : openReader(file),
+  );
   const db = new Kysely<DB>({ dialect, plugins: [new CamelCasePlugin()] });
   const driver = dialect.driver as LockAwareSqliteDriver;
   registerDirectRunner(db, (sql, parameters, firstOnly) => driver.run(sql, parameters, firstOnly));
@@ -273,6 +277,14 @@ export function openDatabase(url: string, options: DatabaseOptions = {}): Databa
     if (sqlite.open) sqlite.close();
   };
   return { db, dialect: "sqlite", schema: null, destroy };
+}
+
+/** The query-only second connection reads go to while a transaction holds the first (sqlite-driver.ts). */
+function openReader(file: string): SQLite.Database {
+  const reader = new SQLite(file);
+  reader.pragma("query_only = ON");
+  reader.pragma("busy_timeout = 0");
+  return reader;
 }
 
 /**

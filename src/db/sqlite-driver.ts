@@ -32,6 +32,10 @@ class ConnectionMutex {
     }
     return new Promise((resolve) => this.#waiting.push(resolve));
   }
+  /** Whether someone waits for the connection. */
+  get waiting(): boolean {
+    return this.#waiting.length > 0;
+  }
   unlock(): void {
     const next = this.#waiting.shift();
     // The lock stays taken: it passes to `next`.
@@ -46,49 +50,169 @@ const isBusy = (error: unknown) => {
 };
 
 /**
- * Kysely's SQLite driver, changed where a second process (an import, a backup, another mfd) shares
- * the file. better-sqlite3 is synchronous, so SQLite's own busy_timeout would freeze the whole
- * process while it waits for that process's write lock. Instead the lock is asked for without
- * waiting (busy_timeout 0) and, while it is taken, asked again after a growing pause in which the
- * one connection serves other requests; past `lockWaitMs` the SQLITE_BUSY error stands (503).
- * Write transactions start with BEGIN IMMEDIATE so two writers never deadlock on upgrade.
+ * At most this many transactions share one COMMIT (see LockAwareSqliteDriver); the one that fills
+ * the group commits it at once.
+ */
+const GROUP_LIMIT = 32;
+
+/** A transaction that ended into the open group, waiting for the group's COMMIT. */
+interface GroupMember {
+  resolve(): void;
+  reject(error: unknown): void;
+}
+
+/**
+ * Kysely's SQLite driver, changed in three ways.
+ *
+ * **Another process** (an import, a backup, another mfd) may share the file. better-sqlite3 is
+ * synchronous, so SQLite's own busy_timeout would freeze the whole process while it waits for
+ * that process's write lock. Instead the lock is asked for without waiting (busy_timeout 0) and,
+ * while it is taken, asked again after a growing pause in which the one connection serves other
+ * requests; past `lockWaitMs` the SQLITE_BUSY error stands (503). Write transactions start with
+ * BEGIN IMMEDIATE so two writers never deadlock on upgrade.
+ *
+ * **Group commit.** With `synchronous = FULL` every COMMIT waits for the disk (fsync), on the
+ * event loop's thread (better-sqlite3 is synchronous): with many writers that wait was most of a
+ * write's time (issue 10). A transaction that ends does not commit: its work stays in SQLite's
+ * open transaction, the connection is free for the next, whose transaction runs in a savepoint of
+ * the same one, and once the event loop has taken in what arrived meanwhile (setImmediate) one
+ * COMMIT makes the whole group durable. Every transaction's promise settles only after that
+ * COMMIT: no answer is sent for a change that is not on disk. A transaction that fails rolls back
+ * to its savepoint and takes only its own changes back; a COMMIT that fails, or a failure after
+ * which SQLite itself rolled everything back (SQLITE_FULL, an I/O error), fails every transaction
+ * of the group.
+ *
+ * **A second, query-only connection** (a file database) answers prepared reads while a group is
+ * open or a transaction holds the first: in WAL mode it sees exactly what was committed, so no
+ * read ever sees a change that may still be undone, and reads do not queue behind writes. A
+ * statement outside a transaction that needs the first connection while a group is open commits
+ * the group first.
  */
 export class LockAwareSqliteDriver implements Driver {
   readonly #mutex = new ConnectionMutex();
-  readonly #connection: LockAwareSqliteConnection;
+  readonly #statements: SqliteStatements;
+  /** The query-only second connection; null for a database in memory (it would be another one). */
+  readonly #reads: SqliteStatements | null;
+  /** Transactions that ended into SQLite's open transaction, waiting for its COMMIT; null when none is open. */
+  #group: GroupMember[] | null = null;
+  #commitScheduled = false;
 
   constructor(
     private readonly sqlite: SQLite.Database,
     private readonly lockWaitMs: number,
+    reader: SQLite.Database | null,
   ) {
-    this.#connection = new LockAwareSqliteConnection(sqlite, (attempt) => this.retryWhileBusy(attempt));
+    this.#statements = new SqliteStatements(sqlite);
+    this.#reads = reader && new SqliteStatements(reader);
   }
 
   async init(): Promise<void> {}
 
   async acquireConnection(): Promise<DatabaseConnection> {
-    // SQLite has one connection; the mutex makes callers take turns on it.
+    // SQLite has one connection for writes; the mutex makes callers take turns on it.
     await this.#mutex.lock();
-    return this.#connection;
+    return new SqliteTurn(this, this.#statements);
   }
 
-  async beginTransaction(): Promise<void> {
-    await this.retryWhileBusy(() => this.sqlite.exec("begin immediate"));
+  async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    const turn = connection as SqliteTurn;
+    await this.retryWhileBusy(() => {
+      // Decided at each try: during a pause for another process's lock a group may have opened.
+      if (this.#group !== null) {
+        this.sqlite.exec("savepoint mfd_group");
+        turn.transaction = "savepoint";
+      } else {
+        this.sqlite.exec("begin immediate");
+        this.#group = [];
+        turn.transaction = "first";
+      }
+    });
   }
 
-  async commitTransaction(): Promise<void> {
-    this.sqlite.exec("commit");
-  }
-
-  async rollbackTransaction(): Promise<void> {
-    // After SQLITE_FULL, an I/O error or an interrupted commit SQLite has already rolled the
-    // transaction back; a second ROLLBACK would fail and hide the real error behind "cannot
-    // rollback - no transaction is active".
-    if (this.sqlite.inTransaction) this.sqlite.exec("rollback");
-  }
-
-  async releaseConnection(): Promise<void> {
+  async commitTransaction(connection: DatabaseConnection): Promise<void> {
+    const turn = connection as SqliteTurn;
+    if (turn.transaction === "savepoint") this.sqlite.exec("release mfd_group");
+    turn.transaction = "none";
+    const group = this.#group;
+    if (group === null) throw new Error("SQLite rolled the transaction back");
+    const committed = new Promise<void>((resolve, reject) => group.push({ resolve, reject }));
+    if (group.length >= GROUP_LIMIT) this.#settleGroup();
+    else this.#scheduleCommit();
+    // Kysely releases the connection only after this promise: free it now for the group's next.
+    turn.released = true;
     this.#mutex.unlock();
+    return committed;
+  }
+
+  async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+    const turn = connection as SqliteTurn;
+    const { transaction } = turn;
+    turn.transaction = "none";
+    // A transaction that ended into the group (its COMMIT failed) has nothing left to take back.
+    if (transaction === "none") return;
+    if (!this.sqlite.inTransaction) {
+      // SQLITE_FULL, an I/O error or RAISE(ROLLBACK) made SQLite roll the whole transaction back,
+      // the group's earlier transactions with it; a ROLLBACK now would fail and hide the real error
+      // behind "cannot rollback - no transaction is active".
+      this.#failGroup(turn.failure ?? new Error("SQLite rolled the transaction back"));
+      return;
+    }
+    if (transaction === "savepoint") {
+      this.sqlite.exec("rollback to mfd_group; release mfd_group");
+      return;
+    }
+    // The first transaction of a group: no other has ended into it yet.
+    this.sqlite.exec("rollback");
+    this.#group = null;
+  }
+
+  async releaseConnection(connection: DatabaseConnection): Promise<void> {
+    const turn = connection as SqliteTurn;
+    if (turn.released) return;
+    if (this.#group !== null) this.#scheduleCommit();
+    this.#mutex.unlock();
+  }
+
+  /** Before a statement of `turn` on the first connection: one outside a transaction commits an open group. */
+  beforeStatement(turn: SqliteTurn): void {
+    if (this.#group !== null && turn.transaction === "none") this.#settleGroup();
+  }
+
+  /** Commits the group once the event loop has taken in what arrived meanwhile, if the connection is free then. */
+  #scheduleCommit(): void {
+    if (this.#commitScheduled) return;
+    this.#commitScheduled = true;
+    setImmediate(() => {
+      this.#commitScheduled = false;
+      // A held connection: its holder schedules again when it ends or releases.
+      if (this.#group === null || !this.#mutex.tryLock()) return;
+      try {
+        this.#settleGroup();
+      } finally {
+        this.#mutex.unlock();
+      }
+    });
+  }
+
+  /** Commits the open group; its transactions' promises settle, failed with the error if it fails. */
+  #settleGroup(): void {
+    const group = this.#group ?? [];
+    this.#group = null;
+    try {
+      this.sqlite.exec("commit");
+    } catch (error) {
+      // A COMMIT refused (a constraint checked at the end) leaves the transaction open.
+      if (this.sqlite.inTransaction) this.sqlite.exec("rollback");
+      for (const member of group) member.reject(error);
+      return;
+    }
+    for (const member of group) member.resolve();
+  }
+
+  #failGroup(error: unknown): void {
+    const group = this.#group ?? [];
+    this.#group = null;
+    for (const member of group) member.reject(error);
   }
 
   /**
@@ -96,20 +220,29 @@ export class LockAwareSqliteDriver implements Driver {
    * (prepared.ts). A free connection — the usual case: only a transaction holds it across awaits,
    * as better-sqlite3 runs a statement to its end without yielding — runs it at once and answers
    * without a promise (a read of the request path made five per query, issue 13); a held
-   * connection, or another process's write lock, takes the turn-taking path.
+   * connection, or another process's write lock, takes the turn-taking path. (A free connection
+   * has no open group: a group always has a transaction holding the connection or a turn waiting.)
    */
   run(
     sql: string,
     parameters: readonly unknown[],
     firstOnly: boolean,
   ): QueryResult<Record<string, unknown>> | Promise<QueryResult<Record<string, unknown>>> {
-    if (this.#mutex.tryLock()) {
+    if (this.#group === null && this.#mutex.tryLock()) {
       try {
-        return this.#connection.runPrepared(sql, parameters, firstOnly);
+        return this.#statements.runPrepared(sql, parameters, firstOnly);
       } catch (error) {
         if (!isBusy(error)) throw error;
       } finally {
         this.#mutex.unlock();
+      }
+    }
+    if (this.#reads !== null) {
+      try {
+        const read = this.#reads.runRead(sql, parameters, firstOnly);
+        if (read !== null) return read;
+      } catch (error) {
+        if (!isBusy(error)) throw error;
       }
     }
     return this.#runInTurn(sql, parameters, firstOnly);
@@ -123,13 +256,23 @@ export class LockAwareSqliteDriver implements Driver {
     const pending = this.#mutex.lock();
     if (pending) await pending;
     try {
-      return await this.retryWhileBusy(() => this.#connection.runPrepared(sql, parameters, firstOnly));
+      return await this.retryWhileBusy(() => {
+        if (this.#group !== null) this.#settleGroup();
+        return this.#statements.runPrepared(sql, parameters, firstOnly);
+      });
     } finally {
       this.#mutex.unlock();
     }
   }
 
   async destroy(): Promise<void> {
+    // A group whose COMMIT was still to come is committed, unless a transaction is under way in it
+    // (closing rolls it back: then its ended transactions fail rather than wait for ever).
+    if (this.#group !== null) {
+      if (this.#mutex.tryLock()) this.#settleGroup();
+      else this.#failGroup(new Error("the database was closed"));
+    }
+    this.#reads?.close();
     this.sqlite.close();
   }
 
@@ -138,7 +281,7 @@ export class LockAwareSqliteDriver implements Driver {
    * transaction (nothing was done yet), lets others use the connection during a pause and tries
    * again, until `lockWaitMs` have passed.
    */
-  private async retryWhileBusy<T>(attempt: () => T): Promise<T> {
+  async retryWhileBusy<T>(attempt: () => T): Promise<T> {
     const deadline = Date.now() + this.lockWaitMs;
     let pause = 2;
     for (;;) {
@@ -155,6 +298,57 @@ export class LockAwareSqliteDriver implements Driver {
   }
 }
 
+/**
+ * What Kysely holds from acquireConnection to releaseConnection: the one connection, for one turn.
+ * Its statements run on the shared statement cache; it knows its own place in a group.
+ */
+class SqliteTurn implements DatabaseConnection {
+  /** Its transaction: none, the first of a group (BEGIN), or a later one (a savepoint inside it). */
+  transaction: "none" | "first" | "savepoint" = "none";
+  /** Its transaction ended into the group and freed the connection: release does nothing more. */
+  released = false;
+  /** The last statement's error: the cause when SQLite rolled the whole transaction back. */
+  failure: unknown = null;
+
+  constructor(
+    private readonly driver: LockAwareSqliteDriver,
+    private readonly statements: SqliteStatements,
+  ) {}
+
+  executeQuery<R>({ sql, parameters }: CompiledQuery): Promise<QueryResult<R>> {
+    return this.#run(() => this.statements.runNow<R>(sql, parameters, false));
+  }
+
+  /**
+   * A prepared query's statement in this turn — a transaction's, through Kysely's connection
+   * provider — its rows read as runPrepared reads them (prepared.ts).
+   */
+  executePrepared(
+    sql: string,
+    parameters: readonly unknown[],
+    firstOnly: boolean,
+  ): Promise<QueryResult<Record<string, unknown>>> {
+    return this.#run(() => this.statements.runPrepared(sql, parameters, firstOnly));
+  }
+
+  async #run<T>(statement: () => T): Promise<T> {
+    try {
+      return await this.driver.retryWhileBusy(() => {
+        this.driver.beforeStatement(this);
+        return statement();
+      });
+    } catch (error) {
+      this.failure = error;
+      throw error;
+    }
+  }
+
+  // biome-ignore lint/correctness/useYield: mfd never streams; Kysely's interface wants the method.
+  async *streamQuery<R>(): AsyncIterableIterator<QueryResult<R>> {
+    throw new Error("streaming is not supported on SQLite");
+  }
+}
+
 /** Prepared statements kept per SQL text; past this the least recently used is dropped. */
 const STATEMENT_CACHE_SIZE = 500;
 
@@ -165,7 +359,8 @@ interface CachedStatement {
   arrays: { statement: SQLite.Statement; reader: RowReader | null } | null;
 }
 
-class LockAwareSqliteConnection implements DatabaseConnection {
+/** The connection's statements, prepared once per SQL text and run on the caller's turn. */
+class SqliteStatements {
   /**
    * Preparing a statement (parsing the SQL and planning it) cost more than running most of mfd's
    * queries: each text is prepared once and reused (issue 13). Past STATEMENT_CACHE_SIZE texts one
@@ -176,10 +371,7 @@ class LockAwareSqliteConnection implements DatabaseConnection {
    */
   readonly #statements = new Map<string, CachedStatement>();
 
-  constructor(
-    private readonly sqlite: SQLite.Database,
-    private readonly retryWhileBusy: <T>(attempt: () => T) => Promise<T>,
-  ) {}
+  constructor(private readonly sqlite: SQLite.Database) {}
 
   #cached(sql: string): CachedStatement {
     const cached = this.#statements.get(sql);
@@ -191,6 +383,20 @@ class LockAwareSqliteConnection implements DatabaseConnection {
     if (this.#statements.size >= STATEMENT_CACHE_SIZE) this.#evictOne();
     this.#statements.set(sql, entry);
     return entry;
+  }
+
+  /** runPrepared for a statement that only reads; null (nothing run) for one that writes. */
+  runRead(
+    sql: string,
+    parameters: readonly unknown[],
+    firstOnly: boolean,
+  ): QueryResult<Record<string, unknown>> | null {
+    if (!this.#cached(sql).statement.readonly) return null;
+    return this.runPrepared(sql, parameters, firstOnly);
+  }
+
+  close(): void {
+    this.sqlite.close();
   }
 
   #statement(sql: string): SQLite.Statement {
@@ -205,10 +411,6 @@ class LockAwareSqliteConnection implements DatabaseConnection {
       entry.used = false;
       this.#statements.set(sql, entry);
     }
-  }
-
-  async executeQuery<R>({ sql, parameters }: CompiledQuery): Promise<QueryResult<R>> {
-    return this.retryWhileBusy(() => this.runNow<R>(sql, parameters, false));
   }
 
   /** Runs the statement now, on a connection the caller holds; SQLITE_BUSY is the caller's to handle. */
@@ -253,23 +455,6 @@ class LockAwareSqliteConnection implements DatabaseConnection {
     }
     return { rows };
   }
-
-  /**
-   * A prepared query's statement on this connection held by the caller — a transaction's, through
-   * Kysely's connection provider — its rows read as runPrepared reads them (prepared.ts).
-   */
-  executePrepared(
-    sql: string,
-    parameters: readonly unknown[],
-    firstOnly: boolean,
-  ): Promise<QueryResult<Record<string, unknown>>> {
-    return this.retryWhileBusy(() => this.runPrepared(sql, parameters, firstOnly));
-  }
-
-  // biome-ignore lint/correctness/useYield: mfd never streams; Kysely's interface wants the method.
-  async *streamQuery<R>(): AsyncIterableIterator<QueryResult<R>> {
-    throw new Error("streaming is not supported on SQLite");
-  }
 }
 
 /**
@@ -286,12 +471,13 @@ export class LockAwareSqliteDialect extends SqliteDialect {
   constructor(
     private readonly sqlite: SQLite.Database,
     private readonly lockWaitMs: number,
+    private readonly reader: SQLite.Database | null,
   ) {
     super({ database: sqlite });
   }
   driver: LockAwareSqliteDriver | undefined;
   override createDriver(): Driver {
-    this.driver = new LockAwareSqliteDriver(this.sqlite, this.lockWaitMs);
+    this.driver = new LockAwareSqliteDriver(this.sqlite, this.lockWaitMs, this.reader);
     return this.driver;
   }
   override createAdapter() {
