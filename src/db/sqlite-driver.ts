@@ -201,8 +201,12 @@ export class LockAwareSqliteDriver implements Driver {
     try {
       this.sqlite.exec("commit");
     } catch (error) {
-      // A COMMIT refused (a constraint checked at the end) leaves the transaction open.
-      if (this.sqlite.inTransaction) this.sqlite.exec("rollback");
+      try {
+        // A COMMIT refused (a constraint checked at the end, a busy lock) leaves the transaction open.
+        if (this.sqlite.inTransaction) this.sqlite.exec("rollback");
+      } catch {
+        // The COMMIT's error is the one the group's transactions report.
+      }
       for (const member of group) member.reject(error);
       return;
     }
