@@ -3,14 +3,14 @@
  * bench/request-path.ts): where the busy time went, by package or source folder (self time) and
  * by function, and how much of it ran under a few callers worth watching (inclusive time).
  *
- *   node bench/profile-summary.mjs <file.cpuprofile> [functions=25] [from-second=0]
+ *   node bench/profile-summary.mjs <file.cpuprofile> [functions=25] [from-second=0] [to-second]
  *
  * `from-second` leaves out the samples of the first seconds (start-up, seeding): only the
- * steady state under load is summarised.
+ * steady state under load is summarised; `to-second` ends the window (one phase of a bench).
  */
 import { readFileSync } from "node:fs";
 
-const [file, top = "25", from = "0"] = process.argv.slice(2);
+const [file, top = "25", from = "0", to = "Infinity"] = process.argv.slice(2);
 if (!file) {
   console.error("usage: node bench/profile-summary.mjs <file.cpuprofile> [functions]");
   process.exit(2);
@@ -23,11 +23,12 @@ for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n
 // Time per sample: the delta recorded with it.
 const self = new Map();
 const skip = Number(from) * 1e6;
+const stop = Number(to) * 1e6;
 let at = 0;
 profile.samples.forEach((id, i) => {
   const delta = profile.timeDeltas[i] ?? 0;
   at += delta;
-  if (at >= skip) self.set(id, (self.get(id) ?? 0) + delta);
+  if (at >= skip && at < stop) self.set(id, (self.get(id) ?? 0) + delta);
 });
 
 const IDLE = new Set(["(idle)", "(program)", "(garbage collector)"]);
