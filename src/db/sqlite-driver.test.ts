@@ -98,20 +98,29 @@ describe("SQLite's driver on a file", () => {
     for (const open of gates.splice(0)) open();
   });
 
-  it("answers a transaction only once its COMMIT is on disk, shared with the transactions that ran before it", async () => {
+  /**
+   * Two transactions adding a note each: the first ends while the second, which began right after
+   * it, is held under way until `letSecondEnd()`.
+   */
+  const secondUnderWay = async (firstId: string, secondId: string) => {
     const secondRunning = gate();
     const secondMayEnd = gate();
-    const first = database.db.transaction().execute((tx) => add(tx, "a"));
+    const first = database.db.transaction().execute((tx) => add(tx, firstId));
     const second = database.db.transaction().execute(async (tx) => {
-      await add(tx, "b");
+      await add(tx, secondId);
       secondRunning.open();
       await secondMayEnd.opened;
     });
     await secondRunning.opened;
+    return { first, second, letSecondEnd: secondMayEnd.open };
+  };
+
+  it("answers a transaction only once its COMMIT is on disk, shared with the transactions that ran before it", async () => {
+    const { first, second, letSecondEnd } = await secondUnderWay("a", "b");
     // The first ended before the second began, but its COMMIT waits for the second.
     expect(await settled(first)).toBe(false);
     expect(onDisk()).toEqual([]);
-    secondMayEnd.open();
+    letSecondEnd();
     await first;
     // Answered: on disk, and the second's change with it (one COMMIT).
     expect(onDisk()).toEqual(["a", "b"]);
@@ -175,36 +184,20 @@ describe("SQLite's driver on a file", () => {
 
   it("answers reads at once from what is committed while a transaction holds the connection, never from a change not yet committed", async () => {
     await database.db.transaction().execute((tx) => add(tx, "j"));
-    const secondRunning = gate();
-    const secondMayEnd = gate();
-    const first = database.db.transaction().execute((tx) => add(tx, "k"));
-    const second = database.db.transaction().execute(async (tx) => {
-      await add(tx, "l");
-      secondRunning.open();
-      await secondMayEnd.opened;
-    });
-    await secondRunning.opened;
+    const { first, second, letSecondEnd } = await secondUnderWay("k", "l");
     // "k" ended into the group and "l" is under way: neither is committed, so neither is read.
     const read = noteIds.all(database.db, {});
     expect(await settled(read)).toBe(true);
     expect((await read).map((r) => r.id)).toEqual(["j"]);
-    secondMayEnd.open();
+    letSecondEnd();
     await Promise.all([first, second]);
     expect((await noteIds.all(database.db, {})).map((r) => r.id)).toEqual(["j", "k", "l"]);
   });
 
   it("commits an open group before a statement outside a transaction writes, and answers that write once it is on disk", async () => {
-    const secondRunning = gate();
-    const secondMayEnd = gate();
-    const first = database.db.transaction().execute((tx) => add(tx, "m"));
-    const second = database.db.transaction().execute(async (tx) => {
-      await add(tx, "n");
-      secondRunning.open();
-      await secondMayEnd.opened;
-    });
-    await secondRunning.opened;
+    const { first, second, letSecondEnd } = await secondUnderWay("m", "n");
     const outside = add(database.db, "o");
-    secondMayEnd.open();
+    letSecondEnd();
     await outside;
     expect(onDisk()).toEqual(["m", "n", "o"]);
     await Promise.all([first, second]);
