@@ -224,8 +224,9 @@ export class LockAwareSqliteDriver implements Driver {
    * (prepared.ts). A free connection — the usual case: only a transaction holds it across awaits,
    * as better-sqlite3 runs a statement to its end without yielding — runs it at once and answers
    * without a promise (a read of the request path made five per query, issue 13); a held
-   * connection, or another process's write lock, takes the turn-taking path. (A free connection
-   * has no open group: a group always has a transaction holding the connection or a turn waiting.)
+   * connection, or another process's write lock, takes the turn-taking path. While a group waits
+   * for its COMMIT a read goes to the second connection (what is committed), and anything else
+   * commits the group first (#runInTurn).
    */
   run(
     sql: string,
