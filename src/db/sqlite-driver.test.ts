@@ -127,18 +127,24 @@ describe("SQLite's driver on a file", () => {
     await second;
   });
 
-  it("takes back only the changes of a transaction that fails; the others of its group commit", async () => {
+  /** A transaction adding a note, held under way until `letFirstEnd()`; the next ones queue behind it. */
+  const firstHeld = (id: string) => {
     const firstMayEnd = gate();
     const first = database.db.transaction().execute(async (tx) => {
-      await add(tx, "c");
+      await add(tx, id);
       await firstMayEnd.opened;
     });
+    return { first, letFirstEnd: firstMayEnd.open };
+  };
+
+  it("takes back only the changes of a transaction that fails; the others of its group commit", async () => {
+    const { first, letFirstEnd } = firstHeld("c");
     const failing = database.db.transaction().execute(async (tx) => {
       await add(tx, "d");
       throw new Error("refused");
     });
     const third = database.db.transaction().execute((tx) => add(tx, "e"));
-    firstMayEnd.open();
+    letFirstEnd();
     await expect(failing).rejects.toThrow("refused");
     await first;
     await third;
@@ -147,15 +153,11 @@ describe("SQLite's driver on a file", () => {
   });
 
   it("fails every transaction of the group when SQLite rolls the whole transaction back, and keeps none of their changes", async () => {
-    const firstMayEnd = gate();
-    const first = database.db.transaction().execute(async (tx) => {
-      await add(tx, "f");
-      await firstMayEnd.opened;
-    });
+    const { first, letFirstEnd } = firstHeld("f");
     const doomed = database.db
       .transaction()
       .execute((tx) => notesOf(tx).insertInto("doomed").values({ id: "x" }).execute());
-    firstMayEnd.open();
+    letFirstEnd();
     await expect(doomed).rejects.toThrow("doomed");
     await expect(first).rejects.toThrow("doomed");
     expect(onDisk()).toEqual([]);
@@ -165,15 +167,11 @@ describe("SQLite's driver on a file", () => {
   });
 
   it("fails every transaction of the group when its COMMIT fails, and keeps none of their changes", async () => {
-    const firstMayEnd = gate();
-    const first = database.db.transaction().execute(async (tx) => {
-      await add(tx, "h");
-      await firstMayEnd.opened;
-    });
+    const { first, letFirstEnd } = firstHeld("h");
     const dangling = database.db
       .transaction()
       .execute((tx) => notesOf(tx).insertInto("child").values({ parentId: "nobody" }).execute());
-    firstMayEnd.open();
+    letFirstEnd();
     await expect(first).rejects.toMatchObject({ code: "SQLITE_CONSTRAINT_FOREIGNKEY" });
     await expect(dangling).rejects.toMatchObject({ code: "SQLITE_CONSTRAINT_FOREIGNKEY" });
     expect(onDisk()).toEqual([]);

@@ -32,10 +32,6 @@ class ConnectionMutex {
     }
     return new Promise((resolve) => this.#waiting.push(resolve));
   }
-  /** Whether someone waits for the connection. */
-  get waiting(): boolean {
-    return this.#waiting.length > 0;
-  }
   unlock(): void {
     const next = this.#waiting.shift();
     // The lock stays taken: it passes to `next`.
@@ -396,8 +392,9 @@ class SqliteStatements {
     parameters: readonly unknown[],
     firstOnly: boolean,
   ): QueryResult<Record<string, unknown>> | null {
-    if (!this.#cached(sql).statement.readonly) return null;
-    return this.runPrepared(sql, parameters, firstOnly);
+    const cached = this.#cached(sql);
+    if (!cached.statement.readonly) return null;
+    return this.#runCached(cached, sql, parameters, firstOnly);
   }
 
   close(): void {
@@ -440,7 +437,15 @@ class SqliteStatements {
     parameters: readonly unknown[],
     firstOnly: boolean,
   ): QueryResult<Record<string, unknown>> {
-    const cached = this.#cached(sql);
+    return this.#runCached(this.#cached(sql), sql, parameters, firstOnly);
+  }
+
+  #runCached(
+    cached: CachedStatement,
+    sql: string,
+    parameters: readonly unknown[],
+    firstOnly: boolean,
+  ): QueryResult<Record<string, unknown>> {
     if (!cached.statement.reader) return this.runNow(sql, parameters, firstOnly);
     if (cached.arrays === null)
       cached.arrays = { statement: this.sqlite.prepare(sql).raw(true), reader: null };
